@@ -1,0 +1,5 @@
+"""crimeplan: Police and Crime Plan quarterly updates from data."""
+
+from crimeplan.errors import CrimeplanError, InputError, ExecutionError
+
+__all__ = ["CrimeplanError", "InputError", "ExecutionError"]

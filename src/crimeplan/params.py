@@ -1,0 +1,159 @@
+"""Typed, validated parameters: the plan (``params/plan.yml``) and each quarter
+(``params/<quarter>.yml``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crimeplan.errors import InputError
+from crimeplan.quarters import Quarter
+
+PLAN_FILE = "plan.yml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Commitment(_Strict):
+    """One of the plan's "We will..." commitments, summarised in our own words."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str = Field(min_length=1)
+
+
+class Priority(_Strict):
+    number: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    notebook: str = Field(pattern=r"^p\d+_[a-z0-9_]+$")
+    lead_in: str = Field(default="We will:", min_length=1)
+    commitments: list[Commitment] = Field(min_length=1)
+
+    @property
+    def heading(self) -> str:
+        return f"Priority {self.number} – {self.title}"
+
+
+class Plan(_Strict):
+    """The Police and Crime Plan: who it is for and its priorities in order."""
+
+    force: str = Field(min_length=1)
+    force_area: str = Field(min_length=1)
+    plan_title: str = Field(min_length=1)
+    priorities: list[Priority] = Field(min_length=1)
+    areas: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _numbered_in_order(self) -> "Plan":
+        numbers = [p.number for p in self.priorities]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"priorities must be numbered 1..N in order, got {numbers}")
+        ids = [c.id for p in self.priorities for c in p.commitments]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"commitment ids must be unique, repeated: {duplicates}")
+        return self
+
+    def priority(self, number: int) -> Priority:
+        for priority in self.priorities:
+            if priority.number == number:
+                return priority
+        raise InputError(f"the plan has no priority {number} (it has 1..{len(self.priorities)})")
+
+    @property
+    def commitment_ids(self) -> set[str]:
+        return {c.id for p in self.priorities for c in p.commitments}
+
+
+class QuarterParams(_Strict):
+    """What varies per quarter: which quarter, data to when, document metadata."""
+
+    quarter: str
+    data_to: date
+    version: int = Field(ge=1)
+    produced: str = Field(min_length=1, description="e.g. 'October 2019'")
+    producing_unit: str = Field(min_length=1)
+
+    @field_validator("quarter")
+    @classmethod
+    def _valid_quarter(cls, value: str) -> str:
+        try:
+            return Quarter.parse(value).id
+        except InputError as error:
+            raise ValueError(str(error)) from None
+
+    @model_validator(mode="after")
+    def _data_within_quarter(self) -> "QuarterParams":
+        q = self.period
+        if not (q.start <= self.data_to <= q.end):
+            raise ValueError(
+                f"data_to {self.data_to} is outside quarter {q.id} ({q.start} to {q.end})"
+            )
+        return self
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter.parse(self.quarter)
+
+
+def _read_yaml(path: Path) -> object:
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: not valid YAML: {error}") from None
+
+
+def _validated(model: type[BaseModel], path: Path):
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
+        )
+        raise InputError(f"{path}: {problems}") from None
+
+
+def load_plan(params_dir: Path) -> Plan:
+    return _validated(Plan, Path(params_dir) / PLAN_FILE)
+
+
+def load_quarter(params_dir: Path, quarter_id: str) -> QuarterParams:
+    """Load ``params/<quarter_id>.yml``; its ``quarter`` field must match its name."""
+    quarter = Quarter.parse(quarter_id)
+    path = Path(params_dir) / f"{quarter.id}.yml"
+    if not path.is_file():
+        known = ", ".join(available_quarters(params_dir)) or "none"
+        raise InputError(f"{path}: no params for quarter {quarter.id} (params exist for: {known})")
+    params = _validated(QuarterParams, path)
+    if params.quarter != quarter.id:
+        raise InputError(f"{path}: quarter is {params.quarter!r} but the file is named for {quarter.id}")
+    return params
+
+
+def available_quarters(params_dir: Path) -> list[str]:
+    """Quarter ids with a params file, oldest first."""
+    found = []
+    for path in Path(params_dir).glob("*.yml"):
+        if path.name == PLAN_FILE:
+            continue
+        try:
+            found.append(Quarter.parse(path.stem))
+        except InputError:
+            continue
+    return [q.id for q in sorted(found)]
+
+
+def latest_quarter(params_dir: Path) -> str:
+    quarters = available_quarters(params_dir)
+    if not quarters:
+        raise InputError(f"{params_dir}: no quarter params files (expected e.g. 2019-20-Q2.yml)")
+    return quarters[-1]
