@@ -1,0 +1,139 @@
+"""Altair charts that render everywhere the update is read.
+
+A :class:`Chart` displays as one Jupyter output carrying three representations:
+
+* ``text/html``: a ``<figure>`` that Vega-Embed turns into the interactive chart (the
+  Vega libraries are embedded once per HTML document by the renderer, never from a CDN),
+  with the static PNG inside it as the fallback where scripts do not run;
+* ``image/png``: the static chart (rendered by vl-convert at ``ppi``), used for the PDF;
+* ``text/plain``: the alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+STATIC_PPI = 144
+CHART_WIDTH = 520
+CHART_CLASS = "crimeplan-chart"
+PALETTE = ["#9ecae1", "#08519c", "#fd8d3c", "#31a354", "#756bb1", "#636363"]
+
+_sequence = itertools.count(1)
+
+
+@dataclass
+class Chart:
+    """An Altair chart with the title and alt text every chart in the update must have."""
+
+    chart: alt.TopLevelMixin
+    title: str
+    alt_text: str
+
+    def __post_init__(self) -> None:
+        if not self.title.strip() or not self.alt_text.strip():
+            raise ValueError("every chart needs a title and alt text")
+        self.element_id = f"chart-{next(_sequence)}-{hashlib.sha1(self.spec_json.encode()).hexdigest()[:10]}"
+
+    @cached_property
+    def spec(self) -> dict:
+        return self.chart.properties(title=self.title).to_dict()
+
+    @cached_property
+    def spec_json(self) -> str:
+        return json.dumps(self.spec, sort_keys=True)
+
+    @cached_property
+    def png(self) -> bytes:
+        return vlc.vegalite_to_png(self.spec, ppi=STATIC_PPI)
+
+    def html(self) -> str:
+        png = base64.b64encode(self.png).decode()
+        alt_attr = html.escape(self.alt_text, quote=True)
+        spec = self.spec_json.replace("</", "<\\/")
+        return (
+            f'<figure class="{CHART_CLASS}" role="img" aria-label="{alt_attr}">'
+            f'<div id="{self.element_id}">'
+            f'<img src="data:image/png;base64,{png}" alt="{alt_attr}" style="max-width:100%">'
+            f"</div>"
+            f"<figcaption>{html.escape(self.title)}</figcaption>"
+            f'<script type="text/javascript">'
+            f'if (window.vegaEmbed) {{ vegaEmbed("#{self.element_id}", {spec}, '
+            f'{{"actions": false, "renderer": "svg"}}).then(function (r) {{'
+            f' r.view.container().setAttribute("aria-label", {json.dumps(self.alt_text)}); }}); }}'
+            f"</script></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {
+            "text/html": self.html(),
+            "image/png": base64.b64encode(self.png).decode(),
+            "text/plain": self.alt_text,
+        }, {"image/png": {"alt": self.alt_text}}
+
+
+def year_on_year_chart(table: pd.DataFrame, title: str, alt_text: str) -> Chart:
+    """Grouped bars: each measure's value this period beside the same period last year.
+
+    ``table`` has columns ``label``, ``period`` (e.g. "Jul-Sep 2018") and ``value``.
+    """
+    periods = list(dict.fromkeys(table["period"]))
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=list(dict.fromkeys(table["label"]))),
+            yOffset=alt.YOffset("period:N", sort=periods),
+            x=alt.X("value:Q", title="Value"),
+            color=alt.Color("period:N", sort=periods, title="Period",
+                            scale=alt.Scale(range=PALETTE[: len(periods)])),
+            tooltip=["label:N", "period:N", alt.Tooltip("value:Q", format=",")],
+        )
+        .properties(width=CHART_WIDTH)
+    )
+    return Chart(chart, title, alt_text)
+
+
+def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str) -> Chart:
+    """Lines over time: ``series`` has ``date`` (datetime), ``value`` and ``series`` (legend)."""
+    chart = (
+        alt.Chart(series)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("value:Q", title=y_title),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE[1:])),
+            tooltip=[alt.Tooltip("date:T", format="%b %Y"), "series:N", alt.Tooltip("value:Q", format=",")],
+        )
+        .properties(width=CHART_WIDTH, height=240)
+    )
+    return Chart(chart, title, alt_text)
+
+
+def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str) -> Chart:
+    """Horizontal bars, one per area: ``table`` has ``area`` and ``value``."""
+    chart = (
+        alt.Chart(table)
+        .mark_bar(color=PALETTE[1])
+        .encode(
+            y=alt.Y("area:N", title=None, sort="-x"),
+            x=alt.X("value:Q", title=x_title),
+            tooltip=["area:N", alt.Tooltip("value:Q", format=",")],
+        )
+        .properties(width=CHART_WIDTH)
+    )
+    return Chart(chart, title, alt_text)
+
+
+def vega_javascript() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``)."""
+    return vlc.javascript_bundle()

@@ -1,0 +1,112 @@
+"""crimeplan: render, check and ingest Police and Crime Plan quarterly updates.
+
+Exit codes: 0 success; 2 bad input (nothing rendered, previous update untouched);
+3 a notebook or renderer failed (previous update untouched); 4 another render of the
+same quarter holds the lock; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from crimeplan.check import check_project
+from crimeplan.errors import CrimeplanError, InputError
+from crimeplan.pipeline import RENDERERS, Project, render_quarter
+from crimeplan.params import available_quarters, latest_quarter
+
+EXIT_INTERRUPTED = 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crimeplan", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="render a quarter's update to outputs/<quarter>/")
+    which = render.add_mutually_exclusive_group(required=True)
+    which.add_argument("quarter", nargs="?", help="quarter id, e.g. 2019-20-Q2, or 'latest'")
+    which.add_argument("--all", action="store_true", help="render every quarter in params/")
+    render.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: CPU count)")
+    render.add_argument("--renderer", choices=RENDERERS, default="auto",
+                        help="quarto when installed (auto), or the built-in Pandoc + Typst renderer")
+    render.add_argument("--lock-timeout", type=float, default=-1,
+                        help="seconds to wait for another render of the same quarter (default: wait; 0: fail at once)")
+
+    check = commands.add_parser("check", help="validate params and data; render nothing")
+    check.add_argument("quarter", nargs="?", help="quarter id (default: every quarter in params/)")
+
+    ingest = commands.add_parser("ingest", help="turn public data into data/measures/<source>.csv")
+    ingest.add_argument("source", help="police-uk, home-office-workforce or recorded-crime")
+    ingest.add_argument("paths", nargs="+", type=Path, help="files, folders or archives to read")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(stderr=True)
+    project = Project(args.root.resolve())
+    try:
+        if args.command == "render":
+            return _render(project, args, console)
+        if args.command == "check":
+            return _check(project, args.quarter, console)
+        return _ingest(project, args, console)
+    except CrimeplanError as error:
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted:[/] the previous update was left as it was")
+        return EXIT_INTERRUPTED
+
+
+def _render(project: Project, args: argparse.Namespace, console: Console) -> int:
+    if args.all:
+        quarters = available_quarters(project.params_dir)
+        if not quarters:
+            raise InputError(f"{project.params_dir}: no quarter params files to render")
+    elif args.quarter == "latest":
+        quarters = [latest_quarter(project.params_dir)]
+    else:
+        quarters = [args.quarter]
+    for quarter in quarters:
+        result = render_quarter(
+            project, quarter, jobs=args.jobs, renderer=args.renderer, console=console,
+            lock_timeout=args.lock_timeout,
+        )
+        console.print(
+            f"[green]Rendered {result.quarter}[/] in {result.seconds:.1f} s "
+            f"(notebooks {result.execute_seconds:.1f} s, {result.renderer} renderer): "
+            f"{result.output_dir / 'update.html'}, {result.output_dir / 'update.pdf'}",
+            highlight=False, soft_wrap=True,
+        )
+    return 0
+
+
+def _check(project: Project, quarter: str | None, console: Console) -> int:
+    report = check_project(project, quarter)
+    for problem in report.problems:
+        console.print(str(problem), highlight=False, soft_wrap=True, markup=False)
+    if report.errors:
+        console.print(f"[bold red]{len(report.errors)} error(s)[/], {len(report.warnings)} warning(s)")
+        return InputError.exit_code
+    console.print(f"[green]OK[/]: no errors, {len(report.warnings)} warning(s)")
+    return 0
+
+
+def _ingest(project: Project, args: argparse.Namespace, console: Console) -> int:
+    from crimeplan.ingest import SOURCES, ingest
+
+    if args.source not in SOURCES:
+        raise InputError(f"unknown source {args.source!r}: choose one of {', '.join(SOURCES)}")
+    report = ingest(args.source, args.paths, project.data_dir, progress=True)
+    console.print(str(report), highlight=False, soft_wrap=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Renderers: executed notebooks -> one HTML and one PDF update."""

@@ -1,0 +1,80 @@
+"""The built-in renderer: executed notebooks -> Markdown -> Pandoc -> HTML, and -> Typst -> PDF.
+
+It uses the same engines Quarto uses (Pandoc and Typst, from the ``pypandoc_binary`` and
+``typst`` wheels) so the project renders from ``pip install`` alone, with no network.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+import pypandoc
+import typst
+
+from crimeplan.charts import vega_javascript
+from crimeplan.errors import ExecutionError
+from crimeplan.render.document import HTML, TYPST, CoverFacts, notebook_markdown
+
+TEMPLATES = files("crimeplan") / "templates"
+PANDOC_INPUT = "markdown-implicit_figures"
+
+
+def render_builtin(notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
+    """Write ``update.html`` and ``update.pdf`` into ``build_dir``; return their paths."""
+    work = build_dir / "_render"
+    work.mkdir(parents=True, exist_ok=True)
+    variables = [f"--variable={key}:{value}" for key, value in cover.pandoc_variables().items()]
+    return {
+        "html": _render_html(notebooks, work, build_dir / "update.html", variables),
+        "pdf": _render_pdf(notebooks, work, build_dir / "update.pdf", variables),
+    }
+
+
+def _combined_markdown(notebooks: list[Path], target: str, figures_dir: Path) -> str:
+    return "\n\n".join(notebook_markdown(path, target, figures_dir) for path in notebooks)
+
+
+def _render_html(notebooks: list[Path], work: Path, output: Path, variables: list[str]) -> Path:
+    markdown = _combined_markdown(notebooks, HTML, work / "figures-html")
+    header = work / "header.html"
+    header.write_text(
+        "<style>\n" + (TEMPLATES / "update.css").read_text() + "</style>\n"
+        '<script type="text/javascript">\n' + vega_javascript() + "\n</script>\n",
+        encoding="utf-8",
+    )
+    _pandoc(
+        markdown,
+        "html5",
+        output,
+        [
+            "--standalone",
+            f"--template={TEMPLATES / 'update.html'}",
+            f"--include-in-header={header}",
+            "--toc",
+            "--toc-depth=1",
+            "--section-divs",
+            *variables,
+        ],
+    )
+    return output
+
+
+def _render_pdf(notebooks: list[Path], work: Path, output: Path, variables: list[str]) -> Path:
+    markdown = _combined_markdown(notebooks, TYPST, work / "figures")
+    source = work / "update.typ"
+    _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", *variables])
+    try:
+        typst.compile(str(source), output=str(output), root=str(work))
+    except Exception as error:  # typst raises a bare RuntimeError with the diagnostics
+        raise ExecutionError(f"Typst could not compile {source}: {error}") from None
+    return output
+
+
+def _pandoc(markdown: str, to: str, output: Path, args: list[str]) -> None:
+    try:
+        pypandoc.convert_text(
+            markdown, to, format=PANDOC_INPUT, outputfile=str(output), extra_args=args, sandbox=False
+        )
+    except RuntimeError as error:
+        raise ExecutionError(f"Pandoc could not write {output.name}: {error}") from None
