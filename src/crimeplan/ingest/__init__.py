@@ -1,0 +1,62 @@
+"""Public data -> ``data/measures/<source>.csv`` (the ``crimeplan ingest`` command).
+
+Sources: ``police-uk`` (street-level crime and ASB), ``home-office-workforce`` (workforce
+ODS tables) and ``recorded-crime`` (police recorded crime by force and quarter). See
+``docs/ingest.md`` for the measure ids each one writes.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from crimeplan.errors import InputError
+from crimeplan.ingest.common import (
+    IngestReport,
+    Source,
+    load_reference_areas,
+    validate_measures,
+    write_atomically,
+)
+from crimeplan.ingest.police_uk import PoliceUkSource
+from crimeplan.ingest.recorded_crime import RecordedCrimeSource
+from crimeplan.ingest.workforce import WorkforceSource
+
+SOURCES: dict[str, Source] = {
+    "police-uk": PoliceUkSource(),
+    "home-office-workforce": WorkforceSource(),
+    "recorded-crime": RecordedCrimeSource(),
+}
+
+__all__ = ["SOURCES", "IngestReport", "Source", "ingest"]
+
+
+def ingest(source: str, paths: list[Path], data_dir: Path, progress: bool = True) -> IngestReport:
+    """Read ``paths`` as ``source``, validate, and write ``data_dir/measures/<output>``.
+
+    The file is replaced atomically and only once everything has been read and checked;
+    rows are sorted and formatted so that the same input gives a byte-identical file.
+    """
+    if source not in SOURCES:
+        raise InputError(
+            f"unknown ingest source {source!r}: expected one of {', '.join(sorted(SOURCES))}"
+        )
+    reader = SOURCES[source]
+    data_dir = Path(data_dir)
+    reference_dir = data_dir / "reference"
+    started = time.perf_counter()
+    result = reader.read_all([Path(p) for p in paths], progress=progress,
+                             reference_dir=reference_dir)
+    origin = f"{source} ingest of {', '.join(str(f) for f in result.files)}"
+    rows = validate_measures(result.measures, origin, load_reference_areas(reference_dir))
+    output = data_dir / "measures" / reader.output_name
+    write_atomically(rows, output)
+    return IngestReport(
+        source=source,
+        output=output,
+        files=result.files,
+        rows_read=result.rows_read,
+        rows_written=len(rows),
+        seconds=time.perf_counter() - started,
+        notes=result.notes,
+    )

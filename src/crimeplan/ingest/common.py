@@ -1,0 +1,245 @@
+"""Shared pieces of the public-data ingests: force names, reports, validation and writing.
+
+Every ingest produces rows of the measures contract (``measure, area, period_start,
+period_end, value, source, note``) and writes them with :func:`write_measures`, which
+validates first and replaces the output file atomically, so a failed ingest leaves the
+previous file untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from crimeplan.data import MEASURE_COLUMNS
+from crimeplan.errors import InputError
+
+FORCE_AREA = "Essex"
+DEFAULT_REFERENCE_DIR = Path("data") / "reference"
+
+# The 43 territorial police forces of England and Wales, in the canonical form used as
+# ``area`` in every measures file (the ONS police force area names, "and" spelt out).
+FORCES: tuple[str, ...] = (
+    "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "City of London",
+    "Cleveland", "Cumbria", "Derbyshire", "Devon and Cornwall", "Dorset", "Durham",
+    "Dyfed-Powys", "Essex", "Gloucestershire", "Greater Manchester", "Gwent", "Hampshire",
+    "Hertfordshire", "Humberside", "Kent", "Lancashire", "Leicestershire", "Lincolnshire",
+    "Merseyside", "Metropolitan Police", "Norfolk", "North Wales", "North Yorkshire",
+    "Northamptonshire", "Northumbria", "Nottinghamshire", "South Wales", "South Yorkshire",
+    "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
+    "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
+)
+
+# Spellings the sources use for a force, beyond the canonical name and "<name> Police".
+FORCE_ALIASES: dict[str, str] = {
+    "avon & somerset": "Avon and Somerset",
+    "devon & cornwall": "Devon and Cornwall",
+    "london, city of": "City of London",
+    "city of london police": "City of London",
+    "metropolitan police service": "Metropolitan Police",
+    "dyfed powys": "Dyfed-Powys",
+}
+
+# Bodies that appear beside the 43 forces but are not territorial forces: their rows are
+# counted and reported, never emitted.
+NON_TERRITORIAL_BODIES: frozenset[str] = frozenset(
+    {"british transport police", "action fraud", "cifas", "financial fraud action uk",
+     "uk finance", "central service secondments"}
+)
+
+_CANONICAL_BY_KEY = {name.lower(): name for name in FORCES}
+
+
+def _force_key(name: str) -> str:
+    return re.sub(r"\s+", " ", str(name)).strip().lower()
+
+
+def canonical_force(name: str) -> str | None:
+    """The canonical force name for a source spelling, or None if it is not one of the 43."""
+    key = _force_key(name)
+    if key in FORCE_ALIASES:
+        return FORCE_ALIASES[key]
+    for suffix in (" police", " constabulary"):
+        if key.endswith(suffix) and key[: -len(suffix)] in _CANONICAL_BY_KEY:
+            key = key[: -len(suffix)]
+    return _CANONICAL_BY_KEY.get(key)
+
+
+def is_non_territorial(name: str) -> bool:
+    return _force_key(name) in NON_TERRITORIAL_BODIES
+
+
+def snake(text: str) -> str:
+    """``"Violence and sexual offences"`` -> ``"violence_and_sexual_offences"``."""
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+
+
+@dataclass
+class IngestReport:
+    """What one ingest read, wrote and noticed on the way."""
+
+    source: str
+    output: Path
+    files: list[Path]
+    rows_read: int
+    rows_written: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds > 0 else float("inf")
+
+    def summary(self) -> str:
+        """A closing note for the command line."""
+        lines = [
+            f"{self.source}: read {self.rows_read:,} rows from {len(self.files)} file(s), "
+            f"wrote {self.rows_written:,} measure rows to {self.output} "
+            f"in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)"
+        ]
+        lines += [f"  - {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass
+class SourceResult:
+    """Rows produced by a source's reader, with what it counted about its input."""
+
+    measures: pd.DataFrame
+    files: list[Path]
+    rows_read: int
+    notes: list[str] = field(default_factory=list)
+
+
+class Source(ABC):
+    """A public-data format that can be turned into measures rows.
+
+    Subclasses set ``name`` and ``output_name`` and implement :meth:`read_all`.
+    """
+
+    name: str
+    output_name: str
+
+    def read(self, paths: list[Path], progress: bool = True) -> pd.DataFrame:
+        """Measures rows from ``paths`` (reference data from ``data/reference``)."""
+        return self.read_all(paths, progress=progress).measures
+
+    @abstractmethod
+    def read_all(
+        self, paths: list[Path], progress: bool = True, reference_dir: Path | None = None
+    ) -> SourceResult:
+        """Measures rows plus counts and notes about the input."""
+
+
+def progress_bar(enabled: bool) -> Progress:
+    """A rich progress display on stderr (silent when ``enabled`` is False)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def expand_paths(paths: Iterable[Path], patterns: tuple[str, ...]) -> list[Path]:
+    """Files given directly, plus files matching ``patterns`` inside given folders."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted({f for pattern in patterns for f in path.rglob(pattern) if f.is_file()})
+            if not found:
+                raise InputError(f"{path}: folder holds no {' or '.join(patterns)} files")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: file not found")
+    if not files:
+        raise InputError("no input files given")
+    return files
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of ``YYYY-MM``."""
+    start = date.fromisoformat(f"{month}-01")
+    end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+    return start, end
+
+
+def load_reference_areas(reference_dir: Path) -> set[str]:
+    path = Path(reference_dir) / "forces.csv"
+    if not path.is_file():
+        raise InputError(f"{path}: file not found (the reference list of forces and districts)")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if "area" not in frame.columns:
+        raise InputError(f"{path}: missing column 'area'")
+    return set(frame["area"])
+
+
+def format_value(value: float) -> str:
+    """Whole numbers without a decimal point; others rounded to 2 places."""
+    rounded = round(float(value), 2)
+    if rounded.is_integer():
+        return str(int(rounded))
+    return repr(rounded)
+
+
+def validate_measures(frame: pd.DataFrame, origin: str, known_areas: set[str]) -> pd.DataFrame:
+    """Check rows against the measures contract; return them sorted and formatted."""
+    missing = [c for c in MEASURE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{origin}: produced rows lack column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise InputError(f"{origin}: no measure rows produced")
+    rows = frame[MEASURE_COLUMNS].copy()
+    if rows["value"].isna().any():
+        bad = rows[rows["value"].isna()].iloc[0]
+        raise InputError(f"{origin}: measure {bad['measure']} for {bad['area']} has no value")
+    unknown = sorted(set(rows["area"]) - known_areas)
+    if unknown:
+        raise InputError(
+            f"{origin}: area(s) {', '.join(unknown)} not listed in data/reference/forces.csv"
+        )
+    if (rows["period_start"] > rows["period_end"]).any():
+        raise InputError(f"{origin}: a period starts after it ends")
+    key = ["measure", "area", "period_start", "period_end"]
+    duplicated = rows[rows.duplicated(key, keep=False)]
+    if not duplicated.empty:
+        first = duplicated.iloc[0]
+        raise InputError(
+            f"{origin}: measure {first['measure']} for {first['area']} from "
+            f"{first['period_start']} appears more than once"
+        )
+    rows = rows.sort_values(key, kind="stable").reset_index(drop=True)
+    rows["value"] = rows["value"].map(format_value)
+    for column in ("period_start", "period_end"):
+        rows[column] = rows[column].map(lambda d: d.isoformat())
+    rows[["source", "note"]] = rows[["source", "note"]].fillna("")
+    return rows
+
+
+def write_atomically(rows: pd.DataFrame, output: Path) -> None:
+    """Write CSV text to a temporary file beside ``output``, then swap it in."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    text = rows.to_csv(index=False, lineterminator="\n")
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
