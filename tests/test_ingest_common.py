@@ -1,0 +1,58 @@
+"""Force names, the reference area list and the committed measures files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crimeplan.ingest import SOURCES
+from crimeplan.ingest.common import FORCES, canonical_force, format_value, is_non_territorial
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO / "data" / "reference"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "canonical"),
+    [("Essex Police", "Essex"), ("Essex", "Essex"), ("Avon & Somerset", "Avon and Somerset"),
+     ("London, City of", "City of London"), ("Metropolitan Police", "Metropolitan Police"),
+     ("West  Yorkshire Police ", "West Yorkshire"), ("Devon & Cornwall", "Devon and Cornwall"),
+     ("Essex Constabulary", "Essex"), ("Essexx", None), ("British Transport Police", None)],
+)
+def test_canonical_force(spelling: str, canonical: str | None) -> None:
+    assert canonical_force(spelling) == canonical
+
+
+def test_non_territorial_bodies() -> None:
+    assert is_non_territorial("Action Fraud") and is_non_territorial("British Transport Police")
+    assert not is_non_territorial("Essex")
+
+
+def test_format_value() -> None:
+    assert [format_value(v) for v in (519, 519.0, 3187.4950000000003, 2959.9001, -0.0)] == [
+        "519", "519", "3187.5", "2959.9", "0"]
+
+
+def test_forces_reference_lists_43_forces_and_the_essex_districts() -> None:
+    areas = pd.read_csv(REFERENCE / "forces.csv", dtype=str, keep_default_na=False)
+    assert list(areas.columns) == ["area", "type", "parent"]
+    forces = areas[areas.type == "force"]
+    assert sorted(forces.area) == sorted(FORCES) and len(FORCES) == 43
+    assert set(forces.parent) == {""}
+    lookup = pd.read_csv(REFERENCE / "essex_lsoa_districts.csv", dtype=str)
+    districts = areas[areas.type == "district"]
+    assert sorted(districts.area) == sorted(lookup.district.unique())
+    assert set(districts.parent) == {"Essex"}
+    assert {"Southend-on-Sea", "Thurrock", "Castle Point", "Rochford"} <= set(districts.area)
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_committed_measures_use_reference_areas_and_stay_small(source: str) -> None:
+    path = REPO / "data" / "measures" / SOURCES[source].output_name
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    areas = set(pd.read_csv(REFERENCE / "forces.csv", dtype=str).area)
+    assert set(rows.area) <= areas
+    assert path.stat().st_size < 2_000_000
+    assert rows.measure.str.fullmatch(r"[a-z0-9_]+").all()
