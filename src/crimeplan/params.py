@@ -64,6 +64,13 @@ class Plan(_Strict):
                 return priority
         raise InputError(f"the plan has no priority {number} (it has 1..{len(self.priorities)})")
 
+    def priority_for_notebook(self, notebook: str) -> Priority:
+        for priority in self.priorities:
+            if priority.notebook == notebook:
+                return priority
+        known = ", ".join(p.notebook for p in self.priorities)
+        raise InputError(f"no priority in the plan uses notebook {notebook!r} (known: {known})")
+
     @property
     def commitment_ids(self) -> set[str]:
         return {c.id for p in self.priorities for c in p.commitments}

@@ -105,6 +105,7 @@ def render_quarter(
         except Timeout:
             raise LockedError(f"another render of {quarter} is still running (lock {lock.lock_file})") from None
     build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter}-", dir=project.outputs_dir))
+    build_dir.chmod(0o755)
     try:
         console.log(f"Rendering {params.period.label} with {len(notebooks)} notebooks ({renderer} renderer)")
         execute_started = time.monotonic()
