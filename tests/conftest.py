@@ -1,0 +1,77 @@
+"""Shared fixtures: project copies in temporary folders and rendered updates.
+
+Rendering runs the real pipeline (Papermill kernels, Pandoc, Typst), so rendered
+updates are made once per test session and shared by the tests that read them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of this project's inputs (no outputs) that a test may change freely."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part)
+        else:
+            shutil.copy(source, destination / part)
+    return destination
+
+
+def run_cli(root: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run ``crimeplan --root ROOT ARGS...`` as a user would; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "crimeplan", "--root", str(root), *args],
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    root: Path
+    quarter: str
+    result: subprocess.CompletedProcess
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "outputs" / self.quarter
+
+    @property
+    def html(self) -> Path:
+        return self.output_dir / "update.html"
+
+    @property
+    def pdf(self) -> Path:
+        return self.output_dir / "update.pdf"
+
+
+def render(root: Path, quarter: str, *extra: str) -> Rendered:
+    result = run_cli(root, "render", quarter, *extra)
+    assert result.returncode == 0, f"render {quarter} failed:\n{result.stderr}"
+    return Rendered(root, quarter, result)
+
+
+@pytest.fixture(scope="session")
+def rendered_default(tmp_path_factory) -> Rendered:
+    """The shipped project's 2019/20 Q2 update, rendered with the built-in renderer."""
+    root = copy_project(tmp_path_factory.mktemp("default") / "project")
+    return render(root, "2019-20-Q2", "--renderer", "builtin")
+
+
+@pytest.fixture(scope="session")
+def rendered_previous_year(tmp_path_factory) -> Rendered:
+    root = copy_project(tmp_path_factory.mktemp("previous") / "project")
+    return render(root, "2018-19-Q2", "--renderer", "builtin")

@@ -1,0 +1,113 @@
+"""End to end: `crimeplan render` writes the update a reviewer reads (issue 2)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pdfplumber
+import pytest
+
+from conftest import REPO, copy_project, run_cli
+from crimeplan.params import load_plan
+from pdf_text import html_text, pdf_text
+
+PLAN = load_plan(REPO / "params")
+TITLES = [p.heading for p in PLAN.priorities]
+
+
+def chart_outputs(notebook_dir) -> int:
+    """Charts the executed notebooks display (one output with the chart's HTML each)."""
+    count = 0
+    for path in notebook_dir.glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                if "crimeplan-chart" in output.get("data", {}).get("text/html", ""):
+                    count += 1
+    return count
+
+
+def test_render_writes_update_notebooks_and_manifest(rendered_default):
+    out = rendered_default.output_dir
+    assert rendered_default.html.stat().st_size > 0 and rendered_default.pdf.stat().st_size > 0
+    executed = sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
+    assert executed == sorted(f"{p.notebook}.ipynb" for p in PLAN.priorities)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["quarter"] == "2019-20-Q2"
+    assert set(manifest["notebook_seconds"]) == {p.notebook for p in PLAN.priorities}
+    assert "update.pdf" in manifest["files"] and "update.html" in manifest["files"]
+    assert not list((REPO / "outputs").glob(".build-*")) if (REPO / "outputs").exists() else True
+    assert "Rendered 2019-20-Q2" in rendered_default.result.stderr
+
+
+def test_pdf_has_cover_priorities_in_order_and_page_furniture(rendered_default):
+    text = pdf_text(rendered_default.pdf)
+    for phrase in ("Police and Crime Plan 2016–2020", "Quarterly Update 2019/20 Q2", "Data to September 2019",
+                   "Version 2", "Produced October 2019", "Performance Analysis Unit, Essex Police", "Contents"):
+        assert phrase in text, phrase
+    body = text[text.index("Contents"):]
+    positions = [body.find(title, body.find(TITLES[-1]) + 1) for title in TITLES]  # after the contents list
+    assert all(p > 0 for p in positions), positions
+    assert positions == sorted(positions)
+    with pdfplumber.open(rendered_default.pdf) as pdf:
+        pages = len(pdf.pages)
+        assert pdf.pages[0].width == pytest.approx(595.3, abs=1)  # A4
+        assert pdf.pages[0].height == pytest.approx(841.9, abs=1)
+        headers = [page.extract_text().splitlines()[0] for page in pdf.pages[1:]]
+    assert all(h.startswith("Police and Crime Plan 2016–2020 – Quarterly Update 2019/20 Q2") for h in headers)
+    assert f"Page {pages - 1} of {pages - 1}" in text  # the cover is not numbered
+
+
+def test_pdf_contains_every_chart_as_an_image(rendered_default):
+    expected = chart_outputs(rendered_default.output_dir / "notebooks")
+    assert expected >= 1
+    with pdfplumber.open(rendered_default.pdf) as pdf:
+        images = sum(len(page.images) for page in pdf.pages)
+    assert images == expected
+
+
+def test_html_has_cover_contents_and_priorities_in_order(rendered_default):
+    text = html_text(rendered_default.html)
+    assert "Quarterly Update 2019/20 Q2" in text and "Data to September 2019" in text
+    main = text[text.index(TITLES[-1]) + len(TITLES[-1]):]  # after the contents list
+    positions = [main.find(title) for title in TITLES]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    html = rendered_default.html.read_text()
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"http", html), "no external scripts or styles"
+
+
+def test_previous_year_quarter_renders(rendered_previous_year):
+    text = pdf_text(rendered_previous_year.pdf)
+    assert "Quarterly Update 2018/19 Q2" in text and "Data to September 2018" in text
+
+
+def test_render_all_renders_every_quarter(tmp_path):
+    root = copy_project(tmp_path / "project")
+    for params in (root / "params").glob("*.yml"):
+        if params.stem not in ("plan", "2019-20-Q2", "2018-19-Q2"):
+            params.unlink()  # two quarters are enough to show --all renders each
+    result = run_cli(root, "render", "--all", "--renderer", "builtin")
+    assert result.returncode == 0, result.stderr
+    for quarter in ("2018-19-Q2", "2019-20-Q2"):
+        assert (root / "outputs" / quarter / "update.pdf").is_file()
+        assert f"Rendered {quarter}" in result.stderr
+
+
+def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path):
+    root = copy_project(tmp_path / "project")
+    result = run_cli(root, "render", "2030-31-Q1")
+    assert result.returncode == 2
+    assert "no params for quarter 2030-31-Q1" in result.stderr and "2019-20-Q2" in result.stderr
+    assert not (root / "outputs" / "2030-31-Q1").exists()
+
+
+def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch):
+    import shutil
+
+    if shutil.which("quarto"):
+        pytest.skip("Quarto is installed here; this checks the message when it is not")
+    root = copy_project(tmp_path / "project")
+    result = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
+    assert result.returncode == 2
+    assert "`quarto` command is not on PATH" in result.stderr
