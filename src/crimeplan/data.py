@@ -2,11 +2,25 @@
 
 Layout (see README): ``data/measures/*.csv`` (concatenated), ``data/catalogue.yml``,
 ``data/reference/areas.csv`` and ``data/reference/forces.csv``.
+
+Each ``read_*`` function returns what it could load together with every
+:class:`~crimeplan.schemas.Problem` it found; ``crimeplan check`` lists those. Each
+``load_*`` function returns the data only when there are no errors and otherwise raises
+one :class:`InputError` listing them all (notebooks use these).
+
+CSV files must be UTF-8; a UTF-8 byte-order mark (as Excel writes for "CSV UTF-8") is
+fine. A file in another encoding (Excel's plain "CSV" is Windows-1252) is reported as
+an error naming the line and the byte, rather than guessed at: a wrong guess would
+silently change area names and notes. Row numbers count the header as row 1, like a
+spreadsheet, so "row 5" is the fifth line of a one-line-per-row file.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -15,10 +29,25 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crimeplan.errors import InputError
+from crimeplan.schemas import (
+    AREA_COLUMNS,
+    MEASURE_COLUMNS,
+    MEASURE_ID_PATTERN,
+    Problem,
+    areas_columns_schema,
+    areas_schema,
+    column_problems,
+    measures_columns_schema,
+    measures_text_schema,
+    measures_values_schema,
+    parsed_dates,
+    parsed_numbers,
+    row_problems,
+)
 
-MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
 REQUIRED_MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value"]
 REFERENCE_FILES = ("areas.csv", "forces.csv")
+MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 
 Unit = Literal["count", "people", "hours", "minutes", "percent", "gbp"]
 Kind = Literal["snapshot", "total", "rate"]
@@ -47,69 +76,342 @@ class MeasureDef(BaseModel):
 
 
 Catalogue = dict[str, MeasureDef]
+REQUIRED_CATALOGUE_FIELDS = [name for name, info in MeasureDef.model_fields.items() if info.is_required()]
 
 
-def load_catalogue(data_dir: Path) -> Catalogue:
-    path = Path(data_dir) / "catalogue.yml"
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+def raise_for_errors(problems: list[Problem]) -> None:
+    """Raise one :class:`InputError` listing every error in ``problems``."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        listing = "\n".join(f"  - {str(p).removeprefix('error: ')}" for p in errors)
+        raise InputError(f"{len(errors)} problem(s) in the input:\n{listing}")
+
+
+def display_path(path: Path, data_dir: Path) -> str:
+    """``path`` as the user knows it: relative to the project root (``data/...``)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML: {error}") from None
-    entries = raw.get("measures") if isinstance(raw, dict) else None
-    if not isinstance(entries, dict):
-        raise InputError(f"{path}: expected a top-level 'measures:' mapping of measure id to entry")
-    catalogue: Catalogue = {}
-    problems = []
-    for measure_id, entry in entries.items():
-        try:
-            catalogue[measure_id] = MeasureDef.model_validate(entry)
-        except ValidationError as error:
-            for e in error.errors():
-                field = ".".join(str(p) for p in e["loc"])
-                problems.append(f"measure {measure_id!r} field {field!r}: {e['msg']}")
+        return str(Path(path).relative_to(Path(data_dir).parent))
+    except ValueError:
+        return str(path)
+
+
+# --- CSV files -------------------------------------------------------------------------------
+
+
+def read_csv_text(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV as stripped text cells plus its spreadsheet ``row`` numbers, or the reasons it can't be read."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, [_encoding_problem(raw, error, shown_as)]
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        return None, [Problem("error", f"not a readable CSV file: {error}", file=shown_as, rule="csv")]
+    if not records or not any(records[0]):
+        return None, [Problem("error", "the file is empty: it needs a header row", file=shown_as, location="row 1", rule="header")]
+    header = [name.strip() for name in records[0]]
+    problems = [
+        Problem("error", f"column {name!r} appears more than once in the header", file=shown_as,
+                location="row 1 (header)", column=name, rule="unique_column")
+        for name in sorted({n for n in header if header.count(n) > 1})
+    ]
     if problems:
-        raise InputError(f"{path}: " + "; ".join(problems))
-    return catalogue
+        return None, problems
+    rows, numbers = [], []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            problems.append(Problem(
+                "error", f"the row has {len(record)} fields but the header has {len(header)} "
+                "(a comma inside a value that is not in quotes?); the row was not read",
+                file=shown_as, location=f"row {number}", rule="field_count",
+            ))
+            continue
+        rows.append([cell.strip() for cell in record] + [""] * (len(header) - len(record)))
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(columns=header, dtype="str")
+    return frame.assign(row=numbers), problems
+
+
+def _encoding_problem(raw: bytes, error: UnicodeDecodeError, shown_as: str) -> Problem:
+    line = raw[: error.start].count(b"\n") + 1
+    bad = raw[error.start : error.start + 1]
+    as_windows = bad.decode("cp1252", errors="replace")
+    return Problem(
+        "error",
+        f"the file is not UTF-8: byte 0x{bad.hex()} ({as_windows!r} in Windows-1252) at byte {error.start}; "
+        "save it as UTF-8 (in Excel: 'CSV UTF-8')",
+        file=shown_as, location=f"line {line}", value=f"0x{bad.hex()}", rule="utf8",
+    )
+
+
+# --- measures --------------------------------------------------------------------------------
 
 
 def measure_files(data_dir: Path) -> list[Path]:
     return sorted((Path(data_dir) / "measures").glob("*.csv"))
 
 
-def load_measures(data_dir: Path) -> pd.DataFrame:
-    """Every ``data/measures/*.csv`` concatenated, with typed columns and a ``file`` column."""
+def read_measures(
+    data_dir: Path, units: Mapping[str, str | None] | None = None, area_names: set[str] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every ``data/measures/*.csv`` read and validated; returns the typed rows and all problems.
+
+    Without ``units`` (every catalogue id with its unit, ``None`` when the entry itself is
+    invalid) and ``area_names`` only the rows themselves are checked (formats, period
+    order, conflicting rows); with them, ids, areas, signs and ranges are too.
+    Exact repeats of a row (same measure, area, period and value) are warnings and dropped.
+    """
+    measures_dir = Path(data_dir) / "measures"
     files = measure_files(data_dir)
     if not files:
-        raise InputError(f"{Path(data_dir) / 'measures'}: no measures CSV files found")
+        problem = Problem("error", "no measures CSV files found (expected data/measures/*.csv)",
+                          file=display_path(measures_dir, data_dir), rule="measures_present")
+        return _typed_measures(_empty_measures()), [problem]
+    problems: list[Problem] = []
     frames = []
     for path in files:
-        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-        missing = [c for c in REQUIRED_MEASURE_COLUMNS if c not in frame.columns]
-        if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-        for optional in ("source", "note"):
-            if optional not in frame.columns:
-                frame[optional] = ""
-        frame = frame[MEASURE_COLUMNS].copy()
-        frame["file"] = str(path)
-        frame["row"] = range(2, len(frame) + 2)
-        frames.append(frame)
-    measures = pd.concat(frames, ignore_index=True)
-    measures["value"] = pd.to_numeric(measures["value"])
-    for column in ("period_start", "period_end"):
-        measures[column] = pd.to_datetime(measures[column], format="%Y-%m-%d").dt.date
+        shown_as = display_path(path, data_dir)
+        frame, read_problems = read_csv_text(path, shown_as)
+        problems += read_problems
+        if frame is None:
+            continue
+        header_problems, readable = column_problems(measures_columns_schema(), frame.drop(columns="row"), shown_as)
+        problems += header_problems
+        if not readable:
+            continue
+        if frame.empty and not read_problems:
+            problems.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
+        frames.append(frame.reindex(columns=[*MEASURE_COLUMNS, "row"], fill_value="").assign(file=str(path)))
+    text = pd.concat(frames, ignore_index=True) if frames else _empty_measures()
+    shown = text.assign(file=[display_path(Path(f), data_dir) for f in text["file"]]) if len(text) else text
+    problems += row_problems(measures_text_schema(), text, shown)
+    typed = _typed_measures(text)
+    suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
+    problems += row_problems(measures_values_schema(units, area_names), typed, shown, units, suggest_from)
+    duplicate_problems, repeats = _duplicates(typed, shown)
+    problems += duplicate_problems
+    measures = typed.drop(index=repeats)
+    measures["period_start"] = measures["period_start"].dt.date
+    measures["period_end"] = measures["period_end"].dt.date
+    return measures.reset_index(drop=True), problems
+
+
+def load_measures(data_dir: Path) -> pd.DataFrame:
+    """Every ``data/measures/*.csv`` concatenated, with typed columns and ``file``/``row`` columns.
+
+    Raises :class:`InputError` listing every malformed cell, reversed period or
+    conflicting row; exact repeats are dropped.
+    """
+    measures, problems = read_measures(data_dir)
+    raise_for_errors(problems)
     return measures
 
 
-def load_areas(data_dir: Path) -> pd.DataFrame:
-    """Reference areas (columns ``area, type, parent``) from ``data/reference/``."""
+def _empty_measures() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*MEASURE_COLUMNS, "row", "file"], dtype="str")
+
+
+def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN."""
+    return text.assign(
+        period_start=parsed_dates(text["period_start"]),
+        period_end=parsed_dates(text["period_end"]),
+        value=parsed_numbers(text["value"]),
+        row=text["row"].astype(int),
+    )
+
+
+def _duplicates(typed: pd.DataFrame, shown: pd.DataFrame) -> tuple[list[Problem], pd.Index]:
+    """Rows for the same measure, area and period: a conflict (error) or a repeat (warning).
+
+    Each later row is compared with the first row for its key; returns the problems and
+    the index of the exact repeats, which are dropped.
+    """
+    complete = typed.dropna(subset=[*MEASURE_KEY, "value"])
+    repeated = complete[complete.duplicated(MEASURE_KEY, keep=False)]
+    if repeated.empty:
+        return [], pd.Index([])
+    first = repeated.groupby(MEASURE_KEY, sort=False).head(1)
+    later = repeated.drop(index=first.index)
+    pairs = later.reset_index().merge(
+        first[[*MEASURE_KEY, "value", "row"]].assign(first_file=shown.loc[first.index, "file"]),
+        on=MEASURE_KEY, suffixes=("", "_first"),
+    )
+    problems, repeats = [], []
+    for pair in pairs.itertuples():
+        file = shown.at[pair.index, "file"]
+        where = f"row {pair.row_first}" if pair.first_file == file else f"{pair.first_file} row {pair.row_first}"
+        what = (f"measure {pair.measure!r}, area {pair.area!r}, period {pair.period_start:%Y-%m-%d} "
+                f"to {pair.period_end:%Y-%m-%d}")
+        value = shown.at[pair.index, "value"]
+        if pair.value == pair.value_first:
+            repeats.append(pair.index)
+            problems.append(Problem(
+                "warning", f"repeats {where} exactly ({what}, value {value}); the repeat is ignored",
+                file=file, location=f"row {pair.row}", column="value", value=value, rule="duplicate_row",
+            ))
+        else:
+            problems.append(Problem(
+                "error", f"{what} has value {value} here but {_number(pair.value_first)} in {where}: "
+                "one measure, area and period must have one value",
+                file=file, location=f"row {pair.row}", column="value", value=value, rule="conflicting_rows",
+            ))
+    return problems, pd.Index(repeats)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value != int(value) else str(int(value))
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
+    """``data/catalogue.yml``: the valid entries, every declared id (valid or not) and the problems."""
+    path = Path(data_dir) / "catalogue.yml"
+    shown_as = display_path(path, data_dir)
+    if not path.is_file():
+        return {}, set(), [Problem("error", "file not found", file=shown_as, rule="catalogue_present")]
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        root, raw = _parse_yaml(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        location = f"line {mark.line + 1}" if mark else None
+        return {}, set(), [Problem("error", f"not valid YAML: {getattr(error, 'problem', error)}",
+                                   file=shown_as, location=location, rule="yaml")]
+    entries = raw.get("measures") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict):
+        return {}, set(), [Problem("error", "expected a top-level 'measures:' mapping of measure id to entry",
+                                   file=shown_as, rule="catalogue_shape")]
+    entry_nodes = next(value for key, value in root.value if key.value == "measures").value
+    problems = _duplicate_id_problems(entry_nodes, shown_as)
+    catalogue: Catalogue = {}
+    for key_node, entry_node in entry_nodes:
+        measure_id = key_node.value
+        where = f"line {key_node.start_mark.line + 1}, measure {measure_id!r}"
+        if not isinstance(measure_id, str) or not pd.Series([measure_id]).str.match(MEASURE_ID_PATTERN).all():
+            problems.append(Problem("error", f"{measure_id!r} is not a measure id: use lower-case snake_case",
+                                    file=shown_as, location=where, value=str(measure_id), rule="measure_id"))
+        entry = entries[measure_id]
+        try:
+            catalogue[measure_id] = MeasureDef.model_validate(entry)
+        except ValidationError as error:
+            field_lines = _field_lines(entry_node)
+            for failure in error.errors():
+                problems.append(_catalogue_problem(failure, measure_id, where, field_lines, shown_as))
+    return catalogue, set(entries), problems
+
+
+def load_catalogue(data_dir: Path) -> Catalogue:
+    """``data/catalogue.yml`` as measure id -> :class:`MeasureDef`; raises listing every problem."""
+    catalogue, _, problems = read_catalogue(data_dir)
+    raise_for_errors(problems)
+    return catalogue
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, object]:
+    """The YAML node tree (for line numbers) and the data it holds, from one parse."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None) or {}
+    finally:
+        loader.dispose()
+
+
+def _duplicate_id_problems(entry_nodes: list, shown_as: str) -> list[Problem]:
+    lines: dict[str, list[int]] = {}
+    for key_node, _ in entry_nodes:
+        lines.setdefault(key_node.value, []).append(key_node.start_mark.line + 1)
+    return [
+        Problem("error", f"measure {measure_id!r} is defined more than once (lines {', '.join(map(str, at))}); "
+                "only the last would count", file=shown_as, location=f"line {at[-1]}", value=measure_id,
+                rule="unique_measure")
+        for measure_id, at in lines.items() if len(at) > 1
+    ]
+
+
+def _field_lines(entry_node: yaml.Node) -> dict[str, int]:
+    if not isinstance(entry_node, yaml.MappingNode):
+        return {}
+    return {key.value: key.start_mark.line + 1 for key, _ in entry_node.value}
+
+
+def _catalogue_problem(failure: dict, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
+    field = ".".join(str(part) for part in failure["loc"])
+    top_field = str(failure["loc"][0]) if failure["loc"] else ""
+    location = f"line {field_lines[top_field]}, measure {measure_id!r}" if top_field in field_lines else where
+    if failure["type"] == "missing":
+        message = f"required field {field!r} is missing (required: {', '.join(REQUIRED_CATALOGUE_FIELDS)})"
+    elif failure["type"] == "extra_forbidden":
+        message = f"{field!r} is not a catalogue field (fields: {', '.join(MeasureDef.model_fields)})"
+    elif failure["type"] == "model_type":
+        message = "the entry must be a mapping of field: value"
+    else:
+        message = f"field {field!r}: {failure['msg']} (got {failure['input']!r})"
+    value = None if failure["type"] in {"missing", "model_type"} else str(failure.get("input"))
+    return Problem("error", message, file=shown_as, location=location, column=field or None, value=value,
+                   rule=f"catalogue_{failure['type']}")
+
+
+# --- reference areas -------------------------------------------------------------------------
+
+
+def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Reference areas (columns ``area, type, parent``) from ``data/reference/``, and their problems.
+
+    An area listed identically in both files counts once; listed differently, it is an error.
+    """
+    reference_dir = Path(data_dir) / "reference"
+    problems: list[Problem] = []
     frames = []
     for name in REFERENCE_FILES:
-        path = Path(data_dir) / "reference" / name
-        if path.is_file():
-            frames.append(pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False))
+        path = reference_dir / name
+        if not path.is_file():
+            continue
+        shown_as = display_path(path, data_dir)
+        frame, read_problems = read_csv_text(path, shown_as)
+        problems += read_problems
+        if frame is None:
+            continue
+        header_problems, readable = column_problems(areas_columns_schema(), frame.drop(columns="row"), shown_as)
+        problems += header_problems
+        if readable:
+            frames.append(frame.reindex(columns=[*AREA_COLUMNS, "row"], fill_value="").assign(file=shown_as))
+    if not frames and not problems:
+        problems.append(Problem("error", "no areas.csv or forces.csv found", file=display_path(reference_dir, data_dir),
+                                rule="reference_present"))
     if not frames:
-        raise InputError(f"{Path(data_dir) / 'reference'}: no areas.csv or forces.csv found")
-    return pd.concat(frames, ignore_index=True)
+        return pd.DataFrame(columns=AREA_COLUMNS, dtype="str"), problems
+    listed = pd.concat(frames, ignore_index=True)
+    areas = listed.drop_duplicates(AREA_COLUMNS)
+    problems += row_problems(areas_schema(), areas, areas)
+    problems += _conflicting_areas(areas)
+    return areas[AREA_COLUMNS].drop_duplicates("area").reset_index(drop=True), problems
+
+
+def load_areas(data_dir: Path) -> pd.DataFrame:
+    """Reference areas (columns ``area, type, parent``); raises listing every problem."""
+    areas, problems = read_areas(data_dir)
+    raise_for_errors(problems)
+    return areas
+
+
+def _conflicting_areas(areas: pd.DataFrame) -> list[Problem]:
+    clashes = areas[areas.duplicated("area", keep=False)]
+    problems = []
+    for name, group in clashes.groupby("area", sort=False):
+        first, *others = group.itertuples()
+        for other in others:
+            problems.append(Problem(
+                "error", f"area {name!r} is listed as ({other.type}, parent {other.parent!r}) here but as "
+                f"({first.type}, parent {first.parent!r}) in {first.file} row {first.row}",
+                file=other.file, location=f"row {other.row}", column="area", value=name, rule="unique_area",
+            ))
+    return problems
+
