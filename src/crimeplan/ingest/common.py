@@ -110,6 +110,8 @@ class IngestReport:
         lines += [f"  - {note}" for note in self.notes]
         return "\n".join(lines)
 
+    __str__ = summary
+
 
 @dataclass
 class SourceResult:
