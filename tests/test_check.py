@@ -1,0 +1,320 @@
+"""``crimeplan check``: each kind of bad input is reported with its file, location, column,
+value and rule, and the command exits 2; a clean project exits 0.
+
+Every test copies the small valid project in ``tests/fixtures/check/valid`` and breaks
+one thing (or several, for the listing test).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from crimeplan.check import check_project
+from crimeplan.cli import main
+from crimeplan.errors import InputError
+from crimeplan.pipeline import Project
+
+VALID_PROJECT = Path(__file__).parent / "fixtures" / "check" / "valid"
+HEADER = "measure,area,period_start,period_end,value,source,note\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(VALID_PROJECT, root)
+    return root
+
+
+def run_check(root: Path, capsys, *args: str) -> tuple[int, list[str]]:
+    """Run ``crimeplan check``; return the exit code and the problem lines it printed."""
+    code = main(["--root", str(root), "check", *args])
+    lines = capsys.readouterr().err.splitlines()
+    return code, [line for line in lines if line.startswith(("error:", "warning:"))]
+
+
+def add_measures(root: Path, name: str, rows: str, header: str = HEADER, encoding: str = "utf-8") -> None:
+    (root / "data" / "measures" / name).write_text(header + rows, encoding=encoding)
+
+
+def one_line(lines: list[str], *parts: str) -> str:
+    """The single reported line that contains every one of ``parts``."""
+    matching = [line for line in lines if all(part in line for part in parts)]
+    assert len(matching) == 1, f"expected one line with {parts}, got {matching} in {lines}"
+    return matching[0]
+
+
+def test_valid_project_passes(project, capsys):
+    code = main(["--root", str(project), "check"])
+    assert code == 0
+    assert "OK: no errors, 0 warning(s)" in capsys.readouterr().err
+
+
+def test_missing_column_names_file_and_column(project, capsys):
+    add_measures(project, "renamed.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,900,,\n",
+                 header="measure,area,period_start,period_end,values,source,note\n")
+    code, lines = run_check(project, capsys)
+    assert code == InputError.exit_code == 2
+    missing = one_line(lines, "required_column")
+    assert missing.startswith("error: data/measures/renamed.csv, row 1 (header), column value:")
+    assert "required column 'value' is missing" in missing
+    extra = one_line(lines, "unexpected_column")
+    assert "unexpected column 'values'" in extra and "did you mean 'value'?" in extra
+
+
+def test_extra_column_is_an_error(project, capsys):
+    add_measures(project, "extra.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,900,,,x\n",
+                 header=HEADER.strip() + ",comment\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/measures/extra.csv")
+    assert "row 1 (header), column comment: unexpected column 'comment'" in line
+    assert "[rule: unexpected_column]" in line
+
+
+@pytest.mark.parametrize(
+    ("bad_date", "column", "rule"),
+    [("Sept 19", "period_start", "iso_date_start"), ("2019-02-30", "period_end", "iso_date_end")],
+)
+def test_unparseable_or_impossible_date(project, capsys, bad_date, column, rule):
+    start, end = ("Sept 19", "2019-09-30") if column == "period_start" else ("2019-02-01", bad_date)
+    add_measures(project, "dates.csv", f"asb_incidents,Southend,2019-04-01,2019-06-30,900,,\n"
+                                       f"asb_incidents,Basildon,{start},{end},12,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        f"error: data/measures/dates.csv, row 3, column {column}: '{bad_date}' is not a real calendar date "
+        f"written YYYY-MM-DD [rule: {rule}]"
+    ]
+
+
+def test_period_end_before_start(project, capsys):
+    add_measures(project, "order.csv", "asb_incidents,Southend,2019-06-30,2019-04-01,900,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/measures/order.csv, row 2, column period_end: '2019-04-01' is before period_start "
+        "'2019-06-30': a period must end on or after its start [rule: period_order]"
+    ]
+
+
+@pytest.mark.parametrize("bad_value", ["12a", "1,234", "£5", ""])
+def test_non_numeric_value(project, capsys, bad_value):
+    add_measures(project, "values.csv", f'asb_incidents,Southend,2019-04-01,2019-06-30,"{bad_value}",,\n')
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/measures/values.csv, row 2, column value:")
+    assert f"{bad_value!r} is not a number" in line and "[rule: number]" in line
+
+
+def test_negative_count(project, capsys):
+    add_measures(project, "negative.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,-3,,\n"
+                                          "specials_headcount,Essex,2019-06-30,2019-06-30,-1,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/measures/negative.csv, row 2, column value: '-3' is negative, but 'asb_incidents' is "
+        "measured in count, which can't be below 0 [rule: non_negative]",
+        "error: data/measures/negative.csv, row 3, column value: '-1' is negative, but 'specials_headcount' is "
+        "measured in people, which can't be below 0 [rule: non_negative]",
+    ]
+
+
+def test_percentage_outside_0_to_100(project, capsys):
+    add_measures(project, "percent.csv", "calls_answered_pct,Essex,2019-04-01,2019-06-30,101.5,,\n"
+                                         "calls_answered_pct,Essex,2019-01-01,2019-03-31,100,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/measures/percent.csv, row 2, column value: '101.5' is outside 0-100, but "
+        "'calls_answered_pct' is a percentage [rule: percent_range]"
+    ]
+
+
+def test_measure_not_in_catalogue(project, capsys):
+    add_measures(project, "typo.csv", "asb_incident,Southend,2019-04-01,2019-06-30,900,,\n"
+                                      "asb_incident,Basildon,2019-04-01,2019-06-30,90,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/measures/typo.csv, rows 2-3, column measure: 'asb_incident' is not a measure in "
+        "data/catalogue.yml (did you mean 'asb_incidents'?) [rule: known_measure]"
+    ]
+
+
+def test_area_not_in_reference(project, capsys):
+    add_measures(project, "area.csv", "asb_incidents,Southend-on-Sea,2019-04-01,2019-06-30,900,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/measures/area.csv, row 2, column area:")
+    assert "'Southend-on-Sea' is not an area in data/reference/" in line and "[rule: known_area]" in line
+
+
+def test_conflicting_rows_name_both_rows(project, capsys):
+    add_measures(project, "second.csv", "specials_headcount,Essex,2019-09-30,2019-09-30,517,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/measures/second.csv, row 2, column value: measure 'specials_headcount', area 'Essex', "
+        "period 2019-09-30 to 2019-09-30 has value 517 here but 515 in data/measures/fixture.csv row 3: "
+        "one measure, area and period must have one value [rule: conflicting_rows]"
+    ]
+
+
+def test_exact_duplicate_is_a_warning(project, capsys):
+    add_measures(project, "second.csv", "specials_headcount,Essex,2019-09-30,2019-09-30,515.0,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 0
+    assert lines == [
+        "warning: data/measures/second.csv, row 2, column value: repeats data/measures/fixture.csv row 3 "
+        "exactly (measure 'specials_headcount', area 'Essex', period 2019-09-30 to 2019-09-30, value 515.0); "
+        "the repeat is ignored [rule: duplicate_row]"
+    ]
+
+
+def test_catalogue_entry_missing_required_field(project, capsys):
+    catalogue = project / "data" / "catalogue.yml"
+    text = catalogue.read_text()
+    catalogue.write_text(text.replace("    unit: count\n", ""))
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/catalogue.yml")
+    assert line.startswith("error: data/catalogue.yml, line 21, measure 'asb_incidents', column unit:")
+    assert "required field 'unit' is missing" in line and "[rule: catalogue_missing]" in line
+
+
+def test_params_file_with_malformed_quarter_name(project, capsys):
+    params = project / "params"
+    (params / "2019-Q2.yml").write_text((params / "2019-20-Q2.yml").read_text())
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "params/2019-Q2.yml")
+    assert "the file name is not a quarter id" in line and "'2019-Q2' is malformed" in line
+    assert "[rule: quarter_file_name]" in line
+
+
+def test_params_quarter_field_malformed_or_not_matching_file(project, capsys):
+    params = project / "params"
+    text = (params / "2019-20-Q2.yml").read_text()
+    (params / "2019-20-Q3.yml").write_text(text)
+    (params / "2019-20-Q4.yml").write_text(text.replace("quarter: 2019-20-Q2", "quarter: 2019-20-Q5"))
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    mismatch = one_line(lines, "params/2019-20-Q3.yml")
+    assert "quarter is '2019-20-Q2' but the file is named for 2019-20-Q3" in mismatch
+    malformed = one_line(lines, "params/2019-20-Q4.yml")
+    assert "quarter" in malformed and "'2019-20-Q5' is malformed" in malformed
+
+
+def test_check_of_a_quarter_without_params(project, capsys):
+    code, lines = run_check(project, capsys, "2020-21-Q1")
+    assert code == 2
+    line = one_line(lines, "params/2020-21-Q1.yml")
+    assert "no params for quarter 2020-21-Q1 (params exist for: 2019-20-Q2)" in line
+
+
+def test_check_of_a_malformed_quarter_argument(project, capsys):
+    code, lines = run_check(project, capsys, "2019-20-Q5")
+    assert code == 2
+    assert one_line(lines, "quarter id '2019-20-Q5' is malformed")
+
+
+def test_commentary_referencing_unknown_measure(project, capsys):
+    path = project / "data" / "commentary" / "2019-20-Q2" / "p2.md"
+    path.write_text(path.read_text() + "- {{asb_incidnets@Southend.change_pct}} change.\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/commentary/2019-20-Q2/p2.md, line 5: {{asb_incidnets@Southend.change_pct}} refers to "
+        "measure 'asb_incidnets', which is not in data/catalogue.yml [rule: known_measure]"
+    ]
+
+
+def test_missing_commentary_file_is_a_warning(project, capsys):
+    (project / "data" / "commentary" / "2019-20-Q2" / "p2.md").unlink()
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 0
+    assert lines == [
+        "warning: data/commentary/2019-20-Q2/p2.md: no commentary for priority 2; it renders without it "
+        "[rule: commentary_present]"
+    ]
+
+
+def test_csv_in_windows_encoding_is_reported(project, capsys):
+    add_measures(project, "windows.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,900,,cost £5\n",
+                 encoding="cp1252")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/measures/windows.csv")
+    assert line.startswith("error: data/measures/windows.csv, line 2: the file is not UTF-8: byte 0xa3 ('£'")
+    assert "save it as UTF-8" in line and "[rule: utf8]" in line
+
+
+def test_csv_with_byte_order_mark_loads(project, capsys):
+    add_measures(project, "bom.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,900,,\n", encoding="utf-8-sig")
+    assert (project / "data" / "measures" / "bom.csv").read_bytes().startswith(b"\xef\xbb\xbfmeasure,")
+    code, lines = run_check(project, capsys)
+    assert (code, lines) == (0, [])
+
+
+def test_empty_measures_folder(project, capsys):
+    (project / "data" / "measures" / "fixture.csv").unlink()
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert "error: data/measures: no measures CSV files found (expected data/measures/*.csv) " \
+           "[rule: measures_present]" in lines
+
+
+def test_every_problem_in_every_file_is_listed(project, capsys):
+    add_measures(project, "a.csv", "asb_incidents,Southend,Sept 19,2019-06-30,900,,\n"
+                                   "asb_incidents,Nowhere,2019-04-01,2019-06-30,-4,,\n")
+    add_measures(project, "b.csv", "calls_answered_pct,Essex,2019-04-01,2019-06-30,n/a,,\n"
+                                   "unknown_measure,Essex,2019-04-01,2019-03-01,5,,\n")
+    catalogue = project / "data" / "catalogue.yml"
+    catalogue.write_text(catalogue.read_text().replace("    kind: snapshot\n", ""))
+    (project / "params" / "2019-Q2.yml").write_text("quarter: 2019-20-Q2\n")
+    report = check_project(Project(project))
+    found = {(p.file, p.location, p.column, p.rule) for p in report.errors}
+    assert found == {
+        ("data/measures/a.csv", "row 2", "period_start", "iso_date_start"),
+        ("data/measures/a.csv", "row 3", "area", "known_area"),
+        ("data/measures/a.csv", "row 3", "value", "non_negative"),
+        ("data/measures/b.csv", "row 2", "value", "number"),
+        ("data/measures/b.csv", "row 3", "measure", "known_measure"),
+        ("data/measures/b.csv", "row 3", "period_end", "period_order"),
+        ("data/catalogue.yml", "line 3, measure 'specials_headcount'", "kind", "catalogue_missing"),
+        ("params/2019-Q2.yml", None, None, "quarter_file_name"),
+    }
+    code, lines = run_check(project, capsys)
+    assert code == 2 and len([line for line in lines if line.startswith("error:")]) == len(found)
+
+
+def test_plan_area_missing_from_reference(project, capsys):
+    areas = project / "data" / "reference" / "areas.csv"
+    areas.write_text(areas.read_text().replace("Harlow,district,Essex\n", ""))
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: params/plan.yml, column areas: area 'Harlow' is not in data/reference/ (areas.csv, forces.csv) "
+        "[rule: known_area]"
+    ]
+
+
+def test_render_refuses_bad_input_before_executing(project):
+    report = check_project(Project(project), "2019-20-Q2")
+    assert report.errors == []
+    add_measures(project, "bad.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,lots,,\n")
+    with pytest.raises(InputError, match=r"data/measures/bad.csv, row 2, column value: 'lots' is not a number"):
+        check_project(Project(project), "2019-20-Q2").raise_for_errors(Console(file=io.StringIO()))
+
+
+SHIPPED_PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_project_passes_check(capsys):
+    code, lines = run_check(SHIPPED_PROJECT, capsys)
+    assert code == 0, "\n".join(line for line in lines if line.startswith("error:"))
