@@ -123,45 +123,63 @@ def _definition(catalogue: Catalogue, measure_id: str) -> MeasureDef:
     return catalogue[measure_id]
 
 
-def _observation(rows: pd.DataFrame) -> Observation | None:
-    if rows.empty:
+@dataclass(frozen=True)
+class _Row:
+    observation: Observation
+    place: str  # file and row, for error messages
+
+
+def _rows(frame: pd.DataFrame) -> list[_Row]:
+    return [
+        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note)), f"{r.file} row {r.row}")
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def _single(rows: list[_Row], measure_id: str, area: str) -> Observation | None:
+    if not rows:
         return None
     if len(rows) > 1:
-        places = ", ".join(f"{f} row {r}" for f, r in zip(rows["file"], rows["row"]))
-        first = rows.iloc[0]
+        first = rows[0].observation
         raise InputError(
-            f"measure {first['measure']!r} area {first['area']!r} has {len(rows)} rows for "
-            f"{first['period_start']} to {first['period_end']} ({places}): keep one"
+            f"measure {measure_id!r} area {area!r} has {len(rows)} rows for {first.start} to {first.end} "
+            f"({', '.join(r.place for r in rows)}): keep one"
         )
-    row = rows.iloc[0]
-    return Observation(float(row["value"]), row["period_start"], row["period_end"], str(row["note"]))
+    return rows[0].observation
 
 
-def _latest_snapshot(rows: pd.DataFrame, quarter: Quarter) -> Observation | None:
-    inside = rows[
-        (rows["period_start"] == rows["period_end"])
-        & (rows["period_end"] >= quarter.start)
-        & (rows["period_end"] <= quarter.end)
+def _latest_snapshot(rows: list[_Row], quarter: Quarter, measure_id: str, area: str) -> Observation | None:
+    inside = [
+        r for r in rows
+        if r.observation.start == r.observation.end and quarter.start <= r.observation.end <= quarter.end
     ]
-    if inside.empty:
+    if not inside:
         return None
-    return _observation(inside[inside["period_end"] == inside["period_end"].max()])
+    latest = max(r.observation.end for r in inside)
+    return _single([r for r in inside if r.observation.end == latest], measure_id, area)
 
 
-def _period_row(rows: pd.DataFrame, start: date, end: date) -> Observation | None:
-    return _observation(rows[(rows["period_start"] == start) & (rows["period_end"] == end)])
+def _period_row(rows: list[_Row], start: date, end: date, measure_id: str, area: str) -> Observation | None:
+    matching = [r for r in rows if r.observation.start == start and r.observation.end == end]
+    return _single(matching, measure_id, area)
 
 
-def _current_period(rows: pd.DataFrame, quarter: Quarter) -> Observation | None:
-    exact = _period_row(rows, quarter.start, quarter.end)
+def _current_period(rows: list[_Row], quarter: Quarter, measure_id: str, area: str) -> Observation | None:
+    exact = _period_row(rows, quarter.start, quarter.end, measure_id, area)
     if exact is not None:
         return exact
-    inside = rows[(rows["period_end"] >= quarter.start) & (rows["period_end"] <= quarter.end)]
-    if inside.empty:
+    inside = [r for r in rows if quarter.start <= r.observation.end <= quarter.end]
+    if not inside:
         return None
-    latest = inside[inside["period_end"] == inside["period_end"].max()]
-    longest = latest[latest["period_start"] == latest["period_start"].min()]
-    return _observation(longest)
+    latest = max(r.observation.end for r in inside)
+    earliest_start = min(r.observation.start for r in inside if r.observation.end == latest)
+    return _period_row(rows, earliest_start, latest, measure_id, area)
+
+
+def _shifted_row(rows: list[_Row], current: Observation, months: int, measure_id: str, area: str) -> Observation | None:
+    """The row covering the current period's dates moved by ``months``."""
+    start, end = shift_months(current.start, months), shift_months(current.end, months)
+    return _period_row(rows, start, end, measure_id, area)
 
 
 def _direction(absolute: float) -> Direction:
@@ -220,18 +238,23 @@ def compare(
     ``force_area`` (the plan's ``force_area``, e.g. ``Essex``).
     """
     definition = _definition(catalogue, measure_id)
-    quarter = _as_quarter(quarter)
-    rows = measures[(measures["measure"] == measure_id) & (measures["area"] == area)]
+    rows = _rows(measures[(measures["measure"] == measure_id) & (measures["area"] == area)])
+    return _compare_rows(rows, definition, measure_id, area, _as_quarter(quarter), force_area)
+
+
+def _compare_rows(
+    rows: list[_Row], definition: MeasureDef, measure_id: str, area: str, quarter: Quarter, force_area: str
+) -> Comparison:
     if definition.kind == "snapshot":
-        current = _latest_snapshot(rows, quarter)
-        last_year = _latest_snapshot(rows, quarter.same_quarter_last_year)
-        last_quarter = _latest_snapshot(rows, quarter.previous)
+        current = _latest_snapshot(rows, quarter, measure_id, area)
+        last_year = _latest_snapshot(rows, quarter.same_quarter_last_year, measure_id, area)
+        last_quarter = _latest_snapshot(rows, quarter.previous, measure_id, area)
     else:
-        current = _current_period(rows, quarter)
+        current = _current_period(rows, quarter, measure_id, area)
         last_year = last_quarter = None
         if current is not None:
-            last_year = _period_row(rows, shift_months(current.start, -12), shift_months(current.end, -12))
-            last_quarter = _period_row(rows, shift_months(current.start, -3), shift_months(current.end, -3))
+            last_year = _shifted_row(rows, current, -12, measure_id, area)
+            last_quarter = _shifted_row(rows, current, -3, measure_id, area)
     force_wide = area == force_area
     return Comparison(
         measure=measure_id,
@@ -268,8 +291,12 @@ def compare_all(
     """One :class:`Comparison` per measure (catalogue order) and area with data (area
     order), for a priority or commitment; ``current`` is ``None`` where the quarter has
     no value."""
+    quarter = _as_quarter(quarter)
+    wanted = measures_for(catalogue, priority=priority, commitment=commitment)
+    selected = measures[measures["measure"].isin(wanted)]
+    rows_by_key = {key: _rows(group) for key, group in selected.groupby(["measure", "area"], sort=False)}
     return [
-        compare(measures, catalogue, measure_id, area, quarter, force_area=force_area)
-        for measure_id in measures_for(catalogue, priority=priority, commitment=commitment)
-        for area in areas_with_data(measures, measure_id, area_order)
+        _compare_rows(rows_by_key[(measure_id, area)], catalogue[measure_id], measure_id, area, quarter, force_area)
+        for measure_id in wanted
+        for area in areas_with_data(selected, measure_id, area_order)
     ]

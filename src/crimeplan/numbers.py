@@ -53,14 +53,16 @@ def format_points(value: float, decimals: int | None = None) -> str:
 def format_money(value: float, decimals: int | None = None) -> str:
     """Pounds: ``30000`` -> ``£30,000``; ``5700000`` -> ``£5.7m``; ``2.5e9`` -> ``£2.5bn``.
 
-    ``decimals`` applies to amounts under £1m; millions and billions show at most one
-    decimal, as the update does."""
+    ``decimals`` applies to amounts under £1m (default: none for whole pounds, else
+    pence); millions and billions show at most one decimal, as the update does."""
     sign = "-" if value < 0 else ""
     amount = abs(value)
     for size, suffix in ((BILLION, "bn"), (MILLION, "m")):
         if amount >= size:
             scaled = amount / size
             return f"{sign}£{format_number(scaled, min(auto_decimals(scaled), 1))}{suffix}"
+    if decimals is None:
+        decimals = 0 if auto_decimals(amount) == 0 else 2
     return f"{sign}£{format_number(amount, decimals)}"
 
 

@@ -1,0 +1,163 @@
+"""Sentences and table rows stating comparisons in the update's register."""
+
+from datetime import date
+
+import pytest
+from test_compare import definition, quarter_rows, run
+
+from crimeplan.narrative import describe_period, headline, performance_table
+from crimeplan.quarters import Quarter
+
+SNAPSHOT_2018 = ("m", "Essex", "2018-09-30", "2018-09-30", 464)
+
+
+def snapshot_2019(value):
+    return ("m", "Essex", "2019-09-30", "2019-09-30", value)
+
+
+def say(rows, measure_def, **kwargs):
+    pct_decimals = kwargs.pop("pct_decimals", 0)
+    return headline(run(rows, measure_def, **kwargs), measure_def, pct_decimals=pct_decimals)
+
+
+def test_rise_with_target():
+    assert say([SNAPSHOT_2018, snapshot_2019(515)], definition()) == (
+        "Special Constable headcount rose to 515 in September 2019, up from 464 in September 2018 "
+        "(51 more, 11% higher). The target is 600 by March 2020 (85 to go)."
+    )
+
+
+def test_fall():
+    assert say([SNAPSHOT_2018, snapshot_2019(430)], definition(targets=[])) == (
+        "Special Constable headcount fell to 430 in September 2019, down from 464 in September 2018 "
+        "(34 fewer, 7% lower)."
+    )
+
+
+def test_no_change():
+    assert say([SNAPSHOT_2018, snapshot_2019(464)], definition(targets=[])) == (
+        "Special Constable headcount stayed at 464 in September 2019, unchanged from September 2018."
+    )
+
+
+def test_missing_comparison():
+    assert say([snapshot_2019(515)], definition(targets=[])) == (
+        "Special Constable headcount stood at 515 in September 2019; "
+        "no comparison for the same period last year is available."
+    )
+
+
+def test_no_current_value():
+    text = say([snapshot_2019(515)], definition(), quarter=Quarter.parse("2018-19-Q2"))
+    assert text == "Special Constable headcount: no figure is available for 2018/19 Q2."
+
+
+def test_zero_base():
+    measure = definition(label="Arrests", unit="count", kind="total", targets=[])
+    assert say(quarter_rows("m", 0, 5), measure) == (
+        "Arrests rose to 5 in July to September 2019, up from 0 in July to September 2018 "
+        "(5 more; no percentage change can be given from a zero base)."
+    )
+
+
+def test_percent_measure_changes_in_points():
+    measure = definition(label="Grade of service", unit="percent", kind="rate", targets=[])
+    rows = [("m", "Essex", "2018-08-01", "2018-08-31", 79.0), ("m", "Essex", "2019-08-01", "2019-08-31", 84.7)]
+    assert say(rows, measure) == (
+        "Grade of service rose to 84.7% in August 2019, up from 79.0% in August 2018 (5.7% points higher)."
+    )
+
+
+def test_money_rise_and_fall():
+    measure = definition(label="Cash seized", unit="gbp", kind="total", better="neither", targets=[])
+    assert say(quarter_rows("m", 40_000, 44_000), measure) == (
+        "Cash seized rose to £44,000 in July to September 2019, up from £40,000 in July to September 2018 "
+        "(£4,000 more, 10% higher)."
+    )
+    assert say(quarter_rows("m", 6_000_000, 5_700_000), measure) == (
+        "Cash seized fell to £5.7m in July to September 2019, down from £6m in July to September 2018 "
+        "(£300,000 less, 5% lower)."
+    )
+
+
+def test_hours_and_minutes_carry_their_unit():
+    hours = definition(label="Hours worked", unit="hours", kind="total", targets=[])
+    assert say(quarter_rows("m", 41017, 48810), hours).endswith(
+        "rose to 48,810 hours in July to September 2019, up from 41,017 hours in July to September 2018 "
+        "(7,793 more hours, 19% higher)."
+    )
+    wait = definition(label="Average wait", unit="minutes", kind="rate", better="lower", targets=[])
+    assert say(quarter_rows("m", 18, 11), wait) == (
+        "Average wait fell to 11 minutes in July to September 2019, down from 18 minutes in July to "
+        "September 2018 (7 fewer minutes, 39% lower)."
+    )
+
+
+def test_local_area_and_one_decimal_percentages():
+    measure = definition(label="Anti-social behaviour incidents", unit="count", kind="total", better="lower", targets=[])
+    rows = [("m", "Southend", "2017-10-01", "2018-09-30", 6931), ("m", "Southend", "2018-10-01", "2019-09-30", 5926)]
+    assert say(rows, measure, area="Southend", pct_decimals=1) == (
+        "Anti-social behaviour incidents in Southend fell to 5,926 in the 12 months to September 2019, "
+        "down from 6,931 in the 12 months to September 2018 (1,005 fewer, 14.5% lower)."
+    )
+
+
+def test_previous_quarter_sentence():
+    measure = definition(label="Calls", unit="count", kind="total", better="neither", targets=[])
+    rows = quarter_rows("m", 26933, 29357) + [("m", "Essex", "2019-04-01", "2019-06-30", 27156)]
+    assert say(rows, measure) == (
+        "Calls rose to 29,357 in July to September 2019, up from 26,933 in July to September 2018 "
+        "(2,424 more, 9% higher). Compared with April to June 2019, the figure rose by 2,201 (8%)."
+    )
+
+
+def test_target_met_and_target_for_a_total():
+    assert say([SNAPSHOT_2018, snapshot_2019(610)], definition()).endswith(
+        "The target of 600 by March 2020 has been met."
+    )
+    checks = definition(label="Road checks", unit="count", kind="total", targets=[{"value": 130, "by": "2020-03-31"}])
+    assert say([("m", "Essex", "2019-07-01", "2019-09-30", 29)], checks).endswith("The target is 130 by March 2020.")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2019, 9, 30), date(2019, 9, 30), "September 2019"),
+        (date(2019, 10, 5), date(2019, 10, 5), "5 October 2019"),
+        (date(2019, 8, 1), date(2019, 8, 31), "August 2019"),
+        (date(2019, 7, 1), date(2019, 9, 30), "July to September 2019"),
+        (date(2019, 4, 1), date(2019, 9, 30), "the six months to September 2019"),
+        (date(2018, 10, 1), date(2019, 9, 30), "the 12 months to September 2019"),
+        (date(2019, 9, 1), date(2019, 9, 26), "1 September 2019 to 26 September 2019"),
+    ],
+)
+def test_describe_period(start, end, expected):
+    assert describe_period(start, end) == expected
+
+
+def test_performance_table_rows():
+    catalogue = {"m": definition(), "g": definition(label="Grade of service", unit="percent", kind="rate", targets=[])}
+    comparisons = [
+        run([SNAPSHOT_2018, snapshot_2019(430)], catalogue["m"]),
+        run(
+            [("g", "Essex", "2018-08-01", "2018-08-31", 79.0), ("g", "Essex", "2019-08-01", "2019-08-31", 84.7)],
+            catalogue["g"],
+            measure="g",
+        ),
+    ]
+    table = performance_table(comparisons, catalogue)
+    assert table.iloc[0].to_dict() == {
+        "Measure": "Special Constable headcount",
+        "Area": "Essex",
+        "Period": "September 2019",
+        "This period": "430",
+        "Same period last year": "464",
+        "Change": "-34",
+        "Change %": "-7%",
+        "Direction": "down",
+        "Judgement": "worsened",
+        "Target": "600 by March 2020",
+    }
+    assert table.iloc[1][["This period", "Same period last year", "Change", "Change %"]].tolist() == [
+        "84.7%", "79.0%", "+5.7% points", "",
+    ]

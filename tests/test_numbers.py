@@ -1,0 +1,100 @@
+"""British number formatting as the quarterly update writes numbers."""
+
+from datetime import date
+
+import pytest
+
+from crimeplan.numbers import (
+    auto_decimals,
+    format_money,
+    format_number,
+    format_percent,
+    format_points,
+    format_value,
+    is_month_end,
+    long_date,
+    month_year,
+    round_half_up,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(48810, "48,810"), (105000, "105,000"), (515, "515"), (66.5, "66.5"), (1234567.0, "1,234,567"), (-1005, "-1,005")],
+)
+def test_format_number_uses_thousands_commas_and_only_needed_decimals(value, expected):
+    assert format_number(value) == expected
+
+
+def test_round_half_up_rounds_halves_away_from_zero_not_to_even():
+    assert round_half_up(12.5) == 13
+    assert round_half_up(0.125, 2) == 0.13
+    assert round_half_up(2.5) == 3  # round() would give 2
+    assert format_number(-0.4, 0) == "0"  # no negative zero
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [(19.0, 0, "19%"), (218.333, 0, "218%"), (84.7, 1, "84.7%"), (14.5001, 1, "14.5%"), (12.5, 0, "13%"), (79.0, 1, "79.0%")],
+)
+def test_format_percent(value, decimals, expected):
+    assert format_percent(value, decimals) == expected
+
+
+def test_format_points_says_percentage_points_as_the_update_does():
+    assert format_points(84.7 - 79.0) == "5.7% points"
+    assert format_points(2.0) == "2% points"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (5_700_000, "£5.7m"),
+        (6_000_000, "£6m"),
+        (5_749_999, "£5.7m"),
+        (2_500_000_000, "£2.5bn"),
+        (30_000, "£30,000"),
+        (3_500, "£3,500"),
+        (44_000, "£44,000"),
+        (12.5, "£12.50"),
+        (-1_500, "-£1,500"),
+    ],
+)
+def test_format_money(value, expected):
+    assert format_money(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (515, "people", "515"),
+        (6519, "count", "6,519"),
+        (48810, "hours", "48,810 hours"),
+        (1, "hours", "1 hour"),
+        (11, "minutes", "11 minutes"),
+        (1, "minutes", "1 minute"),
+        (84.7, "percent", "84.7%"),
+        (5_700_000, "gbp", "£5.7m"),
+    ],
+)
+def test_format_value_by_unit(value, unit, expected):
+    assert format_value(value, unit) == expected
+
+
+def test_format_value_rejects_an_unknown_unit():
+    with pytest.raises(ValueError, match="unknown unit 'furlongs'"):
+        format_value(3, "furlongs")
+
+
+def test_auto_decimals_is_the_fewest_that_show_every_value():
+    assert auto_decimals(515, 464) == 0
+    assert auto_decimals(84.7, 79.0) == 1
+    assert auto_decimals(1.25, None) == 2
+
+
+def test_dates_in_words():
+    assert month_year(date(2019, 9, 30)) == "September 2019"
+    assert long_date(date(2019, 10, 5)) == "5 October 2019"
+    assert is_month_end(date(2020, 2, 29))
+    assert is_month_end(date(2019, 2, 28))
+    assert not is_month_end(date(2019, 9, 29))
