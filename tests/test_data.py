@@ -1,0 +1,156 @@
+"""Loaders: typed columns on good input; one InputError listing every problem (never a
+pandas traceback) on bad input; fast enough for ingested data."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crimeplan.data import load_areas, load_catalogue, load_measures, read_catalogue, read_measures
+from crimeplan.errors import InputError
+
+VALID_DATA = Path(__file__).parent / "fixtures" / "check" / "valid" / "data"
+HEADER = "measure,area,period_start,period_end,value,source,note\n"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(VALID_DATA, root)
+    return root
+
+
+def write_measures(data_dir: Path, text: str, name: str = "fixture.csv") -> Path:
+    path = data_dir / "measures" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_measures_types_and_columns(data_dir):
+    measures = load_measures(data_dir)
+    assert list(measures.columns) == [
+        "measure", "area", "period_start", "period_end", "value", "source", "note", "row", "file",
+    ]
+    first = measures.iloc[0]
+    assert first["period_start"] == date(2018, 9, 30) and isinstance(first["period_start"], date)
+    assert first["value"] == 464.0 and measures["value"].dtype == float
+    assert first["file"] == str(data_dir / "measures" / "fixture.csv")
+    assert measures["row"].tolist() == [2, 3, 4, 5, 6, 7]
+    assert measures.loc[4, "note"] == "a note, with a comma"
+
+
+def test_optional_columns_may_be_left_out_and_blank_lines_keep_row_numbers(data_dir):
+    write_measures(data_dir, "measure,area,period_start,period_end,value\n"
+                             "asb_incidents,Southend,2019-04-01,2019-06-30,900\n\n"
+                             "asb_incidents,Basildon,2019-04-01,2019-06-30, 12 \n")
+    measures = load_measures(data_dir)
+    assert measures[["area", "value", "row", "source"]].values.tolist() == [
+        ["Southend", 900.0, 2, ""], ["Basildon", 12.0, 4, ""],
+    ]
+
+
+def test_load_measures_lists_every_problem_in_one_error(data_dir):
+    write_measures(data_dir, HEADER + "asb_incidents,Southend,Sept 19,2019-06-30,900,,\n"
+                                      "asb_incidents,Southend,2019-04-01,2019-06-30,12.5.1,,\n"
+                                      "Bad Id,Southend,2019-04-01,2019-06-30,1,,\n")
+    with pytest.raises(InputError) as caught:
+        load_measures(data_dir)
+    message = str(caught.value)
+    assert message.startswith("3 problem(s) in the input:")
+    assert "data/measures/fixture.csv, row 2, column period_start: 'Sept 19' is not a real calendar date" in message
+    assert "data/measures/fixture.csv, row 3, column value: '12.5.1' is not a number" in message
+    assert "data/measures/fixture.csv, row 4, column measure: 'Bad Id' is not a measure id" in message
+    assert "Traceback" not in message
+
+
+def test_row_with_too_many_fields_is_reported_not_a_parser_crash(data_dir):
+    write_measures(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,1,200,,\n")
+    with pytest.raises(InputError, match=r"fixture.csv, row 2: the row has 8 fields but the header has 7"):
+        load_measures(data_dir)
+
+
+def test_duplicate_header_and_empty_file(data_dir):
+    write_measures(data_dir, "measure,area,period_start,period_end,value,value\n")
+    write_measures(data_dir, "", name="empty.csv")
+    _, problems = read_measures(data_dir)
+    assert [str(p) for p in problems] == [
+        "error: data/measures/empty.csv, row 1: the file is empty: it needs a header row [rule: header]",
+        "error: data/measures/fixture.csv, row 1 (header), column value: column 'value' appears more than once "
+        "in the header [rule: unique_column]",
+    ]
+
+
+def test_exact_repeats_are_dropped_and_conflicts_raise(data_dir):
+    write_measures(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,900,,\n", name="a.csv")
+    write_measures(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,900,other source,\n", name="b.csv")
+    measures = load_measures(data_dir)
+    repeated = measures[(measures["area"] == "Southend") & (measures["period_start"] == date(2019, 4, 1))]
+    assert repeated["file"].tolist() == [str(data_dir / "measures" / "a.csv")]
+    write_measures(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,901,,\n", name="c.csv")
+    with pytest.raises(InputError, match=r"c.csv, row 2, column value: .* has value 901 here but 900 in "
+                                         r"data/measures/a.csv row 2"):
+        load_measures(data_dir)
+
+
+def test_many_rows_breaking_a_rule_the_same_way_are_grouped(data_dir):
+    rows = "".join(f"asb_incidents,Nowhere,{year}-04-01,{year}-06-30,5,,\n" for year in (2017, 2018, 2019))
+    write_measures(data_dir, HEADER + rows + "asb_incidents,Elsewhere,2019-04-01,2019-06-30,1,,\n")
+    _, problems = read_measures(data_dir, units={"asb_incidents": "count"}, area_names={"Essex"})
+    assert [(p.location, p.value) for p in problems] == [("rows 2-4", "Nowhere"), ("row 5", "Elsewhere")]
+
+
+def test_load_measures_is_fast_on_ingest_sized_data(data_dir):
+    periods = pd.period_range("2010-01", periods=200, freq="M")
+    rows = [
+        f"measure_{m},Area {a},{p.start_time:%Y-%m-%d},{p.end_time:%Y-%m-%d},{m * a + 0.5},police.uk,\n"
+        for m in range(10) for a in range(10) for p in periods
+    ]
+    write_measures(data_dir, HEADER + "".join(rows), name="big.csv")
+    started = time.perf_counter()
+    measures = load_measures(data_dir)
+    elapsed = time.perf_counter() - started
+    assert len(measures) == 20_006
+    assert elapsed < 5, f"load_measures took {elapsed:.1f} s for 20,000 rows"
+
+
+def test_catalogue_problems_name_line_and_field(data_dir):
+    path = data_dir / "catalogue.yml"
+    text = path.read_text()
+    path.write_text(text.replace("    unit: percent\n", "    unit: percentage\n")
+                    .replace("  asb_incidents:\n", "  asb_incidents:\n    colour: red\n")
+                    + "  specials_headcount:\n    label: again\n")
+    catalogue, declared, problems = read_catalogue(data_dir)
+    assert declared == {"specials_headcount", "calls_answered_pct", "asb_incidents"}
+    rules = [(p.location, p.column, p.rule) for p in problems]
+    assert ("line 31", None, "unique_measure") in rules
+    assert ("line 16, measure 'calls_answered_pct'", "unit", "catalogue_literal_error") in rules
+    assert ("line 22, measure 'asb_incidents'", "colour", "catalogue_extra_forbidden") in rules
+    with pytest.raises(InputError, match=r"data/catalogue.yml, line 16, measure 'calls_answered_pct', column unit: "
+                                         r"field 'unit': Input should be 'count', .* \(got 'percentage'\)"):
+        load_catalogue(data_dir)
+
+
+def test_catalogue_that_is_not_yaml(data_dir):
+    (data_dir / "catalogue.yml").write_text("measures:\n  a: [unclosed\n")
+    with pytest.raises(InputError, match=r"data/catalogue.yml, line 3: not valid YAML"):
+        load_catalogue(data_dir)
+
+
+def test_areas_merge_files_and_report_conflicts_and_unknown_parents(data_dir):
+    (data_dir / "reference" / "forces.csv").write_text("area,type,parent\nEssex,force,\nKent,force,\n")
+    areas = load_areas(data_dir)
+    assert list(areas.columns) == ["area", "type", "parent"]
+    assert areas["area"].tolist().count("Essex") == 1 and "Kent" in set(areas["area"])
+    (data_dir / "reference" / "forces.csv").write_text("area,type,parent\nEssex,district,Kent\nWessex,force,Mercia\n")
+    with pytest.raises(InputError) as caught:
+        load_areas(data_dir)
+    message = str(caught.value)
+    assert ("data/reference/forces.csv, row 2, column area: area 'Essex' is listed as (district, parent 'Kent') "
+            "here but as (force, parent '') in data/reference/areas.csv row 2") in message
+    assert ("data/reference/forces.csv, row 3, column parent: parent 'Mercia' of area 'Wessex' is not itself an "
+            "area in data/reference/") in message
