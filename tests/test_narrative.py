@@ -161,3 +161,23 @@ def test_performance_table_rows():
     assert table.iloc[1][["This period", "Same period last year", "Change", "Change %"]].tolist() == [
         "84.7%", "79.0%", "+5.7% points", "",
     ]
+
+
+@pytest.mark.parametrize(
+    ("previous_quarter", "expected"),
+    [
+        (32000, "Compared with April to June 2019, the figure fell by 2,643 (8%)."),
+        (29357, "The figure was unchanged from April to June 2019."),
+        (0, "Compared with April to June 2019, the figure rose by 29,357 (no percentage from a zero base)."),
+    ],
+)
+def test_previous_quarter_fall_no_change_and_zero_base(previous_quarter, expected):
+    measure = definition(label="Calls", unit="count", kind="total", better="neither", targets=[])
+    rows = [("m", "Essex", "2019-07-01", "2019-09-30", 29357), ("m", "Essex", "2019-04-01", "2019-06-30", previous_quarter)]
+    assert say(rows, measure).endswith(expected)
+
+
+def test_previous_quarter_of_a_percentage_is_in_points():
+    measure = definition(label="Grade of service", unit="percent", kind="rate", targets=[])
+    rows = [("m", "Essex", "2019-07-01", "2019-09-30", 84.7), ("m", "Essex", "2019-04-01", "2019-06-30", 86.0)]
+    assert say(rows, measure).endswith("Compared with April to June 2019, the figure fell by 1.3% points.")
