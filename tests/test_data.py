@@ -115,7 +115,7 @@ def test_load_measures_is_fast_on_ingest_sized_data(data_dir):
     measures = load_measures(data_dir)
     elapsed = time.perf_counter() - started
     assert len(measures) == 20_006
-    assert elapsed < 5, f"load_measures took {elapsed:.1f} s for 20,000 rows"
+    assert elapsed < 2, f"load_measures took {elapsed:.1f} s for 20,000 rows"
 
 
 def test_catalogue_problems_name_line_and_field(data_dir):

@@ -187,7 +187,7 @@ def read_measures(
             problems.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
         frames.append(frame.reindex(columns=[*MEASURE_COLUMNS, "row"], fill_value="").assign(file=str(path)))
     text = pd.concat(frames, ignore_index=True) if frames else _empty_measures()
-    shown = text.assign(file=[display_path(Path(f), data_dir) for f in text["file"]]) if len(text) else text
+    shown = text.assign(file=text["file"].map({str(path): display_path(path, data_dir) for path in files}))
     problems += row_problems(measures_text_schema(), text, shown)
     typed = _typed_measures(text)
     suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
