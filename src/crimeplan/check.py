@@ -42,12 +42,6 @@ class CheckReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
-    def add_error(self, message: str) -> None:
-        self.problems.append(Problem("error", message))
-
-    def add_warning(self, message: str) -> None:
-        self.problems.append(Problem("warning", message))
-
     def raise_for_errors(self, console: Console) -> None:
         """Print warnings; raise one :class:`InputError` listing every error."""
         for warning in self.warnings:
