@@ -154,3 +154,17 @@ def test_areas_merge_files_and_report_conflicts_and_unknown_parents(data_dir):
             "here but as (force, parent '') in data/reference/areas.csv row 2") in message
     assert ("data/reference/forces.csv, row 3, column parent: parent 'Mercia' of area 'Wessex' is not itself an "
             "area in data/reference/") in message
+
+
+def test_catalogue_entry_missing_several_fields_is_one_problem(data_dir):
+    path = data_dir / "catalogue.yml"
+    path.write_text(path.read_text() + "  123:\n    label: Numbered\n")
+    _, declared, problems = read_catalogue(data_dir)
+    assert "123" in declared
+    assert [str(p) for p in problems] == [
+        "error: data/catalogue.yml, line 30, measure '123': '123' is not a measure id: use lower-case snake_case "
+        "[rule: measure_id]",
+        "error: data/catalogue.yml, line 30, measure '123': required fields 'priority', 'commitment', 'unit', "
+        "'kind', 'better', 'source', 'definition' are missing (required: label, priority, commitment, unit, kind, "
+        "better, source, definition) [rule: catalogue_missing]",
+    ]

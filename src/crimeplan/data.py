@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from collections.abc import Mapping
 from pathlib import Path
@@ -290,20 +291,27 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
                                    file=shown_as, rule="catalogue_shape")]
     entry_nodes = next(value for key, value in root.value if key.value == "measures").value
     problems = _duplicate_id_problems(entry_nodes, shown_as)
+    entries = {str(measure_id): entry for measure_id, entry in entries.items()}
     catalogue: Catalogue = {}
     for key_node, entry_node in entry_nodes:
         measure_id = key_node.value
         where = f"line {key_node.start_mark.line + 1}, measure {measure_id!r}"
-        if not isinstance(measure_id, str) or not pd.Series([measure_id]).str.match(MEASURE_ID_PATTERN).all():
+        if not re.match(MEASURE_ID_PATTERN, measure_id):
             problems.append(Problem("error", f"{measure_id!r} is not a measure id: use lower-case snake_case",
                                     file=shown_as, location=where, value=str(measure_id), rule="measure_id"))
-        entry = entries[measure_id]
+        entry = entries.get(measure_id)
         try:
             catalogue[measure_id] = MeasureDef.model_validate(entry)
         except ValidationError as error:
             field_lines = _field_lines(entry_node)
-            for failure in error.errors():
-                problems.append(_catalogue_problem(failure, measure_id, where, field_lines, shown_as))
+            failures = error.errors()
+            missing = [".".join(map(str, f["loc"])) for f in failures if f["type"] == "missing"]
+            if missing:
+                problems.append(_missing_fields_problem(missing, where, shown_as))
+            problems += [
+                _catalogue_problem(failure, measure_id, where, field_lines, shown_as)
+                for failure in failures if failure["type"] != "missing"
+            ]
     return catalogue, set(entries), problems
 
 
@@ -342,19 +350,27 @@ def _field_lines(entry_node: yaml.Node) -> dict[str, int]:
     return {key.value: key.start_mark.line + 1 for key, _ in entry_node.value}
 
 
+def _missing_fields_problem(missing: list[str], where: str, shown_as: str) -> Problem:
+    required = f"(required: {', '.join(REQUIRED_CATALOGUE_FIELDS)})"
+    if len(missing) == 1:
+        return Problem("error", f"required field {missing[0]!r} is missing {required}", file=shown_as,
+                       location=where, column=missing[0], rule="catalogue_missing")
+    names = ", ".join(repr(name) for name in missing)
+    return Problem("error", f"required fields {names} are missing {required}", file=shown_as, location=where,
+                   rule="catalogue_missing")
+
+
 def _catalogue_problem(failure: dict, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
     field = ".".join(str(part) for part in failure["loc"])
     top_field = str(failure["loc"][0]) if failure["loc"] else ""
     location = f"line {field_lines[top_field]}, measure {measure_id!r}" if top_field in field_lines else where
-    if failure["type"] == "missing":
-        message = f"required field {field!r} is missing (required: {', '.join(REQUIRED_CATALOGUE_FIELDS)})"
-    elif failure["type"] == "extra_forbidden":
+    if failure["type"] == "extra_forbidden":
         message = f"{field!r} is not a catalogue field (fields: {', '.join(MeasureDef.model_fields)})"
     elif failure["type"] == "model_type":
         message = "the entry must be a mapping of field: value"
     else:
         message = f"field {field!r}: {failure['msg']} (got {failure['input']!r})"
-    value = None if failure["type"] in {"missing", "model_type"} else str(failure.get("input"))
+    value = None if failure["type"] == "model_type" else str(failure.get("input"))
     return Problem("error", message, file=shown_as, location=location, column=field or None, value=value,
                    rule=f"catalogue_{failure['type']}")
 
