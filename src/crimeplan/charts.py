@@ -137,3 +137,60 @@ def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str) 
 def vega_javascript() -> str:
     """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``)."""
     return vlc.javascript_bundle()
+
+
+def two_source_trend_chart(line: pd.DataFrame, points: pd.DataFrame, title: str, alt_text: str,
+                           y_title: str) -> Chart:
+    """One source as a line, another as labelled points on the same axes.
+
+    Both tables have ``date`` (datetime), ``value`` and ``source`` (the legend label, one
+    source per table); ``points`` may be empty.
+    """
+    sources = [*dict.fromkeys(line["source"]), *dict.fromkeys(points["source"])]
+    color = alt.Color("source:N", title=None, sort=sources,
+                      scale=alt.Scale(domain=sources, range=[PALETTE[1], PALETTE[2]][: len(sources)]))
+    tooltip = [alt.Tooltip("date:T", format="%d %b %Y"), "source:N", alt.Tooltip("value:Q", format=",")]
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    y = alt.Y("value:Q", title=y_title)
+    layers = [alt.Chart(line).mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip)]
+    if not points.empty:
+        marked = alt.Chart(points).encode(x=x, y=y, color=color, tooltip=tooltip)
+        layers += [
+            marked.mark_point(shape="diamond", size=90, filled=True),
+            marked.mark_text(dy=14, fontWeight="bold").encode(text=alt.Text("value:Q", format=",")),
+        ]
+    return Chart(alt.layer(*layers).properties(width=CHART_WIDTH, height=240), title, alt_text)
+
+
+def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, highlight: str,
+                          facet: str | None = None) -> Chart:
+    """Horizontal bars, one per ``area`` in table order, coloured by ``group``: the group
+    ``highlight`` (e.g. the force among its comparison group) in the strong colour, first in
+    the legend, then the others in table order (e.g. other forces, then totals).
+
+    ``table`` has ``area``, ``value`` and ``group``; with ``facet`` (a column name), one
+    panel per value of that column, each with its own value axis.
+    """
+    groups = [highlight, *(g for g in dict.fromkeys(table["group"]) if g != highlight)]
+    areas = list(dict.fromkeys(table["area"]))
+    bars = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", title=None, sort=areas),
+            x=alt.X("value:Q", title=x_title),
+            color=alt.Color("group:N", title=None, sort=groups,
+                            scale=alt.Scale(domain=groups, range=[PALETTE[1], PALETTE[0], PALETTE[5]][: len(groups)])),
+            tooltip=["area:N", alt.Tooltip("value:Q", format=",.2f")],
+        )
+    )
+    if facet is None:
+        return Chart(bars.properties(width=CHART_WIDTH), title, alt_text)
+    panels = list(dict.fromkeys(table[facet]))
+    chart = (
+        bars.properties(width=CHART_WIDTH - 100)
+        .facet(row=alt.Row(f"{facet}:N", title=None, sort=panels,
+                           header=alt.Header(labelOrient="top", labelAnchor="start", labelFontWeight="bold")))
+        .resolve_scale(x="independent")
+    )
+    return Chart(chart, title, alt_text)

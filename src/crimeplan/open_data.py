@@ -1,0 +1,439 @@
+"""Public data in the update: what each priority shows from the Home Office workforce
+statistics, data.police.uk and Home Office police recorded crime.
+
+:func:`open_data_sections` returns the Markdown and charts of a priority's "Public data"
+section. Only rows up to the quarter's last day are used, every sentence is stated from
+the rows, and a quarter a source does not cover gets one line saying so (never an empty
+chart). The force is compared with a named group of forces read by
+:func:`load_comparison_group` from ``data/reference/comparison_groups.yml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from IPython.display import Markdown
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crimeplan import charts
+from crimeplan.data import Catalogue, load_areas
+from crimeplan.errors import InputError
+from crimeplan.narrative import describe_period
+from crimeplan.numbers import format_number, format_percent, format_value, long_date, month_year, round_half_up
+from crimeplan.params import Plan
+from crimeplan.quarters import Quarter, quarter_of
+
+HEADING = "## Public data"
+COMPARISON_GROUPS_FILE = Path("reference") / "comparison_groups.yml"
+ENGLAND_AND_WALES = "England and Wales"
+COMBINED = "All forces combined"
+HOME_OFFICE_WORKFORCE = "Home Office workforce statistics"
+
+SPECIALS_HOME_OFFICE = "specials_headcount_home_office"
+SPECIALS_OWN = "specials_headcount"
+OFFICERS_FTE = "officers_fte_home_office"
+ANTI_SOCIAL_BEHAVIOUR = "police_uk_asb_incidents"
+RECORDED_CRIME_TOTAL = "recorded_crime_total"
+RECORDED_CRIME_BY_PRIORITY = {
+    4: ["recorded_crime_violence_against_the_person", "recorded_crime_possession_of_weapons_offences",
+        "recorded_crime_sexual_offences", "recorded_crime_rape"],
+    5: ["recorded_crime_drug_offences", "recorded_crime_drug_trafficking", "recorded_crime_modern_slavery"],
+}
+
+
+class ComparisonGroup(BaseModel):
+    """A named, factual group of forces (e.g. a region's) the force is compared with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    forces: list[str] = Field(min_length=2)
+
+
+def load_comparison_group(data_dir: str | Path, force_area: str) -> ComparisonGroup:
+    """The first group in ``comparison_groups.yml`` that includes ``force_area``.
+
+    Raises :class:`InputError` naming the file, group and value when the file is
+    malformed, lists a name that is not a force in ``data/reference/``, or no group
+    includes the force.
+    """
+    path = Path(data_dir) / COMPARISON_GROUPS_FILE
+    if not path.is_file():
+        raise InputError(f"{path}: file not found (it names the forces {force_area} is compared with)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: not valid YAML: {error}") from None
+    entries = raw.get("groups") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: expected a top-level 'groups:' list of groups")
+    areas = load_areas(data_dir)
+    forces = set(areas.loc[areas["type"] == "force", "area"])
+    groups = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            group = ComparisonGroup.model_validate(entry)
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(group)'}: {e['msg']}" for e in error.errors())
+            raise InputError(f"{path}: group {number}: {problems}") from None
+        unknown = [name for name in group.forces if name not in forces]
+        if unknown:
+            raise InputError(f"{path}: group {group.name!r}, forces: {', '.join(map(repr, unknown))} "
+                             "is not a force listed in data/reference/ (rule: known_force)")
+        groups.append(group)
+    for group in groups:
+        if force_area in group.forces:
+            return group
+    raise InputError(f"{path}: no group includes {force_area!r} (rule: force_in_group)")
+
+
+def open_data_sections(priority_number: int, quarter: Quarter | str, measures: pd.DataFrame,
+                       catalogue: Catalogue, plan: Plan,
+                       comparison_group: ComparisonGroup) -> list[Markdown | charts.Chart]:
+    """The "Public data" section of priority ``priority_number`` for ``quarter``.
+
+    The first item is Markdown starting with the heading; an empty list for priorities
+    with no public data.
+    """
+    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    builders: dict[int, Callable[[_Context], list[Markdown | charts.Chart]]] = {
+        1: _specials_sections,
+        2: _anti_social_behaviour_sections,
+        4: _recorded_crime_sections,
+        5: _recorded_crime_sections,
+    }
+    if priority_number not in builders:
+        return []
+    context = _Context(priority_number, quarter, _typed(measures), catalogue, plan, comparison_group)
+    return builders[priority_number](context)
+
+
+@dataclass(frozen=True)
+class _Context:
+    priority_number: int
+    quarter: Quarter
+    measures: pd.DataFrame
+    catalogue: Catalogue
+    plan: Plan
+    group: ComparisonGroup
+
+    @property
+    def force_area(self) -> str:
+        return self.plan.force_area
+
+    @property
+    def until(self) -> pd.Timestamp:
+        return pd.Timestamp(self.quarter.end)
+
+    def rows(self, measure_id: str, area: str | None = None) -> pd.DataFrame:
+        """Rows of a measure (for one area, or all) ending on or before the quarter's end, oldest first."""
+        frame = self.measures
+        chosen = (frame["measure"] == measure_id) & (frame["period_end"] <= self.until)
+        if area is not None:
+            chosen &= frame["area"] == area
+        return frame[chosen].sort_values(["period_end", "area"])
+
+
+def _typed(measures: pd.DataFrame) -> pd.DataFrame:
+    columns = measures[["measure", "area", "period_start", "period_end", "value"]]
+    return columns.assign(period_start=pd.to_datetime(columns["period_start"]),
+                          period_end=pd.to_datetime(columns["period_end"]))
+
+
+def _section(*paragraphs: str) -> Markdown:
+    return Markdown("\n\n".join([HEADING, *paragraphs]))
+
+
+def _change(current: float, previous: float, previous_when: str, unit: str = "count") -> str:
+    """``"493 more than in April to June 2017 (5% higher)"``."""
+    difference = current - previous
+    if difference == 0:
+        return f"the same as in {previous_when}"
+    more, higher = ("more", "higher") if difference > 0 else ("fewer", "lower")
+    text = f"{format_value(abs(difference), unit)} {more} than in {previous_when}"
+    if previous:
+        percent = abs(difference) / previous * 100
+        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {higher})"
+    return text
+
+
+def _direction(latest: float, first: float) -> str:
+    """How ``latest`` stands against ``first``: "up from", "down from" or "the same as"."""
+    if latest == first:
+        return "the same as"
+    return "up from" if latest > first else "down from"
+
+
+def _group_label(group: ComparisonGroup) -> str:
+    return f"{group.name} together"
+
+
+def _all_forces_label(forces: int) -> str:
+    return f"{ENGLAND_AND_WALES} ({forces} forces)"
+
+
+def _span(start: date, end: date) -> str:
+    """``January to June 2018``, or ``December 2017 to June 2018`` across a year end."""
+    if start.year == end.year:
+        return f"{start:%B} to {month_year(end)}"
+    return f"{month_year(start)} to {month_year(end)}"
+
+
+def _rank(position: int) -> str:
+    """``1`` -> ``the highest``, ``2`` -> ``2nd highest``."""
+    if position == 1:
+        return "the highest"
+    suffix = "th" if 10 <= position % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(position % 10, "th")
+    return f"{position}{suffix} highest"
+
+
+def _rate(value: float) -> str:
+    """A rate per 100, to one decimal."""
+    return format_number(value, 1)
+
+
+# --- priority 1: Special Constables -----------------------------------------------------------
+
+
+def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    area, force = context.force_area, context.plan.force
+    home_office = context.rows(SPECIALS_HOME_OFFICE, area)
+    own = context.rows(SPECIALS_OWN, area)
+    if home_office.empty:
+        return [_section(f"The {HOME_OFFICE_WORKFORCE} have no Special Constable figures for {area} "
+                         f"up to {long_date(context.quarter.end)}.")]
+    first, latest = home_office.iloc[0], home_office.iloc[-1]
+    sentences = [
+        f"The {HOME_OFFICE_WORKFORCE} count {format_number(latest.value)} Special Constables in {area} "
+        f"on {long_date(latest.period_end)}, {_direction(latest.value, first.value)} "
+        f"{format_number(first.value)} on {long_date(first.period_end)}."
+    ]
+    if not own.empty:
+        own_latest = own.iloc[-1]
+        sentences.append(f"{force}'s own count was {format_number(own_latest.value)} on {long_date(own_latest.period_end)}.")
+        both = home_office.merge(own, on="period_end", suffixes=("_home_office", "_own"))
+        if not both.empty:
+            sentences.append(_sources_difference(both.iloc[-1], force))
+    line = home_office.assign(date=home_office["period_end"], source=HOME_OFFICE_WORKFORCE)[["date", "value", "source"]]
+    points = own.assign(date=own["period_end"], source=force)[["date", "value", "source"]]
+    own_text = "; ".join(f"{format_number(r.value)} on {long_date(r.date)}" for r in points.itertuples())
+    alt_text = (f"Line chart of Special Constables in {area} in the {HOME_OFFICE_WORKFORCE}, from "
+                f"{format_number(first.value)} on {long_date(first.period_end)} to {format_number(latest.value)} "
+                f"on {long_date(latest.period_end)}."
+                + (f" {force}'s own figures are shown as points: {own_text}." if own_text else ""))
+    sources = f"{HOME_OFFICE_WORKFORCE} and {force}" if own_text else HOME_OFFICE_WORKFORCE
+    trend = charts.two_source_trend_chart(
+        line, points, f"Special Constables in {area}: {sources}", alt_text, "Special Constables (headcount)")
+    return [_section(" ".join(sentences)), trend, *_specials_per_officer_sections(context)]
+
+
+def _sources_difference(row: pd.Series, force: str) -> str:
+    when = long_date(row.period_end)
+    if row.value_home_office == row.value_own:
+        return f"On {when} the two sources agree."
+    gap = format_number(abs(row.value_home_office - row.value_own))
+    return (f"On {when} the Home Office figure ({format_number(row.value_home_office)}) and {force}'s "
+            f"({format_number(row.value_own)}) differ by {gap}: the two are taken on different extract "
+            "dates and definitions.")
+
+
+def _specials_per_officer_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    specials = context.rows(SPECIALS_HOME_OFFICE)
+    officers = context.rows(OFFICERS_FTE)
+    paired = specials.merge(officers, on=["area", "period_end"], suffixes=("_specials", "_officers"))
+    own_dates = paired.loc[paired["area"] == context.force_area, "period_end"]
+    if own_dates.empty:
+        return []
+    when = own_dates.max()
+    on_date = paired[paired["period_end"] == when]
+    in_group = on_date[on_date["area"].isin(context.group.forces)].assign(
+        rate=lambda f: f["value_specials"] / f["value_officers"] * 100).sort_values("rate", ascending=False)
+    force_rate = in_group.loc[in_group["area"] == context.force_area, "rate"].iloc[0]
+    group_rate = in_group["value_specials"].sum() / in_group["value_officers"].sum() * 100
+    all_rate = on_date["value_specials"].sum() / on_date["value_officers"].sum() * 100
+    all_label = _all_forces_label(on_date["area"].nunique())
+    rank = list(in_group["area"]).index(context.force_area) + 1
+    sentence = (
+        f"On {long_date(when.date())} {context.force_area} had {_rate(force_rate)} Special Constables for every "
+        f"100 full-time equivalent police officers, {_rank(rank)} of the {len(in_group)} {context.group.name}. "
+        f"Across the {context.group.name} together the figure was {_rate(group_rate)}, and across "
+        f"{all_label} {_rate(all_rate)}."
+    )
+    others = f"Other {context.group.name}"
+    table = pd.DataFrame(
+        [{"area": r.area, "value": r.rate,
+          "group": context.force_area if r.area == context.force_area else others} for r in in_group.itertuples()]
+        + [{"area": _group_label(context.group), "value": group_rate, "group": COMBINED},
+           {"area": all_label, "value": all_rate, "group": COMBINED}]
+    )
+    alt_text = "Bar chart. " + "; ".join(f"{r.area} {_rate(r.value)}" for r in table.itertuples()) + "."
+    chart = charts.highlighted_bar_chart(
+        table, f"Special Constables per 100 police officers (FTE), {context.group.name}, {long_date(when.date())}",
+        alt_text, "Special Constables per 100 officers (FTE)", highlight=context.force_area)
+    return [Markdown(sentence), chart]
+
+
+# --- priority 2: anti-social behaviour on police.uk -------------------------------------------
+
+
+def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    area, quarter = context.force_area, context.quarter
+    all_months = context.measures[(context.measures["measure"] == ANTI_SOCIAL_BEHAVIOUR)
+                                  & (context.measures["area"] == area)].sort_values("period_start")
+    quarter_name = describe_period(quarter.start, quarter.end)
+    in_quarter = all_months[(all_months["period_start"] >= pd.Timestamp(quarter.start))
+                            & (all_months["period_end"] <= context.until)]
+    if len(in_quarter) < _months_in(quarter):
+        return [_section(_no_police_uk_line(all_months, in_quarter, quarter_name))]
+    monthly = context.rows(ANTI_SOCIAL_BEHAVIOUR, area)
+    total = in_quarter["value"].sum()
+    by_month = ", ".join(f"{format_number(r.value)} in {r.period_start:%B}" for r in in_quarter.itertuples())
+    sentences = [f"{context.plan.force} published {format_number(total)} anti-social behaviour records on "
+                 f"police.uk for {quarter_name} ({by_month})"]
+    previous = quarter.previous
+    before = monthly[(monthly["period_start"] >= pd.Timestamp(previous.start))
+                     & (monthly["period_end"] <= pd.Timestamp(previous.end))]
+    if len(before) == _months_in(previous):
+        sentences[0] += f", {_change(total, before['value'].sum(), describe_period(previous.start, previous.end))}"
+    sentences[0] += "."
+    districts = (context.measures[(context.measures["measure"] == ANTI_SOCIAL_BEHAVIOUR)
+                                  & (context.measures["area"] != area)
+                                  & (context.measures["period_start"] >= pd.Timestamp(quarter.start))
+                                  & (context.measures["period_end"] <= context.until)]
+                 .groupby("area", as_index=False)["value"].sum().sort_values("value", ascending=False))
+    charts_made = [_months_chart(monthly, area)]
+    if not districts.empty:
+        most, fewest = districts.iloc[0], districts.iloc[-1]
+        unplaced = total - districts["value"].sum()
+        sentences.append(
+            f"Of the {len(districts)} districts, {most.area} had the most ({format_number(most.value)}) and "
+            f"{fewest.area} the fewest ({format_number(fewest.value)}); {format_number(unplaced)} records "
+            f"with no location in a district count towards {area} only.")
+        alt_text = "Bar chart. " + "; ".join(f"{r.area} {format_number(r.value)}" for r in districts.itertuples()) + "."
+        charts_made.append(charts.by_area_chart(
+            districts, f"Anti-social behaviour records on police.uk by district, {quarter_name}", alt_text, "Records"))
+    return [_section(" ".join(sentences)), *charts_made]
+
+
+def _months_in(quarter: Quarter) -> int:
+    return (quarter.end.year - quarter.start.year) * 12 + quarter.end.month - quarter.start.month + 1
+
+
+def _no_police_uk_line(all_months: pd.DataFrame, in_quarter: pd.DataFrame, quarter_name: str) -> str:
+    if all_months.empty:
+        return f"There is no police.uk anti-social behaviour data for {quarter_name}."
+    held = _span(all_months["period_start"].min(), all_months["period_end"].max())
+    if in_quarter.empty:
+        return f"There is no police.uk data for {quarter_name}: the police.uk data held covers {held}."
+    return (f"police.uk data covers only part of {quarter_name} (the data held covers {held}), "
+            "so the quarter is not shown.")
+
+
+def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
+    series = monthly.assign(date=monthly["period_start"], series=f"{area} (police.uk)")[["date", "value", "series"]]
+    span = _span(series["date"].min(), series["date"].max())
+    alt_text = "Line chart. " + "; ".join(f"{r.date:%B %Y} {format_number(r.value)}" for r in series.itertuples()) + "."
+    return charts.trend_chart(series, f"Anti-social behaviour records on police.uk, {area}, by month, {span}",
+                              alt_text, "Records")
+
+
+# --- priorities 4 and 5: Home Office recorded crime -------------------------------------------
+
+
+def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    area, quarter = context.force_area, context.quarter
+    totals = context.measures[(context.measures["measure"] == RECORDED_CRIME_TOTAL)
+                              & (context.measures["area"] == area)]
+    quarter_name = describe_period(quarter.start, quarter.end)
+    current = _quarter_values(context, quarter)
+    if RECORDED_CRIME_TOTAL not in current.index.get_level_values("measure"):
+        if totals.empty:
+            return [_section(f"There are no Home Office recorded crime figures for {quarter_name}.")]
+        held = (f"{quarter_of(totals['period_start'].min().date()).label} to "
+                f"{quarter_of(totals['period_start'].max().date()).label}")
+        return [_section(f"There are no Home Office recorded crime figures for {quarter_name}: "
+                         f"the recorded crime data held covers {held}.")]
+    earlier = [(q, _quarter_values(context, q)) for q in (quarter.previous, quarter.same_quarter_last_year)]
+    total = current[(RECORDED_CRIME_TOTAL, area)]
+    intro = (f"Home Office police recorded crime for {quarter_name}: {area} recorded "
+             f"{format_number(total)} crimes (fraud is recorded nationally and is not included)")
+    intro += "".join(f", {_change(total, values[(RECORDED_CRIME_TOTAL, area)], describe_period(q.start, q.end))}"
+                     for q, values in earlier if (RECORDED_CRIME_TOTAL, area) in values.index) + "."
+    shares = _shares(context, current)
+    bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
+               for measure_id in RECORDED_CRIME_BY_PRIORITY[context.priority_number]
+               if (measure_id, area) in current.index]
+    made: list[Markdown | charts.Chart] = [_section(intro, "\n".join(bullets))]
+    if not shares.empty:
+        made.append(_shares_chart(context, shares, quarter_name))
+    return made
+
+
+def _quarter_values(context: _Context, quarter: Quarter) -> pd.Series:
+    """Values of the quarter (recorded crime measures only) indexed by (measure, area)."""
+    frame = context.measures
+    chosen = (frame["measure"].str.startswith("recorded_crime_")
+              & (frame["period_start"] == pd.Timestamp(quarter.start))
+              & (frame["period_end"] == pd.Timestamp(quarter.end)))
+    return frame[chosen].set_index(["measure", "area"])["value"]
+
+
+def _shares(context: _Context, current: pd.Series) -> pd.DataFrame:
+    """Each offence as a percentage of all recorded crime: per force of the group, the group
+    together and every force together (columns measure, area, value, group)."""
+    frame = current.rename("value").reset_index()
+    totals = frame[frame["measure"] == RECORDED_CRIME_TOTAL].set_index("area")["value"]
+    rows = []
+    for measure_id in RECORDED_CRIME_BY_PRIORITY[context.priority_number]:
+        offence = frame[(frame["measure"] == measure_id) & frame["area"].isin(totals.index)].set_index("area")["value"]
+        if offence.empty:
+            continue
+        in_group = offence[offence.index.isin(context.group.forces)]
+        per_force = (in_group / totals[in_group.index] * 100).sort_values(ascending=False)
+        for force, share in per_force.items():
+            group = context.force_area if force == context.force_area else f"Other {context.group.name}"
+            rows.append({"measure": measure_id, "area": force, "value": share, "group": group})
+        rows.append({"measure": measure_id, "area": _group_label(context.group), "group": COMBINED,
+                     "value": in_group.sum() / totals[in_group.index].sum() * 100})
+        rows.append({"measure": measure_id, "area": _all_forces_label(len(offence)),
+                     "group": COMBINED, "value": offence.sum() / totals[offence.index].sum() * 100})
+    return pd.DataFrame(rows, columns=["measure", "area", "value", "group"])
+
+
+def _share_text(value: float) -> str:
+    return format_percent(value, 1 if value >= 1 else 2)
+
+
+def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
+                    earlier: list[tuple[Quarter, pd.Series]], shares: pd.DataFrame) -> str:
+    area = context.force_area
+    value = current[(measure_id, area)]
+    parts = [f"- **{context.catalogue[measure_id].label}**: {format_number(value)}"]
+    parts += [f", {_change(value, values[(measure_id, area)], describe_period(q.start, q.end))}"
+              for q, values in earlier if (measure_id, area) in values.index]
+    mine = shares[shares["measure"] == measure_id].set_index("area")["value"]
+    if area in mine.index:
+        group_label = _group_label(context.group)
+        all_label = next(name for name in mine.index if name.startswith(ENGLAND_AND_WALES))
+        parts.append(f"; {_share_text(mine[area])} of all crime recorded in {area}, against "
+                     f"{_share_text(mine[group_label])} across the {group_label} and "
+                     f"{_share_text(mine[all_label])} across {all_label}")
+    return "".join(parts) + "."
+
+
+def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) -> charts.Chart:
+    labelled = shares.assign(offence=[context.catalogue[m].label for m in shares["measure"]])
+    essex = labelled[labelled["area"] == context.force_area]
+    combined = labelled[labelled["group"] == COMBINED]
+    alt_text = "Bar charts, one per offence group. " + "; ".join(
+        f"{r.offence}: {context.force_area} {_share_text(r.value)}, "
+        + ", ".join(f"{c.area} {_share_text(c.value)}" for c in combined[combined["measure"] == r.measure].itertuples())
+        for r in essex.itertuples()) + "."
+    table = labelled[["offence", "area", "value", "group"]]
+    return charts.highlighted_bar_chart(
+        table, f"Share of all recorded crime, {quarter_name}: {context.force_area} and the {context.group.name}",
+        alt_text, "% of all recorded crime", highlight=context.force_area, facet="offence")
