@@ -1,23 +1,31 @@
 """What a priority notebook shows: the notebook-facing layer over the library.
 
-Notebooks stay thin: ``PriorityReport.load(...)`` then one call per section.
+Notebooks stay thin: ``PriorityReport.load(...)`` then one call per section. Every figure
+shown comes from ``data/`` through :mod:`crimeplan.compare` and :mod:`crimeplan.narrative`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan import charts, narrative
+from crimeplan.commentary import Commentary, load_commentary
 from crimeplan.compare import Comparison, compare_all
-from crimeplan.data import Catalogue, load_catalogue, load_measures
-from crimeplan.params import Plan, Priority, QuarterParams, latest_quarter, load_plan, load_quarter
+from crimeplan.ingest import SOURCES
+from crimeplan.data import Catalogue, load_areas, load_catalogue, load_measures
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_value
+from crimeplan.params import Plan, Priority, QuarterParams, latest_quarter, load_plan, load_quarter
 from crimeplan.quarters import Quarter
+
+UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
+               "percent": "percentages", "gbp": "money (£)"}
+MIN_AREAS_FOR_CHART = 3
 
 
 @dataclass
@@ -27,53 +35,94 @@ class PriorityReport:
     params: QuarterParams
     catalogue: Catalogue
     measures: pd.DataFrame
+    areas: pd.DataFrame
+    data_dir: Path
 
     @classmethod
     def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "PriorityReport":
         """The report for the priority whose notebook is ``notebook`` ("latest": newest quarter)."""
         params_dir, data_dir = Path(params_dir), Path(data_dir)
         plan = load_plan(params_dir)
-        priority = plan.priority_for_notebook(notebook)
         if quarter == "latest":
             quarter = latest_quarter(params_dir)
         return cls(
             plan=plan,
-            priority=priority,
+            priority=plan.priority_for_notebook(notebook),
             params=load_quarter(params_dir, quarter),
             catalogue=load_catalogue(data_dir),
             measures=load_measures(data_dir),
+            areas=load_areas(data_dir),
+            data_dir=data_dir,
         )
 
     @property
     def quarter(self) -> Quarter:
         return self.params.period
 
+    @cached_property
+    def comparisons(self) -> list[Comparison]:
+        """This quarter against earlier periods, for the priority's measures in the plan's areas.
+
+        Measures ingested from public data are left to :meth:`public_data`, which sets them
+        in their national context.
+        """
+        ingested = {source.output_name for source in SOURCES.values()}
+        own = self.measures[~self.measures["file"].map(lambda f: Path(f).name in ingested)]
+        return [
+            c for c in compare_all(
+                own, self.catalogue, self.quarter,
+                force_area=self.plan.force_area, area_order=self.plan.areas, priority=self.priority.number,
+            )
+            if c.area in self.plan.areas
+        ]
+
+    @cached_property
+    def commentary(self) -> Commentary:
+        return load_commentary(
+            self.data_dir, self.quarter, self.priority.number, self.plan,
+            self.measures, self.catalogue, set(self.areas["area"]),
+        )
+
     def heading(self) -> Markdown:
         return Markdown(f"# {self.priority.heading}")
 
-    def commitments(self) -> Markdown:
-        lines = [f"**{self.priority.lead_in}**", ""]
-        lines += [f"- *{c.text}*" for c in self.priority.commitments]
-        return Markdown("\n".join(lines))
-
-    def comparisons(self) -> list[Comparison]:
-        """This quarter against earlier periods, for every measure and area of the priority."""
-        return compare_all(
-            self.measures, self.catalogue, self.quarter,
-            force_area=self.plan.force_area, area_order=self.plan.areas, priority=self.priority.number,
+    def performance_table(self) -> Markdown:
+        """This quarter, the same period last year, change, judgement and target."""
+        comparisons = [c for c in self.comparisons if c.current is not None]
+        if not comparisons:
+            return Markdown(f"*No measures of this priority have figures for {self.quarter.label}.*")
+        table = narrative.performance_table(comparisons, self.catalogue)
+        return Markdown(
+            f"## Performance in {self.quarter.label}\n\n" + markdown_table(table)
+            + "\n\nJudgement compares the change with the direction the plan wants for each measure."
         )
 
-    def performance_table(self) -> Markdown:
-        comparisons = [c for c in self.comparisons() if c.current is not None]
-        if not comparisons:
-            return Markdown(f"*No measures of this priority have data for {self.quarter.label}.*")
-        table = narrative.performance_table(comparisons, self.catalogue)
-        return Markdown(f"**Performance in {self.quarter.label}**\n\n" + markdown_table(table))
+    def commitment_sections(self) -> Markdown:
+        """Per commitment: the commitment, its force-wide headline figures, then updates by area."""
+        blocks = []
+        for commitment in self.priority.commitments:
+            blocks.append(f"## {self.priority.lead_in}\n\n*{commitment.text}*")
+            headlines = [
+                narrative.headline(c, self.catalogue[c.measure])
+                for c in self.comparisons
+                if c.force_wide and c.current is not None and (c.previous_year or c.target)
+                and self.catalogue[c.measure].commitment == commitment.id
+            ]
+            if headlines:
+                blocks.append("**Key figures**\n\n" + "\n".join(f"- {h}" for h in headlines))
+            for section in self.commentary.by_commitment.get(commitment.id, []):
+                blocks.append(f"**{section.area}**\n\n{section.markdown}")
+            if not headlines and not self.commentary.by_commitment.get(commitment.id):
+                blocks.append(f"*No figures or updates for this commitment in {self.quarter.label}.*")
+        return Markdown("\n\n".join(blocks))
 
     def charts(self) -> list[charts.Chart]:
-        """This quarter beside the same period last year, force-wide, one chart per unit."""
+        """Year-on-year charts (force-wide, one per unit), then comparisons between areas."""
+        return self._year_on_year_charts() + self._by_area_charts()
+
+    def _year_on_year_charts(self) -> list[charts.Chart]:
         rows = []
-        for c in self.comparisons():
+        for c in self.comparisons:
             if c.force_wide and c.current is not None and c.previous_year is not None:
                 label = self.catalogue[c.measure].label
                 for observation in (c.previous_year.reference, c.current):
@@ -82,7 +131,7 @@ class PriorityReport:
         table = pd.DataFrame(rows, columns=["label", "unit", "value", "period"])
         made = []
         for unit, group in table.groupby("unit", sort=False):
-            title = f"{self.plan.force_area}: {UNIT_TITLES.get(unit, unit)}, this year and last year"
+            title = f"{self.plan.force_area}: {UNIT_TITLES[unit]} this year against the same period last year"
             alt_text = "; ".join(
                 f"{label}: " + ", ".join(f"{p} {format_value(v, unit)}" for p, v in zip(g["period"], g["value"]))
                 for label, g in group.groupby("label", sort=False)
@@ -90,17 +139,29 @@ class PriorityReport:
             made.append(charts.year_on_year_chart(group, title, f"Bar chart. {alt_text}."))
         return made
 
-
-UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
-               "percent": "percentages", "gbp": "money (£)"}
+    def _by_area_charts(self) -> list[charts.Chart]:
+        made = []
+        local = [c for c in self.comparisons if not c.force_wide and c.current is not None]
+        for measure in dict.fromkeys(c.measure for c in local):
+            values = [c for c in local if c.measure == measure]
+            if len(values) < MIN_AREAS_FOR_CHART:
+                continue
+            definition = self.catalogue[measure]
+            table = pd.DataFrame({"area": [c.area for c in values], "value": [c.current.value for c in values]})
+            alt_text = "Bar chart. " + "; ".join(
+                f"{c.area}: {format_value(c.current.value, c.unit)}" for c in values) + "."
+            made.append(charts.by_area_chart(
+                table, f"{definition.label} by area, {self.quarter.label}", alt_text, UNIT_TITLES[definition.unit]
+            ))
+        return made
 
 
 def markdown_table(table: pd.DataFrame) -> str:
-    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF."""
+    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF; numbers right-aligned."""
     def cell(value) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
-    numeric = [table[c].astype(str).str.fullmatch(r"[-+£]?[\d,.]+[%km]?( points?)?|").all() for c in table.columns]
+    numeric = [table[c].astype(str).str.fullmatch(r"[-+£]?[\d,.]+[%km]?( \D+)?|").all() for c in table.columns]
     lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |",
              "|" + "|".join("--:" if is_numeric else ":--" for is_numeric in numeric) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]

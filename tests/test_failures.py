@@ -1,0 +1,129 @@
+"""A failed, interrupted or concurrent render never damages the previous update (issue 5)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pdfplumber
+import psutil
+import pytest
+
+from conftest import copy_project, render, run_cli
+
+QUARTER = "2019-20-Q2"
+
+
+@pytest.fixture(scope="module")
+def rendered_once(tmp_path_factory) -> Path:
+    """A project with a finished 2019/20 Q2 update; tests work on copies of it."""
+    root = copy_project(tmp_path_factory.mktemp("baseline") / "project")
+    render(root, QUARTER, "--renderer", "builtin")
+    return root
+
+
+@pytest.fixture
+def project(rendered_once, tmp_path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(rendered_once, root)
+    return root
+
+
+def fingerprint(root: Path) -> dict[str, str]:
+    out = root / "outputs" / QUARTER
+    return {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+            for name in ("update.html", "update.pdf", "manifest.json")}
+
+
+def add_cell(notebook: Path, source: str, index: int) -> None:
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(index, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, notebook)
+
+
+def test_notebook_that_raises_fails_render_and_keeps_previous_update(project):
+    before = fingerprint(project)
+    add_cell(project / "notebooks" / "p1_local_policing.ipynb", 'raise ValueError("figures do not add up")', 3)
+    result = run_cli(project, "render", QUARTER, "--renderer", "builtin")
+    assert result.returncode == 3, result.stderr
+    assert "p1_local_policing.ipynb failed in code cell 3" in result.stderr
+    assert "ValueError: figures do not add up" in result.stderr
+    assert fingerprint(project) == before
+    kept = project / "outputs" / QUARTER / "failed" / "p1_local_policing.ipynb"
+    assert kept.is_file(), "the partly executed notebook is kept for debugging"
+    assert any(o.get("ename") == "ValueError" for c in nbformat.read(kept, as_version=4).cells
+               for o in c.get("outputs", []))
+    assert not list((project / "outputs").glob(".build-*")), "no half-built folder is left behind"
+
+
+def test_bad_data_is_refused_before_anything_runs(project):
+    before = fingerprint(project)
+    measures = project / "data" / "measures" / "essex_pcp.csv"
+    measures.write_text(measures.read_text() + "specials_headcunt,Essex,2019-09-30,2019-09-30,1,,\n")
+    result = run_cli(project, "render", QUARTER)
+    assert result.returncode == 2
+    assert "specials_headcunt" in result.stderr and "essex_pcp.csv" in result.stderr
+    assert fingerprint(project) == before
+
+
+def _kernels_of(process: psutil.Process) -> set[psutil.Process]:
+    try:
+        return {p for p in process.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
+    except psutil.NoSuchProcess:
+        return set()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project, signum):
+    before = fingerprint(project)
+    command = [sys.executable, "-m", "crimeplan", "--root", str(project), "render", QUARTER, "--renderer", "builtin"]
+    render_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watched = psutil.Process(render_process.pid)
+    kernels: set[psutil.Process] = set()
+    deadline = time.monotonic() + 120
+    while not kernels and time.monotonic() < deadline:
+        kernels = _kernels_of(watched)
+        time.sleep(0.2)
+    assert kernels, "the render started kernels"
+    time.sleep(2)
+    kernels |= _kernels_of(watched)
+    render_process.send_signal(signum)
+    _, stderr = render_process.communicate(timeout=60)
+    assert render_process.returncode == 130, stderr
+    assert "previous update was left as it was" in stderr
+    gone, alive = psutil.wait_procs(list(kernels), timeout=10)
+    assert not alive, f"kernels still running: {[p.pid for p in alive]}"
+    assert fingerprint(project) == before
+    assert not list((project / "outputs").glob(".build-*"))
+
+
+def test_two_renders_of_one_quarter_give_one_complete_update(project):
+    command = [sys.executable, "-m", "crimeplan", "--root", str(project), "render", QUARTER, "--renderer", "builtin"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outcomes = [p.communicate(timeout=1200) for p in (first, second)]
+    assert (first.returncode, second.returncode) == (0, 0), outcomes
+    assert "Another render of 2019-20-Q2 is running" in outcomes[1][1]
+    out = project / "outputs" / QUARTER
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+    with pdfplumber.open(out / "update.pdf") as pdf:
+        assert "2019/20 Q2" in pdf.pages[0].extract_text()
+
+
+def test_lock_timeout_zero_refuses_a_second_render(project):
+    from filelock import FileLock
+
+    with FileLock(str(project / "outputs" / f".{QUARTER}.lock")):
+        result = run_cli(project, "render", QUARTER, "--lock-timeout", "0")
+    assert result.returncode == 4
+    assert "another render of 2019-20-Q2 is running" in result.stderr
