@@ -73,7 +73,7 @@ def test_extra_column_is_an_error(project, capsys):
     assert code == 2
     line = one_line(lines, "data/measures/extra.csv")
     assert "row 1 (header), column comment: unexpected column 'comment'" in line
-    assert "[rule: unexpected_column]" in line
+    assert "(rule: unexpected_column)" in line
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_unparseable_or_impossible_date(project, capsys, bad_date, column, rule)
     assert code == 2
     assert lines == [
         f"error: data/measures/dates.csv, row 3, column {column}: '{bad_date}' is not a real calendar date "
-        f"written YYYY-MM-DD [rule: {rule}]"
+        f"written YYYY-MM-DD (rule: {rule})"
     ]
 
 
@@ -98,7 +98,7 @@ def test_period_end_before_start(project, capsys):
     assert code == 2
     assert lines == [
         "error: data/measures/order.csv, row 2, column period_end: '2019-04-01' is before period_start "
-        "'2019-06-30': a period must end on or after its start [rule: period_order]"
+        "'2019-06-30': a period must end on or after its start (rule: period_order)"
     ]
 
 
@@ -108,7 +108,7 @@ def test_non_numeric_value(project, capsys, bad_value):
     code, lines = run_check(project, capsys)
     assert code == 2
     line = one_line(lines, "data/measures/values.csv, row 2, column value:")
-    assert f"{bad_value!r} is not a number" in line and "[rule: number]" in line
+    assert f"{bad_value!r} is not a number" in line and "(rule: number)" in line
 
 
 def test_negative_count(project, capsys):
@@ -118,9 +118,9 @@ def test_negative_count(project, capsys):
     assert code == 2
     assert lines == [
         "error: data/measures/negative.csv, row 2, column value: '-3' is negative, but 'asb_incidents' is "
-        "measured in count, which can't be below 0 [rule: non_negative]",
+        "measured in count, which can't be below 0 (rule: non_negative)",
         "error: data/measures/negative.csv, row 3, column value: '-1' is negative, but 'specials_headcount' is "
-        "measured in people, which can't be below 0 [rule: non_negative]",
+        "measured in people, which can't be below 0 (rule: non_negative)",
     ]
 
 
@@ -131,7 +131,7 @@ def test_percentage_outside_0_to_100(project, capsys):
     assert code == 2
     assert lines == [
         "error: data/measures/percent.csv, row 2, column value: '101.5' is outside 0-100, but "
-        "'calls_answered_pct' is a percentage [rule: percent_range]"
+        "'calls_answered_pct' is a percentage (rule: percent_range)"
     ]
 
 
@@ -142,7 +142,7 @@ def test_measure_not_in_catalogue(project, capsys):
     assert code == 2
     assert lines == [
         "error: data/measures/typo.csv, rows 2-3, column measure: 'asb_incident' is not a measure in "
-        "data/catalogue.yml (did you mean 'asb_incidents'?) [rule: known_measure]"
+        "data/catalogue.yml (did you mean 'asb_incidents'?) (rule: known_measure)"
     ]
 
 
@@ -151,7 +151,7 @@ def test_area_not_in_reference(project, capsys):
     code, lines = run_check(project, capsys)
     assert code == 2
     line = one_line(lines, "data/measures/area.csv, row 2, column area:")
-    assert "'Southend-on-Sea' is not an area in data/reference/" in line and "[rule: known_area]" in line
+    assert "'Southend-on-Sea' is not an area in data/reference/" in line and "(rule: known_area)" in line
 
 
 def test_conflicting_rows_name_both_rows(project, capsys):
@@ -161,7 +161,7 @@ def test_conflicting_rows_name_both_rows(project, capsys):
     assert lines == [
         "error: data/measures/second.csv, row 2, column value: measure 'specials_headcount', area 'Essex', "
         "period 2019-09-30 to 2019-09-30 has value 517 here but 515 in data/measures/fixture.csv row 3: "
-        "one measure, area and period must have one value [rule: conflicting_rows]"
+        "one measure, area and period must have one value (rule: conflicting_rows)"
     ]
 
 
@@ -172,7 +172,7 @@ def test_exact_duplicate_is_a_warning(project, capsys):
     assert lines == [
         "warning: data/measures/second.csv, row 2, column value: repeats data/measures/fixture.csv row 3 "
         "exactly (measure 'specials_headcount', area 'Essex', period 2019-09-30 to 2019-09-30, value 515.0); "
-        "the repeat is ignored [rule: duplicate_row]"
+        "the repeat is ignored (rule: duplicate_row)"
     ]
 
 
@@ -184,7 +184,7 @@ def test_catalogue_entry_missing_required_field(project, capsys):
     assert code == 2
     line = one_line(lines, "data/catalogue.yml")
     assert line.startswith("error: data/catalogue.yml, line 21, measure 'asb_incidents', column unit:")
-    assert "required field 'unit' is missing" in line and "[rule: catalogue_missing]" in line
+    assert "required field 'unit' is missing" in line and "(rule: catalogue_missing)" in line
 
 
 def test_params_file_with_malformed_quarter_name(project, capsys):
@@ -194,7 +194,7 @@ def test_params_file_with_malformed_quarter_name(project, capsys):
     assert code == 2
     line = one_line(lines, "params/2019-Q2.yml")
     assert "the file name is not a quarter id" in line and "'2019-Q2' is malformed" in line
-    assert "[rule: quarter_file_name]" in line
+    assert "(rule: quarter_file_name)" in line
 
 
 def test_params_quarter_field_malformed_or_not_matching_file(project, capsys):
@@ -230,7 +230,7 @@ def test_commentary_referencing_unknown_measure(project, capsys):
     assert code == 2
     assert lines == [
         "error: data/commentary/2019-20-Q2/p2.md, line 5: {{asb_incidnets@Southend.change_pct}} refers to "
-        "measure 'asb_incidnets', which is not in data/catalogue.yml [rule: known_measure]"
+        "measure 'asb_incidnets', which is not in data/catalogue.yml (rule: known_measure)"
     ]
 
 
@@ -240,7 +240,7 @@ def test_missing_commentary_file_is_a_warning(project, capsys):
     assert code == 0
     assert lines == [
         "warning: data/commentary/2019-20-Q2/p2.md: no commentary for priority 2; it renders without it "
-        "[rule: commentary_present]"
+        "(rule: commentary_present)"
     ]
 
 
@@ -251,7 +251,7 @@ def test_csv_in_windows_encoding_is_reported(project, capsys):
     assert code == 2
     line = one_line(lines, "data/measures/windows.csv")
     assert line.startswith("error: data/measures/windows.csv, line 2: the file is not UTF-8: byte 0xa3 ('£'")
-    assert "save it as UTF-8" in line and "[rule: utf8]" in line
+    assert "save it as UTF-8" in line and "(rule: utf8)" in line
 
 
 def test_csv_with_byte_order_mark_loads(project, capsys):
@@ -266,7 +266,7 @@ def test_empty_measures_folder(project, capsys):
     code, lines = run_check(project, capsys)
     assert code == 2
     assert "error: data/measures: no measures CSV files found (expected data/measures/*.csv) " \
-           "[rule: measures_present]" in lines
+           "(rule: measures_present)" in lines
 
 
 def test_every_problem_in_every_file_is_listed(project, capsys):
@@ -300,7 +300,7 @@ def test_plan_area_missing_from_reference(project, capsys):
     assert code == 2
     assert lines == [
         "error: params/plan.yml, column areas: area 'Harlow' is not in data/reference/ (areas.csv, forces.csv) "
-        "[rule: known_area]"
+        "(rule: known_area)"
     ]
 
 

@@ -79,9 +79,9 @@ def test_duplicate_header_and_empty_file(data_dir):
     write_measures(data_dir, "", name="empty.csv")
     _, problems = read_measures(data_dir)
     assert [str(p) for p in problems] == [
-        "error: data/measures/empty.csv, row 1: the file is empty: it needs a header row [rule: header]",
+        "error: data/measures/empty.csv, row 1: the file is empty: it needs a header row (rule: header)",
         "error: data/measures/fixture.csv, row 1 (header), column value: column 'value' appears more than once "
-        "in the header [rule: unique_column]",
+        "in the header (rule: unique_column)",
     ]
 
 
@@ -163,8 +163,8 @@ def test_catalogue_entry_missing_several_fields_is_one_problem(data_dir):
     assert "123" in declared
     assert [str(p) for p in problems] == [
         "error: data/catalogue.yml, line 30, measure '123': '123' is not a measure id: use lower-case snake_case "
-        "[rule: measure_id]",
+        "(rule: measure_id)",
         "error: data/catalogue.yml, line 30, measure '123': required fields 'priority', 'commitment', 'unit', "
         "'kind', 'better', 'source', 'definition' are missing (required: label, priority, commitment, unit, kind, "
-        "better, source, definition) [rule: catalogue_missing]",
+        "better, source, definition) (rule: catalogue_missing)",
     ]

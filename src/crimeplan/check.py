@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 
 from crimeplan import commentary
 from crimeplan.data import Catalogue, raise_for_errors, read_areas, read_catalogue, read_measures
@@ -45,7 +46,7 @@ class CheckReport:
     def raise_for_errors(self, console: Console) -> None:
         """Print warnings; raise one :class:`InputError` listing every error."""
         for warning in self.warnings:
-            console.log(f"[yellow]{warning}", highlight=False)
+            console.log(f"[yellow]{escape(str(warning))}", highlight=False)
         raise_for_errors(self.problems)
 
 

@@ -47,7 +47,7 @@ class Problem:
         if self.column:
             where.append(f"column {self.column}")
         prefix = f"{', '.join(where)}: " if where else ""
-        rule = f" [rule: {self.rule}]" if self.rule else ""
+        rule = f" (rule: {self.rule})" if self.rule else ""
         return f"{self.severity}: {prefix}{self.message}{rule}"
 
 
