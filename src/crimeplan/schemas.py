@@ -25,8 +25,9 @@ AREA_COLUMNS = ["area", "type", "parent"]
 NON_NEGATIVE_UNITS = frozenset({"count", "people", "hours", "minutes", "gbp"})
 MEASURE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 DATE_FORMAT = "%Y-%m-%d"
-# A file with many rows breaking the same rule in the same column (a whole column of
-# dates in the wrong format, say) lists this many and then says how many more there are.
+# Rows breaking a rule the same way are one problem listing their rows; a file with more
+# distinct bad values than this for one rule (a whole column of dates in the wrong format,
+# say) lists this many and then one problem naming the remaining rows.
 MAX_LISTED_PER_RULE = 50
 
 
