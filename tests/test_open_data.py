@@ -68,10 +68,12 @@ def test_specials_trend_shows_both_sources_and_their_difference(inputs):
 
 
 def test_specials_per_100_officers_matches_the_csv_and_names_the_group(inputs):
-    specials = {r["area"]: float(r["value"]) for r in csv_rows("home_office_workforce.csv", "specials_headcount_home_office")
+    def on_30_september_2019(measure: str) -> dict[str, float]:
+        return {r["area"]: float(r["value"]) for r in csv_rows("home_office_workforce.csv", measure)
                 if r["period_end"] == "2019-09-30"}
-    officers = {r["area"]: float(r["value"]) for r in csv_rows("home_office_workforce.csv", "officers_fte_home_office")
-                if r["period_end"] == "2019-09-30"}
+
+    specials = on_30_september_2019("specials_headcount_home_office")
+    officers = on_30_september_2019("officers_fte_home_office")
     essex_rate = f"{specials['Essex'] / officers['Essex'] * 100:.1f}"
     all_forces = f"{sum(specials.values()) / sum(officers.values()) * 100:.1f}"
     items = sections(inputs, 1, "2019-20-Q2")

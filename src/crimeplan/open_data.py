@@ -214,7 +214,8 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     ]
     if not own.empty:
         own_latest = own.iloc[-1]
-        sentences.append(f"{force}'s own count was {format_number(own_latest.value)} on {long_date(own_latest.period_end)}.")
+        sentences.append(f"{force}'s own count was {format_number(own_latest.value)} "
+                         f"on {long_date(own_latest.period_end)}.")
         both = home_office.merge(own, on="period_end", suffixes=("_home_office", "_own"))
         if not both.empty:
             sentences.append(_sources_difference(both.iloc[-1], force))
