@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from crimeplan.check import check_project
 from crimeplan.errors import CrimeplanError, InputError
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             return _check(project, args.quarter, console)
         return _ingest(project, args, console)
     except CrimeplanError as error:
-        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         return error.exit_code
     except KeyboardInterrupt:
         console.print("[bold red]interrupted:[/] the previous update was left as it was")
@@ -88,7 +89,7 @@ def _render(project: Project, args: argparse.Namespace, console: Console) -> int
         console.print(
             f"[green]Rendered {result.quarter}[/] in {result.seconds:.1f} s "
             f"(notebooks {result.execute_seconds:.1f} s, {result.renderer} renderer): "
-            f"{result.output_dir / 'update.html'}, {result.output_dir / 'update.pdf'}",
+            f"{escape(str(result.output_dir / 'update.html'))}, {escape(str(result.output_dir / 'update.pdf'))}",
             highlight=False, soft_wrap=True,
         )
     return 0
@@ -111,7 +112,7 @@ def _ingest(project: Project, args: argparse.Namespace, console: Console) -> int
     if args.source not in SOURCES:
         raise InputError(f"unknown source {args.source!r}: choose one of {', '.join(SOURCES)}")
     report = ingest(args.source, args.paths, project.data_dir, progress=True)
-    console.print(str(report), highlight=False, soft_wrap=True)
+    console.print(str(report), highlight=False, soft_wrap=True, markup=False)
     return 0
 
 

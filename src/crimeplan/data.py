@@ -74,6 +74,7 @@ class MeasureDef(BaseModel):
     targets: list[Target] = Field(default_factory=list)
     source: str = Field(min_length=1)
     definition: str = Field(min_length=1)
+    change_decimals: int = Field(default=0, ge=0, le=2, description="decimals of % changes, as published")
 
 
 Catalogue = dict[str, MeasureDef]

@@ -132,11 +132,13 @@ def _target_sentence(comparison: Comparison) -> str:
     return f"The target is {value} by {due} ({gap} to go)."
 
 
-def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int = 0) -> str:
+def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
     """The sentences that state a comparison: against the same period last year (or that
     there is none), against the previous quarter when known, and against the target."""
     if comparison.current is None:
         return f"{subject(definition, comparison)}: no figure is available for {comparison.quarter.label}."
+    if pct_decimals is None:
+        pct_decimals = definition.change_decimals
     sentences = [_year_sentence(comparison, definition, pct_decimals)]
     if comparison.previous_quarter is not None:
         sentences.append(_quarter_sentence(comparison, pct_decimals))
@@ -163,7 +165,7 @@ def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
     return sign + format_percent(abs(change.percent), pct_decimals)
 
 
-def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pct_decimals: int = 0) -> pd.DataFrame:
+def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pct_decimals: int | None = None) -> pd.DataFrame:
     """One formatted row per comparison: measure, area, period, this period, same period
     last year, change, change %, direction, judgement and target."""
     rows = []
@@ -182,7 +184,9 @@ def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pc
                 "This period": "" if current is None else format_value(current.value, comparison.unit, decimals),
                 "Same period last year": "" if reference is None else format_value(reference, comparison.unit, decimals),
                 "Change": _signed_change(change, comparison.unit, decimals),
-                "Change %": _signed_percent(change, comparison.unit, pct_decimals),
+                "Change %": _signed_percent(
+                    change, comparison.unit, definition.change_decimals if pct_decimals is None else pct_decimals
+                ),
                 "Direction": "" if change is None else change.direction,
                 "Judgement": "" if change is None else change.judgement,
                 "Target": ""

@@ -19,6 +19,7 @@ from crimeplan.compare import Comparison, compare_all
 from crimeplan.ingest import SOURCES
 from crimeplan.data import Catalogue, load_areas, load_catalogue, load_measures
 from crimeplan.narrative import describe_period
+from crimeplan.open_data import ComparisonGroup, load_comparison_group, open_data_sections
 from crimeplan.numbers import format_value
 from crimeplan.params import Plan, Priority, QuarterParams, latest_quarter, load_plan, load_quarter
 from crimeplan.quarters import Quarter
@@ -36,6 +37,7 @@ class PriorityReport:
     catalogue: Catalogue
     measures: pd.DataFrame
     areas: pd.DataFrame
+    comparison_group: ComparisonGroup
     data_dir: Path
 
     @classmethod
@@ -52,6 +54,7 @@ class PriorityReport:
             catalogue=load_catalogue(data_dir),
             measures=load_measures(data_dir),
             areas=load_areas(data_dir),
+            comparison_group=load_comparison_group(data_dir, plan.force_area),
             data_dir=data_dir,
         )
 
@@ -115,6 +118,12 @@ class PriorityReport:
             if not headlines and not self.commentary.by_commitment.get(commitment.id):
                 blocks.append(f"*No figures or updates for this commitment in {self.quarter.label}.*")
         return Markdown("\n\n".join(blocks))
+
+    def public_data(self) -> list[Markdown | charts.Chart]:
+        """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
+        return open_data_sections(
+            self.priority.number, self.quarter, self.measures, self.catalogue, self.plan, self.comparison_group
+        )
 
     def charts(self) -> list[charts.Chart]:
         """Year-on-year charts (force-wide, one per unit), then comparisons between areas."""
