@@ -19,6 +19,7 @@ from crimeplan.errors import ExecutionError
 from crimeplan.render.document import CoverFacts
 
 TEMPLATES = files("crimeplan") / "templates"
+ERROR_TAIL_CHARS = 3000
 
 
 def quarto_available() -> bool:
@@ -60,7 +61,7 @@ def render_quarto(project_root: Path, notebooks: list[Path], cover: CoverFacts, 
             cwd=stage, capture_output=True, text=True,
         )
         if completed.returncode != 0:
-            raise ExecutionError(f"quarto render --to {fmt} failed:\n{completed.stderr[-3000:]}")
+            raise ExecutionError(f"quarto render --to {fmt} failed:\n{completed.stderr[-ERROR_TAIL_CHARS:]}")
     outputs = {"html": stage / "update.html", "pdf": stage / "update.pdf"}
     for kind, path in outputs.items():
         if not path.is_file():

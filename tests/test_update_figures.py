@@ -1,0 +1,101 @@
+"""The rendered 2019/20 Q2 update states every figure of the seed, from data (issue 3)."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+
+import pytest
+
+from conftest import REPO, copy_project, render
+from pdf_text import html_text, pdf_text
+from seed_figures import SEED_FIGURES, missing_figures
+
+
+@pytest.mark.parametrize("document", ["pdf", "html"])
+def test_every_seed_figure_is_in_the_rendered_update(rendered_default, document):
+    text = pdf_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
+    assert len(SEED_FIGURES) > 120
+    assert missing_figures(text) == []
+
+
+def test_required_sentences_are_generated(rendered_default):
+    text = pdf_text(rendered_default.pdf)
+    for sentence in (
+        "Special Constable headcount rose to 515 in September 2019, up from 464 in September 2018 (51 more",
+        "rose to 48,810 hours in July to September 2019",
+        "People killed on the roads fell to 8 in July to September 2019, down from 14",
+        "Arrests of drug drivers rose to 414 in July to September 2019, up from 224",
+    ):
+        assert sentence in text, sentence
+
+
+def _set_value(path, measure: str, period_end: str, value: str) -> None:
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    changed = [r for r in rows if r["measure"] == measure and r["area"] == "Essex" and r["period_end"] == period_end]
+    assert len(changed) == 1, (measure, period_end)
+    changed[0]["value"] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_changed_data_changes_the_sentences(tmp_path):
+    root = copy_project(tmp_path / "project")
+    measures = root / "data" / "measures" / "essex_pcp.csv"
+    _set_value(measures, "specials_headcount", "2019-09-30", "430")
+    _set_value(measures, "drug_drive_arrests", "2019-09-30", "200")
+    rendered = render(root, "2019-20-Q2", "--renderer", "builtin")
+    for document in (pdf_text(rendered.pdf), html_text(rendered.html)):
+        assert "Special Constable headcount fell to 430 in September 2019, down from 464 in September 2018 (34 fewer, 7% lower)" in document
+        assert "Arrests of drug drivers fell to 200 in July to September 2019, down from 224 in July to September 2018 (24 fewer, 11% lower)" in document
+        assert "rose to 515" not in document
+
+
+SEED_NUMBERS = {re.sub(r"[^\d.]", "", figure) for figure, _ in SEED_FIGURES} - {""}
+CHART_SETTINGS = {"width", "height", "ppi", "size", "opacity", "strokeWidth", "labelLimit", "timeout"}
+
+
+def _numeric_literals(source: str) -> list[str]:
+    """Numbers written in Python source, except chart-setting keyword arguments and
+    named settings (``UPPER_CASE = number``)."""
+    tree = ast.parse(source)
+    allowed = {id(node.value) for node in ast.walk(tree)
+               if isinstance(node, ast.keyword) and node.arg in CHART_SETTINGS}
+    allowed |= {id(node.value) for node in ast.walk(tree)
+                if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)}
+    return [repr(node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool) and id(node) not in allowed]
+
+
+@pytest.mark.parametrize("notebook", sorted((REPO / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_notebooks_type_no_numbers(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert _numeric_literals(code) == []
+
+
+def test_library_types_no_seed_figure():
+    found = {}
+    for path in (REPO / "src" / "crimeplan").rglob("*.py"):
+        for literal in _numeric_literals(path.read_text()):
+            if literal in SEED_NUMBERS and len(literal) >= 3:
+                found.setdefault(str(path.relative_to(REPO)), []).append(literal)
+    assert found == {}
+
+
+def test_commentary_numbers_are_references_or_one_off_facts():
+    """Figures that are measures appear in commentary only as {{references}}."""
+    measured = set()
+    for row in csv.DictReader((REPO / "data" / "measures" / "essex_pcp.csv").open(encoding="utf-8")):
+        if row["period_end"].startswith("2019") and float(row["value"]) >= 100:
+            measured.add(f"{float(row['value']):,.0f}")
+    for path in sorted((REPO / "data" / "commentary").rglob("*.md")):
+        literal = re.sub(r"\{\{[^}]*\}\}", "", path.read_text())
+        typed = {n for n in re.findall(r"(?<![\d.])\d{1,3}(?:,\d{3})+|\d{3,}(?![\d.])", literal)
+                 if not re.fullmatch(r"(19|20)\d\d", n)}
+        assert typed & measured == set(), f"{path.name} types measured figures instead of references"
