@@ -50,10 +50,11 @@ def add_cell(notebook: Path, source: str, index: int) -> None:
 
 def test_notebook_that_raises_fails_render_and_keeps_previous_update(project):
     before = fingerprint(project)
+    # Inserted after the parameters, load and heading cells: it is the 4th code cell.
     add_cell(project / "notebooks" / "p1_local_policing.ipynb", 'raise ValueError("figures do not add up")', 3)
     result = run_cli(project, "render", QUARTER, "--renderer", "builtin")
     assert result.returncode == 3, result.stderr
-    assert "p1_local_policing.ipynb failed in code cell 3" in result.stderr
+    assert "p1_local_policing.ipynb failed in code cell 4" in result.stderr
     assert "ValueError: figures do not add up" in result.stderr
     assert fingerprint(project) == before
     kept = project / "outputs" / QUARTER / "failed" / "p1_local_policing.ipynb"

@@ -37,8 +37,12 @@ def test_render_writes_update_notebooks_and_manifest(rendered_default):
     assert manifest["quarter"] == "2019-20-Q2"
     assert set(manifest["notebook_seconds"]) == {p.notebook for p in PLAN.priorities}
     assert "update.pdf" in manifest["files"] and "update.html" in manifest["files"]
-    assert not list((REPO / "outputs").glob(".build-*")) if (REPO / "outputs").exists() else True
+    assert not list(rendered_default.root.joinpath("outputs").glob(".build-*"))
     assert "Rendered 2019-20-Q2" in rendered_default.result.stderr
+    tables = {p.name: p for p in (out / "tables").glob("*.csv")}
+    assert sorted(tables) == sorted(f"{p.notebook}_performance.csv" for p in PLAN.priorities)
+    roads = tables["p7_road_safety_performance.csv"].read_text().splitlines()
+    assert "ksi_casualties,Essex,people,2019-07-01,2019-09-30,204.0,199.0,5.0," in "\n".join(roads)
 
 
 def test_pdf_has_cover_priorities_in_order_and_page_furniture(rendered_default):
@@ -82,16 +86,31 @@ def test_previous_year_quarter_renders(rendered_previous_year):
     assert "Quarterly Update 2018/19 Q2" in text and "Data to September 2018" in text
 
 
-def test_render_all_renders_every_quarter(tmp_path):
+def test_render_all_renders_every_quarter_with_its_public_data(tmp_path):
+    """--all renders each quarter in params/; the open-data quarters show their sources."""
     root = copy_project(tmp_path / "project")
+    quarters = ("2017-18-Q1", "2018-19-Q1")
     for params in (root / "params").glob("*.yml"):
-        if params.stem not in ("plan", "2019-20-Q2", "2018-19-Q2"):
-            params.unlink()  # two quarters are enough to show --all renders each
+        if params.stem not in ("plan", *quarters):
+            params.unlink()  # two quarters are enough to show that --all renders each
     result = run_cli(root, "render", "--all", "--renderer", "builtin")
     assert result.returncode == 0, result.stderr
-    for quarter in ("2018-19-Q2", "2019-20-Q2"):
-        assert (root / "outputs" / quarter / "update.pdf").is_file()
+    for quarter in quarters:
         assert f"Rendered {quarter}" in result.stderr
+    recorded_crime = html_text(root / "outputs" / "2017-18-Q1" / "update.html")
+    assert "Quarterly Update 2017/18 Q1" in recorded_crime
+    assert "Home Office police recorded crime for April to June 2017" in recorded_crime
+    assert "There is no police.uk data for April to June 2017" in recorded_crime
+    asb = html_text(root / "outputs" / "2018-19-Q1" / "update.html")
+    assert "Anti-social behaviour records on police.uk by district" in asb
+    assert "4,194" in asb  # Essex, April 2018, checked by hand against the raw police.uk files
+
+
+def test_current_update_shows_both_sources_of_the_specials_trend(rendered_default):
+    html = html_text(rendered_default.html)
+    assert "Special Constables in Essex: Home Office workforce statistics and Essex Police" in html
+    pdf = pdf_text(rendered_default.pdf)
+    assert "the Home Office figure (519) and Essex Police's (515) differ by 4" in pdf
 
 
 def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path):

@@ -81,10 +81,11 @@ class Chart:
         }, {"image/png": {"alt": self.alt_text}}
 
 
-def year_on_year_chart(table: pd.DataFrame, title: str, alt_text: str) -> Chart:
+def year_on_year_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str) -> Chart:
     """Grouped bars: each measure's value this period beside the same period last year.
 
-    ``table`` has columns ``label``, ``period`` (e.g. "Jul-Sep 2018") and ``value``.
+    ``table`` has columns ``label``, ``period`` (the legend, e.g. "This period"), ``dates``
+    (e.g. "July to September 2019") and ``value``.
     """
     periods = list(dict.fromkeys(table["period"]))
     chart = (
@@ -93,10 +94,10 @@ def year_on_year_chart(table: pd.DataFrame, title: str, alt_text: str) -> Chart:
         .encode(
             y=alt.Y("label:N", title=None, sort=list(dict.fromkeys(table["label"]))),
             yOffset=alt.YOffset("period:N", sort=periods),
-            x=alt.X("value:Q", title="Value"),
+            x=alt.X("value:Q", title=x_title),
             color=alt.Color("period:N", sort=periods, title="Period",
                             scale=alt.Scale(range=PALETTE[: len(periods)])),
-            tooltip=["label:N", "period:N", alt.Tooltip("value:Q", format=",")],
+            tooltip=["label:N", "dates:N", alt.Tooltip("value:Q", format=",")],
         )
         .properties(width=CHART_WIDTH)
     )

@@ -27,6 +27,7 @@ from crimeplan.quarters import Quarter
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
                "percent": "percentages", "gbp": "money (£)"}
 MIN_AREAS_FOR_CHART = 3
+MIN_COLUMN_DASHES, MAX_COLUMN_DASHES = 6, 36
 
 
 @dataclass
@@ -94,11 +95,30 @@ class PriorityReport:
         comparisons = [c for c in self.comparisons if c.current is not None]
         if not comparisons:
             return Markdown(f"*No measures of this priority have figures for {self.quarter.label}.*")
-        table = narrative.performance_table(comparisons, self.catalogue)
+        table = narrative.performance_table(comparisons, self.catalogue).drop(columns="Direction")
         return Markdown(
             f"## Performance in {self.quarter.label}\n\n" + markdown_table(table)
             + "\n\nJudgement compares the change with the direction the plan wants for each measure."
         )
+
+    def performance_records(self) -> pd.DataFrame:
+        """The performance table as unformatted numbers, for ``outputs/<quarter>/tables/``."""
+        rows = []
+        for c in self.comparisons:
+            if c.current is None:
+                continue
+            change = c.previous_year
+            rows.append({
+                "measure": c.measure, "area": c.area, "unit": c.unit,
+                "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
+                "same_period_last_year": None if change is None else change.reference.value,
+                "change": None if change is None else change.absolute,
+                "change_percent": None if change is None else change.percent,
+                "judgement": None if change is None else change.judgement,
+                "target": None if c.target is None else c.target.value,
+                "target_by": None if c.target is None else c.target.by,
+            })
+        return pd.DataFrame(rows)
 
     def commitment_sections(self) -> Markdown:
         """Per commitment: the commitment, its force-wide headline figures, then updates by area."""
@@ -134,18 +154,19 @@ class PriorityReport:
         for c in self.comparisons:
             if c.force_wide and c.current is not None and c.previous_year is not None:
                 label = self.catalogue[c.measure].label
-                for observation in (c.previous_year.reference, c.current):
-                    rows.append({"label": label, "unit": c.unit, "value": observation.value,
-                                 "period": describe_period(observation.start, observation.end)})
-        table = pd.DataFrame(rows, columns=["label", "unit", "value", "period"])
+                for role, observation in (("Same period last year", c.previous_year.reference),
+                                          ("This period", c.current)):
+                    rows.append({"label": label, "unit": c.unit, "value": observation.value, "period": role,
+                                 "dates": describe_period(observation.start, observation.end)})
+        table = pd.DataFrame(rows, columns=["label", "unit", "value", "period", "dates"])
         made = []
         for unit, group in table.groupby("unit", sort=False):
             title = f"{self.plan.force_area}: {UNIT_TITLES[unit]} this year against the same period last year"
             alt_text = "; ".join(
-                f"{label}: " + ", ".join(f"{p} {format_value(v, unit)}" for p, v in zip(g["period"], g["value"]))
+                f"{label}: " + ", ".join(f"{d} {format_value(v, unit)}" for d, v in zip(g["dates"], g["value"]))
                 for label, g in group.groupby("label", sort=False)
             )
-            made.append(charts.year_on_year_chart(group, title, f"Bar chart. {alt_text}."))
+            made.append(charts.year_on_year_chart(group, title, f"Bar chart. {alt_text}.", UNIT_TITLES[unit].capitalize()))
         return made
 
     def _by_area_charts(self) -> list[charts.Chart]:
@@ -166,12 +187,21 @@ class PriorityReport:
 
 
 def markdown_table(table: pd.DataFrame) -> str:
-    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF; numbers right-aligned."""
+    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF.
+
+    Numbers are right-aligned; column widths follow the longest entry of each column
+    (Pandoc sizes wrapped columns by the dashes under the header), within bounds.
+    """
     def cell(value) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
-    numeric = [table[c].astype(str).str.fullmatch(r"[-+£]?[\d,.]+[%km]?( \D+)?|").all() for c in table.columns]
-    lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |",
-             "|" + "|".join("--:" if is_numeric else ":--" for is_numeric in numeric) + "|"]
+    rules = []
+    for column in table.columns:
+        texts = table[column].astype(str)
+        width = min(max([len(column) // 2, *texts.str.len()], default=0), MAX_COLUMN_DASHES)
+        dashes = "-" * max(width, MIN_COLUMN_DASHES)
+        numeric = texts.str.fullmatch(r"[-+£]?[\d,.]+[%km]?( \D+)?|").all()
+        rules.append(f"{dashes}:" if numeric else f":{dashes}")
+    lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |", "|" + "|".join(rules) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join(lines)
