@@ -9,9 +9,13 @@ from pathlib import Path
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text in reading order (poppler's pdftotext), whitespace collapsed."""
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return re.sub(r"\s+", " ", text)
+    """The PDF's text in reading order (poppler's pdftotext), normalised."""
+    return normalised(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+
+
+def normalised(text: str) -> str:
+    """Whitespace collapsed and typographic apostrophes made plain, as a reader would search."""
+    return re.sub(r"\s+", " ", text).replace("\u2019", "'")
 
 
 class _TextOnly(HTMLParser):
@@ -34,7 +38,7 @@ class _TextOnly(HTMLParser):
 
 
 def html_text(path: Path) -> str:
-    """The HTML's visible text (scripts and styles dropped), whitespace collapsed."""
+    """The HTML's visible text (scripts and styles dropped), normalised."""
     parser = _TextOnly()
     parser.feed(path.read_text(encoding="utf-8"))
-    return re.sub(r"\s+", " ", " ".join(parser.parts))
+    return normalised(" ".join(parser.parts))
