@@ -157,6 +157,19 @@ def measure_files(data_dir: Path) -> list[Path]:
     return sorted((Path(data_dir) / "measures").glob("*.csv"))
 
 
+def _read_with_header(path: Path, shown_as: str, header_schema, columns: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV as text with its header checked: the frame (``columns`` + ``row``) or ``None``
+    when it cannot be read or its header is unusable, and the problems found."""
+    frame, problems = read_csv_text(path, shown_as)
+    if frame is None:
+        return None, problems
+    header_problems, readable = column_problems(header_schema, frame.drop(columns="row"), shown_as)
+    problems = problems + header_problems
+    if not readable:
+        return None, problems
+    return frame.reindex(columns=[*columns, "row"], fill_value=""), problems
+
+
 def read_measures(
     data_dir: Path, units: Mapping[str, str | None] | None = None, area_names: set[str] | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -177,17 +190,13 @@ def read_measures(
     frames = []
     for path in files:
         shown_as = display_path(path, data_dir)
-        frame, read_problems = read_csv_text(path, shown_as)
+        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(), MEASURE_COLUMNS)
         problems += read_problems
         if frame is None:
             continue
-        header_problems, readable = column_problems(measures_columns_schema(), frame.drop(columns="row"), shown_as)
-        problems += header_problems
-        if not readable:
-            continue
         if frame.empty and not read_problems:
             problems.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
-        frames.append(frame.reindex(columns=[*MEASURE_COLUMNS, "row"], fill_value="").assign(file=str(path)))
+        frames.append(frame.assign(file=str(path)))
     text = pd.concat(frames, ignore_index=True) if frames else _empty_measures()
     shown = text.assign(file=text["file"].map({str(path): display_path(path, data_dir) for path in files}))
     problems += row_problems(measures_text_schema(), text, shown)
@@ -392,14 +401,10 @@ def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
         if not path.is_file():
             continue
         shown_as = display_path(path, data_dir)
-        frame, read_problems = read_csv_text(path, shown_as)
+        frame, read_problems = _read_with_header(path, shown_as, areas_columns_schema(), AREA_COLUMNS)
         problems += read_problems
-        if frame is None:
-            continue
-        header_problems, readable = column_problems(areas_columns_schema(), frame.drop(columns="row"), shown_as)
-        problems += header_problems
-        if readable:
-            frames.append(frame.reindex(columns=[*AREA_COLUMNS, "row"], fill_value="").assign(file=shown_as))
+        if frame is not None:
+            frames.append(frame.assign(file=shown_as))
     if not frames and not problems:
         problems.append(Problem("error", "no areas.csv or forces.csv found", file=display_path(reference_dir, data_dir),
                                 rule="reference_present"))
