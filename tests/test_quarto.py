@@ -33,3 +33,30 @@ def test_quarto_renders_the_same_priorities(tmp_path):
     for text in (pdf_text(rendered.pdf), html_text(rendered.html)):
         assert "2019/20 Q2" in text
         assert all(title in text for title in titles)
+
+
+def test_staged_notebook_and_running_header_for_quarto(tmp_path):
+    """What the Quarto path stages, checked without Quarto: the combined notebook and the
+    Typst header (compiled here with the typst wheel, as Quarto's typst would)."""
+    import nbformat
+    import typst
+
+    from crimeplan.params import load_quarter
+    from crimeplan.render.document import CoverFacts
+    from crimeplan.render.quarto import combined_notebook, running_header
+
+    plan = load_plan(REPO / "params")
+    cover = CoverFacts.of(plan, load_quarter(REPO / "params", "2019-20-Q2"))
+    notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in plan.priorities]
+    combined = combined_notebook(notebooks, cover)
+    front = yaml.safe_load(combined.cells[0].source.strip("-\n"))
+    assert combined.cells[0].cell_type == "raw"
+    assert front["subtitle"] == "Quarterly Update 2019/20 Q2" and front["description"] == "Data to September 2019"
+    assert len(combined.cells) == 1 + sum(len(nbformat.read(p, as_version=4).cells) for p in notebooks)
+
+    source = tmp_path / "header.typ"
+    source.write_text(running_header(cover) + "\n= Cover\n#pagebreak()\nBody\n", encoding="utf-8")
+    typst.compile(str(source), output=str(tmp_path / "header.pdf"))
+    pages = pdf_text(tmp_path / "header.pdf")
+    assert "Police and Crime Plan 2016–2020 – Quarterly Update 2019/20 Q2 Essex Police" in pages
+    assert "Page 2 of 2" in pages

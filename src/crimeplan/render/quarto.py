@@ -6,6 +6,7 @@ plan order, behind a front-matter cell) and runs ``quarto render`` to HTML and T
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from importlib.resources import files
@@ -24,6 +25,20 @@ ERROR_TAIL_CHARS = 3000
 
 def quarto_available() -> bool:
     return shutil.which("quarto") is not None
+
+
+def running_header(cover: CoverFacts) -> str:
+    """Typst set-rules for Quarto's typst format: running header and page numbers, not on the cover."""
+    header = json.dumps(f"{cover.title} – Quarterly Update {cover.quarter_label}", ensure_ascii=False)
+    return (
+        "#set page(\n"
+        "  header: context { if counter(page).get().first() > 1 {\n"
+        f"    set text(size: 8.5pt, fill: luma(90)); [#{header}]; h(1fr); [#{json.dumps(cover.force, ensure_ascii=False)}]\n"
+        "  } },\n"
+        '  footer: context { set text(size: 8.5pt, fill: luma(90)); h(1fr);'
+        ' [Page #counter(page).display("1") of #counter(page).final().first()]; h(1fr) },\n'
+        ")\n"
+    )
 
 
 def combined_notebook(notebooks: list[Path], cover: CoverFacts) -> nbformat.NotebookNode:
@@ -50,7 +65,7 @@ def render_quarto(project_root: Path, notebooks: list[Path], cover: CoverFacts, 
     stage.mkdir(parents=True, exist_ok=True)
     shutil.copy(project_root / "_quarto.yml", stage / "_quarto.yml")
     shutil.copy(TEMPLATES / "update.css", stage / "update.css")
-    shutil.copy(TEMPLATES / "running-header.typ", stage / "running-header.typ")
+    (stage / "running-header.typ").write_text(running_header(cover), encoding="utf-8")
     (stage / "_vega-offline.html").write_text(
         f'<script type="text/javascript">\n{vega_javascript()}\n</script>\n', encoding="utf-8"
     )
