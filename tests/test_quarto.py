@@ -58,5 +58,6 @@ def test_staged_notebook_and_running_header_for_quarto(tmp_path):
     source.write_text(running_header(cover) + "\n= Cover\n#pagebreak()\nBody\n", encoding="utf-8")
     typst.compile(str(source), output=str(tmp_path / "header.pdf"))
     pages = pdf_text(tmp_path / "header.pdf")
-    assert "Police and Crime Plan 2016–2020 – Quarterly Update 2019/20 Q2 Essex Police" in pages
+    assert "Cover Page 1 of 2 Police and Crime Plan 2016–2020 – Quarterly Update 2019/20 Q2 Body" in pages
+    assert "Essex Police" in pages
     assert "Page 2 of 2" in pages
