@@ -27,7 +27,8 @@ from crimeplan.quarters import Quarter
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
                "percent": "percentages", "gbp": "money (£)"}
 MIN_AREAS_FOR_CHART = 3
-MIN_COLUMN_DASHES, MAX_COLUMN_DASHES = 6, 36
+MAX_COLUMN_DASHES = 26
+WORD_ROOM = 3  # bold headers are wider than body text
 
 
 @dataclass
@@ -95,7 +96,7 @@ class PriorityReport:
         comparisons = [c for c in self.comparisons if c.current is not None]
         if not comparisons:
             return Markdown(f"*No measures of this priority have figures for {self.quarter.label}.*")
-        table = narrative.performance_table(comparisons, self.catalogue).drop(columns="Direction")
+        table = compact_table(narrative.performance_table(comparisons, self.catalogue), self.plan.force_area)
         return Markdown(
             f"## Performance in {self.quarter.label}\n\n" + markdown_table(table)
             + "\n\nJudgement compares the change with the direction the plan wants for each measure."
@@ -186,22 +187,31 @@ class PriorityReport:
         return made
 
 
+def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:
+    """The performance table narrowed to fit an A4 page: local areas named beside the
+    measure, the percentage beside the change, and the direction left to the signs."""
+    local = table["Area"] != force_area
+    measure = table["Measure"].where(~local, table["Measure"] + " (" + table["Area"] + ")")
+    change = table["Change"].where(table["Change %"] == "", table["Change"] + " (" + table["Change %"] + ")")
+    return table.assign(Measure=measure, Change=change).drop(columns=["Area", "Change %", "Direction"])
+
+
 def markdown_table(table: pd.DataFrame) -> str:
     """A pipe table Pandoc (and Quarto) read, for both HTML and PDF.
 
-    Numbers are right-aligned; column widths follow the longest entry of each column
-    (Pandoc sizes wrapped columns by the dashes under the header), within bounds.
+    Numbers are right-aligned. Pandoc sizes wrapped columns by the dashes under the
+    header: each column gets room for its longest word and, within a bound, its longest entry.
     """
     def cell(value) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
     rules = []
     for column in table.columns:
-        texts = table[column].astype(str)
-        width = min(max([len(column) // 2, *texts.str.len()], default=0), MAX_COLUMN_DASHES)
-        dashes = "-" * max(width, MIN_COLUMN_DASHES)
-        numeric = texts.str.fullmatch(r"[-+£]?[\d,.]+[%km]?( \D+)?|").all()
-        rules.append(f"{dashes}:" if numeric else f":{dashes}")
+        texts = pd.concat([table[column].astype(str), pd.Series([column])])
+        longest_word = int(texts.str.split().explode().str.len().fillna(0).max())
+        width = max(longest_word + WORD_ROOM, min(int(texts.str.len().max()), MAX_COLUMN_DASHES))
+        numeric = texts.iloc[:-1].str.fullmatch(r"[-+£]?[\d,.]+[%km]?( [^|]*)?|").all()
+        rules.append(f"{'-' * width}:" if numeric else f":{'-' * width}")
     lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |", "|" + "|".join(rules) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join(lines)
