@@ -1,0 +1,63 @@
+"""The notebook-facing layer: what a priority shows, before any rendering."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from crimeplan.report import PriorityReport, compact_table, markdown_table
+
+
+@pytest.fixture(scope="module")
+def roads() -> PriorityReport:
+    return PriorityReport.load("p7_road_safety", "2019-20-Q2", REPO / "data", REPO / "params")
+
+
+def test_markdown_table_aligns_numbers_and_sizes_columns_by_their_words():
+    table = pd.DataFrame({"Measure": ["Arrests of drug drivers"], "This period": ["414"], "Change": ["+190 (+85%)"]})
+    header, rule, row = markdown_table(table).splitlines()
+    assert header == "| Measure | This period | Change |"
+    measure_rule, period_rule, change_rule = rule.strip("|").split("|")
+    assert measure_rule == ":" + "-" * len("Arrests of drug drivers")
+    assert period_rule.endswith(":") and change_rule.endswith(":")
+    assert row == "| Arrests of drug drivers | 414 | +190 (+85%) |"
+
+
+def test_markdown_table_escapes_pipes():
+    assert "a \\| b" in markdown_table(pd.DataFrame({"Measure": ["a | b"]}))
+
+
+def test_compact_table_names_local_areas_and_joins_percentages():
+    table = pd.DataFrame({
+        "Measure": ["Incidents", "Incidents"], "Area": ["Essex", "Southend"], "Period": ["Q2", "Q2"],
+        "Change": ["-10", ""], "Change %": ["-5%", ""], "Direction": ["down", ""],
+    })
+    compact = compact_table(table, "Essex")
+    assert list(compact.columns) == ["Measure", "Period", "Change"]
+    assert compact["Measure"].tolist() == ["Incidents", "Incidents (Southend)"]
+    assert compact["Change"].tolist() == ["-10 (-5%)", ""]
+
+
+def test_key_figures_are_generated_per_commitment(roads):
+    sections = roads.commitment_sections().data
+    assert "## Working with the Safer Essex Roads Partnership we will:" in sections
+    assert "- Arrests of drug drivers rose to 414 in July to September 2019, up from 224" in sections
+
+
+def test_performance_table_and_records_agree(roads):
+    records = roads.performance_records().set_index("measure")
+    assert records.loc["road_deaths", "value"] == 8 and records.loc["road_deaths", "same_period_last_year"] == 14
+    assert "| People killed on the roads | July to September 2019 | 8 | 14 | -6 (-43%) | improved |" in (
+        roads.performance_table().data)
+
+
+def test_every_chart_has_a_title_and_alt_text_with_its_figures(roads):
+    charts = roads.charts()
+    assert charts
+    assert all(chart.title and "Bar chart." in chart.alt_text for chart in charts)
+    assert any("July to September 2019 414" in chart.alt_text for chart in charts)
+
+
+def test_priority_without_public_data_shows_none(roads):
+    assert roads.public_data() == []
