@@ -174,6 +174,14 @@ def expand_paths(paths: Iterable[Path], patterns: tuple[str, ...]) -> list[Path]
     return files
 
 
+def claim_periods(periods: Iterable, claimed: dict, label: str, noun: str, shown=str) -> None:
+    """Record that ``label`` holds ``periods``; a period another input already holds is an error."""
+    for period in periods:
+        if period in claimed:
+            raise InputError(f"{label}: {noun} {shown(period)} is also in {claimed[period]}; give each {noun} once")
+        claimed[period] = label
+
+
 def month_bounds(month: str) -> tuple[date, date]:
     """First and last day of ``YYYY-MM``."""
     start = date.fromisoformat(f"{month}-01")

@@ -23,6 +23,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
+    claim_periods,
     DEFAULT_REFERENCE_DIR,
     FORCE_AREA,
     Source,
@@ -204,13 +205,7 @@ class PoliceUkSource(Source):
             task = bar.add_task("police.uk", total=sum(size for _, size, _ in tables))
             for label, size, read_bytes in tables:
                 frame = _read_table(label, read_bytes())
-                for month in frame["month"].unique():
-                    if month in months_seen:
-                        raise InputError(
-                            f"{label}: month {month} is also in {months_seen[month]}; "
-                            f"give each month once"
-                        )
-                    months_seen[month] = label
+                claim_periods(frame["month"].unique(), months_seen, label, "month")
                 records.append(frame)
                 bar.advance(task, size)
         records = pd.concat(records, ignore_index=True)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
+    claim_periods,
     Source,
     SourceResult,
     canonical_force,
@@ -140,13 +141,7 @@ class RecordedCrimeSource(Source):
             task = bar.add_task("recorded crime", total=len(files))
             for path in files:
                 frame = _read_table(path)
-                for quarter in frame["quarter"].unique():
-                    if quarter in quarter_files:
-                        raise InputError(
-                            f"{path}: quarter {quarter.label} is also in "
-                            f"{quarter_files[quarter]}; give each quarter once"
-                        )
-                    quarter_files[quarter] = path
+                claim_periods(frame["quarter"].unique(), quarter_files, str(path), "quarter", lambda q: q.label)
                 frames.append(frame)
                 bar.advance(task)
         records = pd.concat(frames, ignore_index=True)
