@@ -124,7 +124,7 @@ def render_quarter(
         execute_seconds = time.monotonic() - execute_started
         executed = [build_dir / "notebooks" / p.name for p in notebooks]
         console.log(f"Rendering HTML and PDF ({renderer})")
-        _write_tables(project, plan, quarter, build_dir / "tables")
+        _write_tables(project, quarter, build_dir / "tables")
         cover = CoverFacts.of(plan, params)
         if renderer == "quarto":
             render_quarto(project.root, executed, cover, build_dir)
@@ -151,14 +151,13 @@ def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Consol
     console.log(f"Partly executed notebooks kept in {failed_dir}")
 
 
-def _write_tables(project: Project, plan: Plan, quarter: str, tables_dir: Path) -> None:
+def _write_tables(project: Project, quarter: str, tables_dir: Path) -> None:
     """Each priority's performance table as CSV, for reviewers checking figures."""
     from crimeplan.report import PriorityReport
 
     tables_dir.mkdir()
-    for priority in plan.priorities:
-        report = PriorityReport.load(priority.notebook, quarter, project.data_dir, project.params_dir)
-        report.performance_records().to_csv(tables_dir / f"{priority.notebook}_performance.csv", index=False)
+    for report in PriorityReport.load_all(quarter, project.data_dir, project.params_dir):
+        report.performance_records().to_csv(tables_dir / f"{report.priority.notebook}_performance.csv", index=False)
 
 
 def _write_manifest(build_dir: Path, quarter: str, renderer: str, timings: dict[str, float]) -> None:

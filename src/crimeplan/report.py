@@ -45,13 +45,19 @@ class PriorityReport:
     @classmethod
     def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "PriorityReport":
         """The report for the priority whose notebook is ``notebook`` ("latest": newest quarter)."""
+        reports = cls.load_all(quarter, data_dir, params_dir)
+        wanted = reports[0].plan.priority_for_notebook(notebook)
+        return next(report for report in reports if report.priority == wanted)
+
+    @classmethod
+    def load_all(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> list["PriorityReport"]:
+        """Every priority's report for ``quarter``, sharing one load of the data."""
         params_dir, data_dir = Path(params_dir), Path(data_dir)
         plan = load_plan(params_dir)
         if quarter == "latest":
             quarter = latest_quarter(params_dir)
-        return cls(
+        shared = dict(
             plan=plan,
-            priority=plan.priority_for_notebook(notebook),
             params=load_quarter(params_dir, quarter),
             catalogue=load_catalogue(data_dir),
             measures=load_measures(data_dir),
@@ -59,6 +65,7 @@ class PriorityReport:
             comparison_group=load_comparison_group(data_dir, plan.force_area),
             data_dir=data_dir,
         )
+        return [cls(priority=priority, **shared) for priority in plan.priorities]
 
     @property
     def quarter(self) -> Quarter:
