@@ -174,6 +174,27 @@ def expand_paths(paths: Iterable[Path], patterns: tuple[str, ...]) -> list[Path]
     return files
 
 
+def read_csv_table(source, label: str, required: Iterable[str], expected: str = "") -> pd.DataFrame:
+    """A CSV (path or file object) as text with snake_case column names, keeping ``required``.
+
+    An empty, unreadable, header-only file or one missing a required column raises
+    :class:`InputError` naming ``label``; ``expected`` is added to a missing-column message.
+    """
+    try:
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{label}: file is empty (no header row)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputError(f"{label}: not a readable CSV file: {error}") from None
+    frame.columns = [snake(column) for column in frame.columns]
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise InputError(f"{label}: missing column(s) {', '.join(missing)}{expected}")
+    if frame.empty:
+        raise InputError(f"{label}: file has a header but no data rows")
+    return frame[list(required)]
+
+
 def claim_periods(periods: Iterable, claimed: dict, label: str, noun: str, shown=str) -> None:
     """Record that ``label`` holds ``periods``; a period another input already holds is an error."""
     for period in periods:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
+    read_csv_table,
     claim_periods,
     DEFAULT_REFERENCE_DIR,
     FORCE_AREA,
@@ -33,7 +34,6 @@ from crimeplan.ingest.common import (
     is_non_territorial,
     month_bounds,
     progress_bar,
-    snake,
     write_atomically,
 )
 
@@ -89,25 +89,10 @@ def _read_member(archive_path: Path, member: str) -> bytes:
 
 def _read_table(label: str, content: bytes) -> pd.DataFrame:
     """One street-level table with normalised column names, validated."""
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig"
-        )
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{label}: file is empty (no header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(f"{label}: not a readable CSV file: {error}") from None
-    frame.columns = [snake(column) for column in frame.columns]
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{label}: missing column(s) {', '.join(missing)} "
-            f"(expected police.uk street-level columns such as Month, Falls within, "
-            f"LSOA code, Crime type)"
-        )
-    if frame.empty:
-        raise InputError(f"{label}: file has a header but no data rows")
-    frame = frame[list(REQUIRED_COLUMNS)]
+    frame = read_csv_table(
+        io.BytesIO(content), label, REQUIRED_COLUMNS,
+        " (expected police.uk street-level columns such as Month, Falls within, LSOA code, Crime type)",
+    )
     frame["month"] = frame["month"].str.strip()
     _check_values(label, frame)
     return frame

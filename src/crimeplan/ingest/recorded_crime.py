@@ -16,6 +16,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
+    read_csv_table,
     claim_periods,
     Source,
     SourceResult,
@@ -63,19 +64,7 @@ def _first_line(mask: pd.Series) -> int:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: file is empty (no header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a readable CSV file: {error}") from None
-    frame.columns = [snake(column) for column in frame.columns]
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    if frame.empty:
-        raise InputError(f"{path}: file has a header but no data rows")
-    frame = frame[list(REQUIRED_COLUMNS)].apply(lambda column: column.str.strip())
+    frame = read_csv_table(path, str(path), REQUIRED_COLUMNS).apply(lambda column: column.str.strip())
     return _validated(path, frame)
 
 
