@@ -13,19 +13,17 @@ import signal
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-
-from crimeplan.check import check_project
 from crimeplan.errors import CrimeplanError, InputError
-from crimeplan.pipeline import RENDERERS, Project, render_quarter
-from crimeplan.params import available_quarters, latest_quarter
 
 EXIT_INTERRUPTED = 130
+RENDERER_CHOICES = ("auto", "quarto", "builtin")  # crimeplan.render.CHOICES, without importing it
 
 
 def _parser() -> argparse.ArgumentParser:
+    from importlib.metadata import version
+
     parser = argparse.ArgumentParser(prog="crimeplan", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"crimeplan {version('crimeplan')}")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -34,8 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("quarter", nargs="?", help="quarter id, e.g. 2019-20-Q2, or 'latest'")
     which.add_argument("--all", action="store_true", help="render every quarter in params/")
     render.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: CPU count)")
-    render.add_argument("--renderer", choices=RENDERERS, default="auto",
+    render.add_argument("--renderer", choices=RENDERER_CHOICES, default="auto",
                         help="quarto when installed (auto), or the built-in Pandoc + Typst renderer")
+    render.add_argument("--force", action="store_true",
+                        help="execute every notebook and render again, even if nothing changed")
     render.add_argument("--lock-timeout", type=float, default=-1,
                         help="seconds to wait for another render of the same quarter (default: wait; 0: fail at once)")
 
@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)  # clean up like Ctrl-C: stop kernels, keep the old update
+    from rich.console import Console
+    from rich.markup import escape
+
+    from crimeplan.project import Project
+
     console = Console(stderr=True)
     project = Project(args.root.resolve())
     try:
@@ -72,31 +77,45 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def _render(project: Project, args: argparse.Namespace, console: Console) -> int:
+def _render(project, args: argparse.Namespace, console) -> int:
+    from rich.markup import escape
+
+    from crimeplan.edition import resolve_quarter
+    from crimeplan.params import available_quarters
+    from crimeplan.pipeline import render_quarter
+    from crimeplan.quarters import Quarter
+
     if args.all:
-        quarters = available_quarters(project.params_dir)
+        quarters = [Quarter.parse(q) for q in available_quarters(project.params_dir)]
         if not quarters:
-            raise InputError(f"{project.params_dir}: no quarter params files to render")
-    elif args.quarter == "latest":
-        quarters = [latest_quarter(project.params_dir)]
+            raise InputError("no quarter params files to render", file=project.params_dir)
     else:
-        quarters = [args.quarter]
+        quarters = [resolve_quarter(project.params_dir, args.quarter)]
     for quarter in quarters:
         result = render_quarter(
             project, quarter, jobs=args.jobs, renderer=args.renderer, console=console,
-            lock_timeout=args.lock_timeout,
+            lock_timeout=args.lock_timeout, force=args.force,
         )
+        where = escape(str(result.output_dir))
+        if result.up_to_date:
+            console.print(f"[green]{quarter} is up to date[/]: nothing changed since the last render "
+                          f"({where}; --force renders again)", highlight=False, soft_wrap=True)
+            continue
         console.print(
             f"[green]Rendered {result.quarter}[/] in {result.seconds:.1f} s "
-            f"(notebooks {result.execute_seconds:.1f} s, {result.renderer} renderer): "
+            f"({len(result.notebook_seconds)} notebooks executed in {result.execute_seconds:.1f} s, "
+            f"{result.renderer} renderer): "
             f"{escape(str(result.output_dir / 'update.html'))}, {escape(str(result.output_dir / 'update.pdf'))}",
             highlight=False, soft_wrap=True,
         )
     return 0
 
 
-def _check(project: Project, quarter: str | None, console: Console) -> int:
-    report = check_project(project, quarter)
+def _check(project, quarter: str | None, console) -> int:
+    from crimeplan.check import check_project
+    from crimeplan.edition import resolve_quarter
+
+    report = check_project(project, None if quarter is None else resolve_quarter(project.params_dir, quarter))
     for problem in report.problems:
         console.print(str(problem), highlight=False, soft_wrap=True, markup=False)
     if report.errors:
@@ -106,7 +125,7 @@ def _check(project: Project, quarter: str | None, console: Console) -> int:
     return 0
 
 
-def _ingest(project: Project, args: argparse.Namespace, console: Console) -> int:
+def _ingest(project, args: argparse.Namespace, console) -> int:
     from crimeplan.ingest import SOURCES, ingest
 
     if args.source not in SOURCES:

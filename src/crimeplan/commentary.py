@@ -77,9 +77,10 @@ class Reference:
     field: str
     decimals: int | None
 
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}: {self.text}"
+    def error(self, message: str) -> InputError:
+        """An :class:`InputError` about this reference, located at its file and line."""
+        return InputError(f"{self.text}: {message}", file=self.file, line=self.line, value=self.text,
+                          rule="commentary_reference")
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,12 @@ class _Section:
     lines: list[tuple[int, str]]
 
 
-def commentary_path(data_dir: Path, quarter: Quarter | str, priority: int) -> Path:
-    quarter_id = quarter.id if isinstance(quarter, Quarter) else Quarter.parse(quarter).id
-    return Path(data_dir) / "commentary" / quarter_id / f"p{priority}.md"
+def commentary_path(data_dir: Path, quarter: Quarter, priority: int) -> Path:
+    return Path(data_dir) / "commentary" / quarter.id / f"p{priority}.md"
+
+
+def _format_error(path: Path, line: int, message: str) -> InputError:
+    return InputError(message, file=path, line=line, rule="commentary_format")
 
 
 def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
@@ -120,32 +124,26 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
         if heading := AREA_HEADING.match(line):
             area = heading["name"]
             if commitment is None:
-                raise InputError(f"{path}:{number}: area heading {area!r} comes before any '## <commitment id>'")
+                raise _format_error(path, number, f"area heading {area!r} comes before any '## <commitment id>'")
             if area not in plan.areas:
-                raise InputError(
-                    f"{path}:{number}: unknown area {area!r}: areas are those in params/plan.yml "
-                    f"({', '.join(plan.areas)})"
-                )
+                raise _format_error(path, number, f"unknown area {area!r}: areas are those in params/plan.yml "
+                                    f"({', '.join(plan.areas)})")
             if (commitment, area) in seen:
-                raise InputError(f"{path}:{number}: area {area!r} appears twice under {commitment}")
+                raise _format_error(path, number, f"area {area!r} appears twice under {commitment}")
             seen.add((commitment, area))
             sections.append(_Section(commitment, area, []))
         elif heading := COMMITMENT_HEADING.match(line):
             commitment = heading["name"]
             if commitment not in commitments:
-                raise InputError(
-                    f"{path}:{number}: unknown commitment {commitment!r} for priority {priority}: "
-                    f"expected one of {', '.join(commitments)}"
-                )
+                raise _format_error(path, number, f"unknown commitment {commitment!r} for priority {priority}: "
+                                    f"expected one of {', '.join(commitments)}")
             if any(s.commitment == commitment for s in sections):
-                raise InputError(f"{path}:{number}: commitment {commitment!r} appears twice")
+                raise _format_error(path, number, f"commitment {commitment!r} appears twice")
         elif not line.strip() or (TITLE.match(line) and commitment is None):
             continue
         elif not sections or sections[-1].commitment != commitment:
-            raise InputError(
-                f"{path}:{number}: text outside an area section: put it under '### <area>' "
-                "inside a '## <commitment id>' section"
-            )
+            raise _format_error(path, number, "text outside an area section: put it under '### <area>' "
+                                "inside a '## <commitment id>' section")
         else:
             sections[-1].lines.append((number, line))
     commitment_order = {c: i for i, c in enumerate(commitments)}
@@ -158,10 +156,8 @@ def _references_in(line: str, path: Path, number: int) -> list[Reference]:
     for match in ANY_BRACES.finditer(line):
         reference = REFERENCE.fullmatch(match.group())
         if reference is None:
-            raise InputError(
-                f"{path}:{number}: malformed reference {match.group()!r}: expected "
-                "{{measure[@Area][.last_year][.field][:decimals]}}"
-            )
+            raise _format_error(path, number, f"malformed reference {match.group()!r}: expected "
+                                "{{measure[@Area][.last_year][.field][:decimals]}}")
         decimals = reference["decimals"]
         found.append(
             Reference(
@@ -178,7 +174,7 @@ def _references_in(line: str, path: Path, number: int) -> list[Reference]:
     return found
 
 
-def list_references(data_dir: Path, quarter: Quarter | str, plan: Plan) -> list[Reference]:
+def list_references(data_dir: Path, quarter: Quarter, plan: Plan) -> list[Reference]:
     """Every measure reference in the quarter's commentary files (for ``crimeplan check``);
     also checks each file's headings."""
     references = []
@@ -193,7 +189,7 @@ def list_references(data_dir: Path, quarter: Quarter | str, plan: Plan) -> list[
 
 def _require(value, reference: Reference, what: str, quarter: Quarter):
     if value is None:
-        raise InputError(f"{reference.where}: the data has no {what} for {quarter.label}")
+        raise reference.error(f"the data has no {what} for {quarter.label}")
     return value
 
 
@@ -211,7 +207,7 @@ def _size(change: Change, unit: str, decimals: int | None) -> str:
 
 def _percent(change: Change, reference: Reference) -> str:
     if change.zero_base:
-        raise InputError(f"{reference.where}: no percentage change from a zero base")
+        raise reference.error("no percentage change from a zero base")
     return format_percent(abs(change.percent), reference.decimals or 0)
 
 
@@ -248,14 +244,12 @@ def resolve(
 ) -> str:
     """The formatted text a reference stands for in ``quarter``."""
     if reference.measure not in catalogue:
-        raise InputError(f"{reference.where}: unknown measure {reference.measure!r} (not in data/catalogue.yml)")
+        raise reference.error(f"unknown measure {reference.measure!r} (not in data/catalogue.yml)")
     if reference.field not in FIELDS:
-        raise InputError(
-            f"{reference.where}: unknown field {reference.field!r}: expected one of {', '.join(FIELDS)}"
-        )
+        raise reference.error(f"unknown field {reference.field!r}: expected one of {', '.join(FIELDS)}")
     area = reference.area or force_area
     if area not in set(known_areas):
-        raise InputError(f"{reference.where}: unknown area {area!r} (not in data/reference/)")
+        raise reference.error(f"unknown area {area!r} (not in data/reference/)")
     when = quarter.same_quarter_last_year if reference.last_year else quarter
     comparison = compare(measures, catalogue, reference.measure, area, when, force_area=force_area)
     _require(comparison.current, reference, f"value of {reference.measure} in {area}", when)
@@ -264,7 +258,7 @@ def resolve(
 
 def load_commentary(
     data_dir: Path,
-    quarter: Quarter | str,
+    quarter: Quarter,
     priority: int,
     plan: Plan,
     measures: pd.DataFrame,
@@ -277,7 +271,6 @@ def load_commentary(
     Every commitment of the priority is a key of ``by_commitment`` (empty list when it
     has no commentary); a missing file gives all-empty lists and one warning.
     """
-    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     commitments = [c.id for c in plan.priority(priority).commitments]
     by_commitment: dict[str, list[AreaCommentary]] = {c: [] for c in commitments}
     path = commentary_path(data_dir, quarter, priority)

@@ -113,10 +113,6 @@ def measures_for(
     ]
 
 
-def _as_quarter(quarter: Quarter | str) -> Quarter:
-    return quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
-
-
 def _definition(catalogue: Catalogue, measure_id: str) -> MeasureDef:
     if measure_id not in catalogue:
         raise InputError(f"measure {measure_id!r} is not in data/catalogue.yml")
@@ -228,7 +224,7 @@ def compare(
     catalogue: Catalogue,
     measure_id: str,
     area: str,
-    quarter: Quarter | str,
+    quarter: Quarter,
     *,
     force_area: str,
 ) -> Comparison:
@@ -239,7 +235,7 @@ def compare(
     """
     definition = _definition(catalogue, measure_id)
     rows = _rows(measures[(measures["measure"] == measure_id) & (measures["area"] == area)])
-    return _compare_rows(rows, definition, measure_id, area, _as_quarter(quarter), force_area)
+    return _compare_rows(rows, definition, measure_id, area, quarter, force_area)
 
 
 def _compare_rows(
@@ -281,7 +277,7 @@ def areas_with_data(measures: pd.DataFrame, measure_id: str, area_order: list[st
 def compare_all(
     measures: pd.DataFrame,
     catalogue: Catalogue,
-    quarter: Quarter | str,
+    quarter: Quarter,
     *,
     force_area: str,
     area_order: list[str],
@@ -291,7 +287,6 @@ def compare_all(
     """One :class:`Comparison` per measure (catalogue order) and area with data (area
     order), for a priority or commitment; ``current`` is ``None`` where the quarter has
     no value."""
-    quarter = _as_quarter(quarter)
     wanted = measures_for(catalogue, priority=priority, commitment=commitment)
     selected = measures[measures["measure"].isin(wanted)]
     rows_by_key = {key: _rows(group) for key, group in selected.groupby(["measure", "area"], sort=False)}

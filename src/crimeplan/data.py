@@ -437,3 +437,53 @@ def _conflicting_areas(areas: pd.DataFrame) -> list[Problem]:
             ))
     return problems
 
+
+# --- comparison group ----------------------------------------------------------------------
+
+COMPARISON_GROUPS_FILE = Path("reference") / "comparison_groups.yml"
+
+
+class ComparisonGroup(BaseModel):
+    """A named, factual group of forces (e.g. a region's) the force is compared with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    forces: list[str] = Field(min_length=2)
+
+
+def load_comparison_group(data_dir: str | Path, force_area: str, areas: pd.DataFrame) -> ComparisonGroup:
+    """The first group in ``comparison_groups.yml`` that includes ``force_area``.
+
+    ``areas`` are the reference areas (:func:`read_areas`). Raises :class:`InputError`
+    naming the file, group and value when the file is malformed, lists a name that is
+    not a force in ``data/reference/``, or no group includes the force.
+    """
+    path = Path(data_dir) / COMPARISON_GROUPS_FILE
+    if not path.is_file():
+        raise InputError(f"file not found (it names the forces {force_area} is compared with)", file=path,
+                         rule="file_present")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as error:
+        raise InputError(f"not valid YAML: {error}", file=path, rule="yaml") from None
+    entries = raw.get("groups") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise InputError("expected a top-level 'groups:' list of groups", file=path, rule="groups_shape")
+    forces = set(areas.loc[areas["type"] == "force", "area"])
+    groups = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            group = ComparisonGroup.model_validate(entry)
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(group)'}: {e['msg']}" for e in error.errors())
+            raise InputError(f"group {number}: {problems}", file=path, rule="comparison_group") from None
+        unknown = [name for name in group.forces if name not in forces]
+        if unknown:
+            raise InputError(f"group {group.name!r}, forces: {', '.join(map(repr, unknown))} "
+                             "is not a force listed in data/reference/", file=path, column="forces",
+                             value=", ".join(unknown), rule="known_force")
+        groups.append(group)
+    for group in groups:
+        if force_area in group.forces:
+            return group
+    raise InputError(f"no group includes {force_area!r}", file=path, value=force_area, rule="force_in_group")

@@ -1,5 +1,13 @@
 """Exceptions the CLI turns into exit codes and messages."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crimeplan.schemas import Problem
+
 
 class CrimeplanError(Exception):
     """Base class: a failure the user should read about, not a traceback."""
@@ -8,9 +16,38 @@ class CrimeplanError(Exception):
 
 
 class InputError(CrimeplanError):
-    """Bad input: params, data, catalogue, reference or commentary (exit code 2)."""
+    """Bad input: params, data, catalogue, reference or commentary (exit code 2).
+
+    It carries its problems as records (file, location, column, value, rule), so
+    ``crimeplan check`` lists them without parsing the message: either ``problems``
+    given whole, or one problem described by ``message`` and the keyword fields, shown
+    as ``<file>:<line>: <message>``.
+    """
 
     exit_code = 2
+
+    def __init__(
+        self, message: str = "", *, file: str | Path | None = None, line: int | None = None,
+        column: str | None = None, value: str | None = None, rule: str | None = None,
+        problems: list["Problem"] | None = None,
+    ) -> None:
+        self.detail = message
+        self.file, self.line, self.column, self.value, self.rule = file, line, column, value, rule
+        self._problems = problems
+        where = f"{file}:{line}: " if file is not None and line is not None else f"{file}: " if file is not None else ""
+        super().__init__(f"{where}{message}")
+
+    def problems(self, shown=str) -> list["Problem"]:
+        """The problems this error stands for; ``shown`` turns a file path into the text shown."""
+        from crimeplan.schemas import Problem
+
+        if self._problems is not None:
+            return [p for p in self._problems if p.severity == "error"]
+        return [Problem(
+            "error", self.detail, file=None if self.file is None else shown(Path(self.file)),
+            location=None if self.line is None else f"line {self.line}",
+            column=self.column, value=self.value, rule=self.rule,
+        )]
 
 
 class ExecutionError(CrimeplanError):

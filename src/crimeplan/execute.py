@@ -1,144 +1,231 @@
-"""Executing the priority notebooks with Papermill, several at once, with progress."""
+"""Executing the priority notebooks with Papermill on a small pool of warm kernels.
+
+Each kernel is started once per render and imports pandas, Altair and ``crimeplan``
+while the render is still checking its inputs; it is then primed with the edition the
+render loaded (:func:`crimeplan.edition.prime`), so no notebook reads the data again.
+Papermill runs each notebook in-process through its Python API on one of these kernels
+(parameters injected into the tagged cell, Papermill's metadata in the executed copy),
+after the kernel's namespace is reset: nothing one priority defines is visible to the
+next. Interrupts and failures stop every kernel before they propagate.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
-import signal
-import subprocess
+import queue
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-import psutil
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crimeplan.errors import ExecutionError
 
 KERNEL = "python3"
-GRACE_SECONDS = 10
+STARTUP_SECONDS = 120
+# Run by each kernel before its first notebook.
+WARM_UP = (
+    "from crimeplan.execute import skip_slow_imports\n"
+    "skip_slow_imports()\n"
+    "import pandas, altair, vl_convert, IPython.display\n"
+    "import crimeplan.report\n"
+)
+RESET = "get_ipython().reset(new_session=True, aggressive=False)"
+
+
+def skip_slow_imports() -> None:
+    """Skip an optional import that costs about a second and that crimeplan never uses.
+
+    Importing ``rfc3987_syntax`` builds a grammar; jsonschema only uses it for "iri"
+    format checks, which neither nbformat nor Altair asks for.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 @dataclass
-class NotebookRun:
-    """One notebook's Papermill process and, once finished, its outcome."""
+class _Kernel:
+    """One warm kernel, owned by one worker thread (its event loop lives there)."""
 
-    source: Path
-    output: Path
-    process: subprocess.Popen | None = None
-    started: float = 0.0
-    seconds: float = 0.0
-    stderr_path: Path | None = None
-    kernel_pids: set[int] = field(default_factory=set)
-
-    @property
-    def name(self) -> str:
-        return self.source.stem
+    manager: object = None
+    pid: int | None = None
+    primed: bool = False
 
 
-def execute_notebooks(
-    sources: list[Path],
-    output_dir: Path,
-    parameters: dict[str, str],
-    jobs: int,
-    console: Console,
-) -> dict[str, float]:
-    """Run each notebook into ``output_dir`` with ``parameters``, ``jobs`` at a time.
+@dataclass
+class KernelPool:
+    """``size`` kernels started at once in the background, each serving notebooks in turn.
 
-    Returns seconds per notebook. The first failure stops the rest and raises
-    :class:`ExecutionError` naming the notebook, cell and exception. Interrupts (Ctrl-C,
-    SIGTERM) stop every Papermill process and kernel before propagating.
+    Use as a context manager: leaving it (normally, on an error or on Ctrl-C) shuts every
+    kernel down, killing any that do not stop.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
-    pending = [NotebookRun(s, output_dir / s.name) for s in sources]
-    running: list[NotebookRun] = []
-    timings: dict[str, float] = {}
-    progress = Progress(
-        TextColumn("[bold]Executing notebooks"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-    )
-    try:
+
+    size: int
+    cwd: Path
+    kernels: list[_Kernel] = field(default_factory=list)
+    _ready: queue.Queue = field(default_factory=queue.Queue)
+    _work: queue.Queue = field(default_factory=queue.Queue)
+    _done: queue.Queue = field(default_factory=queue.Queue)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _prime: str | None = None
+
+    def __enter__(self) -> "KernelPool":
+        logging.getLogger("papermill").setLevel(logging.ERROR)
+        for number in range(self.size):
+            kernel = _Kernel()
+            self.kernels.append(kernel)
+            thread = threading.Thread(target=self._serve, args=(kernel,), name=f"kernel-{number + 1}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for _ in self._threads:
+            self._work.put(None)
+        stopping = time.monotonic() + 10
+        for thread in self._threads:
+            thread.join(max(0.0, stopping - time.monotonic()) if exc_info[0] is None else 0.5)
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill every kernel process that is still running and remove its connection file."""
+        import psutil
+
+        for kernel in self.kernels:
+            if kernel.pid is not None:
+                try:
+                    process = psutil.Process(kernel.pid)
+                    for child in process.children(recursive=True):
+                        child.kill()
+                    process.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            if kernel.manager is not None:
+                try:
+                    kernel.manager.cleanup_connection_file()
+                    kernel.manager.cleanup_ipc_files()
+                except OSError:
+                    pass
+
+    def execute(
+        self, sources: list[Path], output_dir: Path, parameters: dict[str, str], console: Console,
+        prime_path: Path | None = None,
+    ) -> dict[str, float]:
+        """Run each notebook into ``output_dir`` with ``parameters``; return seconds per notebook.
+
+        The first failure stops the rest and raises :class:`ExecutionError` naming the
+        notebook, cell and exception. ``prime_path`` is an edition saved by
+        :func:`crimeplan.edition.save_for_kernels`.
+        """
+        output_dir.mkdir(parents=True, exist_ok=True)
+        self._prime = None if prime_path is None else str(prime_path)
+        for source in sources:
+            self._work.put((source, output_dir / source.name, parameters))
+        timings: dict[str, float] = {}
+        running: dict[str, float] = {}
+        progress = Progress(
+            TextColumn("[bold]Executing notebooks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
+        )
         with progress:
-            task = progress.add_task("", total=len(pending))
-            while pending or running:
-                while pending and len(running) < max(1, jobs):
-                    run = pending.pop(0)
-                    _start(run, parameters)
-                    running.append(run)
-                progress.update(task, description=", ".join(r.name for r in running))
-                time.sleep(0.2)
-                for run in [r for r in running if r.process.poll() is not None]:
-                    running.remove(run)
-                    run.seconds = time.monotonic() - run.started
-                    if run.process.returncode != 0:
-                        raise ExecutionError(_failure_message(run))
-                    timings[run.name] = run.seconds
+            task = progress.add_task("starting kernels", total=len(sources))
+            while len(timings) < len(sources):
+                try:
+                    event, name, detail = self._done.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if event == "started":
+                    running[name] = time.monotonic()
+                elif event == "finished":
+                    timings[name] = time.monotonic() - running.pop(name)
                     progress.advance(task)
-                    console.log(f"[green]✓[/] {run.name} ({run.seconds:.1f} s)")
-                for run in running:
-                    _note_kernels(run)
-    except BaseException:
-        for run in running:
-            _stop(run)
-        raise
-    return timings
+                    console.log(f"[green]✓[/] {name} ({timings[name]:.1f} s)")
+                else:
+                    raise ExecutionError(detail)
+                progress.update(task, description=", ".join(running))
+        return timings
 
+    # --- in each worker thread -----------------------------------------------------------
 
-def _start(run: NotebookRun, parameters: dict[str, str]) -> None:
-    command = [
-        sys.executable, "-m", "papermill", str(run.source), str(run.output),
-        "--kernel", KERNEL, "--cwd", str(run.source.parent), "--no-progress-bar",
-        "--log-level", "ERROR",
-    ]
-    for name, value in parameters.items():
-        command += ["-p", name, value]
-    run.stderr_path = run.output.with_suffix(".log")
-    run.started = time.monotonic()
-    run.process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=run.stderr_path.open("wb"),
-        start_new_session=True,  # Ctrl-C reaches us; we stop children in order
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-
-
-def _note_kernels(run: NotebookRun) -> None:
-    """Remember the kernel processes Papermill started (they run in their own sessions)."""
-    try:
-        run.kernel_pids |= {c.pid for c in psutil.Process(run.process.pid).children(recursive=True)}
-    except psutil.NoSuchProcess:
-        pass
-
-
-def _stop(run: NotebookRun) -> None:
-    """Interrupt Papermill (it shuts its kernel down), then kill whatever is left."""
-    _note_kernels(run)
-    if run.process.poll() is None:
-        run.process.send_signal(signal.SIGINT)
+    def _serve(self, kernel: _Kernel) -> None:
         try:
-            run.process.wait(GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            run.process.kill()
-            run.process.wait()
-    for pid in run.kernel_pids:
+            self._start(kernel)
+        except Exception as error:  # reported to the main thread, which raises it
+            self._done.put(("failed", "kernel", f"a notebook kernel did not start: {error}"))
+            return
+        while (job := self._work.get()) is not None:
+            source, output, parameters = job
+            self._done.put(("started", source.stem, None))
+            try:
+                self._run(kernel, source, output, parameters)
+            except Exception as error:
+                self._done.put(("failed", source.stem, failure_message(source, output, error)))
+                return
+            self._done.put(("finished", source.stem, None))
+        self._shutdown(kernel)
+
+    def _start(self, kernel: _Kernel) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        # Local sockets, not TCP, named by an absolute path (the kernel runs in another folder).
+        sockets = Path(tempfile.gettempdir()) / f"crimeplan-{os.getpid()}-{threading.current_thread().name}"
+        manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets))
+        kernel.manager = manager
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        kernel.pid = manager.provisioner.pid
+        _run_code(kernel, WARM_UP)
+
+    def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str]) -> None:
+        import papermill
+
+        _run_code(kernel, RESET)
+        if self._prime and not kernel.primed:
+            _run_code(kernel, f"import crimeplan.edition; crimeplan.edition.prime({self._prime!r})")
+            kernel.primed = True
+        papermill.execute_notebook(
+            str(source), str(output), parameters=parameters, kernel_name=KERNEL, km=kernel.manager,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        )
+
+    def _shutdown(self, kernel: _Kernel) -> None:
+        from jupyter_core.utils import run_sync
+
         try:
-            psutil.Process(pid).kill()
-        except psutil.NoSuchProcess:
+            run_sync(kernel.manager.shutdown_kernel)(now=True)
+        except Exception:  # killed in __exit__ all the same
             pass
 
 
-def _failure_message(run: NotebookRun) -> str:
-    """Name the notebook, the failing cell and the exception, from the executed copy."""
-    where = f"notebook {run.source.name}"
+def _run_code(kernel: _Kernel, code: str) -> None:
+    """Run ``code`` silently in ``kernel`` through a client of its own; raise if it fails."""
+    from jupyter_core.utils import run_sync
+
+    client = kernel.manager.client()
+    client.start_channels()
     try:
-        notebook = nbformat.read(run.output, as_version=4)
+        run_sync(client.wait_for_ready)(timeout=STARTUP_SECONDS)
+        reply = run_sync(client.execute_interactive)(
+            code, silent=True, store_history=False, timeout=STARTUP_SECONDS, output_hook=lambda message: None,
+        )
+    finally:
+        client.stop_channels()
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+
+def failure_message(source: Path, output: Path, error: Exception) -> str:
+    """Name the notebook, the failing code cell and the exception, from the executed copy."""
+    import nbformat
+
+    where = f"notebook {source.name}"
+    try:
+        notebook = nbformat.read(output, as_version=4)
     except (OSError, ValueError):
         notebook = None
     if notebook is not None:
@@ -147,13 +234,11 @@ def _failure_message(run: NotebookRun) -> str:
             if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
         ]
         for number, cell in enumerate(code_cells, start=1):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
+            for cell_output in cell.get("outputs", []):
+                if cell_output.get("output_type") == "error":
                     first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                     return (
                         f"{where} failed in code cell {number} ({first_line!r}): "
-                        f"{output.ename}: {output.evalue}"
+                        f"{cell_output.ename}: {cell_output.evalue}"
                     )
-    log = run.stderr_path.read_text(errors="replace").strip().splitlines() if run.stderr_path else []
-    tail = "\n".join(log[-15:]) or "no output"
-    return f"{where} failed before executing its cells (papermill exit {run.process.returncode}):\n{tail}"
+    return f"{where} failed before executing its cells: {type(error).__name__}: {error}"

@@ -5,7 +5,7 @@ statistics, data.police.uk and Home Office police recorded crime.
 section. Only rows up to the quarter's last day are used, every sentence is stated from
 the rows, and a quarter a source does not cover gets one line saying so (never an empty
 chart). The force is compared with a named group of forces read by
-:func:`load_comparison_group` from ``data/reference/comparison_groups.yml``.
+:func:`crimeplan.data.load_comparison_group` from ``data/reference/comparison_groups.yml``.
 """
 
 from __future__ import annotations
@@ -13,23 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
-import yaml
 from IPython.display import Markdown
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crimeplan import charts
-from crimeplan.data import Catalogue, load_areas
-from crimeplan.errors import InputError
+from crimeplan.data import Catalogue, ComparisonGroup
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_number, format_percent, format_value, long_date, month_year, round_half_up
 from crimeplan.params import Plan
 from crimeplan.quarters import Quarter, quarter_of
 
 HEADING = "## Public data"
-COMPARISON_GROUPS_FILE = Path("reference") / "comparison_groups.yml"
 ENGLAND_AND_WALES = "England and Wales"
 COMBINED = "All forces combined"
 HOME_OFFICE_WORKFORCE = "Home Office workforce statistics"
@@ -46,52 +41,7 @@ RECORDED_CRIME_BY_PRIORITY = {
 }
 
 
-class ComparisonGroup(BaseModel):
-    """A named, factual group of forces (e.g. a region's) the force is compared with."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(min_length=1)
-    forces: list[str] = Field(min_length=2)
-
-
-def load_comparison_group(data_dir: str | Path, force_area: str) -> ComparisonGroup:
-    """The first group in ``comparison_groups.yml`` that includes ``force_area``.
-
-    Raises :class:`InputError` naming the file, group and value when the file is
-    malformed, lists a name that is not a force in ``data/reference/``, or no group
-    includes the force.
-    """
-    path = Path(data_dir) / COMPARISON_GROUPS_FILE
-    if not path.is_file():
-        raise InputError(f"{path}: file not found (it names the forces {force_area} is compared with)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML: {error}") from None
-    entries = raw.get("groups") if isinstance(raw, dict) else None
-    if not isinstance(entries, list):
-        raise InputError(f"{path}: expected a top-level 'groups:' list of groups")
-    areas = load_areas(data_dir)
-    forces = set(areas.loc[areas["type"] == "force", "area"])
-    groups = []
-    for number, entry in enumerate(entries, start=1):
-        try:
-            group = ComparisonGroup.model_validate(entry)
-        except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(group)'}: {e['msg']}" for e in error.errors())
-            raise InputError(f"{path}: group {number}: {problems}") from None
-        unknown = [name for name in group.forces if name not in forces]
-        if unknown:
-            raise InputError(f"{path}: group {group.name!r}, forces: {', '.join(map(repr, unknown))} "
-                             "is not a force listed in data/reference/ (rule: known_force)")
-        groups.append(group)
-    for group in groups:
-        if force_area in group.forces:
-            return group
-    raise InputError(f"{path}: no group includes {force_area!r} (rule: force_in_group)")
-
-
-def open_data_sections(priority_number: int, quarter: Quarter | str, measures: pd.DataFrame,
+def open_data_sections(priority_number: int, quarter: Quarter, measures: pd.DataFrame,
                        catalogue: Catalogue, plan: Plan,
                        comparison_group: ComparisonGroup) -> list[Markdown | charts.Chart]:
     """The "Public data" section of priority ``priority_number`` for ``quarter``.
@@ -99,7 +49,6 @@ def open_data_sections(priority_number: int, quarter: Quarter | str, measures: p
     The first item is Markdown starting with the heading; an empty list for priorities
     with no public data.
     """
-    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     builders: dict[int, Callable[[_Context], list[Markdown | charts.Chart]]] = {
         1: _specials_sections,
         2: _anti_social_behaviour_sections,

@@ -109,24 +109,24 @@ class QuarterParams(_Strict):
 
 def _read_yaml(path: Path) -> object:
     if not path.is_file():
-        raise InputError(f"{path}: file not found")
+        raise InputError("file not found", file=path, rule="file_present")
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML: {error}") from None
+        raise InputError(f"not valid YAML: {error}", file=path, rule="yaml") from None
 
 
 def _validated(model: type[BaseModel], path: Path):
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
-        raise InputError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
+        raise InputError(f"expected a mapping of settings, got {type(raw).__name__}", file=path, rule="params_shape")
     try:
         return model.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
         )
-        raise InputError(f"{path}: {problems}") from None
+        raise InputError(problems, file=path, rule="params") from None
 
 
 def load_plan(params_dir: Path) -> Plan:
@@ -139,10 +139,11 @@ def load_quarter(params_dir: Path, quarter_id: str) -> QuarterParams:
     path = Path(params_dir) / f"{quarter.id}.yml"
     if not path.is_file():
         known = ", ".join(available_quarters(params_dir)) or "none"
-        raise InputError(f"{path}: no params for quarter {quarter.id} (params exist for: {known})")
+        raise InputError(f"no params for quarter {quarter.id} (params exist for: {known})", file=path, rule="quarter_params_present")
     params = _validated(QuarterParams, path)
     if params.quarter != quarter.id:
-        raise InputError(f"{path}: quarter is {params.quarter!r} but the file is named for {quarter.id}")
+        raise InputError(f"quarter is {params.quarter!r} but the file is named for {quarter.id}", file=path,
+                         column="quarter", value=params.quarter, rule="quarter_matches_file")
     return params
 
 

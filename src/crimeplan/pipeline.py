@@ -1,177 +1,219 @@
-"""``crimeplan render``: validate, execute, render, then publish atomically.
+"""``crimeplan render``: check, execute what changed, render, then publish atomically.
 
 A render builds in a private folder next to ``outputs/<quarter>/`` and replaces it only
 when everything succeeded, so a failed or interrupted render leaves the previous update
 exactly as it was. A lock per quarter keeps two renders of one quarter apart.
+
+Renders are incremental (:mod:`crimeplan.freshness`): a notebook whose inputs are
+unchanged since the published update is reused, not executed, and when nothing changed
+the update is left untouched.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 from rich.console import Console
+from rich.markup import escape
 
+from crimeplan import freshness
 from crimeplan.errors import CrimeplanError, InputError, LockedError
-from crimeplan.execute import execute_notebooks
-from crimeplan.params import Plan, load_plan, load_quarter
-from crimeplan.render.builtin import render_builtin
-from crimeplan.render.document import CoverFacts
-from crimeplan.render.quarto import quarto_available, render_quarto
+from crimeplan.params import Plan, load_plan
+from crimeplan.project import Project
+from crimeplan.quarters import Quarter
+from crimeplan.render import Renderer, choose_renderer
 
-RENDERERS = ("auto", "quarto", "builtin")
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's inputs and outputs live (all relative to its root)."""
-
-    root: Path
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def params_dir(self) -> Path:
-        return self.root / "params"
-
-    @property
-    def notebooks_dir(self) -> Path:
-        return self.root / "notebooks"
-
-    @property
-    def outputs_dir(self) -> Path:
-        return self.root / "outputs"
-
-    def notebooks(self, plan: Plan) -> list[Path]:
-        paths = [self.notebooks_dir / f"{p.notebook}.ipynb" for p in plan.priorities]
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            raise InputError(f"notebook(s) named in params/plan.yml not found: {', '.join(missing)}")
-        return paths
+MANIFEST = "manifest.json"
+EDITION_FILE = "edition.pickle"
 
 
 @dataclass
 class RenderResult:
-    quarter: str
+    quarter: Quarter
     output_dir: Path
     renderer: str
     seconds: float
-    execute_seconds: float
+    notebook_seconds: dict[str, float] = field(default_factory=dict)
+    execute_seconds: float = 0.0
+    up_to_date: bool = False
 
 
-def choose_renderer(requested: str) -> str:
-    if requested == "quarto" and not quarto_available():
-        raise InputError("--renderer quarto: the `quarto` command is not on PATH (install Quarto >= 1.5)")
-    if requested == "auto":
-        return "quarto" if quarto_available() else "builtin"
-    return requested
+def notebook_paths(project: Project, plan: Plan) -> dict[int, Path]:
+    """Each priority's notebook (``params/plan.yml`` names them), by priority number."""
+    paths = {p.number: project.notebooks_dir / f"{p.notebook}.ipynb" for p in plan.priorities}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise InputError(f"notebook(s) named in params/plan.yml not found: {', '.join(missing)}",
+                         rule="notebook_present")
+    return paths
 
 
 def render_quarter(
-    project: Project, quarter_id: str, *, jobs: int, renderer: str, console: Console, lock_timeout: float = -1
+    project: Project, quarter: Quarter, *, jobs: int, renderer: str, console: Console,
+    lock_timeout: float = -1, force: bool = False,
 ) -> RenderResult:
-    """Render one quarter's update into ``outputs/<quarter>/``; see module docstring."""
-    from crimeplan.check import check_project  # the same checks as `crimeplan check`
-
+    """Render one quarter's update into ``outputs/<quarter>/``; see the module docstring."""
     started = time.monotonic()
-    params = load_quarter(project.params_dir, quarter_id)
-    quarter = params.quarter
+    chosen = choose_renderer(renderer)
     plan = load_plan(project.params_dir)
-    check_project(project, quarter).raise_for_errors(console)
-    notebooks = project.notebooks(plan)
-    renderer = choose_renderer(renderer)
-
+    notebooks = notebook_paths(project, plan)
+    parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
+                  "params_dir": str(project.params_dir.resolve())}
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
-    final_dir = project.outputs_dir / quarter
-    lock = FileLock(str(project.outputs_dir / f".{quarter}.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if lock_timeout == 0:
-            raise LockedError(f"another render of {quarter} is running (lock {lock.lock_file})") from None
-        console.log(f"Another render of {quarter} is running; waiting for it to finish…")
+    final_dir = project.outputs_dir / quarter.id
+    with _quarter_lock(project, quarter, lock_timeout, console):
+        keys = freshness.notebook_keys(project, quarter, notebooks, parameters)
+        previous = {} if force else _published_manifest(final_dir)
+        reusable = [name for name, key in keys.items() if previous.get("inputs", {}).get(name) == key]
+        if len(reusable) == len(keys) and previous.get("render_key") == _render_key(chosen, project, previous):
+            return RenderResult(quarter, final_dir, chosen.name, time.monotonic() - started, up_to_date=True)
+        to_execute = [path for path in notebooks.values() if path.stem not in reusable]
+        build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
+        build_dir.chmod(0o755)
         try:
-            lock.acquire(timeout=lock_timeout)
-        except Timeout:
-            raise LockedError(f"another render of {quarter} is still running (lock {lock.lock_file})") from None
-    build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter}-", dir=project.outputs_dir))
-    build_dir.chmod(0o755)
-    try:
-        console.log(f"Rendering {params.period.label} with {len(notebooks)} notebooks ({renderer} renderer)")
+            result = _build(project, quarter, chosen, notebooks, to_execute, parameters, final_dir, build_dir,
+                            jobs, console)
+            _write_manifest(build_dir, quarter, chosen, keys, project, result, previous)
+            _publish(build_dir, final_dir)
+        finally:
+            shutil.rmtree(build_dir, ignore_errors=True)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[int, Path],
+           to_execute: list[Path], parameters: dict[str, str], final_dir: Path, build_dir: Path,
+           jobs: int, console: Console) -> RenderResult:
+    """Check, execute ``to_execute`` (reusing the other executed notebooks), render, write tables."""
+    from crimeplan.execute import KernelPool, skip_slow_imports
+
+    skip_slow_imports()
+    executed_dir = build_dir / "notebooks"
+    executed_dir.mkdir()
+    for path in notebooks.values():
+        if path not in to_execute:
+            shutil.copy2(final_dir / "notebooks" / path.name, executed_dir / path.name)
+    reused = len(notebooks) - len(to_execute)
+    console.log(f"Rendering {quarter.label}: executing {len(to_execute)} of {len(notebooks)} notebooks"
+                + (f" ({reused} unchanged since the last render)" if reused else "")
+                + f", {renderer.name} renderer")
+    with KernelPool(min(max(1, jobs), len(to_execute)), project.notebooks_dir) as pool:
+        edition = _checked_edition(project, quarter, console)  # kernels warm up meanwhile
         execute_started = time.monotonic()
-        try:
-            timings = execute_notebooks(
-                notebooks,
-                build_dir / "notebooks",
-                {"quarter": quarter, "data_dir": str(project.data_dir.resolve()),
-                 "params_dir": str(project.params_dir.resolve())},
-                jobs=jobs,
-                console=console,
-            )
-        except CrimeplanError:
-            _keep_failed_notebooks(build_dir / "notebooks", final_dir / "failed", console)
-            raise
+        timings = {}
+        if to_execute:
+            from crimeplan.edition import save_for_kernels
+
+            save_for_kernels(edition, build_dir / EDITION_FILE)
+            try:
+                timings = pool.execute(to_execute, executed_dir, parameters, console, build_dir / EDITION_FILE)
+            except CrimeplanError:
+                _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
+                raise
         execute_seconds = time.monotonic() - execute_started
-        executed = [build_dir / "notebooks" / p.name for p in notebooks]
-        console.log(f"Rendering HTML and PDF ({renderer})")
-        _write_tables(project, quarter, build_dir / "tables")
-        cover = CoverFacts.of(plan, params)
-        if renderer == "quarto":
-            render_quarto(project.root, executed, cover, build_dir)
-        else:
-            render_builtin(executed, cover, build_dir)
-        for leftover in build_dir.glob("notebooks/*.log"):
-            leftover.unlink()
-        shutil.rmtree(build_dir / "_render", ignore_errors=True)
-        _write_manifest(build_dir, quarter, renderer, timings)
-        _publish(build_dir, final_dir)
-    finally:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        lock.release()
-    seconds = time.monotonic() - started
-    return RenderResult(quarter, final_dir, renderer, seconds, execute_seconds)
+    (build_dir / EDITION_FILE).unlink(missing_ok=True)
+    console.log(f"Rendering HTML and PDF ({renderer.name})")
+    _write_tables(edition, build_dir / "tables")
+    from crimeplan.render.document import CoverFacts
+
+    renderer.render(project.root, [executed_dir / p.name for p in notebooks.values()],
+                    CoverFacts.of(edition.plan, edition.params), build_dir)
+    shutil.rmtree(build_dir / "_render", ignore_errors=True)
+    return RenderResult(quarter, final_dir, renderer.name, 0.0, timings, execute_seconds)
+
+
+def _checked_edition(project: Project, quarter: Quarter, console: Console):
+    """The quarter's edition, after the same checks as ``crimeplan check``; warnings printed once."""
+    from crimeplan.edition import load_edition
+
+    edition = load_edition(project, quarter)
+    for warning in dict.fromkeys(str(w) for w in edition.warnings):
+        console.log(f"[yellow]{escape(warning)}", highlight=False)
+    return edition
+
+
+class _quarter_lock:
+    """The per-quarter lock: wait for another render (``lock_timeout`` < 0: for ever), or fail."""
+
+    def __init__(self, project: Project, quarter: Quarter, lock_timeout: float, console: Console) -> None:
+        self.lock = FileLock(str(project.outputs_dir / f".{quarter.id}.lock"))
+        self.quarter, self.timeout, self.console = quarter, lock_timeout, console
+
+    def __enter__(self) -> None:
+        try:
+            self.lock.acquire(timeout=0)
+            return
+        except Timeout:
+            if self.timeout == 0:
+                raise LockedError(f"another render of {self.quarter} is running (lock {self.lock.lock_file})") from None
+        self.console.log(f"Another render of {self.quarter} is running; waiting for it to finish…")
+        try:
+            self.lock.acquire(timeout=self.timeout)
+        except Timeout:
+            raise LockedError(f"another render of {self.quarter} is still running (lock {self.lock.lock_file})") from None
+
+    def __exit__(self, *exc_info) -> None:
+        self.lock.release()
+
+
+def _published_manifest(final_dir: Path) -> dict:
+    """The published update's manifest, if the update is complete and unaltered (else ``{}``)."""
+    try:
+        manifest = json.loads((final_dir / MANIFEST).read_text(encoding="utf-8"))
+        intact = all(freshness.file_digest(final_dir / name) == digest for name, digest in manifest["files"].items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return manifest if intact else {}
+
+
+def _render_key(renderer: Renderer, project: Project, manifest: dict) -> str | None:
+    files = manifest.get("files", {})
+    digests = {name: digest for name, digest in files.items() if name.startswith("notebooks/")}
+    return freshness.render_key(renderer.name, [project.root / f for f in renderer.project_files], project, digests)
 
 
 def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Console) -> None:
     """Keep the partly executed notebooks for debugging, beside the untouched update."""
-    if not executed_dir.is_dir():
-        return
     shutil.rmtree(failed_dir, ignore_errors=True)
     shutil.copytree(executed_dir, failed_dir)
     console.log(f"Partly executed notebooks kept in {failed_dir}")
 
 
-def _write_tables(project: Project, quarter: str, tables_dir: Path) -> None:
+def _write_tables(edition, tables_dir: Path) -> None:
     """Each priority's performance table as CSV, for reviewers checking figures."""
     from crimeplan.report import PriorityReport
 
     tables_dir.mkdir()
-    for report in PriorityReport.load_all(quarter, project.data_dir, project.params_dir):
+    for report in PriorityReport.all(edition):
         report.performance_records().to_csv(tables_dir / f"{report.priority.notebook}_performance.csv", index=False)
 
 
-def _write_manifest(build_dir: Path, quarter: str, renderer: str, timings: dict[str, float]) -> None:
+def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys: dict[str, str],
+                    project: Project, result: RenderResult, previous: dict) -> None:
     files = sorted(p for p in build_dir.rglob("*") if p.is_file())
+    digests = {str(p.relative_to(build_dir)): freshness.file_digest(p) for p in files}
+    notebook_digests = {name: digest for name, digest in digests.items() if name.startswith("notebooks/")}
+    seconds = dict(previous.get("notebook_seconds", {})) | {name: round(s, 2) for name, s in result.notebook_seconds.items()}
     manifest = {
-        "quarter": quarter,
-        "renderer": renderer,
+        "quarter": quarter.id,
+        "renderer": renderer.name,
         "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "notebook_seconds": {name: round(s, 2) for name, s in sorted(timings.items())},
-        "files": {
-            str(p.relative_to(build_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files
-        },
+        "executed": sorted(result.notebook_seconds),
+        "notebook_seconds": {name: seconds[name] for name in sorted(keys) if name in seconds},
+        "inputs": keys,
+        "render_key": freshness.render_key(
+            renderer.name, [project.root / f for f in renderer.project_files], project, notebook_digests),
+        "files": digests,
     }
-    (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 def _publish(build_dir: Path, final_dir: Path) -> None:

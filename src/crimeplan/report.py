@@ -14,14 +14,15 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan import charts, narrative
-from crimeplan.commentary import Commentary, load_commentary
+from crimeplan.commentary import Commentary
 from crimeplan.compare import Comparison, compare_all
+from crimeplan.data import Catalogue
+from crimeplan.edition import Edition, load_edition, project_of, resolve_quarter
 from crimeplan.ingest import SOURCES
-from crimeplan.data import Catalogue, load_areas, load_catalogue, load_measures
 from crimeplan.narrative import describe_period
-from crimeplan.open_data import ComparisonGroup, load_comparison_group, open_data_sections
 from crimeplan.numbers import format_value
-from crimeplan.params import Plan, Priority, QuarterParams, latest_quarter, load_plan, load_quarter
+from crimeplan.open_data import open_data_sections
+from crimeplan.params import Plan, Priority
 from crimeplan.quarters import Quarter
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
@@ -33,43 +34,43 @@ WORD_ROOM = 3  # bold headers are wider than body text
 
 @dataclass
 class PriorityReport:
-    plan: Plan
+    """What one priority's notebook shows for one quarter, built from the loaded edition.
+
+    Each public method returns a displayable section (Markdown or charts), in the order
+    the update shows them.
+    """
+
+    edition: Edition
     priority: Priority
-    params: QuarterParams
-    catalogue: Catalogue
-    measures: pd.DataFrame
-    areas: pd.DataFrame
-    comparison_group: ComparisonGroup
-    data_dir: Path
 
     @classmethod
     def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "PriorityReport":
-        """The report for the priority whose notebook is ``notebook`` ("latest": newest quarter)."""
-        reports = cls.load_all(quarter, data_dir, params_dir)
-        wanted = reports[0].plan.priority_for_notebook(notebook)
-        return next(report for report in reports if report.priority == wanted)
+        """The report for the priority whose notebook is ``notebook``, for ``quarter`` (an id
+        such as ``2019-20-Q2`` or ``latest``), from the project of ``data_dir`` and ``params_dir``."""
+        project = project_of(data_dir, params_dir)
+        edition = load_edition(project, resolve_quarter(project.params_dir, quarter))
+        return cls(edition, edition.plan.priority_for_notebook(notebook))
 
     @classmethod
-    def load_all(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> list["PriorityReport"]:
-        """Every priority's report for ``quarter``, sharing one load of the data."""
-        params_dir, data_dir = Path(params_dir), Path(data_dir)
-        plan = load_plan(params_dir)
-        if quarter == "latest":
-            quarter = latest_quarter(params_dir)
-        shared = dict(
-            plan=plan,
-            params=load_quarter(params_dir, quarter),
-            catalogue=load_catalogue(data_dir),
-            measures=load_measures(data_dir),
-            areas=load_areas(data_dir),
-            comparison_group=load_comparison_group(data_dir, plan.force_area),
-            data_dir=data_dir,
-        )
-        return [cls(priority=priority, **shared) for priority in plan.priorities]
+    def all(cls, edition: Edition) -> list["PriorityReport"]:
+        """Every priority's report of ``edition``, in plan order."""
+        return [cls(edition, priority) for priority in edition.plan.priorities]
+
+    @property
+    def plan(self) -> Plan:
+        return self.edition.plan
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.edition.catalogue
+
+    @property
+    def measures(self) -> pd.DataFrame:
+        return self.edition.measures
 
     @property
     def quarter(self) -> Quarter:
-        return self.params.period
+        return self.edition.quarter
 
     @cached_property
     def comparisons(self) -> list[Comparison]:
@@ -88,12 +89,9 @@ class PriorityReport:
             if c.area in self.plan.areas
         ]
 
-    @cached_property
+    @property
     def commentary(self) -> Commentary:
-        return load_commentary(
-            self.data_dir, self.quarter, self.priority.number, self.plan,
-            self.measures, self.catalogue, set(self.areas["area"]),
-        )
+        return self.edition.commentary[self.priority.number]
 
     def heading(self) -> Markdown:
         return Markdown(f"# {self.priority.heading}")
@@ -150,7 +148,8 @@ class PriorityReport:
     def public_data(self) -> list[Markdown | charts.Chart]:
         """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
         return open_data_sections(
-            self.priority.number, self.quarter, self.measures, self.catalogue, self.plan, self.comparison_group
+            self.priority.number, self.quarter, self.measures, self.catalogue, self.plan,
+            self.edition.comparison_group,
         )
 
     def charts(self) -> list[charts.Chart]:

@@ -6,6 +6,7 @@ It uses the same engines Quarto uses (Pandoc and Typst, from the ``pypandoc_bina
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,15 +21,18 @@ TEMPLATES = files("crimeplan") / "templates"
 PANDOC_INPUT = "markdown-implicit_figures"
 
 
-def render_builtin(notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
-    """Write ``update.html`` and ``update.pdf`` into ``build_dir``; return their paths."""
+def render_builtin(project_root: Path, notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
+    """Write ``update.html`` and ``update.pdf`` into ``build_dir``; return their paths.
+
+    The two are written at once (Pandoc and Typst each run outside Python's lock).
+    """
     work = build_dir / "_render"
     work.mkdir(parents=True, exist_ok=True)
     variables = [f"--variable={key}:{value}" for key, value in cover.pandoc_variables().items()]
-    return {
-        "html": _render_html(notebooks, work, build_dir / "update.html", variables),
-        "pdf": _render_pdf(notebooks, work, build_dir / "update.pdf", variables),
-    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        html = pool.submit(_render_html, notebooks, work, build_dir / "update.html", variables)
+        pdf = pool.submit(_render_pdf, notebooks, work, build_dir / "update.pdf", variables)
+        return {"html": html.result(), "pdf": pdf.result()}
 
 
 def _combined_markdown(notebooks: list[Path], target: str, figures_dir: Path) -> str:

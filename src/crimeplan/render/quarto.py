@@ -23,10 +23,6 @@ TEMPLATES = files("crimeplan") / "templates"
 ERROR_TAIL_CHARS = 3000
 
 
-def quarto_available() -> bool:
-    return shutil.which("quarto") is not None
-
-
 def running_header(cover: CoverFacts) -> str:
     """Typst set-rules for Quarto's typst format: running header and page numbers, not on the cover."""
     header = json.dumps(f"{cover.title} – Quarterly Update {cover.quarter_label}", ensure_ascii=False)

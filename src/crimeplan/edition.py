@@ -1,0 +1,272 @@
+"""One load of the edition: everything one quarter's update is made from, validated once.
+
+:func:`read_edition` reads the plan, the quarter's params, the catalogue, the measures,
+the reference areas, the comparison group and the quarter's commentary, and returns them
+as one :class:`Edition` together with every problem found, as records (file, location,
+column, value, rule). ``crimeplan check``, ``crimeplan render``, the CSV tables and the
+notebooks all use it; :func:`load_edition` is the notebooks' entry point, which raises
+one :class:`~crimeplan.errors.InputError` carrying every error and remembers the result
+for as long as no input file changes (so kernels that render several priorities, or are
+primed by the render with :func:`prime`, load it once).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from crimeplan import commentary
+from crimeplan.commentary import Commentary
+from crimeplan.data import (
+    Catalogue,
+    ComparisonGroup,
+    load_comparison_group,
+    raise_for_errors,
+    read_areas,
+    read_catalogue,
+    read_measures,
+)
+from crimeplan.errors import InputError
+from crimeplan.params import PLAN_FILE, Plan, QuarterParams, latest_quarter, load_plan, load_quarter
+from crimeplan.project import Project
+from crimeplan.quarters import Quarter
+from crimeplan.schemas import Problem
+
+LATEST = "latest"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One quarter's update inputs, loaded and validated: what every priority is made from."""
+
+    project: Project
+    plan: Plan
+    params: QuarterParams
+    catalogue: Catalogue
+    measures: pd.DataFrame
+    areas: pd.DataFrame
+    comparison_group: ComparisonGroup
+    commentary: dict[int, Commentary]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def quarter(self) -> Quarter:
+        return self.params.period
+
+    @property
+    def area_names(self) -> set[str]:
+        return set(self.areas["area"])
+
+
+def resolve_quarter(params_dir: Path, quarter: str | Quarter) -> Quarter:
+    """The quarter a user named: an id such as ``2019-20-Q2``, or ``latest`` (the newest
+    quarter with a params file). The one place ``latest`` is resolved."""
+    if isinstance(quarter, Quarter):
+        return quarter
+    if str(quarter).strip() == LATEST:
+        return latest_quarter(params_dir)
+    return Quarter.parse(quarter)
+
+
+@dataclass
+class SharedInputs:
+    """What every quarter of a project shares: plan, catalogue, measures, areas, group."""
+
+    plan: Plan | None
+    catalogue: Catalogue
+    declared: set[str]
+    measures: pd.DataFrame
+    areas: pd.DataFrame
+    comparison_group: ComparisonGroup | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def read_shared(project: Project) -> SharedInputs:
+    """Read and validate the inputs every quarter shares, collecting every problem."""
+    problems: list[Problem] = []
+    plan = _attempt(project, problems, lambda: load_plan(project.params_dir))
+    catalogue, declared, found = read_catalogue(project.data_dir)
+    problems += found
+    areas, found = read_areas(project.data_dir)
+    problems += found
+    area_names = set(areas["area"])
+    units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
+    measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
+    problems += found
+    group = None
+    if plan is not None:
+        problems += _plan_against_data(project, plan, catalogue, area_names)
+        if not any(p.severity == "error" for p in problems):
+            group = _attempt(project, problems,
+                             lambda: load_comparison_group(project.data_dir, plan.force_area, areas))
+    return SharedInputs(plan, catalogue, declared, measures, areas, group, _unique(problems))
+
+
+def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tuple[Edition | None, list[Problem]]:
+    """The edition of ``quarter`` on top of ``shared``, and the problems of the quarter's own
+    params and commentary (the edition is ``None`` when there are errors anywhere)."""
+    problems: list[Problem] = []
+    params = _attempt(project, problems, lambda: load_quarter(project.params_dir, quarter.id))
+    if shared.plan is None:
+        return None, problems
+    problems += _commentary_problems(project, shared, quarter)
+    if not shared.ok or problems_have_errors(problems):
+        return None, problems
+    resolved = {
+        p.number: _attempt(project, problems, lambda number=p.number: commentary.load_commentary(
+            project.data_dir, quarter, number, shared.plan, shared.measures, shared.catalogue,
+            set(shared.areas["area"]),
+        ))
+        for p in shared.plan.priorities
+    }
+    if problems_have_errors(problems):
+        return None, problems
+    edition = Edition(
+        project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
+        areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
+        warnings=[p for p in shared.problems + problems if p.severity == "warning"],
+    )
+    return edition, problems
+
+
+def read_edition(project: Project, quarter: Quarter) -> tuple[Edition | None, list[Problem]]:
+    """The edition of ``quarter`` and every problem found (``None`` when there are errors)."""
+    shared = read_shared(project)
+    edition, problems = read_quarter(project, shared, quarter)
+    return edition, _unique(shared.problems + problems)
+
+
+def load_edition(project: Project, quarter: Quarter) -> Edition:
+    """The edition of ``quarter``; raises one :class:`InputError` listing every error.
+
+    Remembered while no file under ``data/`` or ``params/`` changes (size or time).
+    """
+    key = _cache_key(project, quarter)
+    if key not in _EDITIONS:
+        edition, problems = read_edition(project, quarter)
+        raise_for_errors(problems)
+        _EDITIONS.clear()
+        _EDITIONS[key] = edition
+    return _EDITIONS[key]
+
+
+def project_of(data_dir: str | Path, params_dir: str | Path) -> Project:
+    """The project whose ``data/`` and ``params/`` folders these are (notebook parameters)."""
+    data_dir, params_dir = Path(data_dir).resolve(), Path(params_dir).resolve()
+    project = Project(data_dir.parent)
+    if data_dir.name != "data" or params_dir != project.params_dir:
+        raise InputError(f"data_dir {data_dir} and params_dir {params_dir} must be the data/ and params/ "
+                         "folders of one project", rule="project_layout")
+    return project
+
+
+def save_for_kernels(edition: Edition, path: Path) -> None:
+    """Write ``edition`` where :func:`prime` in a notebook kernel can pick it up."""
+    path.write_bytes(pickle.dumps((_cache_key(edition.project, edition.quarter), edition)))
+
+
+def prime(path: str | Path) -> bool:
+    """Remember the edition saved by :func:`save_for_kernels`, if its inputs are unchanged.
+
+    Returns whether it was taken; a stale file is ignored (the notebook then loads afresh).
+    """
+    key, edition = pickle.loads(Path(path).read_bytes())
+    if _cache_key(edition.project, edition.quarter) != key:
+        return False
+    _EDITIONS.clear()
+    _EDITIONS[key] = edition
+    return True
+
+
+_EDITIONS: dict[tuple, Edition] = {}
+
+
+def _cache_key(project: Project, quarter: Quarter) -> tuple:
+    files = []
+    for folder in (project.data_dir, project.params_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return str(project.root), quarter.id, tuple(files)
+
+
+def problems_have_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def _attempt(project: Project, problems: list[Problem], load):
+    """Run ``load``; an :class:`InputError` becomes problems (and ``None``)."""
+    try:
+        return load()
+    except InputError as error:
+        problems += error.problems(project.shown)
+        return None
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_names: set[str]) -> list[Problem]:
+    """The plan's areas are reference areas; catalogue priorities and commitments are the plan's."""
+    plan_file = project.shown(project.params_dir / PLAN_FILE)
+    catalogue_file = project.shown(project.data_dir / "catalogue.yml")
+    problems = [
+        Problem("error", f"area {area!r} is not in data/reference/ (areas.csv, forces.csv)", file=plan_file,
+                column="areas", value=area, rule="known_area")
+        for area in plan.areas if area_names and area not in area_names
+    ]
+    commitments = {p.number: {c.id for c in p.commitments} for p in plan.priorities}
+    for measure_id, entry in catalogue.items():
+        if entry.priority not in commitments:
+            problems.append(Problem(
+                "error", f"priority {entry.priority} is not in params/plan.yml (it has 1..{len(commitments)})",
+                file=catalogue_file, location=f"measure {measure_id!r}", column="priority",
+                value=str(entry.priority), rule="known_priority",
+            ))
+        elif entry.commitment not in commitments[entry.priority]:
+            problems.append(Problem(
+                "error", f"{entry.commitment!r} is not a commitment of priority {entry.priority} in "
+                f"params/plan.yml ({', '.join(sorted(commitments[entry.priority]))})",
+                file=catalogue_file, location=f"measure {measure_id!r}", column="commitment",
+                value=entry.commitment, rule="known_commitment",
+            ))
+    return problems
+
+
+def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarter) -> list[Problem]:
+    """Missing commentary (warnings), malformed files, unknown measures and areas (errors)."""
+    data_dir, plan = project.data_dir, shared.plan
+    folder = data_dir / "commentary" / quarter.id
+    if not folder.is_dir():
+        return [Problem("warning", f"no commentary for {quarter.id}: every priority renders without it",
+                        file=project.shown(folder), rule="commentary_present")]
+    problems = [
+        Problem("warning", f"no commentary for priority {p.number}; it renders without it",
+                file=project.shown(path), rule="commentary_present")
+        for p in plan.priorities
+        if not (path := commentary.commentary_path(data_dir, quarter, p.number)).is_file()
+    ]
+    references = _attempt(project, problems, lambda: commentary.list_references(data_dir, quarter, plan))
+    area_names = set(shared.areas["area"])
+    for reference in references or []:
+        where = dict(file=project.shown(Path(reference.file)), location=f"line {reference.line}")
+        if reference.measure not in shared.declared:
+            problems.append(Problem(
+                "error", f"{reference.text} refers to measure {reference.measure!r}, which is not in "
+                "data/catalogue.yml", **where, value=reference.measure, rule="known_measure",
+            ))
+        if reference.area is not None and reference.area not in area_names:
+            problems.append(Problem(
+                "error", f"{reference.text} refers to area {reference.area!r}, which is not in data/reference/",
+                **where, value=reference.area, rule="known_area",
+            ))
+    return problems
