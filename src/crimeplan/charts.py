@@ -4,8 +4,9 @@ A :class:`Chart` displays as one Jupyter output carrying three representations:
 
 * ``text/html``: a ``<figure>`` that Vega-Embed turns into the interactive chart (the
   Vega libraries are embedded once per HTML document by the renderer, never from a CDN),
-  with the static PNG inside it as the fallback where scripts do not run;
-* ``image/png``: the static chart (rendered by vl-convert at ``ppi``), used for the PDF;
+  with the static SVG inside it as the fallback where scripts do not run;
+* ``image/svg+xml``: the static chart as vector graphics (rendered once by vl-convert),
+  used for the PDF;
 * ``text/plain``: the alt text.
 """
 
@@ -16,14 +17,16 @@ import hashlib
 import html
 import itertools
 import json
+import os
+from importlib import metadata
+from pathlib import Path
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-STATIC_PPI = 144
 CHART_WIDTH = 520
 CHART_CLASS = "crimeplan-chart"
 PALETTE = ["#9ecae1", "#08519c", "#fd8d3c", "#31a354", "#756bb1", "#636363"]
@@ -53,17 +56,17 @@ class Chart:
         return json.dumps(self.spec, sort_keys=True)
 
     @cached_property
-    def png(self) -> bytes:
-        return vlc.vegalite_to_png(self.spec, ppi=STATIC_PPI)
+    def svg(self) -> str:
+        return vlc.vegalite_to_svg(self.spec)
 
     def html(self) -> str:
-        png = base64.b64encode(self.png).decode()
+        svg = base64.b64encode(self.svg.encode()).decode()
         alt_attr = html.escape(self.alt_text, quote=True)
         spec = self.spec_json.replace("</", "<\\/")
         return (
             f'<figure class="{CHART_CLASS}" role="img" aria-label="{alt_attr}">'
             f'<div id="{self.element_id}">'
-            f'<img src="data:image/png;base64,{png}" alt="{alt_attr}" style="max-width:100%">'
+            f'<img src="data:image/svg+xml;base64,{svg}" alt="{alt_attr}" style="max-width:100%">'
             f"</div>"
             f"<figcaption>{html.escape(self.title)}</figcaption>"
             f'<script type="text/javascript">'
@@ -76,9 +79,9 @@ class Chart:
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {
             "text/html": self.html(),
-            "image/png": base64.b64encode(self.png).decode(),
+            "image/svg+xml": self.svg,
             "text/plain": self.alt_text,
-        }, {"image/png": {"alt": self.alt_text}}
+        }, {"image/svg+xml": {"alt": self.alt_text}}
 
 
 def year_on_year_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str) -> Chart:
@@ -135,9 +138,28 @@ def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str) 
     return Chart(chart, title, alt_text)
 
 
+@lru_cache(maxsize=1)
 def vega_javascript() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``)."""
-    return vlc.javascript_bundle()
+    """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``).
+
+    vl-convert builds it in about a second; it depends only on vl-convert's version, so it
+    is kept in the user's cache folder (``$XDG_CACHE_HOME/crimeplan``) once built.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan"
+    path = cache / f"vega-embed-bundle-vl-convert-{metadata.version('vl-convert-python')}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only home: build it again next time
+    return bundle
 
 
 def two_source_trend_chart(line: pd.DataFrame, points: pd.DataFrame, title: str, alt_text: str,

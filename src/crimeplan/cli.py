@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 def _render(project, args: argparse.Namespace, console) -> int:
     from rich.markup import escape
 
-    from crimeplan.edition import resolve_quarter
+    from crimeplan.params import resolve_quarter
     from crimeplan.params import available_quarters
     from crimeplan.pipeline import render_quarter
     from crimeplan.quarters import Quarter
@@ -113,7 +113,7 @@ def _render(project, args: argparse.Namespace, console) -> int:
 
 def _check(project, quarter: str | None, console) -> int:
     from crimeplan.check import check_project
-    from crimeplan.edition import resolve_quarter
+    from crimeplan.params import resolve_quarter
 
     report = check_project(project, None if quarter is None else resolve_quarter(project.params_dir, quarter))
     for problem in report.problems:

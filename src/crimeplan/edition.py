@@ -30,13 +30,10 @@ from crimeplan.data import (
     read_measures,
 )
 from crimeplan.errors import InputError
-from crimeplan.params import PLAN_FILE, Plan, QuarterParams, latest_quarter, load_plan, load_quarter
+from crimeplan.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
 from crimeplan.schemas import Problem
-
-LATEST = "latest"
-
 
 @dataclass(frozen=True)
 class Edition:
@@ -59,16 +56,6 @@ class Edition:
     @property
     def area_names(self) -> set[str]:
         return set(self.areas["area"])
-
-
-def resolve_quarter(params_dir: Path, quarter: str | Quarter) -> Quarter:
-    """The quarter a user named: an id such as ``2019-20-Q2``, or ``latest`` (the newest
-    quarter with a params file). The one place ``latest`` is resolved."""
-    if isinstance(quarter, Quarter):
-        return quarter
-    if str(quarter).strip() == LATEST:
-        return latest_quarter(params_dir)
-    return Quarter.parse(quarter)
 
 
 @dataclass

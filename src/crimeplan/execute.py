@@ -34,8 +34,10 @@ WARM_UP = (
     "skip_slow_imports()\n"
     "import pandas, altair, vl_convert, IPython.display\n"
     "import crimeplan.report\n"
+    "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"
 )
 RESET = "get_ipython().reset(new_session=True, aggressive=False)"
+WARM_ENGINE = "crimeplan-warm-kernel"
 
 
 def skip_slow_imports() -> None:
@@ -49,9 +51,10 @@ def skip_slow_imports() -> None:
 
 @dataclass
 class _Kernel:
-    """One warm kernel, owned by one worker thread (its event loop lives there)."""
+    """One warm kernel and its client, owned by one worker thread (their event loop lives there)."""
 
     manager: object = None
+    client: object = None
     pid: int | None = None
     primed: bool = False
 
@@ -72,9 +75,11 @@ class KernelPool:
     _done: queue.Queue = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)
     _prime: str | None = None
+    _submitted: int = 0
 
     def __enter__(self) -> "KernelPool":
         logging.getLogger("papermill").setLevel(logging.ERROR)
+        _register_warm_engine()
         for number in range(self.size):
             kernel = _Kernel()
             self.kernels.append(kernel)
@@ -111,20 +116,24 @@ class KernelPool:
                 except OSError:
                     pass
 
-    def execute(
-        self, sources: list[Path], output_dir: Path, parameters: dict[str, str], console: Console,
-        prime_path: Path | None = None,
-    ) -> dict[str, float]:
-        """Run each notebook into ``output_dir`` with ``parameters``; return seconds per notebook.
+    def submit(self, sources: list[Path], output_dir: Path, parameters: dict[str, str],
+               prime_path: Path | None = None) -> None:
+        """Queue each notebook to run into ``output_dir`` with ``parameters``; :meth:`wait` for them.
 
-        The first failure stops the rest and raises :class:`ExecutionError` naming the
-        notebook, cell and exception. ``prime_path`` is an edition saved by
-        :func:`crimeplan.edition.save_for_kernels`.
+        ``prime_path`` is an edition saved by :func:`crimeplan.edition.save_for_kernels`.
         """
         output_dir.mkdir(parents=True, exist_ok=True)
         self._prime = None if prime_path is None else str(prime_path)
+        self._submitted += len(sources)
         for source in sources:
             self._work.put((source, output_dir / source.name, parameters))
+
+    def wait(self, console: Console) -> dict[str, float]:
+        """Show progress until every submitted notebook ran; return seconds per notebook.
+
+        The first failure stops the rest and raises :class:`ExecutionError` naming the
+        notebook, cell and exception.
+        """
         timings: dict[str, float] = {}
         running: dict[str, float] = {}
         progress = Progress(
@@ -132,8 +141,8 @@ class KernelPool:
             TextColumn("{task.description}"), console=console, transient=True,
         )
         with progress:
-            task = progress.add_task("starting kernels", total=len(sources))
-            while len(timings) < len(sources):
+            task = progress.add_task("starting kernels", total=self._submitted)
+            while len(timings) < self._submitted:
                 try:
                     event, name, detail = self._done.get(timeout=0.2)
                 except queue.Empty:
@@ -178,6 +187,9 @@ class KernelPool:
         kernel.manager = manager
         run_sync(manager.start_kernel)(cwd=str(self.cwd), env={**os.environ, "PYTHONWARNINGS": "ignore"})
         kernel.pid = manager.provisioner.pid
+        kernel.client = manager.client()
+        kernel.client.start_channels()
+        run_sync(kernel.client.wait_for_ready)(timeout=STARTUP_SECONDS)
         _run_code(kernel, WARM_UP)
 
     def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str]) -> None:
@@ -188,35 +200,62 @@ class KernelPool:
             _run_code(kernel, f"import crimeplan.edition; crimeplan.edition.prime({self._prime!r})")
             kernel.primed = True
         papermill.execute_notebook(
-            str(source), str(output), parameters=parameters, kernel_name=KERNEL, km=kernel.manager,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
+            km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False,
         )
 
     def _shutdown(self, kernel: _Kernel) -> None:
         from jupyter_core.utils import run_sync
 
         try:
+            kernel.client.stop_channels()
             run_sync(kernel.manager.shutdown_kernel)(now=True)
         except Exception:  # killed in __exit__ all the same
             pass
 
 
 def _run_code(kernel: _Kernel, code: str) -> None:
-    """Run ``code`` silently in ``kernel`` through a client of its own; raise if it fails."""
+    """Run ``code`` silently in ``kernel``, waiting for its reply only; raise if it fails.
+
+    Only the shell channel is read: the IOPub messages the code causes are left to the
+    next notebook's client, which skips messages that are not its own.
+    """
     from jupyter_core.utils import run_sync
 
-    client = kernel.manager.client()
-    client.start_channels()
-    try:
-        run_sync(client.wait_for_ready)(timeout=STARTUP_SECONDS)
-        reply = run_sync(client.execute_interactive)(
-            code, silent=True, store_history=False, timeout=STARTUP_SECONDS, output_hook=lambda message: None,
-        )
-    finally:
-        client.stop_channels()
+    message_id = kernel.client.execute(code, silent=True, store_history=False)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        reply = run_sync(kernel.client.get_shell_msg)(timeout=max(0.0, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == message_id:
+            break
     content = reply["content"]
     if content["status"] != "ok":
         raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+
+def _register_warm_engine() -> None:
+    """A Papermill engine that executes on a kernel and client that are already running."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmClient(PapermillNotebookClient):
+        def __init__(self, nb_man, kc=None, **kw):
+            super().__init__(nb_man, **kw)
+            self.kc = kc  # nbclient keeps a client it did not start (and a kernel it does not own)
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     km=None, kc=None, **kwargs):
+            return WarmClient(
+                nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
+                startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+            ).execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 
 def failure_message(source: Path, output: Path, error: Exception) -> str:

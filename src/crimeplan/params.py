@@ -13,6 +13,7 @@ from crimeplan.errors import InputError
 from crimeplan.quarters import Quarter
 
 PLAN_FILE = "plan.yml"
+LATEST = "latest"
 
 
 class _Strict(BaseModel):
@@ -163,5 +164,16 @@ def available_quarters(params_dir: Path) -> list[str]:
 def latest_quarter(params_dir: Path) -> str:
     quarters = available_quarters(params_dir)
     if not quarters:
-        raise InputError(f"{params_dir}: no quarter params files (expected e.g. 2019-20-Q2.yml)")
+        raise InputError("no quarter params files (expected e.g. 2019-20-Q2.yml)", file=params_dir,
+                         rule="quarter_params_present")
     return quarters[-1]
+
+
+def resolve_quarter(params_dir: Path, quarter: str | Quarter) -> Quarter:
+    """The quarter a user named: an id such as ``2019-20-Q2``, or ``latest`` (the newest
+    quarter with a params file). The one place ``latest`` is resolved."""
+    if isinstance(quarter, Quarter):
+        return quarter
+    if str(quarter).strip() == LATEST:
+        return Quarter.parse(latest_quarter(params_dir))
+    return Quarter.parse(quarter)

@@ -113,15 +113,16 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
             from crimeplan.edition import save_for_kernels
 
             save_for_kernels(edition, build_dir / EDITION_FILE)
-            try:
-                timings = pool.execute(to_execute, executed_dir, parameters, console, build_dir / EDITION_FILE)
-            except CrimeplanError:
-                _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
-                raise
+            pool.submit(to_execute, executed_dir, parameters, build_dir / EDITION_FILE)
+        _write_tables(edition, build_dir / "tables")  # while the kernels work
+        try:
+            timings = pool.wait(console)
+        except CrimeplanError:
+            _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
+            raise
         execute_seconds = time.monotonic() - execute_started
     (build_dir / EDITION_FILE).unlink(missing_ok=True)
     console.log(f"Rendering HTML and PDF ({renderer.name})")
-    _write_tables(edition, build_dir / "tables")
     from crimeplan.render.document import CoverFacts
 
     renderer.render(project.root, [executed_dir / p.name for p in notebooks.values()],

@@ -17,12 +17,12 @@ from crimeplan import charts, narrative
 from crimeplan.commentary import Commentary
 from crimeplan.compare import Comparison, compare_all
 from crimeplan.data import Catalogue
-from crimeplan.edition import Edition, load_edition, project_of, resolve_quarter
+from crimeplan.edition import Edition, load_edition, project_of
 from crimeplan.ingest import SOURCES
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_value
 from crimeplan.open_data import open_data_sections
-from crimeplan.params import Plan, Priority
+from crimeplan.params import Plan, Priority, resolve_quarter
 from crimeplan.quarters import Quarter
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",

@@ -4,6 +4,9 @@ Rows are validated as text first (is this a date, a number, a measure id?), then
 values against each other and against the catalogue and reference areas. Validation is
 lazy: every failing cell is collected and turned into a :class:`Problem` naming the file,
 the row, the column, the bad value and the rule it breaks.
+
+pandera is imported when a schema is first built, so code that works from an edition
+already loaded (a notebook kernel primed by the render) never pays for importing it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
 OPTIONAL_MEASURE_COLUMNS = ("source", "note")
@@ -94,11 +98,15 @@ def parsed_numbers(text: pd.Series) -> pd.Series:
 
 def _check(rule: str, test: Callable[..., pd.Series]) -> pa.Check:
     """A pandera check named after its entry in ``ROW_RULES`` (which says how to report it)."""
+    import pandera.pandas as pa
+
     return pa.Check(test, name=rule)
 
 
 def measures_columns_schema() -> pa.DataFrameSchema:
     """The header of one measures CSV: the required columns, optional ones, nothing else."""
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {name: pa.Column(None, required=name not in OPTIONAL_MEASURE_COLUMNS) for name in MEASURE_COLUMNS},
         strict=True,
@@ -107,6 +115,8 @@ def measures_columns_schema() -> pa.DataFrameSchema:
 
 def measures_text_schema() -> pa.DataFrameSchema:
     """Each measures cell, as text: ids, areas, ISO dates and numbers are well formed."""
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             "measure": pa.Column(None, _check("measure_id", lambda s: s.str.match(MEASURE_ID_PATTERN))),
@@ -126,6 +136,8 @@ def measures_values_schema(
     ``units`` maps measure id to catalogue unit; ``area_names`` are the reference areas.
     Cells that failed the text schema are NaN/NaT here and are not reported twice.
     """
+    import pandera.pandas as pa
+
     checks = [
         _check(
             "period_order",
@@ -153,6 +165,8 @@ def measures_values_schema(
 
 def areas_schema() -> pa.DataFrameSchema:
     """Reference areas: every row names an area and its type; parents are areas too."""
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             "area": pa.Column(None, _check("required_area_name", lambda s: s != "")),
@@ -164,11 +178,15 @@ def areas_schema() -> pa.DataFrameSchema:
 
 
 def areas_columns_schema() -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema({name: pa.Column(None) for name in AREA_COLUMNS}, strict=True)
 
 
 def column_problems(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> tuple[list[Problem], bool]:
     """Check a file's header against ``schema``; returns the problems and whether rows can be read."""
+    from pandera.errors import SchemaErrors
+
     try:
         schema.validate(frame.head(0), lazy=True)
     except SchemaErrors as errors:
@@ -206,6 +224,8 @@ def row_problems(
     same way (the same unknown measure id, say) are reported once, listing their rows.
     ``suggest_from`` maps a column to the names a typo in it may have meant.
     """
+    from pandera.errors import SchemaErrors
+
     try:
         schema.validate(checked, lazy=True)
     except SchemaErrors as errors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from crimeplan.errors import InputError
@@ -26,8 +27,6 @@ class Renderer:
     project_files: tuple[str, ...] = ()  # files of the project it reads, relative to the root
 
     def render(self, project_root: Path, notebooks: list[Path], cover, build_dir: Path) -> dict[str, Path]:
-        from importlib import import_module
-
         return getattr(import_module(self.module), self.function)(project_root, notebooks, cover, build_dir)
 
 

@@ -17,8 +17,8 @@ TYPST = "typst"
 
 # Which output representation each target prefers, best first.
 MIME_PRIORITY = {
-    HTML: ["text/markdown", "text/html", "image/png", "image/svg+xml", "text/plain"],
-    TYPST: ["text/markdown", "image/png", "image/svg+xml", "text/plain"],
+    HTML: ["text/markdown", "text/html", "image/svg+xml", "image/png", "text/plain"],
+    TYPST: ["text/markdown", "image/svg+xml", "image/png", "text/plain"],
 }
 
 
