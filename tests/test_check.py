@@ -7,17 +7,17 @@ one thing (or several, for the listing test).
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from crimeplan.check import check_project
 from crimeplan.cli import main
+from crimeplan.edition import load_edition
 from crimeplan.errors import InputError
-from crimeplan.pipeline import Project
+from crimeplan.project import Project
+from crimeplan.quarters import Quarter
 
 VALID_PROJECT = Path(__file__).parent / "fixtures" / "check" / "valid"
 HEADER = "measure,area,period_start,period_end,value,source,note\n"
@@ -305,11 +305,15 @@ def test_plan_area_missing_from_reference(project, capsys):
 
 
 def test_render_refuses_bad_input_before_executing(project):
-    report = check_project(Project(project), "2019-20-Q2")
-    assert report.errors == []
+    """The render loads the edition through the same checks, and keeps the problems as records."""
+    quarter = Quarter.parse("2019-20-Q2")
+    assert check_project(Project(project), quarter).errors == []
     add_measures(project, "bad.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,lots,,\n")
-    with pytest.raises(InputError, match=r"data/measures/bad.csv, row 2, column value: 'lots' is not a number"):
-        check_project(Project(project), "2019-20-Q2").raise_for_errors(Console(file=io.StringIO()))
+    with pytest.raises(InputError, match=r"data/measures/bad.csv, row 2, column value: 'lots' is not a number") as raised:
+        load_edition(Project(project), quarter)
+    [problem] = raised.value.problems()
+    assert (problem.file, problem.location, problem.column, problem.value, problem.rule) == (
+        "data/measures/bad.csv", "row 2", "value", "lots", "number")
 
 
 SHIPPED_PROJECT = Path(__file__).resolve().parents[1]

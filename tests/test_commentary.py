@@ -14,6 +14,7 @@ from crimeplan.data import load_areas, load_catalogue, load_measures
 from crimeplan.errors import InputError
 from crimeplan.narrative import headline, performance_table
 from crimeplan.params import load_plan
+from crimeplan.quarters import Quarter
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = load_plan(ROOT / "params")
@@ -49,7 +50,7 @@ def write(tmp_path: Path, text: str, priority: int = 1, quarter: str = "2019-20-
 
 
 def load(tmp_path: Path, priority: int = 1, quarter: str = "2019-20-Q2"):
-    return load_commentary(tmp_path, quarter, priority, PLAN, MEASURES, CATALOGUE, AREAS)
+    return load_commentary(tmp_path, Quarter.parse(quarter), priority, PLAN, MEASURES, CATALOGUE, AREAS)
 
 
 def one_line(tmp_path: Path, bullet: str) -> str:
@@ -141,7 +142,7 @@ def test_errors_name_file_and_line(tmp_path, text, message):
 def test_list_references_for_check(tmp_path):
     path = write(tmp_path, "## p1_police_family\n### Essex\n- a {{heads}} b {{asb@Southend.change_pct:1}}\n")
     write(tmp_path, "## p2_repeat_high_harm\n### Southend\n\n- {{calls.last_year.change}}\n", priority=2)
-    found = [(r.file, r.line, r.measure, r.area, r.last_year, r.field, r.decimals) for r in list_references(tmp_path, "2019-20-Q2", PLAN)]
+    found = [(r.file, r.line, r.measure, r.area, r.last_year, r.field, r.decimals) for r in list_references(tmp_path, Quarter.parse("2019-20-Q2"), PLAN)]
     assert found == [
         (path, 3, "heads", None, False, "value", None),
         (path, 3, "asb", "Southend", False, "change_pct", 1),
@@ -157,6 +158,7 @@ def project():
 
 def generated_text(data_dir, measures, catalogue, areas, quarter):
     """Everything the library generates for a quarter: headlines, table cells, commentary."""
+    quarter = Quarter.parse(quarter)
     parts = []
     for priority in PLAN.priorities:
         comparisons = compare_all(
@@ -192,7 +194,7 @@ def test_2018_19_q2_renders_from_comparison_values_without_commentary(project):
     assert "'101' calls to the Crime Bureau stood at 26,933 in July to September 2018" in text
     assert "Compared with April to June 2018, the figure rose by 1,283 (5%)." in text
     for priority in PLAN.priorities:
-        result = load_commentary(data_dir, "2018-19-Q2", priority.number, PLAN, measures, catalogue, areas)
+        result = load_commentary(data_dir, Quarter.parse("2018-19-Q2"), priority.number, PLAN, measures, catalogue, areas)
         assert all(sections == [] for sections in result.by_commitment.values())
         assert len(result.warnings) == 1
 

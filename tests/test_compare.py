@@ -214,7 +214,7 @@ def test_measures_for_and_compare_all_follow_catalogue_and_area_order():
         ("a", "Zzz", "2019-09-30", "2019-09-30", 3),
         ("c", "Essex", "2018-09-30", "2018-09-30", 4),
     )
-    found = compare_all(rows, catalogue, "2019-20-Q2", force_area="Essex", area_order=["Essex", "Southend"], priority=1)
+    found = compare_all(rows, catalogue, Q2_2019, force_area="Essex", area_order=["Essex", "Southend"], priority=1)
     assert [(c.measure, c.area, c.value) for c in found] == [
         ("a", "Essex", 2),
         ("a", "Southend", 1),
@@ -242,7 +242,7 @@ def test_required_measures_in_the_project_data(project_data, measure, last_year,
     measures, catalogue = project_data
     result = compare(measures, catalogue, measure, "Essex", Q2_2019, force_area="Essex")
     assert (result.previous_year.reference.value, result.value) == (last_year, this_year)
-    earlier = compare(measures, catalogue, measure, "Essex", "2018-19-Q2", force_area="Essex")
+    earlier = compare(measures, catalogue, measure, "Essex", Quarter.parse("2018-19-Q2"), force_area="Essex")
     assert earlier.value == last_year and earlier.previous_year is None
 
 
@@ -264,7 +264,7 @@ def test_derived_comparison_values_reproduce_the_published_rounded_changes(proje
         assert round(result.previous_year.percent, decimals) == percent, measure
     calls = compare(measures, catalogue, "crime_bureau_101_calls", "Essex", Q2_2019, force_area="Essex")
     assert round(calls.previous_quarter.percent) == 8 and calls.previous_quarter.absolute == 2201
-    seasonal_2018 = compare(measures, catalogue, "crime_bureau_101_calls", "Essex", "2018-19-Q2", force_area="Essex")
+    seasonal_2018 = compare(measures, catalogue, "crime_bureau_101_calls", "Essex", Quarter.parse("2018-19-Q2"), force_area="Essex")
     assert round(seasonal_2018.previous_quarter.percent) == 5
     gos = compare(measures, catalogue, "grade_of_service_101", "Essex", Q2_2019, force_area="Essex")
     assert round(gos.previous_year.points, 1) == 5.7

@@ -11,10 +11,11 @@ import pytest
 from IPython.display import Markdown
 
 from crimeplan.charts import Chart
-from crimeplan.data import load_catalogue, load_measures
+from crimeplan.data import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.errors import InputError
-from crimeplan.open_data import HEADING, load_comparison_group, open_data_sections
+from crimeplan.open_data import HEADING, open_data_sections
 from crimeplan.params import load_plan
+from crimeplan.quarters import Quarter
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -28,12 +29,13 @@ def csv_rows(name: str, measure: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def inputs():
     plan = load_plan(REPO / "params")
-    return load_measures(DATA), load_catalogue(DATA), plan, load_comparison_group(DATA, plan.force_area)
+    group = load_comparison_group(DATA, plan.force_area, load_areas(DATA))
+    return load_measures(DATA), load_catalogue(DATA), plan, group
 
 
 def sections(inputs, priority: int, quarter: str) -> list:
     measures, catalogue, plan, group = inputs
-    return open_data_sections(priority, quarter, measures, catalogue, plan, group)
+    return open_data_sections(priority, Quarter.parse(quarter), measures, catalogue, plan, group)
 
 
 def text_of(items: list) -> str:
@@ -179,16 +181,17 @@ def reference_copy(tmp_path: Path, groups_yaml: str) -> Path:
 def test_comparison_group_with_an_unknown_force_is_refused(tmp_path):
     data_dir = reference_copy(tmp_path, "groups:\n  - name: Eastern\n    forces: [Essex, Essexx]\n")
     with pytest.raises(InputError, match=r"comparison_groups\.yml: group 'Eastern', forces: 'Essexx' is not a force"):
-        load_comparison_group(data_dir, "Essex")
+        load_comparison_group(data_dir, "Essex", load_areas(data_dir))
 
 
 def test_comparison_group_must_include_the_force(tmp_path):
     data_dir = reference_copy(tmp_path, "groups:\n  - name: Kent and Surrey\n    forces: [Kent, Surrey]\n")
-    with pytest.raises(InputError, match=r"no group includes 'Essex' \(rule: force_in_group\)"):
-        load_comparison_group(data_dir, "Essex")
+    with pytest.raises(InputError, match=r"no group includes 'Essex'") as raised:
+        load_comparison_group(data_dir, "Essex", load_areas(data_dir))
+    assert raised.value.rule == "force_in_group"
 
 
 def test_comparison_group_needs_a_name(tmp_path):
     data_dir = reference_copy(tmp_path, "groups:\n  - forces: [Kent, Essex]\n")
     with pytest.raises(InputError, match=r"group 1: name: Field required"):
-        load_comparison_group(data_dir, "Essex")
+        load_comparison_group(data_dir, "Essex", load_areas(data_dir))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -19,13 +20,18 @@ TITLES = [p.heading for p in PLAN.priorities]
 
 def chart_outputs(notebook_dir) -> int:
     """Charts the executed notebooks display (one output with the chart's HTML each)."""
-    count = 0
-    for path in notebook_dir.glob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            for output in cell.get("outputs", []):
-                if "crimeplan-chart" in output.get("data", {}).get("text/html", ""):
-                    count += 1
-    return count
+    return len(chart_svgs(notebook_dir))
+
+
+def chart_svgs(notebook_dir) -> list[str]:
+    """The static SVG of every chart the executed notebooks display."""
+    return [
+        output["data"]["image/svg+xml"]
+        for path in sorted(notebook_dir.glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        for output in cell.get("outputs", [])
+        if "crimeplan-chart" in output.get("data", {}).get("text/html", "")
+    ]
 
 
 def test_render_writes_update_notebooks_and_manifest(rendered_default):
@@ -63,12 +69,15 @@ def test_pdf_has_cover_priorities_in_order_and_page_furniture(rendered_default):
     assert f"Page {pages - 1} of {pages - 1}" in text  # the cover is not numbered
 
 
-def test_pdf_contains_every_chart_as_an_image(rendered_default):
-    expected = chart_outputs(rendered_default.output_dir / "notebooks")
-    assert expected >= 1
+def test_pdf_draws_every_chart_as_vector_graphics(rendered_default):
+    """Each chart is in the PDF as its SVG (its title is text there), and none as a raster image."""
+    svgs = chart_svgs(rendered_default.output_dir / "notebooks")
+    titles = [re.search(r"role-title.*?<text[^>]*>([^<]+)</text>", svg, re.DOTALL)[1] for svg in svgs]
+    assert len(titles) >= 5
+    text = pdf_text(rendered_default.pdf)
+    assert all(html.unescape(title) in text for title in titles), titles
     with pdfplumber.open(rendered_default.pdf) as pdf:
-        images = sum(len(page.images) for page in pdf.pages)
-    assert images == expected
+        assert sum(len(page.images) for page in pdf.pages) == 0
 
 
 def test_html_has_cover_contents_and_priorities_in_order(rendered_default):

@@ -29,6 +29,7 @@ import vl_convert as vlc
 
 CHART_WIDTH = 520
 CHART_CLASS = "crimeplan-chart"
+FONT = "DejaVu Sans"
 PALETTE = ["#9ecae1", "#08519c", "#fd8d3c", "#31a354", "#756bb1", "#636363"]
 
 _sequence = itertools.count(1)
@@ -49,7 +50,8 @@ class Chart:
 
     @cached_property
     def spec(self) -> dict:
-        return self.chart.properties(title=self.title).to_dict()
+        # The font the documents use: the static SVG is laid out and drawn with the same one.
+        return self.chart.properties(title=self.title).configure(font=FONT).to_dict()
 
     @cached_property
     def spec_json(self) -> str:

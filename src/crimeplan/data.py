@@ -86,7 +86,7 @@ def raise_for_errors(problems: list[Problem]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         listing = "\n".join(f"  - {str(p).removeprefix('error: ')}" for p in errors)
-        raise InputError(f"{len(errors)} problem(s) in the input:\n{listing}")
+        raise InputError(f"{len(errors)} problem(s) in the input:\n{listing}", problems=errors)
 
 
 def display_path(path: Path, data_dir: Path) -> str:

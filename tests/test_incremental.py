@@ -1,0 +1,101 @@
+"""Incremental renders: nothing redone when nothing changed, and a changed input re-executes
+exactly the notebooks that read it (issue 9)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import copy_project, render, run_cli
+from crimeplan.params import load_plan
+
+QUARTER = "2019-20-Q2"
+ALL = sorted(p.notebook for p in load_plan(Path(__file__).resolve().parents[1] / "params").priorities)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """One project rendered once; the tests below change it in turn and render again."""
+    root = copy_project(tmp_path_factory.mktemp("incremental") / "project")
+    render(root, QUARTER, "--renderer", "builtin")
+    return root
+
+
+def manifest(root: Path) -> dict:
+    return json.loads((root / "outputs" / QUARTER / "manifest.json").read_text())
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its inode and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def rerender(root: Path) -> list[str]:
+    """Render again; the notebooks that were executed."""
+    result = render(root, QUARTER, "--renderer", "builtin")
+    assert "up to date" not in result.result.stderr
+    return manifest(root)["executed"]
+
+
+def test_an_unchanged_render_writes_nothing(project):
+    out = project / "outputs" / QUARTER
+    before, folder_inode = snapshot(out), out.stat().st_ino
+    result = run_cli(project, "render", QUARTER, "--renderer", "builtin")
+    assert result.returncode == 0, result.stderr
+    assert f"{QUARTER} is up to date" in result.stderr
+    assert snapshot(out) == before and out.stat().st_ino == folder_inode
+
+
+def test_one_priority_commentary_re_executes_only_that_priority(project):
+    commentary = project / "data" / "commentary" / QUARTER / "p3.md"
+    commentary.write_text(commentary.read_text() + "\n- A further line of update text for the test.\n")
+    assert rerender(project) == ["p3_domestic_abuse"]
+    notebooks = manifest(project)["notebook_seconds"]
+    assert sorted(notebooks) == ALL, "the manifest still times every notebook"
+
+
+def test_an_edited_notebook_re_executes_only_itself(project):
+    path = project / "notebooks" / "p5_gangs_organised_crime.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A note added by the test."))
+    nbformat.write(nb, path)
+    assert rerender(project) == ["p5_gangs_organised_crime"]
+    assert "A note added by the test." in (project / "outputs" / QUARTER / "update.html").read_text()
+
+
+@pytest.mark.parametrize("changed", ["data/measures/essex_pcp.csv", "data/catalogue.yml",
+                                     f"params/{QUARTER}.yml", "data/reference/areas.csv"])
+def test_shared_inputs_re_execute_every_notebook(project, changed):
+    path = project / changed
+    path.write_text(path.read_text() + ("\n" if changed.endswith(".csv") else "\n# changed by the test\n"))
+    assert rerender(project) == ALL
+
+
+def test_a_changed_byte_invalidates_even_with_the_old_timestamp(project):
+    path = project / "data" / "measures" / "essex_pcp.csv"
+    stat = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("specials_headcount,Essex,2019-09-30,2019-09-30,515",
+                                 "specials_headcount,Essex,2019-09-30,2019-09-30,516", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert rerender(project) == ALL
+    assert "516" in (project / "outputs" / QUARTER / "update.html").read_text()
+
+
+def test_force_re_executes_everything(project):
+    result = run_cli(project, "render", QUARTER, "--renderer", "builtin", "--force")
+    assert result.returncode == 0, result.stderr
+    assert manifest(project)["executed"] == ALL
+
+
+def test_an_altered_output_is_rendered_again(project):
+    out = project / "outputs" / QUARTER
+    (out / "update.pdf").write_bytes(b"not the update")
+    result = run_cli(project, "render", QUARTER, "--renderer", "builtin")
+    assert result.returncode == 0 and "up to date" not in result.stderr
+    assert (out / "update.pdf").read_bytes().startswith(b"%PDF")

@@ -1,0 +1,78 @@
+"""The warm kernel pool: a clean namespace per notebook, failures named, no kernel left (issue 9)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import nbformat
+import psutil
+import pytest
+from rich.console import Console
+
+from crimeplan.errors import ExecutionError
+from crimeplan.execute import KernelPool
+
+
+def notebook(path, *sources: str):
+    """A notebook of code cells, the first tagged ``parameters`` as Papermill expects."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell('quarter = "latest"', metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def quiet() -> Console:
+    return Console(file=io.StringIO())
+
+
+def alive(pids) -> list[int]:
+    return [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_notebook_sees_nothing_the_previous_one_defined(tmp_path):
+    first = notebook(tmp_path / "a.ipynb", "leaked = 'from priority a'", "import json as leaked_module")
+    second = notebook(
+        tmp_path / "b.ipynb",
+        "assert 'leaked' not in dir() and 'leaked_module' not in dir(), sorted(dir())",
+        "print(quarter)",
+    )
+    with KernelPool(1, tmp_path) as pool:  # one kernel: b runs where a ran
+        pool.submit([first, second], tmp_path / "out", {"quarter": "2019-20-Q2"})
+        timings = pool.wait(quiet())
+        pids = [kernel.pid for kernel in pool.kernels]
+    assert set(timings) == {"a", "b"}
+    executed = nbformat.read(tmp_path / "out" / "b.ipynb", as_version=4)
+    assert executed.metadata["papermill"]["parameters"] == {"quarter": "2019-20-Q2"}
+    assert executed.cells[-1].outputs[0]["text"] == "2019-20-Q2\n"
+    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), "each notebook starts a fresh session"
+    assert len(pids) == 1 and alive(pids) == []
+
+
+def test_a_failing_notebook_is_named_and_every_kernel_stops(tmp_path):
+    sources = [notebook(tmp_path / f"n{i}.ipynb", "x = 1") for i in range(3)]
+    sources.insert(1, notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('figures do not add up')"))
+    with pytest.raises(ExecutionError, match=r"bad.ipynb failed in code cell 3 .*ValueError: figures do not add up"):
+        with KernelPool(2, tmp_path) as pool:
+            pool.submit(sources, tmp_path / "out", {"quarter": "2019-20-Q2"})
+            pool.wait(quiet())
+    pids = [kernel.pid for kernel in pool.kernels if kernel.pid]
+    assert len(pids) == 2
+    psutil.wait_procs([psutil.Process(p) for p in alive(pids)], timeout=10)
+    assert alive(pids) == []
+
+
+def test_an_interrupt_stops_every_kernel(tmp_path):
+    slow = [notebook(tmp_path / f"s{i}.ipynb", "import time; time.sleep(60)") for i in range(2)]
+    with pytest.raises(KeyboardInterrupt):
+        with KernelPool(2, tmp_path) as pool:
+            pool.submit(slow, tmp_path / "out", {"quarter": "2019-20-Q2"})
+            while not all(kernel.pid for kernel in pool.kernels):
+                time.sleep(0.05)
+            raise KeyboardInterrupt
+    pids = [kernel.pid for kernel in pool.kernels]
+    psutil.wait_procs([psutil.Process(p) for p in alive(pids)], timeout=10)
+    assert alive(pids) == []
