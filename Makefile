@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 QUARTER ?= latest
 JOBS ?=
 
-.PHONY: render render-all test lab check clean setup
+.PHONY: render render-all test lab check bench clean setup
 
 setup: $(STAMP)
 
@@ -29,6 +29,9 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/render_bench.py $(if $(RUNS),--runs $(RUNS))
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

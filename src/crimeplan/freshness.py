@@ -55,9 +55,12 @@ def environment_digest() -> str:
     return _hash(files_digest(code, CODE_DIR), platform.python_version(), json.dumps(versions, sort_keys=True))
 
 
-def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[int, Path],
+def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int | None],
                   parameters: dict[str, str]) -> dict[str, str]:
-    """The key of each priority's notebook (``{priority number: notebook path}``), by notebook name."""
+    """The key of each notebook (``{path: priority number or None}``), by notebook name.
+
+    A priority's notebook also depends on its own commentary file; front and back matter
+    on none."""
     data, params = project.data_dir, project.params_dir
     shared_files = [
         params / "plan.yml", params / f"{quarter.id}.yml", data / "catalogue.yml",
@@ -66,9 +69,9 @@ def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[int, Path]
     shared = _hash(files_digest(shared_files, project.root), environment_digest(),
                    json.dumps(parameters, sort_keys=True))
     keys = {}
-    for number, notebook in notebooks.items():
-        commentary = data / "commentary" / quarter.id / f"p{number}.md"
-        keys[notebook.stem] = _hash(shared, files_digest([notebook, commentary], project.root))
+    for notebook, number in notebooks.items():
+        own = [notebook] if number is None else [notebook, data / "commentary" / quarter.id / f"p{number}.md"]
+        keys[notebook.stem] = _hash(shared, files_digest(own, project.root))
     return keys
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -47,12 +48,17 @@ class Plan(_Strict):
     plan_title: str = Field(min_length=1)
     priorities: list[Priority] = Field(min_length=1)
     areas: list[str] = Field(min_length=1)
+    front_matter: list[str] = Field(default_factory=list, description="notebooks before the priorities, e.g. a summary")
+    back_matter: list[str] = Field(default_factory=list, description="notebooks after the priorities, e.g. sources and method")
 
     @model_validator(mode="after")
     def _numbered_in_order(self) -> "Plan":
         numbers = [p.number for p in self.priorities]
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"priorities must be numbered 1..N in order, got {numbers}")
+        names = [name for name, _ in self.notebooks]
+        if any(not re.fullmatch(r"[a-z][a-z0-9_]*", name) for name in names) or len(set(names)) != len(names):
+            raise ValueError(f"notebook names must be unique snake_case names, got {names}")
         ids = [c.id for p in self.priorities for c in p.commitments]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -71,6 +77,13 @@ class Plan(_Strict):
                 return priority
         known = ", ".join(p.notebook for p in self.priorities)
         raise InputError(f"no priority in the plan uses notebook {notebook!r} (known: {known})")
+
+    @property
+    def notebooks(self) -> list[tuple[str, int | None]]:
+        """Every notebook of the update in order, with its priority number (``None`` for front
+        and back matter, which have no commentary of their own)."""
+        return ([(name, None) for name in self.front_matter] + [(p.notebook, p.number) for p in self.priorities]
+                + [(name, None) for name in self.back_matter])
 
     @property
     def commitment_ids(self) -> set[str]:

@@ -46,10 +46,11 @@ class RenderResult:
     up_to_date: bool = False
 
 
-def notebook_paths(project: Project, plan: Plan) -> dict[int, Path]:
-    """Each priority's notebook (``params/plan.yml`` names them), by priority number."""
-    paths = {p.number: project.notebooks_dir / f"{p.notebook}.ipynb" for p in plan.priorities}
-    missing = [str(p) for p in paths.values() if not p.is_file()]
+def notebook_paths(project: Project, plan: Plan) -> dict[Path, int | None]:
+    """The update's notebooks in order (``params/plan.yml`` names them), each with its
+    priority number (``None`` for front and back matter)."""
+    paths = {project.notebooks_dir / f"{name}.ipynb": number for name, number in plan.notebooks}
+    missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise InputError(f"notebook(s) named in params/plan.yml not found: {', '.join(missing)}",
                          rule="notebook_present")
@@ -75,7 +76,7 @@ def render_quarter(
         reusable = [name for name, key in keys.items() if previous.get("inputs", {}).get(name) == key]
         if len(reusable) == len(keys) and previous.get("render_key") == _render_key(chosen, project, previous):
             return RenderResult(quarter, final_dir, chosen.name, time.monotonic() - started, up_to_date=True)
-        to_execute = [path for path in notebooks.values() if path.stem not in reusable]
+        to_execute = [path for path in notebooks if path.stem not in reusable]
         build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
         build_dir.chmod(0o755)
         try:
@@ -89,7 +90,7 @@ def render_quarter(
     return result
 
 
-def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[int, Path],
+def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
            to_execute: list[Path], parameters: dict[str, str], final_dir: Path, build_dir: Path,
            jobs: int, console: Console) -> RenderResult:
     """Check, execute ``to_execute`` (reusing the other executed notebooks), render, write tables."""
@@ -98,7 +99,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     skip_slow_imports()
     executed_dir = build_dir / "notebooks"
     executed_dir.mkdir()
-    for path in notebooks.values():
+    for path in notebooks:
         if path not in to_execute:
             shutil.copy2(final_dir / "notebooks" / path.name, executed_dir / path.name)
     reused = len(notebooks) - len(to_execute)
@@ -125,7 +126,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     console.log(f"Rendering HTML and PDF ({renderer.name})")
     from crimeplan.render.document import CoverFacts
 
-    renderer.render(project.root, [executed_dir / p.name for p in notebooks.values()],
+    renderer.render(project.root, [executed_dir / p.name for p in notebooks],
                     CoverFacts.of(edition.plan, edition.params), build_dir)
     shutil.rmtree(build_dir / "_render", ignore_errors=True)
     return RenderResult(quarter, final_dir, renderer.name, 0.0, timings, execute_seconds)

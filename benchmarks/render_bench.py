@@ -1,0 +1,130 @@
+"""``make bench``: how long renders take, against the naive pipeline, measured in one run.
+
+Scenarios, each run several times on fresh copies of the project (medians reported):
+
+- naive: what a user would write without crimeplan's pipeline: the Papermill CLI once per
+  notebook, one after another, then the built-in renderer on the executed notebooks;
+- cold: ``crimeplan render QUARTER`` in a fresh process with no previous update;
+- unchanged: the same command again, nothing changed;
+- one edit: after one line of one priority's commentary changed;
+- all cold: ``crimeplan render --all`` with no previous updates;
+- the Quarto renderer cold, when ``quarto`` is on PATH;
+- ``crimeplan --help`` and ``crimeplan check QUARTER``.
+
+Timings on a shared machine are noisy: compare the ratios within one run. The table is
+printed and written as JSON (``outputs/bench.json`` by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
+NAIVE_RENDER = (
+    "import sys; from pathlib import Path\n"
+    "from crimeplan.params import load_plan, load_quarter\n"
+    "from crimeplan.render.builtin import render_builtin\n"
+    "from crimeplan.render.document import CoverFacts\n"
+    "root, quarter, executed = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])\n"
+    "plan = load_plan(root / 'params')\n"
+    "notebooks = [executed / f'{p.notebook}.ipynb' for p in plan.priorities]\n"
+    "build = root / 'outputs' / 'naive'; build.mkdir(parents=True, exist_ok=True)\n"
+    "render_builtin(root, notebooks, CoverFacts.of(plan, load_quarter(root / 'params', quarter)), build)\n"
+)
+
+
+def fresh_project(parent: Path) -> Path:
+    root = Path(tempfile.mkdtemp(dir=parent))
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
+    return root
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(command)}\n{completed.stderr[-3000:]}")
+    return seconds
+
+
+def crimeplan(root: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "crimeplan", "--root", str(root), *args]
+
+
+def naive(root: Path, quarter: str) -> float:
+    from crimeplan.params import load_plan
+
+    executed = root / "outputs" / "naive-notebooks"
+    executed.mkdir(parents=True)
+    started = time.perf_counter()
+    for priority in load_plan(root / "params").priorities:
+        timed([sys.executable, "-m", "papermill", str(root / "notebooks" / f"{priority.notebook}.ipynb"),
+               str(executed / f"{priority.notebook}.ipynb"), "--kernel", "python3", "--cwd", str(root / "notebooks"),
+               "-p", "quarter", quarter, "-p", "data_dir", str(root / "data"), "-p", "params_dir", str(root / "params")])
+    timed([sys.executable, "-c", NAIVE_RENDER, str(root), quarter, str(executed)])
+    return time.perf_counter() - started
+
+
+def edit_commentary(root: Path, quarter: str, run: int) -> None:
+    path = root / "data" / "commentary" / quarter / "p3.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n- Benchmark edit {run}.\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quarter", default="2019-20-Q2")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=ROOT / "outputs" / "bench.json")
+    args = parser.parse_args()
+    quarter, runs = args.quarter, args.runs
+    results: dict[str, list[float]] = {}
+
+    def record(name: str, seconds: float) -> None:
+        results.setdefault(name, []).append(seconds)
+        print(f"  {name}: {seconds:.2f} s", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="crimeplan-bench-") as scratch:
+        scratch = Path(scratch)
+        for run in range(runs):
+            print(f"run {run + 1} of {runs}", flush=True)
+            record("naive (Papermill CLI per notebook, then render)", naive(fresh_project(scratch), quarter))
+            root = fresh_project(scratch)
+            record("crimeplan cold", timed(crimeplan(root, "render", quarter, "--renderer", "builtin")))
+            record("crimeplan unchanged", timed(crimeplan(root, "render", quarter, "--renderer", "builtin")))
+            edit_commentary(root, quarter, run)
+            record("crimeplan one commentary edit", timed(crimeplan(root, "render", quarter, "--renderer", "builtin")))
+            record("crimeplan --all cold", timed(crimeplan(fresh_project(scratch), "render", "--all", "--renderer", "builtin")))
+            if shutil.which("quarto"):
+                record("crimeplan cold, Quarto renderer",
+                       timed(crimeplan(fresh_project(scratch), "render", quarter, "--renderer", "quarto")))
+            record("crimeplan --help", timed(crimeplan(root, "--help")))
+            record("crimeplan check", timed(crimeplan(root, "check", quarter)))
+
+    naive_median = statistics.median(results["naive (Papermill CLI per notebook, then render)"])
+    rows = [{"scenario": name, "median_s": round(statistics.median(times), 2),
+             "runs_s": [round(t, 2) for t in times], "naive_over_this": round(naive_median / statistics.median(times), 1)}
+            for name, times in results.items()]
+    print(f"\n{quarter}, {runs} runs each (medians):\n")
+    print("| scenario | median (s) | naive ÷ this |")
+    print("|---|---:|---:|")
+    for row in rows:
+        print(f"| {row['scenario']} | {row['median_s']:.2f} | {row['naive_over_this']:.1f}× |")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"quarter": quarter, "runs": runs, "results": rows}, indent=2) + "\n")
+    print(f"\nwritten to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
