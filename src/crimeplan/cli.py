@@ -17,6 +17,19 @@ from crimeplan.errors import CrimeplanError, InputError
 
 EXIT_INTERRUPTED = 130
 RENDERER_CHOICES = ("auto", "quarto", "builtin")  # crimeplan.render.CHOICES, without importing it
+RENDER_EPILOG = """\
+Before executing anything, render runs the same checks as `crimeplan check QUARTER`; if
+any input is bad it lists every problem and stops. Notebooks whose inputs did not change since the published
+update are reused; when nothing changed, the update is left untouched (--force renders
+again). The update is built aside and swapped in only when everything succeeded.
+
+exit codes:
+  0    the update was written (or was already up to date)
+  2    bad input (params, data, catalogue, reference or commentary); nothing rendered
+  3    a notebook or the renderer failed; the previous update was left as it was
+  4    another render of the same quarter holds the lock (see --lock-timeout)
+  130  interrupted (Ctrl-C or SIGTERM); the previous update was left as it was
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    render = commands.add_parser("render", help="render a quarter's update to outputs/<quarter>/")
+    render = commands.add_parser("render", help="render a quarter's update to outputs/<quarter>/",
+                                 description="Render a quarter's update to outputs/<quarter>/.",
+                                 epilog=RENDER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = render.add_mutually_exclusive_group(required=True)
     which.add_argument("quarter", nargs="?", help="quarter id, e.g. 2019-20-Q2, or 'latest'")
     which.add_argument("--all", action="store_true", help="render every quarter in params/")
@@ -61,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from crimeplan.project import Project
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, log_path=False)
     project = Project(args.root.resolve())
     try:
+        if args.command != "ingest":
+            project.require_inputs()
         if args.command == "render":
             return _render(project, args, console)
         if args.command == "check":

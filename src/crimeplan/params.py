@@ -99,6 +99,13 @@ class QuarterParams(_Strict):
     produced: str = Field(min_length=1, description="e.g. 'October 2019'")
     producing_unit: str = Field(min_length=1)
 
+    @field_validator("data_to", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if isinstance(value, str) and re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", value.strip()):
+            raise ValueError(f"{value!r} looks like a day-first date: write dates as YYYY-MM-DD, e.g. 2019-12-31")
+        return value
+
     @field_validator("quarter")
     @classmethod
     def _valid_quarter(cls, value: str) -> str:
@@ -138,7 +145,8 @@ def _validated(model: type[BaseModel], path: Path):
         return model.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
         )
         raise InputError(problems, file=path, rule="params") from None
 

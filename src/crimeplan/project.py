@@ -28,6 +28,15 @@ class Project:
     def outputs_dir(self) -> Path:
         return self.root / "outputs"
 
+    def require_inputs(self) -> None:
+        """Refuse, in one plain message, a root that is not a crimeplan project."""
+        if not (self.params_dir / "plan.yml").is_file() and not self.data_dir.is_dir():
+            from crimeplan.errors import InputError
+
+            raise InputError(f"{self.root} is not a crimeplan project root: it has no params/plan.yml and no "
+                             "data/ folder. Run crimeplan from the project's folder, or name it with --root.",
+                             rule="project_root")
+
     def shown(self, path: Path) -> str:
         """``path`` as the user knows it: relative to the project root where it is inside."""
         try:
