@@ -322,3 +322,30 @@ SHIPPED_PROJECT = Path(__file__).resolve().parents[1]
 def test_shipped_project_passes_check(capsys):
     code, lines = run_check(SHIPPED_PROJECT, capsys)
     assert code == 0, "\n".join(line for line in lines if line.startswith("error:"))
+
+
+@pytest.mark.parametrize(("payload", "found"), [
+    ("<script>alert(1)</script> Special Constables", "found <script"),
+    ('<img src=x onerror="alert(1)">', "found <img"),
+    ("An <iframe src=https://example.org> here", "found <iframe"),
+    ("[our page](javascript:alert(1))", "link to a javascript: address"),
+    ("[our page]( JavaScript:alert(1))", "link to a javascript: address"),
+    ("<javascript:alert(1)>", "found <javascript:alert(1)"),
+    ("A comment <!-- hidden -->", "found <!--"),
+])
+def test_commentary_markup_that_could_run_is_refused(project, capsys, payload, found):
+    path = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
+    path.write_text(path.read_text() + f"- {payload}\n")
+    line = len(path.read_text().splitlines())
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    problem = one_line(lines, "commentary")
+    assert problem.startswith(f"error: data/commentary/2019-20-Q2/p1.md, line {line}: ")
+    assert found in problem and "(rule: commentary_no_html)" in problem
+
+
+def test_plain_less_than_sign_in_commentary_is_text(project, capsys):
+    path = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
+    path.write_text(path.read_text() + "- Response times were < 10 minutes in most cases.\n")
+    code, lines = run_check(project, capsys)
+    assert code == 0, lines

@@ -62,6 +62,9 @@ ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{\{|\}\}")
 COMMITMENT_HEADING = re.compile(r"^##\s+(?P<name>\S.*?)\s*$")
 AREA_HEADING = re.compile(r"^###\s+(?P<name>\S.*?)\s*$")
 TITLE = re.compile(r"^#\s+\S")
+# Commentary is text: no HTML (tags, comments, autolinks) and no links that run code.
+RAW_HTML = re.compile(r"<\s*(?P<tag>[A-Za-z!/?][^\s>]*)")
+UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?P<scheme>(?:javascript|vbscript|data|file)\s*:)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,27 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
             raise _format_error(path, number, "text outside an area section: put it under '### <area>' "
                                 "inside a '## <commitment id>' section")
         else:
+            _refuse_markup(path, number, line)
             sections[-1].lines.append((number, line))
     commitment_order = {c: i for i, c in enumerate(commitments)}
     area_order = {a: i for i, a in enumerate(plan.areas)}
     return sorted(sections, key=lambda s: (commitment_order[s.commitment], area_order[s.area]))
+
+
+def _refuse_markup(path: Path, number: int, line: str) -> None:
+    """Commentary reaches a published web page: refuse raw HTML and links that run code."""
+    if tag := RAW_HTML.search(line):
+        raise InputError(
+            f"raw HTML is not allowed in commentary (found <{tag['tag']}): write Markdown text; "
+            "to show a '<' sign, write it with a space after it or as 'less than'",
+            file=path, line=number, value=f"<{tag['tag']}", rule="commentary_no_html",
+        )
+    if link := UNSAFE_LINK.search(line):
+        raise InputError(
+            f"a link to a {link['scheme'].rstrip(': ').lower()}: address is not allowed in commentary; "
+            "link to a web page (https://...)",
+            file=path, line=number, value=link["scheme"], rule="commentary_no_html",
+        )
 
 
 def _references_in(line: str, path: Path, number: int) -> list[Reference]:
