@@ -349,3 +349,53 @@ def test_plain_less_than_sign_in_commentary_is_text(project, capsys):
     path.write_text(path.read_text() + "- Response times were < 10 minutes in most cases.\n")
     code, lines = run_check(project, capsys)
     assert code == 0, lines
+
+
+def replace_row(root: Path, old: str, new: str) -> int:
+    """Replace one measures row of the fixture; return its spreadsheet row number."""
+    path = root / "data" / "measures" / "fixture.csv"
+    lines = path.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(old))
+    lines[index] = new + lines[index][len(old):]
+    path.write_text("\n".join(lines) + "\n")
+    return index + 1
+
+
+def test_headcount_entered_over_a_range_is_an_error(project, capsys):
+    add_measures(project, "q3.csv", "specials_headcount,Essex,2019-10-01,2019-12-31,530,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert one_line(lines, "snapshot") == (
+        "error: data/measures/q3.csv, row 2, column period_start: 'specials_headcount' is a snapshot (a level on "
+        "one day) but this row covers 2019-10-01 to 2019-12-31: give the day of the count as both period_start "
+        "and period_end (e.g. 2019-12-31 to 2019-12-31) (rule: snapshot_period)")
+
+
+def test_comparison_row_one_day_off_is_an_error_with_a_suggestion(project, capsys):
+    row = replace_row(project, "asb_incidents,Southend,2018-07-01,2018-09-30", "asb_incidents,Southend,2018-07-01,2018-09-29")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 2
+    line = one_line(lines, "period_matches")
+    assert line.startswith(f"error: data/measures/fixture.csv, row {row}, column period_end: 'asb_incidents' in Southend")
+    assert "close to but not the same period last year (2018-07-01 to 2018-09-30)" in line
+    assert "did you mean 2018-07-01 to 2018-09-30?" in line
+
+
+def test_current_row_one_day_off_the_quarter_is_an_error(project, capsys):
+    row = replace_row(project, "asb_incidents,Southend,2019-07-01,2019-09-30", "asb_incidents,Southend,2019-07-01,2019-09-29")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 2
+    line = one_line(lines, f"row {row}", "the quarter 2019/20 Q2")
+    assert "did you mean 2019-07-01 to 2019-09-30?" in line
+
+
+def test_a_catalogue_measure_without_a_value_for_the_quarter_is_listed(project, capsys):
+    path = project / "data" / "measures" / "fixture.csv"
+    path.write_text("".join(l for l in path.read_text().splitlines(keepends=True)
+                            if not l.startswith("calls_answered_pct,Essex,2019")))
+    commentary = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
+    commentary.write_text(commentary.read_text().replace("{{calls_answered_pct}}", "Most"))
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 0
+    assert one_line(lines, "measure_has_value").startswith(
+        "warning: data/measures: priority 1 has no value for 2019/20 Q2 of: calls_answered_pct;")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan import commentary
+from crimeplan import commentary, coverage
 from crimeplan.commentary import Commentary
 from crimeplan.data import (
     Catalogue,
@@ -86,7 +86,7 @@ def read_shared(project: Project) -> SharedInputs:
     area_names = set(areas["area"])
     units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
     measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
-    problems += found
+    problems += found + coverage.snapshot_problems(project, measures, catalogue)
     group = None
     if plan is not None:
         problems += _plan_against_data(project, plan, catalogue, area_names)
@@ -105,6 +105,9 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
         return None, problems
     problems += _commentary_problems(project, shared, quarter)
     if not shared.ok or problems_have_errors(problems):
+        return None, problems
+    problems += coverage.quarter_problems(project, shared.plan, shared.measures, shared.catalogue, quarter)
+    if problems_have_errors(problems):
         return None, problems
     resolved = {
         p.number: _attempt(project, problems, lambda number=p.number: commentary.load_commentary(
