@@ -102,13 +102,24 @@ def test_period_end_before_start(project, capsys):
     ]
 
 
-@pytest.mark.parametrize("bad_value", ["12a", "1,234", "£5", ""])
+@pytest.mark.parametrize("bad_value", ["12a", "1,234", "£5", "n/a"])
 def test_non_numeric_value(project, capsys, bad_value):
     add_measures(project, "values.csv", f'asb_incidents,Southend,2019-04-01,2019-06-30,"{bad_value}",,\n')
     code, lines = run_check(project, capsys)
     assert code == 2
     line = one_line(lines, "data/measures/values.csv, row 2, column value:")
     assert f"{bad_value!r} is not a number" in line and "(rule: number)" in line
+
+
+def test_a_value_not_filled_in_yet_is_named_and_left_out(project, capsys):
+    """A template row (``crimeplan new-quarter``) without its figure yet: a warning, not data."""
+    add_measures(project, "template.csv", "asb_incidents,Southend,2019-10-01,2019-12-31,,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 0
+    assert one_line(lines, "template.csv") == (
+        "warning: data/measures/template.csv, row 2, column value: no value yet for 'asb_incidents', Southend, "
+        "2019-10-01 to 2019-12-31: fill in the figure or delete the row (until then it is left out) "
+        "(rule: value_filled)")
 
 
 def test_negative_count(project, capsys):

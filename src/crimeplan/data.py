@@ -198,7 +198,16 @@ def read_measures(
             problems.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
         frames.append(frame.assign(file=str(path)))
     text = pd.concat(frames, ignore_index=True) if frames else _empty_measures()
-    shown = text.assign(file=text["file"].map({str(path): display_path(path, data_dir) for path in files}))
+    shown_files = {str(path): display_path(path, data_dir) for path in files}
+    unfilled = text["value"] == ""
+    problems += [
+        Problem("warning", f"no value yet for {row.measure!r}, {row.area}, {row.period_start} to {row.period_end}: "
+                "fill in the figure or delete the row (until then it is left out)", file=shown_files[row.file],
+                location=f"row {row.row}", column="value", rule="value_filled")
+        for row in text[unfilled].itertuples()
+    ]
+    text = text[~unfilled].reset_index(drop=True)
+    shown = text.assign(file=text["file"].map(shown_files))
     problems += row_problems(measures_text_schema(), text, shown)
     typed = _typed_measures(text)
     suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
