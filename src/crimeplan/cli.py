@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate params and data; render nothing")
     check.add_argument("quarter", nargs="?", help="quarter id (default: every quarter in params/)")
 
+    new = commands.add_parser("new-quarter", help="start a quarter from the previous one: params, a measures "
+                              "template to fill in, commentary headings")
+    new.add_argument("quarter", help="the new quarter's id, e.g. 2019-20-Q3")
+
     ingest = commands.add_parser("ingest", help="turn public data into data/measures/<source>.csv")
     ingest.add_argument("source", help="police-uk, home-office-workforce or recorded-crime")
     ingest.add_argument("paths", nargs="+", type=Path, help="files, folders or archives to read")
@@ -85,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return _render(project, args, console)
         if args.command == "check":
             return _check(project, args.quarter, console)
+        if args.command == "new-quarter":
+            return _new_quarter(project, args.quarter, console)
         return _ingest(project, args, console)
     except CrimeplanError as error:
         console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
@@ -139,6 +145,19 @@ def _check(project, quarter: str | None, console) -> int:
         console.print(f"[bold red]{len(report.errors)} error(s)[/], {len(report.warnings)} warning(s)")
         return InputError.exit_code
     console.print(f"[green]OK[/]: no errors, {len(report.warnings)} warning(s)")
+    return 0
+
+
+def _new_quarter(project, quarter: str, console) -> int:
+    from crimeplan.new_quarter import new_quarter
+    from crimeplan.quarters import Quarter
+
+    quarter = Quarter.parse(quarter)
+    for path in new_quarter(project, quarter):
+        console.print(f"wrote {project.shown(path)}", highlight=False, markup=False)
+    console.print(f"Next: fill in the values in data/measures/{quarter.id}.csv and the commentary, check the "
+                  f"params, then `crimeplan check {quarter.id}` lists what is still empty.", highlight=False,
+                  markup=False)
     return 0
 
 

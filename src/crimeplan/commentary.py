@@ -107,6 +107,11 @@ class _Section:
     commitment: str
     area: str
     lines: list[tuple[int, str]]
+    heading_line: int = 0
+
+    @property
+    def written(self) -> bool:
+        return any(line.strip() for _, line in self.lines)
 
 
 def commentary_path(data_dir: Path, quarter: Quarter, priority: int) -> Path:
@@ -134,7 +139,7 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
             if (commitment, area) in seen:
                 raise _format_error(path, number, f"area {area!r} appears twice under {commitment}")
             seen.add((commitment, area))
-            sections.append(_Section(commitment, area, []))
+            sections.append(_Section(commitment, area, [], number))
         elif heading := COMMITMENT_HEADING.match(line):
             commitment = heading["name"]
             if commitment not in commitments:
@@ -205,6 +210,17 @@ def list_references(data_dir: Path, quarter: Quarter, plan: Plan) -> list[Refere
                 for number, line in section.lines:
                     references.extend(_references_in(line, path, number))
     return references
+
+
+def unwritten_sections(data_dir: Path, quarter: Quarter, plan: Plan) -> list[tuple[Path, int, str, str]]:
+    """Area headings with no text under them yet: (file, line, commitment, area)."""
+    found = []
+    for priority in plan.priorities:
+        path = commentary_path(data_dir, quarter, priority.number)
+        if path.is_file():
+            found += [(path, s.heading_line, s.commitment, s.area)
+                      for s in _parse_sections(path, plan, priority.number) if not s.written]
+    return found
 
 
 def _require(value, reference: Reference, what: str, quarter: Quarter):
@@ -305,6 +321,8 @@ def load_commentary(
         return line
 
     for section in _parse_sections(path, plan, priority):
+        if not section.written:
+            continue  # a heading still waiting for its text (see unwritten_sections)
         markdown = "\n".join(substitute(line, number) for number, line in section.lines)
         by_commitment[section.commitment].append(AreaCommentary(section.area, markdown))
     return Commentary(priority, quarter, by_commitment)

@@ -246,6 +246,12 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         if not (path := commentary.commentary_path(data_dir, quarter, p.number)).is_file()
     ]
     references = _attempt(project, problems, lambda: commentary.list_references(data_dir, quarter, plan))
+    if references is not None:
+        problems += [
+            Problem("warning", f"no text yet under '### {area}' of {commitment}; the heading is left out until "
+                    "there is", file=project.shown(path), location=f"line {line}", rule="commentary_written")
+            for path, line, commitment, area in commentary.unwritten_sections(data_dir, quarter, plan)
+        ]
     area_names = set(shared.areas["area"])
     for reference in references or []:
         where = dict(file=project.shown(Path(reference.file)), location=f"line {reference.line}")
