@@ -28,6 +28,11 @@ def test_notebook_runs_with_default_parameters(project, name):
     shown = [o for c in notebook.cells for o in c.get("outputs", [])]
     assert any("# Priority" in o.get("data", {}).get("text/markdown", "") for o in shown)
     assert not [o for o in shown if o.output_type == "error"]
+    [explore] = [c for c in notebook.cells if "report.tidy()" in c.source]
+    table = explore.outputs[0]["data"]
+    assert "<table" in table["text/html"]
+    for column in ("measure", "label", "unit", "area", "period_start", "period_end", "value", "judgement"):
+        assert column in table["text/plain"]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

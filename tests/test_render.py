@@ -88,6 +88,7 @@ def test_html_has_cover_contents_and_priorities_in_order(rendered_default):
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
     html = rendered_default.html.read_text()
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"http", html), "no external scripts or styles"
+    assert "same_period_last_year" not in html, "the notebooks' cells for exploring are not in the update"
 
 
 def test_previous_year_quarter_renders(rendered_previous_year):

@@ -61,3 +61,13 @@ def test_every_chart_has_a_title_and_alt_text_with_its_figures(roads):
 
 def test_priority_without_public_data_shows_none(roads):
     assert roads.public_data() == []
+
+
+def test_tidy_table_of_a_priority_has_datetimes_labels_and_judgements(roads):
+    table = roads.tidy()
+    assert str(table["period_start"].dtype).startswith("datetime64") and str(table["period_end"].dtype).startswith("datetime64")
+    ksi = table[(table["measure"] == "ksi_casualties") & (table["area"] == "Essex")].iloc[0]
+    assert ksi["label"] == "People killed or seriously injured on the roads" and ksi["unit"] == "people"
+    assert (ksi["value"], ksi["same_period_last_year"], ksi["change"]) == (204, 199, 5)
+    assert ksi["period_start"].month == 7 and ksi["period_end"].day == 30
+    assert set(table["measure"]) <= set(roads.catalogue) and table["judgement"].notna().any()

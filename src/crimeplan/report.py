@@ -91,7 +91,30 @@ class PriorityReport:
 
     @property
     def commentary(self) -> Commentary:
+        """The analysts' commentary for the priority and quarter, by commitment and area."""
         return self.edition.commentary[self.priority.number]
+
+    def tidy(self) -> pd.DataFrame:
+        """The priority's figures for the quarter as a tidy table to explore: one row per
+        measure and area, with its label and unit, the period (datetimes), the value, the
+        same period last year, the change and its judgement (blank where there is none)."""
+        rows = []
+        for c in self.comparisons:
+            if c.current is None:
+                continue
+            change = c.previous_year
+            rows.append({
+                "measure": c.measure, "label": self.catalogue[c.measure].label, "unit": c.unit, "area": c.area,
+                "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
+                "same_period_last_year": None if change is None else change.reference.value,
+                "change": None if change is None else change.absolute,
+                "judgement": None if change is None else str(change.judgement),
+            })
+        columns = ["measure", "label", "unit", "area", "period_start", "period_end", "value",
+                   "same_period_last_year", "change", "judgement"]
+        table = pd.DataFrame(rows, columns=columns)
+        return table.astype({"period_start": "datetime64[ns]", "period_end": "datetime64[ns]",
+                             "value": float, "same_period_last_year": float, "change": float})
 
     def heading(self) -> Markdown:
         return Markdown(f"# {self.priority.heading}")

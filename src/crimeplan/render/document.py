@@ -69,13 +69,18 @@ def notebook_markdown(notebook_path: Path, target: str, figures_dir: Path) -> st
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             blocks.append(cell.source)
-        elif cell.cell_type == "code":
+        elif cell.cell_type == "code" and not hidden_from_update(cell):
             for output in cell.get("outputs", []):
                 if output.output_type in ("display_data", "execute_result"):
                     block = _output_block(output, target, figures_dir)
                     if block:
                         blocks.append(block)
     return "\n\n".join(blocks) + "\n"
+
+
+def hidden_from_update(cell) -> bool:
+    """A cell for exploring in JupyterLab only: Quarto's ``#| include: false`` option."""
+    return any(line.replace(" ", "") == "#|include:false" for line in cell.source.splitlines())
 
 
 def _output_block(output, target: str, figures_dir: Path) -> str | None:
