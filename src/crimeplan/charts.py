@@ -26,6 +26,7 @@ import vl_convert as vlc
 STATIC_PPI = 144
 CHART_WIDTH = 520
 NARROW_WIDTH = 560  # pixels: in a narrower box (a phone) a chart's legend goes below it
+WIDE_LABEL_LIMIT = 320  # pixels: in a wider box, category labels are cut only past this
 CHART_CLASS = "crimeplan-chart"
 PALETTE = ["#9ecae1", "#08519c", "#fd8d3c", "#31a354", "#756bb1", "#636363"]
 
@@ -62,8 +63,8 @@ class Chart:
 
         Vega-Embed draws the chart as an SVG marked as one image (``role="img"``) named by
         the alt text, without the title the caption already gives; charts of one panel take
-        the width of their container (the legend below the plot on a narrow screen), the
-        others scale down to it. Without scripts the static PNG stands in, with the same
+        the width of their container (the legend below the plot on a narrow screen, longer
+        category labels on a wide one), the others scale down to it. Without scripts the static PNG stands in, with the same
         alt text.
         """
         png = base64.b64encode(self.png).decode()
@@ -81,8 +82,10 @@ class Chart:
             f" delete spec.title;"  # the caption shows it
             f" if (!spec.facet && !spec.hconcat && !spec.vconcat && !spec.concat && !spec.repeat) {{"
             f' spec.width = "container"; }}'
-            f" if (box.clientWidth < {NARROW_WIDTH}) {{ spec.config = spec.config || {{}};"
+            f" spec.config = spec.config || {{}};"
+            f" if (box.clientWidth < {NARROW_WIDTH}) {{"
             f' spec.config.legend = Object.assign({{}}, spec.config.legend, {{"orient": "bottom", "direction": "vertical"}}); }}'
+            f" else {{ spec.config.axisY = Object.assign({{}}, spec.config.axisY, {{\"labelLimit\": {WIDE_LABEL_LIMIT}}}); }}"
             f' vegaEmbed(box, spec, {{"actions": false, "renderer": "svg"}}).then(function (r) {{'
             f' var svg = r.view.container().querySelector("svg");'
             f' svg.setAttribute("role", "img"); svg.removeAttribute("aria-roledescription");'
