@@ -1,5 +1,7 @@
 """Every figure of the seed update (Essex Police, 2019/20 Q2) that a render of 2019-20-Q2
-must show, in the seed's own formatting (48,810 / 84.7% / £5.7m / 218% / 5.7% points).
+must show, in the seed's own formatting (48,810 / 84.7% / £5.7m / 218%); where our
+formatting differs on purpose (the seed's "5.7% points" is written "5.7 percentage points"),
+``where`` quotes the seed.
 
 ``SEED_FIGURES`` holds one ``(text, where)`` pair per occurrence in the seed, in the seed's
 order. ``text`` is what to look for in the rendered text. Where the seed writes a number as
@@ -73,7 +75,7 @@ SEED_FIGURES: list[tuple[str, str]] = [
     ("1,000", "in excess of 1,000 '999' calls a day"),
     ("1,030", "average '999' calls per day"),
     ("84.7%", "'101' grade of service, August 2019"),
-    ("5.7% points", "improvement on August 2018"),
+    ("5.7 percentage points", "improvement on August 2018 (the seed writes '5.7% points')"),
     ("9%", "rise in '101' calls to the Crime Bureau on last year"),
     ("2,424", "additional calls on last year"),
     ("8%", "rise in calls on the previous quarter"),

@@ -51,8 +51,8 @@ def test_html_draws_every_chart_offline_without_errors(browser, rendered_default
     drawn.nth(expected - 1).wait_for(state="attached", timeout=30_000)
     assert drawn.count() == expected
     assert page.errors == [] and page.blocked == []
-    labels = page.locator("figure.crimeplan-chart").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
-    assert all(label and len(label) > 20 for label in labels), "every chart has alt text"
+    labels = page.locator("figure.crimeplan-chart svg.marks").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert len(labels) == expected and all(label and len(label) > 20 for label in labels), "every chart has alt text"
 
 
 def test_chart_fallback_image_without_javascript(browser, rendered_default):

@@ -84,7 +84,7 @@ def one_line(tmp_path: Path, bullet: str) -> str:
         ("{{asb@Southend.up_or_down}}", "down"),
         ("{{asb@Southend.period}}", "the 12 months to September 2019"),
         ("{{gos}}", "84.7%"),
-        ("{{gos.change}}", "5.7% points"),
+        ("{{gos.change}}", "5.7 percentage points"),
     ],
 )
 def test_references_resolve_against_the_quarter(tmp_path, reference, expected):
@@ -180,7 +180,7 @@ def test_figure_pattern_does_not_match_inside_longer_numbers():
     assert figure_pattern("13").search("in 2013 and 1,300 and 13%") is None
     assert figure_pattern("13").search("13 units")
     assert figure_pattern("44").search("£44,000") is None
-    assert figure_pattern("5.7% points").search("+5.7% points")
+    assert figure_pattern("5.7 percentage points").search("+5.7 percentage points")
     assert len(SEED_FIGURES) > 100
 
 

@@ -64,7 +64,7 @@ def test_percent_measure_changes_in_points():
     measure = definition(label="Grade of service", unit="percent", kind="rate", targets=[])
     rows = [("m", "Essex", "2018-08-01", "2018-08-31", 79.0), ("m", "Essex", "2019-08-01", "2019-08-31", 84.7)]
     assert say(rows, measure) == (
-        "Grade of service rose to 84.7% in August 2019, up from 79.0% in August 2018 (5.7% points higher)."
+        "Grade of service rose to 84.7% in August 2019, up from 79.0% in August 2018 (5.7 percentage points higher)."
     )
 
 
@@ -152,14 +152,14 @@ def test_performance_table_rows():
         "Period": "September 2019",
         "This period": "430",
         "Same period last year": "464",
-        "Change": "-34",
-        "Change %": "-7%",
+        "Change": "\u221234",
+        "Change %": "\u22127%",
         "Direction": "down",
         "Judgement": "worsened",
         "Target": "600 by March 2020",
     }
     assert table.iloc[1][["This period", "Same period last year", "Change", "Change %"]].tolist() == [
-        "84.7%", "79.0%", "+5.7% points", "",
+        "84.7%", "79.0%", "+5.7 percentage points", "",
     ]
 
 
@@ -180,4 +180,4 @@ def test_previous_quarter_fall_no_change_and_zero_base(previous_quarter, expecte
 def test_previous_quarter_of_a_percentage_is_in_points():
     measure = definition(label="Grade of service", unit="percent", kind="rate", targets=[])
     rows = [("m", "Essex", "2019-07-01", "2019-09-30", 84.7), ("m", "Essex", "2019-04-01", "2019-06-30", 86.0)]
-    assert say(rows, measure).endswith("Compared with April to June 2019, the figure fell by 1.3% points.")
+    assert say(rows, measure).endswith("Compared with April to June 2019, the figure fell by 1.3 percentage points.")

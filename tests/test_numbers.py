@@ -20,7 +20,7 @@ from crimeplan.numbers import (
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(48810, "48,810"), (105000, "105,000"), (515, "515"), (66.5, "66.5"), (1234567.0, "1,234,567"), (-1005, "-1,005")],
+    [(48810, "48,810"), (105000, "105,000"), (515, "515"), (66.5, "66.5"), (1234567.0, "1,234,567"), (-1005, "\u22121,005")],
 )
 def test_format_number_uses_thousands_commas_and_only_needed_decimals(value, expected):
     assert format_number(value) == expected
@@ -41,9 +41,15 @@ def test_format_percent(value, decimals, expected):
     assert format_percent(value, decimals) == expected
 
 
-def test_format_points_says_percentage_points_as_the_update_does():
-    assert format_points(84.7 - 79.0) == "5.7% points"
-    assert format_points(2.0) == "2% points"
+def test_format_points_says_percentage_points_in_full():
+    assert format_points(84.7 - 79.0) == "5.7 percentage points"
+    assert format_points(2.0) == "2 percentage points"
+    assert format_points(1.0) == "1 percentage point"
+
+
+def test_negative_numbers_take_the_minus_sign_not_a_hyphen():
+    assert format_number(-1005) == "\u22121,005" and "-" not in format_number(-2.5)
+    assert format_money(-5_700_000) == "\u2212£5.7m"
 
 
 @pytest.mark.parametrize(
@@ -57,7 +63,7 @@ def test_format_points_says_percentage_points_as_the_update_does():
         (3_500, "£3,500"),
         (44_000, "£44,000"),
         (12.5, "£12.50"),
-        (-1_500, "-£1,500"),
+        (-1_500, "\u2212£1,500"),
     ],
 )
 def test_format_money(value, expected):

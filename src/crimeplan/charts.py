@@ -28,6 +28,8 @@ import pandas as pd
 import vl_convert as vlc
 
 CHART_WIDTH = 520
+NARROW_WIDTH = 560  # pixels: in a narrower box (a phone) a chart's legend goes below it
+WIDE_LABEL_LIMIT = 320  # pixels: in a wider box, category labels are cut only past this
 CHART_CLASS = "crimeplan-chart"
 FONT = "DejaVu Sans"
 PALETTE = ["#9ecae1", "#08519c", "#fd8d3c", "#31a354", "#756bb1", "#636363"]
@@ -62,19 +64,38 @@ class Chart:
         return vlc.vegalite_to_svg(self.spec)
 
     def html(self) -> str:
+        """The chart as a ``<figure>``: the drawing, then its title as a visible caption.
+
+        Vega-Embed draws the chart as an SVG marked as one image (``role="img"``) named by
+        the alt text, without the title the caption already gives; charts of one panel take
+        the width of their container (the legend below the plot on a narrow screen, longer
+        category labels on a wide one), the others scale down to it. Without scripts the
+        static SVG stands in, with the same alt text.
+        """
         svg = base64.b64encode(self.svg.encode()).decode()
         alt_attr = html.escape(self.alt_text, quote=True)
         spec = self.spec_json.replace("</", "<\\/")
         return (
-            f'<figure class="{CHART_CLASS}" role="img" aria-label="{alt_attr}">'
+            f'<figure class="{CHART_CLASS}">'
             f'<div id="{self.element_id}">'
-            f'<img src="data:image/svg+xml;base64,{svg}" alt="{alt_attr}" style="max-width:100%">'
+            f'<img src="data:image/svg+xml;base64,{svg}" alt="{alt_attr}" style="max-width:100%;height:auto">'
             f"</div>"
             f"<figcaption>{html.escape(self.title)}</figcaption>"
             f'<script type="text/javascript">'
-            f'if (window.vegaEmbed) {{ vegaEmbed("#{self.element_id}", {spec}, '
-            f'{{"actions": false, "renderer": "svg"}}).then(function (r) {{'
-            f' r.view.container().setAttribute("aria-label", {json.dumps(self.alt_text)}); }}); }}'
+            f"if (window.vegaEmbed) {{ (function (spec) {{"
+            f' var box = document.getElementById("{self.element_id}");'
+            f" delete spec.title;"  # the caption shows it
+            f" if (!spec.facet && !spec.hconcat && !spec.vconcat && !spec.concat && !spec.repeat) {{"
+            f' spec.width = "container"; }}'
+            f" spec.config = spec.config || {{}};"
+            f" if (box.clientWidth < {NARROW_WIDTH}) {{"
+            f' spec.config.legend = Object.assign({{}}, spec.config.legend, {{"orient": "bottom", "direction": "vertical"}}); }}'
+            f" else {{ spec.config.axisY = Object.assign({{}}, spec.config.axisY, {{\"labelLimit\": {WIDE_LABEL_LIMIT}}}); }}"
+            f' vegaEmbed(box, spec, {{"actions": false, "renderer": "svg"}}).then(function (r) {{'
+            f' var svg = r.view.container().querySelector("svg");'
+            f' svg.setAttribute("role", "img"); svg.removeAttribute("aria-roledescription");'
+            f" svg.setAttribute(\"aria-label\", {json.dumps(self.alt_text)}); }});"
+            f" }})({spec}); }}"
             f"</script></figure>"
         )
 

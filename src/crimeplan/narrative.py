@@ -3,7 +3,8 @@ register of the quarterly update, e.g. "Special Constable headcount rose to 515 
 September 2019, up from 464 in September 2018 (51 more, 11% higher)."
 
 Percentage changes are whole percentages unless ``pct_decimals`` says otherwise;
-changes of a percentage are given in percentage points ("5.7% points higher").
+changes of a percentage are given in percentage points ("5.7 percentage points higher").
+Signed changes take the minus sign U+2212 (``−6``), as every displayed number does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crimeplan.numbers import (
     format_percent,
     format_points,
     format_value,
+    MINUS,
     is_month_end,
     long_date,
     month_year,
@@ -54,7 +56,7 @@ def subject(definition: MeasureDef, comparison: Comparison) -> str:
 
 
 def _amount(change: Change, unit: str, decimals: int) -> str:
-    """The absolute size of a change: "51 more", "7 fewer minutes", "£500 less", "5.7% points higher"."""
+    """The absolute size of a change: "51 more", "7 fewer minutes", "£500 less", "5.7 percentage points higher"."""
     size = abs(change.absolute)
     rise = change.direction == "up"
     if unit == "percent":
@@ -150,7 +152,7 @@ def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: in
 def _signed_change(change: Change | None, unit: str, decimals: int) -> str:
     if change is None:
         return ""
-    sign = "+" if change.direction == "up" else "-" if change.direction == "down" else ""
+    sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
     size = abs(change.absolute)
     text = format_points(size, decimals) if unit == "percent" else format_value(size, unit, decimals)
     return sign + text
@@ -161,7 +163,7 @@ def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
         return ""
     if change.zero_base:
         return "n/a (zero base)"
-    sign = "+" if change.direction == "up" else "-" if change.direction == "down" else ""
+    sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
     return sign + format_percent(abs(change.percent), pct_decimals)
 
 

@@ -1,9 +1,11 @@
 """British number formatting in the register of the quarterly update.
 
 Thousands separated by commas (``48,810``), percentages with a ``%`` sign (``84.7%``),
-money in pounds (``£30,000``; millions as ``£5.7m``), percentage points written as
-``5.7% points`` and rounding half away from zero (``218.33`` -> ``218%``), as the
-published update does. Every function returns text; none of them reads data.
+money in pounds (``£30,000``; millions as ``£5.7m``) and rounding half away from zero
+(``218.33`` -> ``218%``), as the published update does. Differences between percentages
+are written out as ``5.7 percentage points`` (the published update's ``5.7% points`` is
+read aloud as "percent points"), and negative numbers take the minus sign U+2212
+(``−1,005``), not a hyphen. Every function returns text; none of them reads data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 MAX_DECIMALS = 2
+MINUS = "\u2212"  # the minus sign, which screen readers read as "minus" and fonts set as wide as "+"
 MILLION = 1_000_000
 BILLION = 1_000_000_000
 
@@ -37,7 +40,7 @@ def format_number(value: float, decimals: int | None = None) -> str:
     """``48810`` -> ``48,810``; ``66.5`` -> ``66.5``."""
     if decimals is None:
         decimals = auto_decimals(value)
-    return f"{round_half_up(value, decimals):,.{decimals}f}"
+    return f"{round_half_up(value, decimals):,.{decimals}f}".replace("-", MINUS)
 
 
 def format_percent(value: float, decimals: int | None = 0) -> str:
@@ -46,8 +49,9 @@ def format_percent(value: float, decimals: int | None = 0) -> str:
 
 
 def format_points(value: float, decimals: int | None = None) -> str:
-    """A difference between two percentages: ``5.7`` -> ``5.7% points``."""
-    return f"{format_number(value, decimals)}% points"
+    """A difference between two percentages: ``5.7`` -> ``5.7 percentage points``."""
+    text = format_number(value, decimals)
+    return f"{text} percentage {'point' if text == '1' else 'points'}"
 
 
 def format_money(value: float, decimals: int | None = None) -> str:
@@ -55,7 +59,7 @@ def format_money(value: float, decimals: int | None = None) -> str:
 
     ``decimals`` applies to amounts under £1m (default: none for whole pounds, else
     pence); millions and billions show at most one decimal, as the update does."""
-    sign = "-" if value < 0 else ""
+    sign = MINUS if value < 0 else ""
     amount = abs(value)
     for size, suffix in ((BILLION, "bn"), (MILLION, "m")):
         if amount >= size:

@@ -28,6 +28,11 @@ from crimeplan.quarters import Quarter
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
                "percent": "percentages", "gbp": "money (£)"}
 MIN_AREAS_FOR_CHART = 3
+# What an empty cell of the performance table means, in words a screen reader reads.
+NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"
+BLANK_MEANINGS = {"Same period last year": NOT_AVAILABLE, "Change": NO_COMPARISON,
+                  "Judgement": NO_COMPARISON, "Target": NO_TARGET}
+BLANK_WORDS = {NOT_AVAILABLE, NO_COMPARISON, NO_TARGET}
 MAX_COLUMN_DASHES = 26
 WORD_ROOM = 3  # bold headers are wider than body text
 
@@ -125,8 +130,11 @@ class PriorityReport:
         if not comparisons:
             return Markdown(f"*No measures of this priority have figures for {self.quarter.label}.*")
         table = compact_table(narrative.performance_table(comparisons, self.catalogue), self.plan.force_area)
+        number = self.priority.number
+        caption = (f"Priority {number} measures in {self.quarter.label}: this period, the same period "
+                   "last year, the change, its judgement and the target")
         return Markdown(
-            f"## Performance in {self.quarter.label}\n\n" + markdown_table(table)
+            f"## Priority {number}: performance in {self.quarter.label}\n\n" + markdown_table(table, caption)
             + "\n\nJudgement compares the change with the direction the plan wants for each measure."
         )
 
@@ -153,7 +161,8 @@ class PriorityReport:
         """Per commitment: the commitment, its force-wide headline figures, then updates by area."""
         blocks = []
         for commitment in self.priority.commitments:
-            blocks.append(f"## {self.priority.lead_in}\n\n*{commitment.text}*")
+            # The commitment is the heading, so that each heading names its own topic.
+            blocks.append(f"## {self.priority.lead_in} {commitment.text}")
             headlines = [
                 narrative.headline(c, self.catalogue[c.measure])
                 for c in self.comparisons
@@ -222,14 +231,19 @@ def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:
     local = table["Area"] != force_area
     measure = table["Measure"].where(~local, table["Measure"] + " (" + table["Area"] + ")")
     change = table["Change"].where(table["Change %"] == "", table["Change"] + " (" + table["Change %"] + ")")
-    return table.assign(Measure=measure, Change=change).drop(columns=["Area", "Change %", "Direction"])
+    compact = table.assign(Measure=measure, Change=change).drop(columns=["Area", "Change %", "Direction"])
+    for column in compact.columns:  # an empty cell says why it is empty
+        compact[column] = compact[column].where(compact[column] != "", BLANK_MEANINGS.get(column, NOT_AVAILABLE))
+    return compact
 
 
-def markdown_table(table: pd.DataFrame) -> str:
-    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF.
+def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
+    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF, with its caption.
 
     Numbers are right-aligned. Pandoc sizes wrapped columns by the dashes under the
     header: each column gets room for its longest word and, within a bound, its longest entry.
+    (The built-in renderer's filter, templates/accessible.lua, adds the row and column
+    headers and sizes the PDF's columns itself.)
     """
     def cell(value) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
@@ -239,8 +253,11 @@ def markdown_table(table: pd.DataFrame) -> str:
         texts = pd.concat([table[column].astype(str), pd.Series([column])])
         longest_word = int(texts.str.split().explode().str.len().fillna(0).max())
         width = max(longest_word + WORD_ROOM, min(int(texts.str.len().max()), MAX_COLUMN_DASHES))
-        numeric = texts.iloc[:-1].str.fullmatch(r"[-+£]?[\d,.]+[%km]?( [^|]*)?|").all()
+        entries = texts.iloc[:-1][lambda e: ~e.isin(BLANK_WORDS)]
+        numeric = len(entries) > 0 and entries.str.fullmatch(r"[-+\u2212£]?[\d,.]+[%km]?( [^|]*)?|").all()
         rules.append(f"{'-' * width}:" if numeric else f":{'-' * width}")
     lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |", "|" + "|".join(rules) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    if caption:
+        lines += ["", f": {cell(caption)}"]
     return "\n".join(lines)

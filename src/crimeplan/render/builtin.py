@@ -19,6 +19,10 @@ from crimeplan.render.document import HTML, TYPST, CoverFacts, notebook_markdown
 
 TEMPLATES = files("crimeplan") / "templates"
 PANDOC_INPUT = "markdown-implicit_figures"
+FILTER = f"--lua-filter={TEMPLATES / 'accessible.lua'}"
+# The PDF is tagged and declares PDF/UA-1: Typst then requires a title and alt text for
+# every image, and marks the document title for display (DisplayDocTitle).
+PDF_STANDARDS = ["ua-1"]
 
 
 def render_builtin(project_root: Path, notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
@@ -55,8 +59,11 @@ def _render_html(notebooks: list[Path], work: Path, output: Path, variables: lis
             "--standalone",
             f"--template={TEMPLATES / 'update.html'}",
             f"--include-in-header={header}",
+            FILTER,
+            # The cover title is the page's one h1: priorities are h2, their sections h3.
+            "--shift-heading-level-by=1",
             "--toc",
-            "--toc-depth=1",
+            "--toc-depth=2",
             "--section-divs",
             *variables,
         ],
@@ -67,9 +74,9 @@ def _render_html(notebooks: list[Path], work: Path, output: Path, variables: lis
 def _render_pdf(notebooks: list[Path], work: Path, output: Path, variables: list[str]) -> Path:
     markdown = _combined_markdown(notebooks, TYPST, work / "figures")
     source = work / "update.typ"
-    _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", *variables])
+    _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", FILTER, *variables])
     try:
-        typst.compile(str(source), output=str(output), root=str(work))
+        typst.compile(str(source), output=str(output), root=str(work), pdf_standards=PDF_STANDARDS)
     except Exception as error:  # typst raises a bare RuntimeError with the diagnostics
         raise ExecutionError(f"Typst could not compile {source}: {error}") from None
     return output

@@ -1,0 +1,131 @@
+-- Pandoc filter for the built-in renderer: tables and headings a screen reader can use.
+--
+-- Tables. HTML: column headers <th scope="col">, the first cell of each body row a row
+-- header <th scope="row">, the table inside a labelled, focusable scroll region so that
+-- a wide table scrolls on its own instead of widening the page (WCAG 1.4.10).
+-- Typst: a table whose columns are sized by their content at layout time
+-- (`crimeplan-table` in update.typ), with a repeating header row; every table is a
+-- figure with its caption.
+-- A table without a caption is captioned by the heading it is under.
+--
+-- Headings. No two headings may read the same (WCAG 2.4.6): a repeated heading gets the
+-- name of the priority (the level-1 heading) it is under.
+
+local stringify = pandoc.utils.stringify
+
+local function is_html()
+  return FORMAT:match("html") ~= nil
+end
+
+local function typst_string(text)
+  return '"' .. text:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ") .. '"'
+end
+
+local function typst_content(blocks)
+  local source = pandoc.write(pandoc.Pandoc(blocks), "typst")
+  return "[" .. source:gsub("%s+$", "") .. "]"
+end
+
+local function align_name(alignment)
+  if alignment == "AlignRight" then return "right" end
+  if alignment == "AlignCenter" then return "center" end
+  return "left"
+end
+
+local function cell_text(cell)
+  return stringify(cell.contents)
+end
+
+-- Typst source for one table: crimeplan-table(caption, aligns, header, rows), where
+-- header and rows are arrays of (text, content) pairs: text to measure, content to show.
+local function typst_table(tbl, caption)
+  local aligns = {}
+  for _, spec in ipairs(tbl.colspecs) do
+    aligns[#aligns + 1] = align_name(spec[1])
+  end
+  local function row_source(row)
+    local cells = {}
+    for _, cell in ipairs(row.cells) do
+      cells[#cells + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. ")"
+    end
+    return "(" .. table.concat(cells, ", ") .. ",)"
+  end
+  local header = "()"
+  if #tbl.head.rows > 0 then
+    header = row_source(tbl.head.rows[1])
+  end
+  local rows = {}
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      rows[#rows + 1] = row_source(row)
+    end
+  end
+  return "#crimeplan-table(\n  caption: " .. typst_string(caption)
+    .. ",\n  aligns: (" .. table.concat(aligns, ", ") .. ",),"
+    .. "\n  header: " .. header .. ","
+    .. "\n  rows: (\n    " .. table.concat(rows, ",\n    ") .. ",\n  ),\n)"
+end
+
+local function html_table(tbl, caption)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.attributes.scope = "col"
+    end
+  end
+  for _, body in ipairs(tbl.bodies) do
+    body.row_head_columns = 1
+    for _, row in ipairs(body.body) do
+      row.cells[1].attributes.scope = "row"
+    end
+  end
+  return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, {
+    role = "region", ["aria-label"] = caption, tabindex = "0",
+  }))
+end
+
+local function count_headings(doc)
+  local counts = {}
+  doc:walk({
+    Header = function(header)
+      local text = stringify(header)
+      counts[text] = (counts[text] or 0) + 1
+    end,
+  })
+  return counts
+end
+
+function Pandoc(doc)
+  local counts = count_headings(doc)
+  local priority = nil -- the current level-1 heading, e.g. "Priority 1 – More Local, ..."
+  local last_heading = nil
+  local blocks = {}
+  for _, block in ipairs(doc.blocks) do
+    if block.t == "Header" then
+      local text = stringify(block)
+      if block.level == 1 then
+        priority = text
+      elseif counts[text] > 1 and priority then
+        local short = priority:match("^(Priority %d+)") or priority
+        block.content = pandoc.Inlines({ pandoc.Str(short .. ":"), pandoc.Space() }) .. block.content
+        text = stringify(block)
+      end
+      last_heading = text
+      blocks[#blocks + 1] = block
+    elseif block.t == "Table" then
+      local caption = stringify(block.caption.long)
+      if caption == "" then
+        caption = last_heading or "Table"
+        block.caption.long = { pandoc.Plain({ pandoc.Str(caption) }) }
+      end
+      if is_html() then
+        blocks[#blocks + 1] = html_table(block, caption)
+      else
+        blocks[#blocks + 1] = pandoc.RawBlock("typst", typst_table(block, caption))
+      end
+    else
+      blocks[#blocks + 1] = block
+    end
+  end
+  doc.blocks = blocks
+  return doc
+end
