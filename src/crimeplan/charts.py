@@ -74,7 +74,7 @@ class Chart:
         """
         svg = base64.b64encode(self.svg.encode()).decode()
         alt_attr = html.escape(self.alt_text, quote=True)
-        spec = self.spec_json.replace("</", "<\\/")
+        spec = script_json(self.spec)
         return (
             f'<figure class="{CHART_CLASS}">'
             f'<div id="{self.element_id}">'
@@ -94,7 +94,7 @@ class Chart:
             f' vegaEmbed(box, spec, {{"actions": false, "renderer": "svg"}}).then(function (r) {{'
             f' var svg = r.view.container().querySelector("svg");'
             f' svg.setAttribute("role", "img"); svg.removeAttribute("aria-roledescription");'
-            f" svg.setAttribute(\"aria-label\", {json.dumps(self.alt_text)}); }});"
+            f" svg.setAttribute(\"aria-label\", {script_json(self.alt_text)}); }});"
             f" }})({spec}); }}"
             f"</script></figure>"
         )
@@ -105,6 +105,11 @@ class Chart:
             "image/svg+xml": self.svg,
             "text/plain": self.alt_text,
         }, {"image/svg+xml": {"alt": self.alt_text}}
+
+
+def script_json(value) -> str:
+    """``value`` as JSON safe inside an HTML ``<script>``: no ``<`` the HTML parser could act on."""
+    return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
 
 
 def year_on_year_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str) -> Chart:

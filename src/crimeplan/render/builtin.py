@@ -18,7 +18,8 @@ from crimeplan.errors import ExecutionError
 from crimeplan.render.document import HTML, TYPST, CoverFacts, notebook_markdown
 
 TEMPLATES = files("crimeplan") / "templates"
-PANDOC_INPUT = "markdown-implicit_figures"
+# Raw HTML in Markdown is read as text: no label, note or commentary can add markup that runs.
+PANDOC_INPUT = "markdown-implicit_figures-raw_html"
 FILTER = f"--lua-filter={TEMPLATES / 'accessible.lua'}"
 # The PDF is tagged and declares PDF/UA-1: Typst then requires a title and alt text for
 # every image, and marks the document title for display (DisplayDocTitle).
