@@ -71,3 +71,27 @@ def test_tidy_table_of_a_priority_has_datetimes_labels_and_judgements(roads):
     assert (ksi["value"], ksi["same_period_last_year"], ksi["change"]) == (204, 199, 5)
     assert ksi["period_start"].month == 7 and ksi["period_end"].day == 30
     assert set(table["measure"]) <= set(roads.catalogue) and table["judgement"].notna().any()
+
+
+def test_a_commitment_without_commentary_never_contradicts_its_figures():
+    """Figures shown for a commitment are never followed by "no figures" (issue 12)."""
+    import dataclasses
+
+    from crimeplan.commentary import Commentary
+
+    report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO / "data", REPO / "params")
+    silent = {number: Commentary(number, c.quarter, {k: [] for k in c.by_commitment}) for number, c in
+              report.edition.commentary.items()}
+    report = PriorityReport(dataclasses.replace(report.edition, commentary=silent), report.priority)
+    text = report.commitment_sections().data
+    for commitment in report.priority.commitments:
+        shown = [c for c in report.comparisons
+                 if c.current is not None and report.catalogue[c.measure].commitment == commitment.id]
+        section = text.split(commitment.text, 1)[1].split("\n## ", 1)[0]
+        if shown:
+            assert "No figures" not in section, commitment.id
+            assert "no update text was given" in section.lower(), commitment.id
+        else:
+            assert "No figures or updates for this commitment in 2019/20 Q2." in section
+    cadets = text.split(report.priority.commitments[1].text, 1)[1].split("\n## ", 1)[0]  # table figures only
+    assert "Its figures for 2019/20 Q2 are in the performance table above; no update text was given." in cadets

@@ -173,9 +173,20 @@ class PriorityReport:
                 blocks.append("**Key figures**\n\n" + "\n".join(f"- {h}" for h in headlines))
             for section in self.commentary.by_commitment.get(commitment.id, []):
                 blocks.append(f"**{section.area}**\n\n{section.markdown}")
-            if not headlines and not self.commentary.by_commitment.get(commitment.id):
-                blocks.append(f"*No figures or updates for this commitment in {self.quarter.label}.*")
+            if not self.commentary.by_commitment.get(commitment.id):
+                blocks.append(f"*{self._no_update_text(commitment.id, bool(headlines))}*")
         return Markdown("\n\n".join(blocks))
+
+    def _no_update_text(self, commitment: str, has_headlines: bool) -> str:
+        """What a commitment without commentary says, true to the figures shown for it."""
+        in_table = any(c.current is not None and self.catalogue[c.measure].commitment == commitment
+                       for c in self.comparisons)
+        if has_headlines:
+            return f"No update text was given for this commitment in {self.quarter.label}."
+        if in_table:
+            return (f"Its figures for {self.quarter.label} are in the performance table above; "
+                    "no update text was given.")
+        return f"No figures or updates for this commitment in {self.quarter.label}."
 
     def public_data(self) -> list[Markdown | charts.Chart]:
         """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
