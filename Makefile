@@ -33,8 +33,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/render_bench.py $(if $(RUNS),--runs $(RUNS))
 
+# JupyterLab on the whole project (data/, params/, outputs/ in reach), opening on notebooks/.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
 
 clean:
 	rm -rf outputs/

@@ -213,3 +213,22 @@ def test_changed_data_changes_sentences_and_commentary(project):
     assert "Special Constable headcount fell to 430 in September 2019, down from 464 in September 2018 (34 fewer, 7% lower)." in text
     assert "Arrests of drug drivers fell to 200 in July to September 2019, down from 224 in July to September 2018 (24 fewer, 11% lower)." in text
     assert "Special Constables gave 40,000 hours of duty in the quarter, 2% down on the same months of 2018." in text
+
+
+def test_every_reference_example_in_the_docs_gives_what_the_docs_say(project):
+    """docs/reference.md lists each commentary field with its 2019/20 Q2 result; they stay true."""
+    import re
+
+    from crimeplan.commentary import FIELDS, _references_in, resolve
+
+    data_dir, measures, catalogue, areas = project
+    rows = re.findall(r"^\| `(\{\{[^`]+\}\})`[^|]*\| `([^`]+)`", (ROOT / "docs" / "reference.md").read_text(), re.M)
+    assert len(rows) >= len(FIELDS) + 1
+    documented = set()
+    for text, expected in rows:
+        [reference] = _references_in(text, ROOT / "docs" / "reference.md", 1)
+        documented.add(reference.field)
+        got = resolve(reference, measures, catalogue, Quarter.parse("2019-20-Q2"), force_area=PLAN.force_area,
+                      known_areas=areas)
+        assert got == expected, text
+    assert documented == set(FIELDS)
