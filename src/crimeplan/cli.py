@@ -101,11 +101,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _render(project, args: argparse.Namespace, console) -> int:
-    from rich.markup import escape
 
-    from crimeplan.params import resolve_quarter
-    from crimeplan.params import available_quarters
-    from crimeplan.pipeline import render_quarter
+    from crimeplan.params import available_quarters, resolve_quarter
+    from crimeplan.pipeline import Kernels
     from crimeplan.quarters import Quarter
 
     if args.all:
@@ -114,24 +112,32 @@ def _render(project, args: argparse.Namespace, console) -> int:
             raise InputError("no quarter params files to render", file=project.params_dir)
     else:
         quarters = [resolve_quarter(project.params_dir, args.quarter)]
-    for quarter in quarters:
-        result = render_quarter(
-            project, quarter, jobs=args.jobs, renderer=args.renderer, console=console,
-            lock_timeout=args.lock_timeout, force=args.force,
-        )
-        where = escape(str(result.output_dir))
-        if result.up_to_date:
-            console.print(f"[green]{quarter} is up to date[/]: nothing changed since the last render "
-                          f"({where}; --force renders again)", highlight=False, soft_wrap=True)
-            continue
-        console.print(
-            f"[green]Rendered {result.quarter}[/] in {result.seconds:.1f} s "
-            f"({len(result.notebook_seconds)} notebooks executed in {result.execute_seconds:.1f} s, "
-            f"{result.renderer} renderer): "
-            f"{escape(str(result.output_dir / 'update.html'))}, {escape(str(result.output_dir / 'update.pdf'))}",
-            highlight=False, soft_wrap=True,
-        )
+    with Kernels(args.jobs, project.notebooks_dir) as kernels:
+        for quarter in quarters:
+            _render_one(project, quarter, args, console, kernels)
     return 0
+
+
+def _render_one(project, quarter, args: argparse.Namespace, console, kernels) -> None:
+    from rich.markup import escape
+
+    from crimeplan.pipeline import render_quarter
+
+    result = render_quarter(
+        project, quarter, jobs=args.jobs, renderer=args.renderer, console=console,
+        lock_timeout=args.lock_timeout, force=args.force, kernels=kernels,
+    )
+    if result.up_to_date:
+        console.print(f"[green]{quarter} is up to date[/]: nothing changed since the last render "
+                      f"({escape(str(result.output_dir))}; --force renders again)", highlight=False, soft_wrap=True)
+        return
+    console.print(
+        f"[green]Rendered {result.quarter}[/] in {result.seconds:.1f} s "
+        f"({len(result.notebook_seconds)} notebooks executed in {result.execute_seconds:.1f} s, "
+        f"{result.renderer} renderer): "
+        f"{escape(str(result.output_dir / 'update.html'))}, {escape(str(result.output_dir / 'update.pdf'))}",
+        highlight=False, soft_wrap=True,
+    )
 
 
 def _check(project, quarter: str | None, console) -> int:

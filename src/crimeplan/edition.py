@@ -126,9 +126,10 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
     return edition, problems
 
 
-def read_edition(project: Project, quarter: Quarter) -> tuple[Edition | None, list[Problem]]:
+def read_edition(project: Project, quarter: Quarter, shared: SharedInputs | None = None,
+                 ) -> tuple[Edition | None, list[Problem]]:
     """The edition of ``quarter`` and every problem found (``None`` when there are errors)."""
-    shared = read_shared(project)
+    shared = shared or read_shared(project)
     edition, problems = read_quarter(project, shared, quarter)
     return edition, _unique(shared.problems + problems)
 
@@ -136,11 +137,15 @@ def read_edition(project: Project, quarter: Quarter) -> tuple[Edition | None, li
 def load_edition(project: Project, quarter: Quarter) -> Edition:
     """The edition of ``quarter``; raises one :class:`InputError` listing every error.
 
-    Remembered while no file under ``data/`` or ``params/`` changes (size or time).
+    Remembered while no file under ``data/`` or ``params/`` changes (size or time); the
+    inputs every quarter shares are read once for all the quarters of one process.
     """
-    key = _cache_key(project, quarter)
+    files = _files_key(project)
+    key = (files, quarter.id)
     if key not in _EDITIONS:
-        edition, problems = read_edition(project, quarter)
+        if _SHARED.get("files") != files:
+            _SHARED.update(files=files, inputs=read_shared(project))
+        edition, problems = read_edition(project, quarter, _SHARED["inputs"])
         raise_for_errors(problems)
         _EDITIONS.clear()
         _EDITIONS[key] = edition
@@ -159,7 +164,7 @@ def project_of(data_dir: str | Path, params_dir: str | Path) -> Project:
 
 def save_for_kernels(edition: Edition, path: Path) -> None:
     """Write ``edition`` where :func:`prime` in a notebook kernel can pick it up."""
-    path.write_bytes(pickle.dumps((_cache_key(edition.project, edition.quarter), edition)))
+    path.write_bytes(pickle.dumps(((_files_key(edition.project), edition.quarter.id), edition)))
 
 
 def prime(path: str | Path) -> bool:
@@ -168,7 +173,7 @@ def prime(path: str | Path) -> bool:
     Returns whether it was taken; a stale file is ignored (the notebook then loads afresh).
     """
     key, edition = pickle.loads(Path(path).read_bytes())
-    if _cache_key(edition.project, edition.quarter) != key:
+    if (_files_key(edition.project), edition.quarter.id) != key:
         return False
     _EDITIONS.clear()
     _EDITIONS[key] = edition
@@ -176,16 +181,18 @@ def prime(path: str | Path) -> bool:
 
 
 _EDITIONS: dict[tuple, Edition] = {}
+_SHARED: dict[str, object] = {}
 
 
-def _cache_key(project: Project, quarter: Quarter) -> tuple:
+def _files_key(project: Project) -> tuple:
+    """Every input file of the project with its time and size."""
     files = []
     for folder in (project.data_dir, project.params_dir):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 stat = path.stat()
                 files.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return str(project.root), quarter.id, tuple(files)
+    return str(project.root), tuple(files)
 
 
 def problems_have_errors(problems: list[Problem]) -> bool:

@@ -56,7 +56,7 @@ class _Kernel:
     manager: object = None
     client: object = None
     pid: int | None = None
-    primed: bool = False
+    primed_with: str | None = None  # the saved edition the kernel holds
 
 
 @dataclass
@@ -74,8 +74,7 @@ class KernelPool:
     _work: queue.Queue = field(default_factory=queue.Queue)
     _done: queue.Queue = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)
-    _prime: str | None = None
-    _submitted: int = 0
+    _outstanding: int = 0
 
     def __enter__(self) -> "KernelPool":
         logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -123,10 +122,9 @@ class KernelPool:
         ``prime_path`` is an edition saved by :func:`crimeplan.edition.save_for_kernels`.
         """
         output_dir.mkdir(parents=True, exist_ok=True)
-        self._prime = None if prime_path is None else str(prime_path)
-        self._submitted += len(sources)
+        self._outstanding += len(sources)
         for source in sources:
-            self._work.put((source, output_dir / source.name, parameters))
+            self._work.put((source, output_dir / source.name, parameters, prime_path))
 
     def wait(self, console: Console) -> dict[str, float]:
         """Show progress until every submitted notebook ran; return seconds per notebook.
@@ -141,8 +139,8 @@ class KernelPool:
             TextColumn("{task.description}"), console=console, transient=True,
         )
         with progress:
-            task = progress.add_task("starting kernels", total=self._submitted)
-            while len(timings) < self._submitted:
+            task = progress.add_task("starting kernels", total=self._outstanding)
+            while self._outstanding:
                 try:
                     event, name, detail = self._done.get(timeout=0.2)
                 except queue.Empty:
@@ -150,6 +148,7 @@ class KernelPool:
                 if event == "started":
                     running[name] = time.monotonic()
                 elif event == "finished":
+                    self._outstanding -= 1
                     timings[name] = time.monotonic() - running.pop(name)
                     progress.advance(task)
                     console.log(f"[green]✓[/] {name} ({timings[name]:.1f} s)")
@@ -167,10 +166,10 @@ class KernelPool:
             self._done.put(("failed", "kernel", f"a notebook kernel did not start: {error}"))
             return
         while (job := self._work.get()) is not None:
-            source, output, parameters = job
+            source, output, parameters, prime_path = job
             self._done.put(("started", source.stem, None))
             try:
-                self._run(kernel, source, output, parameters)
+                self._run(kernel, source, output, parameters, prime_path)
             except Exception as error:
                 self._done.put(("failed", source.stem, failure_message(source, output, error)))
                 return
@@ -192,13 +191,14 @@ class KernelPool:
         run_sync(kernel.client.wait_for_ready)(timeout=STARTUP_SECONDS)
         _run_code(kernel, WARM_UP)
 
-    def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str]) -> None:
+    def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str],
+             prime_path: Path | None) -> None:
         import papermill
 
         _run_code(kernel, RESET)
-        if self._prime and not kernel.primed:
-            _run_code(kernel, f"import crimeplan.edition; crimeplan.edition.prime({self._prime!r})")
-            kernel.primed = True
+        if prime_path is not None and kernel.primed_with != str(prime_path):
+            _run_code(kernel, f"import crimeplan.edition; crimeplan.edition.prime({str(prime_path)!r})")
+            kernel.primed_with = str(prime_path)
         papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,

@@ -57,11 +57,41 @@ def notebook_paths(project: Project, plan: Plan) -> dict[Path, int | None]:
     return paths
 
 
+class Kernels:
+    """The warm kernels of one command, shared by the quarters it renders and started
+    when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
+
+    def __init__(self, jobs: int, notebooks_dir: Path) -> None:
+        self.jobs, self.notebooks_dir, self.pool = max(1, jobs), notebooks_dir, None
+
+    def get(self, notebooks: int):
+        if self.pool is None:
+            from crimeplan.execute import KernelPool, skip_slow_imports
+
+            skip_slow_imports()
+            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
+        return self.pool
+
+    def __enter__(self) -> "Kernels":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.__exit__(*exc_info)
+
+
 def render_quarter(
     project: Project, quarter: Quarter, *, jobs: int, renderer: str, console: Console,
-    lock_timeout: float = -1, force: bool = False,
+    lock_timeout: float = -1, force: bool = False, kernels: Kernels | None = None,
 ) -> RenderResult:
-    """Render one quarter's update into ``outputs/<quarter>/``; see the module docstring."""
+    """Render one quarter's update into ``outputs/<quarter>/``; see the module docstring.
+
+    ``kernels`` are shared with other quarters rendered by the same command.
+    """
+    if kernels is None:
+        with Kernels(jobs, project.notebooks_dir) as own:
+            return render_quarter(project, quarter, jobs=jobs, renderer=renderer, console=console,
+                                  lock_timeout=lock_timeout, force=force, kernels=own)
     started = time.monotonic()
     chosen = choose_renderer(renderer)
     plan = load_plan(project.params_dir)
@@ -81,7 +111,7 @@ def render_quarter(
         build_dir.chmod(0o755)
         try:
             result = _build(project, quarter, chosen, notebooks, to_execute, parameters, final_dir, build_dir,
-                            jobs, console)
+                            kernels, console)
             _write_manifest(build_dir, quarter, chosen, keys, project, result, previous)
             _publish(build_dir, final_dir)
         finally:
@@ -92,11 +122,8 @@ def render_quarter(
 
 def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
            to_execute: list[Path], parameters: dict[str, str], final_dir: Path, build_dir: Path,
-           jobs: int, console: Console) -> RenderResult:
+           kernels: Kernels, console: Console) -> RenderResult:
     """Check, execute ``to_execute`` (reusing the other executed notebooks), render, write tables."""
-    from crimeplan.execute import KernelPool, skip_slow_imports
-
-    skip_slow_imports()
     executed_dir = build_dir / "notebooks"
     executed_dir.mkdir()
     for path in notebooks:
@@ -106,22 +133,23 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     console.log(f"Rendering {quarter.label}: executing {len(to_execute)} of {len(notebooks)} notebooks"
                 + (f" ({reused} unchanged since the last render)" if reused else "")
                 + f", {renderer.name} renderer")
-    with KernelPool(min(max(1, jobs), len(to_execute)), project.notebooks_dir) as pool:
-        edition = _checked_edition(project, quarter, console)  # kernels warm up meanwhile
-        execute_started = time.monotonic()
-        timings = {}
-        if to_execute:
-            from crimeplan.edition import save_for_kernels
+    pool = kernels.get(len(to_execute)) if to_execute else None  # they warm up during the checks
+    edition = _checked_edition(project, quarter, console)
+    execute_started = time.monotonic()
+    timings = {}
+    if pool is not None:
+        from crimeplan.edition import save_for_kernels
 
-            save_for_kernels(edition, build_dir / EDITION_FILE)
-            pool.submit(to_execute, executed_dir, parameters, build_dir / EDITION_FILE)
-        _write_tables(edition, build_dir / "tables")  # while the kernels work
+        save_for_kernels(edition, build_dir / EDITION_FILE)
+        pool.submit(to_execute, executed_dir, parameters, build_dir / EDITION_FILE)
+    _write_tables(edition, build_dir / "tables")  # while the kernels work
+    if pool is not None:
         try:
             timings = pool.wait(console)
         except CrimeplanError:
             _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
             raise
-        execute_seconds = time.monotonic() - execute_started
+    execute_seconds = time.monotonic() - execute_started
     (build_dir / EDITION_FILE).unlink(missing_ok=True)
     console.log(f"Rendering HTML and PDF ({renderer.name})")
     from crimeplan.render.document import CoverFacts
