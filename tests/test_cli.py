@@ -1,0 +1,47 @@
+"""The command line a user meets first: help, version and plain messages (issue 12)."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from conftest import copy_project, run_cli
+
+
+def test_render_help_lists_the_checks_and_exit_codes(tmp_path):
+    result = run_cli(tmp_path, "render", "--help")
+    assert result.returncode == 0
+    assert "same checks as `crimeplan check QUARTER`" in result.stdout
+    for code in ("0 ", "2 ", "3 ", "4 ", "130"):
+        assert f"\n  {code}" in result.stdout, code
+    assert "--force" in result.stdout
+
+
+def test_version(tmp_path):
+    result = run_cli(tmp_path, "--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"crimeplan {version('crimeplan')}"
+
+
+def test_outside_a_project_root_is_one_plain_message(tmp_path):
+    result = run_cli(tmp_path / "notebooks", "render", "latest")
+    assert result.returncode == 2
+    assert "is not a crimeplan project root" in result.stderr and "--root" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("error:") == 1
+
+
+def test_day_first_date_in_params_is_explained(tmp_path):
+    root = copy_project(tmp_path / "project")
+    params = root / "params" / "2019-20-Q2.yml"
+    params.write_text(params.read_text().replace("data_to: 2019-09-30", "data_to: 30/09/2019"))
+    result = run_cli(root, "check", "2019-20-Q2")
+    assert result.returncode == 2
+    assert ("params/2019-20-Q2.yml: data_to: '30/09/2019' looks like a day-first date: write dates as "
+            "YYYY-MM-DD, e.g. 2019-12-31 (rule: params)") in result.stderr
+
+
+def test_render_prints_each_warning_once_without_source_tags(tmp_path):
+    root = copy_project(tmp_path / "project")
+    result = run_cli(root, "render", "2018-19-Q2", "--renderer", "builtin")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert warnings and len(warnings) == len(set(warnings))
+    assert ".py:" not in result.stderr
