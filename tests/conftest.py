@@ -17,6 +17,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def copy_project(destination: Path) -> Path:
@@ -75,3 +78,16 @@ def rendered_default(tmp_path_factory) -> Rendered:
 def rendered_previous_year(tmp_path_factory) -> Rendered:
     root = copy_project(tmp_path_factory.mktemp("previous") / "project")
     return render(root, "2018-19-Q2", "--renderer", "builtin")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright, for the whole test session."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
