@@ -58,3 +58,29 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(name):
     assert "parameters" in code[0]["metadata"].get("tags", [])
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
     assert raw["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_charts_draw_interactively_in_jupyterlab_offline(executed, browser, tmp_path):
+    """The notebook's own outputs, in order, as JupyterLab shows them: the offline Vega
+    libraries first, then the charts, which draw as live SVG with no network."""
+    notebook = executed["p7_road_safety"]
+    html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", [])
+            if "text/html" in o.get("data", {})]
+    charts = [h for h in html if "crimeplan-chart" in h]
+    assert "vegaEmbed" in html[0] and charts
+    page_path = tmp_path / "lab.html"
+    page_path.write_text("<!DOCTYPE html><html><body>" + "".join(html) + "</body></html>", encoding="utf-8")
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else route.abort())
+    page.goto(page_path.as_uri())
+    drawn = page.locator("figure.crimeplan-chart svg.marks")
+    drawn.nth(len(charts) - 1).wait_for(state="attached", timeout=30_000)
+    assert drawn.count() == len(charts)
+    page.close()
+
+
+def test_a_render_does_not_embed_the_libraries_in_each_notebook(rendered_default):
+    executed = nbformat.read(rendered_default.output_dir / "notebooks" / "p7_road_safety.ipynb", as_version=4)
+    [cell] = [c for c in executed.cells if "interactive_charts()" in c.source]
+    assert cell.outputs == []

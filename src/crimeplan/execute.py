@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crimeplan.errors import ExecutionError
+from crimeplan.lab import RENDERING
 
 KERNEL = "python3"
 STARTUP_SECONDS = 120
@@ -184,7 +185,8 @@ class KernelPool:
         sockets = Path(tempfile.gettempdir()) / f"crimeplan-{os.getpid()}-{threading.current_thread().name}"
         manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets))
         kernel.manager = manager
-        run_sync(manager.start_kernel)(cwd=str(self.cwd), env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=env)
         kernel.pid = manager.provisioner.pid
         kernel.client = manager.client()
         kernel.client.start_channels()
