@@ -307,7 +307,8 @@ def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
 
 def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     """The notebook Quarto reads: unique cell ids, the cover facts as front matter, and
-    charts as Markdown (raw HTML + raw Typst) so that Quarto adds no CDN scripts."""
+    charts as Markdown (a div naming the chart's HTML, around a raw Typst figure) so that
+    Quarto adds no CDN scripts."""
     from crimeplan.render.quarto import combined_notebook
 
     notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in PLAN.priorities]
@@ -333,9 +334,12 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     outputs = [o for cell in combined.cells if cell.cell_type == "code" for o in cell.outputs]
     assert len(outputs) == 2 * len(notebooks)
     assert not any("text/html" in o.data for o in outputs)
-    charts = [o.data["text/markdown"] for o in outputs if "crimeplan-chart" in o.data["text/markdown"]]
-    assert len(charts) == len(notebooks)
-    assert charts[0].startswith("```{=html}\n<figure") and 'alt: "Bar chart. Alt text."' in charts[0]
+    charts = [o.data["text/markdown"] for o in outputs if "crimeplan-html" in o.data["text/markdown"]]
+    assert len(charts) == len(notebooks) and len(set(charts)) == 1
+    assert re.fullmatch(r'::: \{\.crimeplan-html include="_figures/\w+\.html"\}\n```\{=typst\}\n'
+                        r'#figure\(image\("_figures/\w+\.png", width: 100%, alt: "Bar chart\. Alt text\."\)\)\n```\n:::',
+                        charts[0]), charts[0]
+    assert [p.read_text() for p in (tmp_path / "_figures").glob("*.html")] == ['<figure class="crimeplan-chart"></figure>']
     assert len(list((tmp_path / "_figures").glob("*.png"))) == 1
 
 

@@ -11,11 +11,12 @@ would otherwise read it differently from the built-in renderer:
 * every cell gets a fresh id (the seven notebooks share ids such as ``heading``);
 * code cells with no display output (parameters, imports) are left out;
 * a display output offered as ``text/html`` (the interactive charts) becomes a
-  ``text/markdown`` output holding a raw ``html`` block (the interactive chart) and a
-  raw ``typst`` block (the static PNG as a figure with its alt text), as the built-in
-  renderer writes them. Quarto adds CDN ``<script>`` tags for RequireJS and jQuery to
-  any HTML page whose notebook has ``text/html`` outputs (``core/jupyter/widgets.ts``),
-  which breaks the offline update; Markdown outputs do not trigger that.
+  ``text/markdown`` output: a div naming the chart's HTML file (``crimeplan.lua`` puts
+  it in the HTML page) around a raw ``typst`` block (the static PNG as a figure with its
+  alt text), as the built-in renderer writes them. Quarto adds CDN ``<script>`` tags for
+  RequireJS and jQuery to any HTML page whose notebook has ``text/html`` outputs
+  (``core/jupyter/widgets.ts``), which breaks the offline update; Markdown outputs do
+  not trigger that.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ TEMPLATES = files("crimeplan") / "templates"
 QUARTO_TEMPLATES = TEMPLATES / "quarto"
 STAGED_TEMPLATES = "_crimeplan"  # folder of the stage holding the partials, as _quarto.yml names it
 FIGURES = "_figures"
+HTML_OUTPUT_CLASS = "crimeplan-html"  # crimeplan.lua replaces these divs with their HTML file
 ERROR_TAIL_CHARS = 3000
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DISPLAY_OUTPUTS = ("display_data", "execute_result")
@@ -68,11 +70,11 @@ def front_matter(cover: CoverFacts) -> dict[str, str | int]:
     }
 
 
-def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Path | None = None) -> nbformat.NotebookNode:
+def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Path) -> nbformat.NotebookNode:
     """One notebook: a raw front-matter cell, then the content cells of ``notebooks`` in order.
 
-    Static chart images are written to ``figures_dir`` (default: not written, for
-    inspecting the notebook only), referenced as ``_figures/<name>.png``.
+    The charts' HTML and static images are written to ``figures_dir``, which the notebook
+    refers to as ``_figures/``.
     """
     combined = nbformat.v4.new_notebook()
     combined.cells.append(
@@ -97,24 +99,32 @@ def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Pat
     return combined
 
 
-def _quarto_output(output, figures_dir: Path | None):
+def _quarto_output(output, figures_dir: Path):
+    """A ``text/html`` output (a chart) as Markdown: a div naming the HTML file, which the
+    Lua filter puts in the HTML page, holding the static image as a raw Typst figure with
+    its alt text (as the built-in renderer writes it). Keeping the HTML (with its base64
+    fallback image) out of the Markdown spares Pandoc and Quarto's filters a megabyte of
+    text in both formats."""
     data = output.get("data", {})
     if "text/html" not in data:
         return output
-    blocks = [f"```{{=html}}\n{data['text/html']}\n```"]
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    html = data["text/html"].encode("utf-8")
+    html_name = f"{hashlib.sha1(html).hexdigest()[:16]}.html"
+    (figures_dir / html_name).write_bytes(html)
+    typst = ""
     if "image/png" in data:
         alt = output.get("metadata", {}).get("image/png", {}).get("alt") or data.get("text/plain", "Chart")
         png = base64.b64decode(data["image/png"])
-        name = f"{hashlib.sha1(png).hexdigest()[:16]}.png"
-        if figures_dir is not None:
-            figures_dir.mkdir(parents=True, exist_ok=True)
-            (figures_dir / name).write_bytes(png)
-        blocks.append(
+        png_name = f"{hashlib.sha1(png).hexdigest()[:16]}.png"
+        (figures_dir / png_name).write_bytes(png)
+        typst = (
             "```{=typst}\n"
-            f'#figure(image("{FIGURES}/{name}", width: 100%, alt: {json.dumps(alt, ensure_ascii=False)}))\n'
-            "```"
+            f'#figure(image("{FIGURES}/{png_name}", width: 100%, alt: {json.dumps(alt, ensure_ascii=False)}))\n'
+            "```\n"
         )
-    return nbformat.v4.new_output("display_data", data={"text/markdown": "\n\n".join(blocks), "text/plain": data.get("text/plain", "")})
+    markdown = f'::: {{.{HTML_OUTPUT_CLASS} include="{FIGURES}/{html_name}"}}\n{typst}:::'
+    return nbformat.v4.new_output("display_data", data={"text/markdown": markdown, "text/plain": data.get("text/plain", "")})
 
 
 def stage(project_root: Path, notebooks: list[Path], cover: CoverFacts, stage_dir: Path) -> Path:
