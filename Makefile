@@ -1,13 +1,20 @@
 # crimeplan: `make render` renders the latest quarter, `make test` runs the tests.
-# Both set up .venv/ themselves (Python >= 3.11 required).
+# Both set up .venv/ themselves (Python >= 3.11 required). `make quarto` installs the
+# Quarto kit into .tools/quarto; every target then has it on PATH (so `make render` uses
+# Quarto and `make test` runs the Quarto tests). Without it the built-in renderer is used.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 QUARTER ?= latest
 JOBS ?=
+QUARTO_KIT ?= ../shared/tools/quarto
+QUARTO_PREFIX := .tools/quarto
+ifneq ($(wildcard $(QUARTO_PREFIX)/bin/quarto),)
+export PATH := $(CURDIR)/$(QUARTO_PREFIX)/bin:$(PATH)
+endif
 
-.PHONY: render render-all test lab check bench clean setup
+.PHONY: render render-all test lab check bench clean setup quarto
 
 setup: $(STAMP)
 
@@ -39,3 +46,13 @@ lab: $(STAMP)
 
 clean:
 	rm -rf outputs/
+
+# Quarto for developers and CI, from the Quarto kit (Quarto built from source, installed
+# from PyPI and npm; see $(QUARTO_KIT)/README.md). Users install Quarto from quarto.org.
+quarto:
+	@test -f $(QUARTO_KIT)/install.sh || { \
+	  echo "make quarto: the Quarto kit is not at $(QUARTO_KIT)/install.sh (set QUARTO_KIT=DIR)." >&2; \
+	  echo "Install Quarto from https://quarto.org/docs/get-started/ instead; the built-in renderer needs nothing." >&2; \
+	  exit 1; }
+	bash $(QUARTO_KIT)/install.sh $(QUARTO_PREFIX)
+	@echo "Quarto is in $(QUARTO_PREFIX)/bin (make puts it on PATH for render and test)."

@@ -1,14 +1,33 @@
 """The Quarto renderer, used whenever ``quarto`` is on PATH (or ``--renderer quarto``).
 
-It stages ``_quarto.yml`` with one combined notebook (the executed priority notebooks in
-plan order, behind a front-matter cell) and runs ``quarto render`` to HTML and Typst PDF.
+It stages the project's ``_quarto.yml`` with the Quarto template partials of
+``templates/quarto/`` and one combined notebook (the executed priority notebooks in plan
+order, behind a front-matter cell holding the cover facts), then runs one
+``quarto render`` for both formats (HTML and Typst PDF). Quarto never executes code.
+
+The combined notebook is the executed notebooks' content, reshaped only where Quarto
+would otherwise read it differently from the built-in renderer:
+
+* every cell gets a fresh id (the seven notebooks share ids such as ``heading``);
+* code cells with no display output (parameters, imports) are left out;
+* a display output offered as ``text/html`` (the interactive charts) becomes a
+  ``text/markdown`` output: a div naming the chart's HTML file (``crimeplan.lua`` puts
+  it in the HTML page) around a raw ``typst`` block (the static PNG as a figure with its
+  alt text), as the built-in renderer writes them. Quarto adds CDN ``<script>`` tags for
+  RequireJS and jQuery to any HTML page whose notebook has ``text/html`` outputs
+  (``core/jupyter/widgets.ts``), which breaks the offline update; Markdown outputs do
+  not trigger that.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 import shutil
 import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,61 +39,131 @@ from crimeplan.errors import ExecutionError
 from crimeplan.render.document import CoverFacts
 
 TEMPLATES = files("crimeplan") / "templates"
+QUARTO_TEMPLATES = TEMPLATES / "quarto"
+STAGED_TEMPLATES = "_crimeplan"  # folder of the stage holding the partials, as _quarto.yml names it
+FIGURES = "_figures"
+HTML_OUTPUT_CLASS = "crimeplan-html"  # crimeplan.lua replaces these divs with their HTML file
 ERROR_TAIL_CHARS = 3000
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+DISPLAY_OUTPUTS = ("display_data", "execute_result")
+# Quarto's own marker that keeps its Lua filters from parsing raw HTML as tables
+# (https://quarto.org/docs/authoring/tables.html#library-authors); the Vega bundle's
+# tooltip code contains "<table" strings.
+NO_TABLE_PROCESSING = "<!--| quarto-html-table-processing: none -->"
 
 
-def running_header(cover: CoverFacts) -> str:
-    """Typst set-rules for Quarto's typst format: running header and page numbers, not on the cover."""
-    header = json.dumps(f"{cover.title} – Quarterly Update {cover.quarter_label}", ensure_ascii=False)
-    return (
-        "#set page(\n"
-        "  header: context { if counter(page).get().first() > 1 {\n"
-        f"    set text(size: 8.5pt, fill: luma(90)); [#{header}]; h(1fr); [#{json.dumps(cover.force, ensure_ascii=False)}]\n"
-        "  } },\n"
-        '  footer: context { set text(size: 8.5pt, fill: luma(90)); h(1fr);'
-        ' [Page #counter(page).display("1") of #counter(page).final().first()]; h(1fr) },\n'
-        ")\n"
-    )
-
-
-def combined_notebook(notebooks: list[Path], cover: CoverFacts) -> nbformat.NotebookNode:
-    """One notebook: a raw front-matter cell, then every cell of ``notebooks`` in order."""
-    front_matter = {
+def front_matter(cover: CoverFacts) -> dict[str, str | int]:
+    """The metadata the Quarto template partials read (``$title$``, ``$data-to$`` …)."""
+    return {
         "title": cover.title,
-        "subtitle": f"Quarterly Update {cover.quarter_label}",
-        "description": cover.data_to,
-        "date": cover.produced,
-        "author": cover.producing_unit,
+        "pagetitle": f"{cover.title} – Quarterly Update {cover.quarter_label}",
+        "quarter-label": cover.quarter_label,
+        "data-to": cover.data_to,
         "version": cover.version,
+        "produced": cover.produced,
+        "producing-unit": cover.producing_unit,
+        "force": cover.force,
     }
+
+
+def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Path) -> nbformat.NotebookNode:
+    """One notebook: a raw front-matter cell, then the content cells of ``notebooks`` in order.
+
+    The charts' HTML and static images are written to ``figures_dir``, which the notebook
+    refers to as ``_figures/``.
+    """
     combined = nbformat.v4.new_notebook()
-    combined.cells.append(nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front_matter, sort_keys=False) + "---"))
+    combined.cells.append(
+        nbformat.v4.new_raw_cell(
+            "---\n" + yaml.safe_dump(front_matter(cover), sort_keys=False, allow_unicode=True) + "---",
+            id="front-matter",
+        )
+    )
     for path in notebooks:
         notebook = nbformat.read(path, as_version=4)
         combined.metadata = notebook.metadata
-        combined.cells.extend(notebook.cells)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "code":
+                outputs = [_quarto_output(o, figures_dir) for o in cell.get("outputs", []) if o.output_type in DISPLAY_OUTPUTS]
+                if not outputs:
+                    continue
+                cell = nbformat.v4.new_code_cell(cell.source, outputs=outputs, metadata=cell.metadata)
+            else:
+                cell = nbformat.from_dict({**cell, "metadata": cell.metadata})
+            cell.id = f"{path.stem}-{index}"[-64:]
+            combined.cells.append(cell)
     return combined
 
 
-def render_quarto(project_root: Path, notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
-    stage = build_dir / "_render" / "quarto"
-    stage.mkdir(parents=True, exist_ok=True)
-    shutil.copy(project_root / "_quarto.yml", stage / "_quarto.yml")
-    shutil.copy(TEMPLATES / "update.css", stage / "update.css")
-    (stage / "running-header.typ").write_text(running_header(cover), encoding="utf-8")
-    (stage / "_vega-offline.html").write_text(
-        f'<script type="text/javascript">\n{vega_javascript()}\n</script>\n', encoding="utf-8"
-    )
-    nbformat.write(combined_notebook(notebooks, cover), stage / "update.ipynb")
-    for fmt in ("html", "typst"):
-        completed = subprocess.run(
-            ["quarto", "render", "update.ipynb", "--to", fmt, "--no-execute"],
-            cwd=stage, capture_output=True, text=True,
+def _quarto_output(output, figures_dir: Path):
+    """A ``text/html`` output (a chart) as Markdown: a div naming the HTML file, which the
+    Lua filter puts in the HTML page, holding the static image as a raw Typst figure with
+    its alt text (as the built-in renderer writes it). Keeping the HTML (with its base64
+    fallback image) out of the Markdown spares Pandoc and Quarto's filters a megabyte of
+    text in both formats."""
+    data = output.get("data", {})
+    if "text/html" not in data:
+        return output
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    html = data["text/html"].encode("utf-8")
+    html_name = f"{hashlib.sha1(html).hexdigest()[:16]}.html"
+    (figures_dir / html_name).write_bytes(html)
+    typst = ""
+    if "image/png" in data:
+        alt = output.get("metadata", {}).get("image/png", {}).get("alt") or data.get("text/plain", "Chart")
+        png = base64.b64decode(data["image/png"])
+        png_name = f"{hashlib.sha1(png).hexdigest()[:16]}.png"
+        (figures_dir / png_name).write_bytes(png)
+        typst = (
+            "```{=typst}\n"
+            f'#figure(image("{FIGURES}/{png_name}", width: 100%, alt: {json.dumps(alt, ensure_ascii=False)}))\n'
+            "```\n"
         )
-        if completed.returncode != 0:
-            raise ExecutionError(f"quarto render --to {fmt} failed:\n{completed.stderr[-ERROR_TAIL_CHARS:]}")
-    outputs = {"html": stage / "update.html", "pdf": stage / "update.pdf"}
-    for kind, path in outputs.items():
+    markdown = f'::: {{.{HTML_OUTPUT_CLASS} include="{FIGURES}/{html_name}"}}\n{typst}:::'
+    return nbformat.v4.new_output("display_data", data={"text/markdown": markdown, "text/plain": data.get("text/plain", "")})
+
+
+def stage(project_root: Path, notebooks: list[Path], cover: CoverFacts, stage_dir: Path) -> Path:
+    """Write the Quarto project to render into ``stage_dir``; return the notebook's path."""
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(project_root / "_quarto.yml", stage_dir / "_quarto.yml")
+    partials = stage_dir / STAGED_TEMPLATES
+    partials.mkdir(exist_ok=True)
+    for partial in QUARTO_TEMPLATES.iterdir():
+        if partial.is_file():
+            shutil.copy(partial, partials / partial.name)
+    # The stylesheet and the Vega bundle inline, as in the built-in renderer: the page
+    # needs no other file, so Quarto's slower `embed-resources` pass is not needed.
+    (partials / "header.html").write_text(
+        f"{NO_TABLE_PROCESSING}\n<style>\n{(TEMPLATES / 'update.css').read_text(encoding='utf-8')}</style>\n"
+        f'<script type="text/javascript">\n{vega_javascript()}\n</script>\n',
+        encoding="utf-8",
+    )
+    notebook = stage_dir / "update.ipynb"
+    nbformat.write(combined_notebook(notebooks, cover, stage_dir / FIGURES), notebook)
+    return notebook
+
+
+def quarto_warnings(stderr: str) -> list[str]:
+    """Quarto's (and Pandoc's) warnings in its console output, without colour codes."""
+    plain = ANSI.sub("", stderr)
+    return [line.strip() for line in plain.splitlines() if re.search(r"\bWARN(ING)?\b", line)]
+
+
+def render_quarto(project_root: Path, notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
+    """Write ``update.html`` and ``update.pdf`` into ``build_dir`` with one ``quarto render``."""
+    stage_dir = build_dir / "_render" / "quarto"
+    notebook = stage(project_root, notebooks, cover, stage_dir)
+    completed = subprocess.run(
+        ["quarto", "render", notebook.name, "--no-execute"],
+        cwd=stage_dir, capture_output=True, text=True,
+    )
+    if completed.returncode != 0:
+        raise ExecutionError(f"quarto render failed:\n{completed.stderr[-ERROR_TAIL_CHARS:]}")
+    for warning in quarto_warnings(completed.stderr):
+        print(f"quarto: {warning}", file=sys.stderr)
+    outputs = {"html": stage_dir / "update.html", "pdf": stage_dir / "update.pdf"}
+    for path in outputs.values():
         if not path.is_file():
             raise ExecutionError(f"quarto render did not write {path.name}")
         shutil.move(path, build_dir / path.name)
