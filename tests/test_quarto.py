@@ -30,7 +30,7 @@ from crimeplan.params import load_plan, load_quarter
 from crimeplan.render.document import CoverFacts
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
-from test_browser import browser, open_offline  # noqa: F401  (the module-scoped browser fixture)
+from test_browser import open_offline
 from test_render import chart_outputs
 
 PLAN = load_plan(REPO / "params")
