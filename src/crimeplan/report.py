@@ -20,7 +20,7 @@ from crimeplan.data import Catalogue
 from crimeplan.edition import Edition, load_edition, project_of
 from crimeplan.ingest import SOURCES
 from crimeplan.narrative import describe_period
-from crimeplan.numbers import format_number, format_value, month_year
+from crimeplan.numbers import format_number, format_value, is_month_end, month_year
 from crimeplan.open_data import open_data_sections
 from crimeplan.params import Plan, Priority, resolve_quarter
 from crimeplan.quarters import Quarter
@@ -164,12 +164,11 @@ class PriorityReport:
     def _series(self, comparison: Comparison) -> pd.DataFrame:
         """The force-wide rows of ``comparison``'s measure up to the quarter's end that cover
         periods as long as the current one (months, quarters, snapshots), oldest first."""
-        current = comparison.current
-        length = (current.end - current.start).days
+        length = _length(comparison.current.start, comparison.current.end)
         frame = self.measures
         rows = frame[(frame["measure"] == comparison.measure) & (frame["area"] == comparison.area)
                      & (frame["period_end"] <= self.quarter.end)]
-        same_length = [(row.period_end - row.period_start).days == length for row in rows.itertuples()]
+        same_length = [_length(row.period_start, row.period_end) == length for row in rows.itertuples()]
         return rows[same_length].sort_values("period_end")
 
     def _trend_charts(self) -> list[tuple[str, charts.Chart]]:
@@ -192,8 +191,7 @@ class PriorityReport:
             "source": self.plan.force,
             "when": [describe_period(r.period_start, r.period_end) for r in rows.itertuples()],
         })
-        months = (c.current.end.year - c.current.start.year) * 12 + c.current.end.month - c.current.start.month + 1
-        period = "date" if snapshot else {1: "month", 3: "quarter"}.get(months, "date")
+        period = "date" if snapshot else {1: "month", 3: "quarter"}.get(_length(c.current.start, c.current.end), "date")
         control = judgement.spc(series["value"].to_list(), c.better) if len(series) >= judgement.SPC_MIN_POINTS else None
         target = None
         if c.target is not None:
@@ -274,6 +272,14 @@ class PriorityReport:
                 table, title, alt_text, UNIT_TITLES[definition.unit].capitalize(),
                 caption=f"Source: {definition.source}. {definition.definition}"))
         return made
+
+
+def _length(start, end) -> int | tuple:
+    """A period's length: whole months for periods from a month's first day to a month's
+    last day (a month, a quarter), otherwise its days (0 for a snapshot)."""
+    if start.day == 1 and is_month_end(end):
+        return (end.year - start.year) * 12 + end.month - start.month + 1
+    return (end - start).days, "days"
 
 
 def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:
