@@ -202,6 +202,8 @@ def test_text_is_at_least_12_px_and_8_pt_in_the_pdf(shipped):
         width = float(re.search(r'<svg[^>]* width="([\d.]+)"', chart.svg)[1])
         assert width <= charts.MAX_SVG_WIDTH, chart.title
         assert min(drawn) * charts.PDF_COLUMN_POINTS / width >= charts.MIN_PDF_POINTS
+        height = float(re.search(r'<svg[^>]* height="([\d.]+)"', chart.svg)[1])
+        assert height * charts.PDF_COLUMN_POINTS / width <= charts.PDF_PAGE_POINTS, f"fits on a page: {chart.title}"
 
 
 def test_contrast_ratio_follows_wcag():

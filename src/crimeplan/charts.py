@@ -42,6 +42,7 @@ TITLE_FONT_SIZE = 15
 LINE_HEIGHT = 16
 PDF_COLUMN_POINTS = 482
 MIN_PDF_POINTS = 8
+PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
 MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
 CHART_WIDTH = 600  # the static (SVG) width of single views; in HTML they fill their container
 FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
@@ -224,7 +225,7 @@ def _rows_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title:
         label_lines = wrap(row["label"], LABEL_CHARS)
         figures_lines = wrap(row["figures"], LABEL_CHARS)
         figures_top = top + len(label_lines) * LINE_HEIGHT
-        y = figures_top + len(figures_lines) * LINE_HEIGHT + 14
+        y = figures_top + len(figures_lines) * LINE_HEIGHT + 9
         scale = row["scale_max"] or 1
         line = row["line"]
         layout.append({"label": "\n".join(label_lines), "figures": "\n".join(figures_lines), "top": top,
@@ -234,7 +235,7 @@ def _rows_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title:
         for role, value, angle in row["markers"]:
             markers.append({"item": row["label"], "role": role, "x": value / scale, "y": y, "angle": angle,
                             "order": order[role], "figures": row["figures"]})
-        top = y + 18
+        top = y + 13
     height = top
     base = alt.Chart(alt.Data(values=layout))
     y_scale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=False)
@@ -249,7 +250,8 @@ def _rows_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title:
     change = base.transform_filter("datum['from'] != null").mark_rule(color=GREY, strokeWidth=3).encode(
         x=alt.X("from:Q", scale=x_scale, axis=None), x2="to:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
     names = [role[0] for role in roles]
-    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolSize=140, columns=2)
+    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolSize=140,
+                        columns=len(roles) if len(roles) <= 3 else 2)
     points = alt.Chart(alt.Data(values=markers)).mark_point(size=150, strokeWidth=2.5, opacity=1).encode(
         x=alt.X("x:Q", scale=x_scale, axis=None),
         y=alt.Y("y:Q", scale=y_scale, axis=None),
