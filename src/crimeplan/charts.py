@@ -44,10 +44,10 @@ PDF_COLUMN_POINTS = 482
 MIN_PDF_POINTS = 8
 PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
 MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
-CHART_WIDTH = 600  # the static (SVG) width of single views; in HTML they fill their container
+CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill their container
 FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
-TITLE_CHARS = 44  # wrap titles (15 px bold) to fit a 390 px phone screen
-LABEL_CHARS = 46  # wrap lines of 12 px text drawn across a chart
+TITLE_CHARS = 34  # wrap titles (15 px bold) to fit a 390 px phone screen (a 326 px column)
+LABEL_CHARS = 40  # wrap lines of 12 px text (bold row labels too) drawn across a chart
 AXIS_LABEL_CHARS = 22  # wrap category labels on an axis
 CHART_CLASS = "crimeplan-chart"
 FONT = "DejaVu Sans"
@@ -65,6 +65,7 @@ PURPLE = "#756bb1"  # 4.7:1 - special cause where neither direction is better
 MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
 PALETTE = [BLUE, ORANGE, GREY, MID_BLUE, PURPLE]
 
+EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
 MINUS = "\u2212"
 MIN_TREND_POINTS = 6
@@ -116,6 +117,9 @@ class Chart:
         chart = self.chart.properties(title=title)
         if isinstance(chart, (alt.Chart, alt.LayerChart)):
             chart = chart.properties(width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        # Vega-Embed reads these options from the spec: its wrapper is an inline block
+        # (zero wide when empty) unless told to fill the figure, which "container" needs.
+        chart = chart.properties(usermeta={"embedOptions": {"defaultStyle": EMBED_STYLE}})
         # The font the documents use: the static SVG is laid out and drawn with the same one.
         return _configure(chart).to_dict()
 
@@ -305,10 +309,10 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
     y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",~f", tickCount=6))
     colour_scale = alt.Scale(domain=sources, range=[BLUE, GREY][: len(sources)])
     colour = alt.Color("source:N", title=None, sort=sources, scale=colour_scale,
-                       legend=alt.Legend(orient="top", direction="horizontal"))
+                       legend=alt.Legend(orient="top", direction="vertical"))
     shape = alt.Shape("source:N", title=None, sort=sources,
                       scale=alt.Scale(domain=sources, range=["circle", "square"][: len(sources)]),
-                      legend=alt.Legend(orient="top", direction="horizontal"))
+                      legend=alt.Legend(orient="top", direction="vertical"))
     tooltip = [alt.Tooltip("source:N", title="Source"), alt.Tooltip("when:N", title="Period"),
                alt.Tooltip("value:Q", title=y_title, format=",")]
     base = alt.Chart(data)
@@ -352,7 +356,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
                 x=x, y=y,
                 color=alt.Color("verdict:N", title=None, scale=alt.Scale(
                     domain=[v[0].upper() + v[1:] for v in verdicts], range=[colours[v] for v in verdicts]),
-                    legend=alt.Legend(orient="top", direction="horizontal", symbolType="diamond")),
+                    legend=alt.Legend(orient="top", direction="vertical", symbolType="diamond")),
                 tooltip=[alt.Tooltip("verdict:N", title="Reading"), alt.Tooltip("value:Q", format=",")]))
     if target is not None:
         value, due, words = target
@@ -425,7 +429,7 @@ def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_titl
         base.mark_bar().encode(color=alt.Color(
             "group:N", title=None, sort=groups,
             scale=alt.Scale(domain=groups, range=[BLUE, MID_BLUE, GREY][: len(groups)]),
-            legend=alt.Legend(orient="top", direction="horizontal", columns=2))),
+            legend=alt.Legend(orient="top", direction="vertical"))),
         base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=value_format)),
     )
     step = _step(table["label"])
