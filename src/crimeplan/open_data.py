@@ -168,17 +168,51 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
         both = home_office.merge(own, on="period_end", suffixes=("_home_office", "_own"))
         if not both.empty:
             sentences.append(_sources_difference(both.iloc[-1], force))
-    line = home_office.assign(date=home_office["period_end"], source=HOME_OFFICE_WORKFORCE)[["date", "value", "source"]]
-    points = own.assign(date=own["period_end"], source=force)[["date", "value", "source"]]
-    own_text = "; ".join(f"{format_number(r.value)} on {long_date(r.date)}" for r in points.itertuples())
-    alt_text = (f"Line chart of Special Constables in {area} in the {HOME_OFFICE_WORKFORCE}, from "
-                f"{format_number(first.value)} on {long_date(first.period_end)} to {format_number(latest.value)} "
-                f"on {long_date(latest.period_end)}."
-                + (f" {force}'s own figures are shown as points: {own_text}." if own_text else ""))
-    sources = f"{HOME_OFFICE_WORKFORCE} and {force}" if own_text else HOME_OFFICE_WORKFORCE
-    trend = charts.two_source_trend_chart(
-        line, points, f"Special Constables in {area}: {sources}", alt_text, "Special Constables (headcount)")
+    trend = _specials_trend(context, home_office, own)
     return [_section(" ".join(sentences)), trend, *_specials_per_officer_sections(context)]
+
+
+def _specials_trend(context: _Context, home_office: pd.DataFrame, own: pd.DataFrame) -> charts.Chart:
+    """The Home Office series as a line, the force's own counts as labelled squares, and
+    the force's target; the title states the latest count (the force's own when it has
+    one) against a year earlier and the target."""
+    area, force = context.force_area, context.plan.force
+
+    def series(rows: pd.DataFrame, source: str) -> pd.DataFrame:
+        return pd.DataFrame({"date": rows["period_end"].to_list(), "value": rows["value"].to_list(),
+                             "source": source, "when": [long_date(d.date()) for d in rows["period_end"]]})
+
+    line, points = series(home_office, HOME_OFFICE_WORKFORCE), series(own, force)
+    headline = own if not own.empty else home_office
+    latest = headline.iloc[-1]
+    year_before = headline[headline["period_end"] == latest.period_end - pd.DateOffset(years=1)]
+    earlier = year_before.iloc[-1] if not year_before.empty else headline.iloc[0]
+    definition = context.catalogue.get(SPECIALS_OWN)
+    due = None
+    if definition is not None:
+        upcoming = sorted((t for t in definition.targets if pd.Timestamp(t.by) >= latest.period_end), key=lambda t: t.by)
+        due = upcoming[0] if upcoming else None
+    same = earlier.period_end == latest.period_end
+    title = charts.movement_title(
+        "Special Constables", latest.value, "people", month_year(latest.period_end.date()),
+        None if same else earlier.value, month_year(earlier.period_end.date()),
+        None if due is None else (due.value, due.by))
+    first, last = home_office.iloc[0], home_office.iloc[-1]
+    own_text = "; ".join(f"{format_number(r.value)} on {r.when}" for r in points.itertuples())
+    alt_text = (f"Line chart. {title}. The {HOME_OFFICE_WORKFORCE} count Special Constables in {area} from "
+                f"{format_number(first.value)} on {long_date(first.period_end)} to {format_number(last.value)} "
+                f"on {long_date(last.period_end)}: "
+                + "; ".join(f"{format_number(r.value)} on {r.when}" for r in line.itertuples()) + "."
+                + (f" {force}'s own counts are shown as squares: {own_text}." if own_text else "")
+                + ("" if due is None else f" The target is {format_number(due.value)} by {long_date(due.by)}."))
+    sources = f"the {HOME_OFFICE_WORKFORCE} (line) and {force} (squares)" if own_text else f"the {HOME_OFFICE_WORKFORCE}"
+    target = None if due is None else (due.value, due.by, f"Target {format_number(due.value)} by {month_year(due.by)}")
+    return charts.trend_chart(
+        line, title, alt_text, "Special Constables (headcount)", period="date",
+        points=points if own_text else None, target=target,
+        subtitle=f"Headcount on the day, {_span(first.period_end, last.period_end)}, from {sources}.",
+        caption=f"Special Constables in {area}. Sources: {HOME_OFFICE_WORKFORCE}"
+                + (f"; {force}" if own_text else "") + ". The two sources count on different dates and definitions.")
 
 
 def _sources_difference(row: pd.Series, force: str) -> str:
@@ -220,10 +254,14 @@ def _specials_per_officer_sections(context: _Context) -> list[Markdown | charts.
         + [{"area": _group_label(context.group), "value": group_rate, "group": COMBINED},
            {"area": all_label, "value": all_rate, "group": COMBINED}]
     )
-    alt_text = "Bar chart. " + "; ".join(f"{r.area} {_rate(r.value)}" for r in table.itertuples()) + "."
+    title = (f"On {long_date(when.date())} {context.force_area} had {_rate(force_rate)} Special Constables per "
+             f"100 police officers (FTE), {_rank(rank)} of the {len(in_group)} {context.group.name}")
+    alt_text = f"Bar chart. {title}. " + "; ".join(f"{r.area} {_rate(r.value)}" for r in table.itertuples()) + "."
     chart = charts.highlighted_bar_chart(
-        table, f"Special Constables per 100 police officers (FTE), {context.group.name}, {long_date(when.date())}",
-        alt_text, "Special Constables per 100 officers (FTE)", highlight=context.force_area)
+        table, title, alt_text, "Special Constables per 100 officers (FTE)", highlight=context.force_area,
+        subtitle=f"Against the {context.group.name} together and {all_label}.",
+        caption=f"Special Constables (headcount) for every 100 full-time equivalent police officers. "
+                f"Source: {HOME_OFFICE_WORKFORCE}.")
     return [Markdown(sentence), chart]
 
 
@@ -255,7 +293,7 @@ def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts
                                   & (context.measures["period_start"] >= pd.Timestamp(quarter.start))
                                   & (context.measures["period_end"] <= context.until)]
                  .groupby("area", as_index=False)["value"].sum().sort_values("value", ascending=False))
-    charts_made = [_months_chart(monthly, area)]
+    charts_made = [_months_chart(monthly, area)] if len(monthly) >= charts.MIN_TREND_POINTS else []
     if not districts.empty:
         most, fewest = districts.iloc[0], districts.iloc[-1]
         unplaced = total - districts["value"].sum()
@@ -263,9 +301,14 @@ def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts
             f"Of the {len(districts)} districts, {most.area} had the most ({format_number(most.value)}) and "
             f"{fewest.area} the fewest ({format_number(fewest.value)}); {format_number(unplaced)} records "
             f"with no location in a district count towards {area} only.")
-        alt_text = "Bar chart. " + "; ".join(f"{r.area} {format_number(r.value)}" for r in districts.itertuples()) + "."
+        title = (f"Anti-social behaviour records on police.uk by district, {quarter_name}: most in {most.area} "
+                 f"({format_number(most.value)}), fewest in {fewest.area} ({format_number(fewest.value)})")
+        alt_text = f"Bar chart. {title}. " + "; ".join(
+            f"{r.area} {format_number(r.value)}" for r in districts.itertuples()) + "."
         charts_made.append(charts.by_area_chart(
-            districts, f"Anti-social behaviour records on police.uk by district, {quarter_name}", alt_text, "Records"))
+            districts, title, alt_text, "Records",
+            caption=f"Records placed in a district; {format_number(unplaced)} records with no location in a "
+                    f"district are counted in {area} only. Source: police.uk."))
     return [_section(" ".join(sentences)), *charts_made]
 
 
@@ -284,11 +327,18 @@ def _no_police_uk_line(all_months: pd.DataFrame, in_quarter: pd.DataFrame, quart
 
 
 def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
-    series = monthly.assign(date=monthly["period_start"], series=f"{area} (police.uk)")[["date", "value", "series"]]
-    span = _span(series["date"].min(), series["date"].max())
-    alt_text = "Line chart. " + "; ".join(f"{r.date:%B %Y} {format_number(r.value)}" for r in series.itertuples()) + "."
-    return charts.trend_chart(series, f"Anti-social behaviour records on police.uk, {area}, by month, {span}",
-                              alt_text, "Records")
+    series = pd.DataFrame({"date": monthly["period_start"].to_list(), "value": monthly["value"].to_list(),
+                           "source": f"{area} (police.uk)",
+                           "when": [f"{d:%B %Y}" for d in monthly["period_start"]]})
+    first, latest = series.iloc[0], series.iloc[-1]
+    title = charts.movement_title(f"Anti-social behaviour records on police.uk in {area}", latest.value, "count",
+                                  latest.when, first.value, first.when)
+    alt_text = f"Line chart. {title}. " + "; ".join(
+        f"{r.when} {format_number(r.value)}" for r in series.itertuples()) + "."
+    return charts.trend_chart(series, title, alt_text, "Records", period="month",
+                              subtitle=f"Records by month, {_span(first.date, latest.date)}.",
+                              caption="Anti-social behaviour incidents published on police.uk, by the month they "
+                                      "were recorded. Source: police.uk.")
 
 
 # --- priorities 4 and 5: Home Office recorded crime -------------------------------------------
@@ -376,14 +426,40 @@ def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
 
 
 def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) -> charts.Chart:
-    labelled = shares.assign(offence=[context.catalogue[m].label for m in shares["measure"]])
-    essex = labelled[labelled["area"] == context.force_area]
-    combined = labelled[labelled["group"] == COMBINED]
-    alt_text = "Bar charts, one per offence group. " + "; ".join(
-        f"{r.offence}: {context.force_area} {_share_text(r.value)}, "
-        + ", ".join(f"{c.area} {_share_text(c.value)}" for c in combined[combined["measure"] == r.measure].itertuples())
-        for r in essex.itertuples()) + "."
-    table = labelled[["offence", "area", "value", "group"]]
-    return charts.highlighted_bar_chart(
-        table, f"Share of all recorded crime, {quarter_name}: {context.force_area} and the {context.group.name}",
-        alt_text, "% of all recorded crime", highlight=context.force_area, facet="offence")
+    """One row per offence group, each on its own scale from zero: a marker per force of
+    the group (the force filled and on top), the group together and England and Wales."""
+    area, group_label = context.force_area, _group_label(context.group)
+    others = f"Other {context.group.name}"
+    roles = [(others, "circle", charts.MID_BLUE, charts.BACKGROUND),
+             (group_label, "square", charts.GREY, charts.GREY),
+             (ENGLAND_AND_WALES, "triangle-up", charts.GREY, charts.BACKGROUND),
+             (area, "diamond", charts.BLUE, charts.BLUE)]
+    rows, described = [], []
+    for measure_id in dict.fromkeys(shares["measure"]):
+        mine = shares[shares["measure"] == measure_id]
+        values = mine.set_index("area")["value"]
+        all_label = next(name for name in values.index if name.startswith(ENGLAND_AND_WALES))
+        offence = context.catalogue[measure_id].label
+        if area not in values.index:
+            continue
+        markers = [(others, v) for name, v in values.items() if name in context.group.forces and name != area]
+        markers += [(group_label, values[group_label]), (ENGLAND_AND_WALES, values[all_label]), (area, values[area])]
+        forces = mine[mine["area"].isin(context.group.forces)].sort_values("value", ascending=False)
+        rank = list(forces["area"]).index(area) + 1
+        figures = (f"{area} {_share_text(values[area])}, {_rank(rank)} of {len(forces)}; "
+                   f"group {_share_text(values[group_label])}; {ENGLAND_AND_WALES} {_share_text(values[all_label])}")
+        rows.append({"label": offence, "figures": figures, "markers": markers,
+                     "scale_max": float(mine["value"].max())})
+        described.append(f"{offence}: {area} {_share_text(values[area])} ({_rank(rank)} of {len(forces)}), "
+                         + ", ".join(f"{name} {_share_text(v)}" for name, v in values.items() if name != area) + ".")
+    first = rows[0]
+    first_values = shares[shares["measure"] == shares["measure"].iloc[0]].set_index("area")["value"]
+    title = (f"{first['label']} made up {_share_text(first_values[area])} of crime recorded in {area} in "
+             f"{quarter_name}, against {_share_text(first_values[group_label])} across the {context.group.name}")
+    alt_text = f"Chart of each offence group's share of all recorded crime, one row per offence group. {title}. " \
+               + " ".join(described)
+    return charts.strip_chart(
+        rows, roles, title, alt_text,
+        subtitle="Share of all recorded crime; each offence group on its own scale, from zero at the left.",
+        caption=f"{area} against the other {context.group.name}, the group together and {ENGLAND_AND_WALES}. "
+                "Source: Home Office police recorded crime.")

@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan import charts, narrative
+from crimeplan import charts, judgement, narrative
 from crimeplan.commentary import Commentary
 from crimeplan.compare import Comparison, compare_all
 from crimeplan.data import Catalogue
 from crimeplan.edition import Edition, load_edition, project_of
 from crimeplan.ingest import SOURCES
 from crimeplan.narrative import describe_period
-from crimeplan.numbers import format_value
+from crimeplan.numbers import format_number, format_value, is_month_end, month_year
 from crimeplan.open_data import open_data_sections
 from crimeplan.params import Plan, Priority, resolve_quarter
 from crimeplan.quarters import Quarter
@@ -33,6 +33,7 @@ NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no 
 BLANK_MEANINGS = {"Same period last year": NOT_AVAILABLE, "Change": NO_COMPARISON,
                   "Judgement": NO_COMPARISON, "Target": NO_TARGET}
 BLANK_WORDS = {NOT_AVAILABLE, NO_COMPARISON, NO_TARGET}
+MIN_MEASURES_FOR_CHANGE_CHART = 2  # one measure alone is its table row
 MAX_COLUMN_DASHES = 26
 WORD_ROOM = 3  # bold headers are wider than body text
 
@@ -196,28 +197,103 @@ class PriorityReport:
         )
 
     def charts(self) -> list[charts.Chart]:
-        """Year-on-year charts (force-wide, one per unit), then comparisons between areas."""
-        return self._year_on_year_charts() + self._by_area_charts()
+        """Charts that add what the performance table cannot: one chart of this period
+        against the same period last year and the targets, a trend chart for every
+        force-wide measure with six or more periods, then comparisons between areas."""
+        trends = self._trend_charts()
+        change = self._change_chart(skip={measure for measure, _ in trends})
+        return ([change] if change else []) + [chart for _, chart in trends] + self._by_area_charts()
 
-    def _year_on_year_charts(self) -> list[charts.Chart]:
-        rows = []
-        for c in self.comparisons:
-            if c.force_wide and c.current is not None and c.previous_year is not None:
-                label = self.catalogue[c.measure].label
-                for role, observation in (("Same period last year", c.previous_year.reference),
-                                          ("This period", c.current)):
-                    rows.append({"label": label, "unit": c.unit, "value": observation.value, "period": role,
-                                 "dates": describe_period(observation.start, observation.end)})
-        table = pd.DataFrame(rows, columns=["label", "unit", "value", "period", "dates"])
+    def _series(self, comparison: Comparison) -> pd.DataFrame:
+        """The force-wide rows of ``comparison``'s measure up to the quarter's end that cover
+        periods as long as the current one (months, quarters, snapshots), oldest first."""
+        length = _length(comparison.current.start, comparison.current.end)
+        frame = self.measures
+        rows = frame[(frame["measure"] == comparison.measure) & (frame["area"] == comparison.area)
+                     & (frame["period_end"] <= self.quarter.end)]
+        same_length = [_length(row.period_start, row.period_end) == length for row in rows.itertuples()]
+        return rows[same_length].sort_values("period_end")
+
+    def _trend_charts(self) -> list[tuple[str, charts.Chart]]:
         made = []
-        for unit, group in table.groupby("unit", sort=False):
-            title = f"{self.plan.force_area}: {UNIT_TITLES[unit]} this year against the same period last year"
-            alt_text = "; ".join(
-                f"{label}: " + ", ".join(f"{d} {format_value(v, unit)}" for d, v in zip(g["dates"], g["value"]))
-                for label, g in group.groupby("label", sort=False)
-            )
-            made.append(charts.year_on_year_chart(group, title, f"Bar chart. {alt_text}.", UNIT_TITLES[unit].capitalize()))
+        for c in self.comparisons:
+            if not c.force_wide or c.current is None:
+                continue
+            rows = self._series(c)
+            if len(rows) < charts.MIN_TREND_POINTS:
+                continue
+            made.append((c.measure, self._trend_chart(c, rows)))
         return made
+
+    def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> charts.Chart:
+        definition = self.catalogue[c.measure]
+        snapshot = c.kind == "snapshot"
+        series = pd.DataFrame({
+            "date": [r.period_end if snapshot else r.period_start for r in rows.itertuples()],
+            "value": rows["value"].to_list(),
+            "source": self.plan.force,
+            "when": [describe_period(r.period_start, r.period_end) for r in rows.itertuples()],
+        })
+        period = "date" if snapshot else {1: "month", 3: "quarter"}.get(_length(c.current.start, c.current.end), "date")
+        control = judgement.spc(series["value"].to_list(), c.better) if len(series) >= judgement.SPC_MIN_POINTS else None
+        target = None
+        if c.target is not None:
+            target = (c.target.value, c.target.by,
+                      f"Target {format_value(c.target.value, c.unit)} by {month_year(c.target.by)}")
+        first = rows.iloc[0]
+        title = charts.movement_title(
+            definition.label, c.current.value, c.unit, describe_period(c.current.start, c.current.end),
+            first.value, describe_period(first.period_start, first.period_end),
+            target=None if c.target is None else (c.target.value, c.target.by), kind=c.kind)
+        if control is not None:
+            title += f"; the latest point shows {control.verdict}"
+        points = "; ".join(f"{w} {format_value(v, c.unit)}" for w, v in zip(series["when"], series["value"]))
+        alt_text = f"Line chart. {title}. {points}."
+        if control is not None:
+            alt_text += (f" Control chart: mean {format_number(control.mean, 1)}, process limits "
+                         f"{format_number(control.lower, 1)} to {format_number(control.upper, 1)}. {control.reason}")
+        subtitle = f"{len(series)} periods"
+        if control is not None:
+            subtitle += "; mean and process limits of an XmR control chart; diamonds mark special cause variation"
+        return charts.trend_chart(
+            series, title, alt_text, UNIT_TITLES[c.unit].capitalize(), period=period, target=target, spc=control,
+            subtitle=subtitle + ".", caption=f"Source: {definition.source}. {definition.definition}")
+
+    def _change_chart(self, skip: set[str]) -> charts.Chart | None:
+        """This period against the same period last year and the target, one row per
+        measure that has either, each on its own scale from zero; none for fewer than
+        two measures (the table says as much)."""
+        chosen = [c for c in self.comparisons
+                  if c.current is not None and (c.previous_year or c.target) and c.measure not in skip]
+        if len(chosen) < MIN_MEASURES_FOR_CHANGE_CHART:
+            return None
+        rows, described = [], []
+        for c in chosen:
+            label = self.catalogue[c.measure].label
+            if not c.force_wide:
+                label += f" ({c.area})"
+            previous = None if c.previous_year is None else c.previous_year.reference.value
+            target = None if c.target is None else c.target.value
+            values = [v for v in (previous, c.current.value, target) if v is not None]
+            scale_max = max([*values, 100.0] if c.unit == "percent" else values)
+            rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
+                                                                          target, c.target and c.target.by, c.kind),
+                         "current": c.current.value, "previous": previous, "target": target,
+                         "scale_max": scale_max})
+            described.append(charts.change_sentence(label, c.current.value, describe_period(c.current.start, c.current.end),
+                                                    previous, c.unit, target, c.target and c.target.by, c.kind))
+        title, largest = charts.change_title([
+            (row["label"], row["current"], row["previous"], c.unit, row["target"], c.target and c.target.by, c.kind,
+             describe_period(c.current.start, c.current.end))
+            for row, c in zip(rows, chosen)])
+        alt_text = ("Chart of each measure this period against the same period last year and its target, "
+                    "each on its own scale from zero. " + " ".join(described))
+        sources = ", ".join(dict.fromkeys(self.catalogue[c.measure].source for c in chosen))
+        return charts.change_chart(
+            pd.DataFrame(rows), title, alt_text,
+            subtitle=" ".join(filter(None, [largest, "Each measure on its own scale, from zero at the left."])),
+            caption=f"{self.priority.heading}: {len(rows)} measures in {self.quarter.label} against the same period "
+                    f"last year and the plan's targets. Source: {sources}.")
 
     def _by_area_charts(self) -> list[charts.Chart]:
         made = []
@@ -228,12 +304,25 @@ class PriorityReport:
                 continue
             definition = self.catalogue[measure]
             table = pd.DataFrame({"area": [c.area for c in values], "value": [c.current.value for c in values]})
-            alt_text = "Bar chart. " + "; ".join(
-                f"{c.area}: {format_value(c.current.value, c.unit)}" for c in values) + "."
+            ranked = sorted(values, key=lambda c: c.current.value, reverse=True)
+            most, fewest = ranked[0], ranked[-1]
+            title = (f"{definition.label}, {self.quarter.label}: highest in {most.area} "
+                     f"({format_value(most.current.value, most.unit)}), lowest in {fewest.area} "
+                     f"({format_value(fewest.current.value, fewest.unit)})")
+            alt_text = f"Bar chart. {title}. " + "; ".join(
+                f"{c.area}: {format_value(c.current.value, c.unit)}" for c in ranked) + "."
             made.append(charts.by_area_chart(
-                table, f"{definition.label} by area, {self.quarter.label}", alt_text, UNIT_TITLES[definition.unit]
-            ))
+                table, title, alt_text, UNIT_TITLES[definition.unit].capitalize(),
+                caption=f"Source: {definition.source}. {definition.definition}"))
         return made
+
+
+def _length(start, end) -> int | tuple:
+    """A period's length: whole months for periods from a month's first day to a month's
+    last day (a month, a quarter), otherwise its days (0 for a snapshot)."""
+    if start.day == 1 and is_month_end(end):
+        return (end.year - start.year) * 12 + end.month - start.month + 1
+    return (end - start).days, "days"
 
 
 def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:

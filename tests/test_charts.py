@@ -1,0 +1,244 @@
+"""Charts that add what the tables cannot (issue 8, item 3): findings stated from the data
+as titles, targets and control limits drawn, legible text, marks with enough contrast."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, copy_project
+from crimeplan import charts
+from crimeplan.charts import Chart, contrast_ratio
+from crimeplan.judgement import spc
+from crimeplan.report import PriorityReport
+
+QUARTER = "2019-20-Q2"
+MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
+
+
+def report(root, notebook: str) -> PriorityReport:
+    return PriorityReport.load(notebook, QUARTER, root / "data", root / "params")
+
+
+def every_chart(priority: PriorityReport) -> list[Chart]:
+    return priority.charts() + [item for item in priority.public_data() if isinstance(item, Chart)]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[Chart]:
+    """Every chart of the shipped 2019/20 Q2 update and of the quarters with more public data."""
+    made = []
+    for quarter in (QUARTER, "2018-19-Q1", "2017-18-Q1"):
+        first = PriorityReport.load("p1_local_policing", quarter, REPO / "data", REPO / "params")
+        for priority in PriorityReport.all(first.edition):
+            made += every_chart(priority)
+    return made
+
+
+def synthetic_trend(points: int, target: tuple | None = None) -> Chart:
+    values = [float(100 + (n % 4) * 3 + (n == points - 1) * 40) for n in range(points)]
+    series = pd.DataFrame({"date": pd.date_range("2016-04-01", periods=points, freq="QS-APR"), "value": values,
+                           "source": "Essex Police", "when": [f"quarter {n}" for n in range(points)]})
+    control = spc(values, "lower") if points >= 15 else None
+    return charts.trend_chart(series, "Crimes rose", "Line chart.", "Crimes", period="quarter", spc=control,
+                              target=target, caption="Source: test.")
+
+
+def walk(node):
+    """Every (key, value) pair in a nested spec."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def inline_rows(chart: Chart) -> list[dict]:
+    rows = [row for rows in chart.spec.get("datasets", {}).values() for row in rows]
+    rows += [row for key, value in walk(chart.spec) if key == "values" and isinstance(value, list)
+             for row in value if isinstance(row, dict)]
+    return rows
+
+
+# --- what the charts say -----------------------------------------------------------------------
+
+
+def test_the_change_chart_states_the_specials_finding_from_the_data():
+    (change, trend, per_officer) = every_chart(report(REPO, "p1_local_policing"))
+    assert change.title == "Special Constable headcount rose to 515 in September 2019; the target is 600 by March 2020"
+    assert "Special Constable headcount: 515 in September 2019, up from 464 a year earlier (+11%); " \
+           "target 600 by March 2020." in change.alt_text
+    assert trend.title == ("Special Constables rose to 515 in September 2019, from 464 in September 2018; "
+                           "the target is 600 by March 2020")
+    assert "519 on 30 September 2019" in trend.alt_text and "The target is 600 by 31 March 2020" in trend.alt_text
+    assert per_officer.title.startswith("On 30 September 2019 Essex had 16.3 Special Constables per 100")
+
+
+def test_changing_the_data_changes_titles_and_alt_text(tmp_path):
+    root = copy_project(tmp_path / "project")
+    path = root / "data" / "measures" / "essex_pcp.csv"
+    with path.open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    for row in rows:
+        if row["measure"] == "specials_headcount" and row["area"] == "Essex" and row["period_end"] == "2019-09-30":
+            row["value"] = "431"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    change, trend, _ = every_chart(report(root, "p1_local_policing"))
+    assert change.title == "Special Constable headcount fell to 431 in September 2019; the target is 600 by March 2020"
+    assert "431 in September 2019, down from 464 a year earlier (\u221207%)" not in change.alt_text
+    assert "431 in September 2019, down from 464 a year earlier (\u22127%)" in change.alt_text
+    assert trend.title.startswith("Special Constables fell to 431 in September 2019, from 464")
+    assert "431 on 30 September 2019" in trend.alt_text
+
+
+def test_captions_and_subtitles_do_not_repeat_the_title(shipped):
+    for chart in shipped:
+        assert chart.caption and chart.caption != chart.title
+        assert chart.subtitle != chart.title
+        assert re.search(r"\d", chart.title), f"the title states a figure: {chart.title}"
+    with pytest.raises(ValueError, match="caption must not repeat"):
+        Chart(shipped[0].chart, "A title", "Alt text.", caption="A title")
+
+
+# --- targets and control limits --------------------------------------------------------------
+
+
+def test_targets_are_drawn_in_the_change_chart_and_the_trend():
+    change, trend, _ = every_chart(report(REPO, "p1_local_policing"))
+    targets = [row for row in inline_rows(change) if row.get("role") == "Target"]
+    assert {row["item"] for row in targets} == {"Special Constable headcount", "Community Special Constables on patrol"}
+    specials = next(row for row in targets if row["item"] == "Special Constable headcount")
+    assert specials["x"] == pytest.approx(1.0)  # 600 is the right end of its row's scale
+    this_period = next(row for row in inline_rows(change)
+                       if row.get("role") == "This period" and row["item"] == "Special Constable headcount")
+    assert this_period["x"] == pytest.approx(515 / 600)
+    drawn = [row for row in inline_rows(trend) if row.get("text") == "Target 600 by March 2020"]
+    assert drawn and drawn[0]["value"] == 600 and drawn[0]["date"] == "2020-03-31"
+    assert any(row == {"value": 600} for row in inline_rows(trend)), "a target line across the chart"
+    (roads,) = report(REPO, "p7_road_safety").charts()
+    assert [row["x"] for row in inline_rows(roads) if row.get("role") == "Target"] == [pytest.approx(1.0)]
+
+
+def test_control_limits_are_drawn_from_fifteen_points():
+    values = [float(100 + (n % 4) * 3 + (n == 15) * 40) for n in range(16)]
+    result = spc(values, "lower")
+    chart = synthetic_trend(16)
+    lines = {row["line"]: row["value"] for row in inline_rows(chart) if "line" in row}
+    assert lines == {"Mean": pytest.approx(result.mean), "Upper limit": pytest.approx(result.upper),
+                     "Lower limit": pytest.approx(result.lower)}
+    special = [row for row in inline_rows(chart) if row.get("verdict") == "Special cause concern"]
+    assert [row["value"] for row in special] == [values[-1]]
+    assert not any("line" in row for row in inline_rows(synthetic_trend(14)))
+
+
+def test_date_axes_show_the_real_periods():
+    chart = synthetic_trend(16, target=(90, date(2020, 3, 31), "Target 90 by March 2020"))
+    axis = next(value["axis"] for key, value in walk(chart.spec) if key == "x" and "axis" in value)
+    assert "utcFormat(datum.value, '%b')" in axis["labelExpr"]  # "Apr–Jun 2016", not a timestamp
+    assert axis["values"][-1] == pd.Timestamp("2020-03-31").value // 1_000_000
+    assert "Apr\u2013Jun 2016" in chart.svg and "Mar 2020" in chart.svg
+
+
+def test_measures_with_six_or_more_periods_get_a_trend_and_two_periods_only_the_change_chart(tmp_path):
+    root = copy_project(tmp_path / "project")
+    extra = []
+    for offset in (n for n in range(1, 16) if n != 4):  # 14 earlier quarters of drug-drive arrests: 16 in all
+        start = pd.Timestamp("2019-07-01") - pd.DateOffset(months=3 * offset)
+        end = start + pd.DateOffset(months=3) - pd.DateOffset(days=1)
+        extra.append({"measure": "drug_drive_arrests", "area": "Essex", "period_start": f"{start:%Y-%m-%d}",
+                      "period_end": f"{end:%Y-%m-%d}", "value": str(200 + offset % 5), "source": "test",
+                      "note": ""})
+    for offset in (1, 2, 3, 5):  # four more quarters of road deaths: 6 in all, too few for limits
+        start = pd.Timestamp("2019-07-01") - pd.DateOffset(months=3 * offset)
+        end = start + pd.DateOffset(months=3) - pd.DateOffset(days=1)
+        extra.append({"measure": "road_deaths", "area": "Essex", "period_start": f"{start:%Y-%m-%d}",
+                      "period_end": f"{end:%Y-%m-%d}", "value": "12", "source": "test", "note": ""})
+    path = root / "data" / "measures" / "extra.csv"
+    pd.DataFrame(extra, columns=MEASURE_COLUMNS).to_csv(path, index=False)
+    roads = report(root, "p7_road_safety")
+    change, first, second = roads.charts()
+    assert {first.title.split(" ")[0], second.title.split(" ")[0]} == {"People", "Arrests"}
+    deaths = first if first.title.startswith("People killed") else second
+    drugs = second if deaths is first else first
+    assert deaths.title.startswith("People killed on the roads fell to 8 in July to September 2019, from 12")
+    assert not any("line" in row for row in inline_rows(deaths))
+    assert {row["line"] for row in inline_rows(drugs) if "line" in row} == {"Mean", "Upper limit", "Lower limit"}
+    assert "the latest point shows special cause" in drugs.title
+    rows = {row["item"] for row in inline_rows(change) if "item" in row}
+    assert "People killed on the roads" not in rows and "Arrests of drug drivers" not in rows
+    assert "People killed or seriously injured on the roads" in rows  # two periods: in the change chart only
+    assert len(roads.charts()) == 3
+
+
+def test_a_priority_with_one_comparison_gets_no_chart():
+    assert report(REPO, "p2_antisocial_behaviour").charts() == []  # its one row is the table's
+
+
+# --- legibility and contrast -------------------------------------------------------------------
+
+
+def test_no_label_is_cut_short(shipped):
+    for chart in shipped:
+        limits = [value for key, value in walk(chart.spec) if key.lower().endswith("limit")]
+        assert limits and all(value == 0 for value in limits), chart.title
+        assert "\u2026" not in chart.svg, chart.title
+
+
+def test_text_is_at_least_12_px_and_8_pt_in_the_pdf(shipped):
+    for chart in shipped:
+        sizes = [value for key, value in walk(chart.spec) if key.lower().endswith("fontsize")]
+        assert sizes and min(sizes) >= 12, chart.title
+        drawn = [float(size) for size in re.findall(r'font-size="([\d.]+)px"', chart.svg)]
+        assert drawn and min(drawn) >= 12, chart.title
+        width = float(re.search(r'<svg[^>]* width="([\d.]+)"', chart.svg)[1])
+        assert width <= charts.MAX_SVG_WIDTH, chart.title
+        assert min(drawn) * charts.PDF_COLUMN_POINTS / width >= charts.MIN_PDF_POINTS
+        height = float(re.search(r'<svg[^>]* height="([\d.]+)"', chart.svg)[1])
+        assert height * charts.PDF_COLUMN_POINTS / width <= charts.PDF_PAGE_POINTS, f"fits on a page: {chart.title}"
+
+
+def test_contrast_ratio_follows_wcag():
+    assert contrast_ratio("#000000") == pytest.approx(21)
+    assert contrast_ratio("#ffffff") == pytest.approx(1)
+    assert contrast_ratio("#767676") == pytest.approx(4.54, abs=0.01)
+    assert contrast_ratio("#9ecae1") < 3  # the old light blue
+
+
+def test_every_mark_colour_has_3_to_1_contrast_against_white(shipped):
+    assert all(contrast_ratio(colour) >= 3 for colour in charts.MARK_COLOURS)
+    for chart in shipped:
+        spec = {key: value for key, value in chart.spec.items() if key != "config"}
+        colours = set(re.findall(r"#[0-9a-fA-F]{6}", str(spec))) - {charts.BACKGROUND}
+        assert colours, chart.title
+        low = {colour: round(contrast_ratio(colour), 2) for colour in colours if contrast_ratio(colour) < 3}
+        assert not low, (chart.title, low)
+
+
+def test_single_views_fill_their_container_and_the_svg_has_a_fixed_width(shipped):
+    for chart in shipped:
+        assert chart.spec["width"] == "container", chart.title
+        assert chart.static_spec["width"] == charts.CHART_WIDTH
+        assert f'width="{charts.CHART_WIDTH}"' in chart.svg.split(">")[0]
+
+
+def test_no_chart_repeats_a_table_as_bars_of_two_periods(shipped):
+    for chart in shipped:
+        assert "yOffset" not in chart.spec_json and '"period"' not in chart.spec_json, chart.title
+
+
+def test_long_labels_are_wrapped_not_cut():
+    assert charts.wrap("Share of Special Constabulary applications from Black, Asian and minority ethnic "
+                       "applicants", charts.LABEL_CHARS) == [
+        "Share of Special Constabulary", "applications from Black, Asian and", "minority ethnic applicants"]
+    bars = charts.by_area_chart(pd.DataFrame({"area": ["Castle Point and Rochford", "Basildon"], "value": [5, 9]}),
+                                "Basildon had 9", "Bar chart.", "Records", caption="Source: test.")
+    assert "Castle Point and" in bars.svg and "Rochford" in bars.svg
