@@ -166,7 +166,7 @@ class Chart:
             f' spec.width = "container"; }}'
             f" spec.config = spec.config || {{}};"
             f" if (box.clientWidth < {NARROW_WIDTH}) {{"
-            f' spec.config.legend = Object.assign({{}}, spec.config.legend, {{"orient": "bottom", "direction": "vertical"}}); }}"
+            f' spec.config.legend = Object.assign({{}}, spec.config.legend, {{"orient": "bottom", "direction": "vertical"}}); }}'
             f' vegaEmbed(box, spec, {{"actions": false, "renderer": "svg"}}).then(function (r) {{'
             f' var svg = r.view.container().querySelector("svg");'
             f' svg.setAttribute("role", "img"); svg.removeAttribute("aria-roledescription");'
