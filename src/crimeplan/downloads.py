@@ -31,14 +31,15 @@ def safe_table(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with every text cell (and column name) neutralised."""
     safe = table.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
     return safe.rename(columns=lambda name: neutralise(str(name)))
 
 
 def csv_text(table: pd.DataFrame) -> str:
-    """The table as CSV text: header row always, text cells neutralised."""
-    return safe_table(table).to_csv(index=False, lineterminator="\n")
+    """The table as CSV text (RFC 4180: CRLF line ends, so a cell with a line break is quoted):
+    header row always, text cells neutralised."""
+    return safe_table(table).to_csv(index=False, lineterminator="\r\n")
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
