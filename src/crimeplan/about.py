@@ -125,6 +125,15 @@ class About:
             "the year so far, progress is not assessed and the tables say why.")
         return Markdown("\n\n".join(blocks))
 
+    def downloads(self) -> Markdown:
+        return Markdown(
+            "## Data downloads\n\n"
+            "The HTML version of this update offers every table (each priority's performance table and the "
+            "scorecard) as a CSV file, with the unrounded figures, the judgement, the method and its p-value "
+            "where a test applies. Changes of a percentage are in a column of percentage points. Each file "
+            "has its header row even when a table has no rows, and a text cell that a spreadsheet could "
+            "read as a formula starts with an apostrophe.")
+
     def revisions(self) -> Markdown:
         params = self.edition.params
         lines = [f"This is version {params.version} of the update for {self.quarter.label}, produced "
@@ -146,4 +155,5 @@ class About:
         return Markdown(f"## Contact\n\n{text}")
 
     def sections(self) -> list[Markdown]:
-        return [self.heading(), self.sources(), self.definitions(), self.method(), self.revisions(), self.contact()]
+        return [self.heading(), self.sources(), self.definitions(), self.method(), self.downloads(),
+                self.revisions(), self.contact()]
