@@ -410,3 +410,29 @@ def test_a_catalogue_measure_without_a_value_for_the_quarter_is_listed(project, 
     assert code == 0
     assert one_line(lines, "measure_has_value").startswith(
         "warning: data/measures: priority 1 has no value for 2019/20 Q2 of: calls_answered_pct;")
+
+
+def test_catalogue_source_without_publisher_and_licence(project, capsys):
+    catalogue = project / "data" / "catalogue.yml"
+    catalogue.write_text(catalogue.read_text().replace("    source: test fixture\n", "    source: somewhere new\n", 1))
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/sources.yml")
+    assert "'somewhere new'" in line and "(rule: known_source)" in line
+
+
+def test_plan_without_contact_is_an_error(project, capsys):
+    plan = project / "params" / "plan.yml"
+    text = plan.read_text()
+    start = text.index("contact:")
+    end = text.index("priorities:")
+    plan.write_text(text[:start] + text[end:])
+    code, lines = run_check(project, capsys)
+    assert code == 2 and any("contact" in line and "Field required" in line for line in lines), lines
+
+
+def test_revision_of_a_later_version_is_an_error(project, capsys):
+    params = project / "params" / "2019-20-Q2.yml"
+    params.write_text(params.read_text() + "revisions:\n  - version: 3\n    change: Not yet.\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2 and any("revisions describe version(s) [3]" in line for line in lines), lines

@@ -69,7 +69,8 @@ def test_snapshot_rise_against_last_year_and_target():
     assert change.reference.value == 464 and change.reference.end == date(2018, 9, 30)
     assert change.absolute == 51
     assert change.percent == pytest.approx(10.99, abs=0.01)
-    assert (change.direction, change.judgement) == ("up", "improved")
+    assert (change.direction, change.verdict) == ("up", "not tested")  # a headcount: no model of chance
+    assert "level on one day" in change.judgement.reason
     assert result.previous_quarter is None
     assert result.target.value == 600 and result.target.by == date(2020, 3, 31)
     assert result.target.gap == 85 and result.target.met is False
@@ -79,21 +80,22 @@ def test_snapshot_rise_against_last_year_and_target():
 def test_fall_is_an_improvement_when_lower_is_better():
     result = run(quarter_rows("m", 14, 8), definition(unit="people", kind="total", better="lower", targets=[]))
     change = result.previous_year
-    assert (change.absolute, change.direction, change.judgement) == (-6, "down", "improved")
+    assert (change.absolute, change.direction, change.verdict) == (-6, "down", "no significant change")
     assert change.percent == pytest.approx(-42.857, abs=0.001)
 
 
-def test_rise_is_a_worsening_when_lower_is_better_and_neutral_when_neither():
+def test_small_rise_is_no_significant_change_and_neither_is_tested_without_a_value_judgement():
     worse = run(quarter_rows("m", 199, 204), definition(kind="total", better="lower", targets=[]))
-    assert worse.previous_year.judgement == "worsened"
+    assert worse.previous_year.verdict == "no significant change"
     neither = run(quarter_rows("m", 224, 414), definition(kind="total", better="neither", targets=[]))
-    assert (neither.previous_year.direction, neither.previous_year.judgement) == ("up", "neutral")
+    assert (neither.previous_year.direction, neither.previous_year.verdict) == ("up", "significant increase")
 
 
 def test_no_change():
     result = run(quarter_rows("m", 120, 120), definition(kind="total", targets=[]))
     change = result.previous_year
-    assert (change.absolute, change.percent, change.direction, change.judgement) == (0, 0, "no change", "neutral")
+    assert (change.absolute, change.percent, change.direction, change.verdict) == (
+        0, 0, "no change", "no significant change")
 
 
 def test_missing_comparisons_are_none():
@@ -268,3 +270,85 @@ def test_derived_comparison_values_reproduce_the_published_rounded_changes(proje
     assert round(seasonal_2018.previous_quarter.percent) == 5
     gos = compare(measures, catalogue, "grade_of_service_101", "Essex", Q2_2019, force_area="Essex")
     assert round(gos.previous_year.points, 1) == 5.7
+
+
+# --- judgements by the stated method (crimeplan.judgement) --------------------------------------
+
+
+def test_ksi_and_road_deaths_are_no_significant_change():
+    ksi = run(quarter_rows("m", 199, 204), definition(unit="people", kind="total", better="lower", targets=[]))
+    deaths = run(quarter_rows("m", 14, 8), definition(unit="people", kind="total", better="lower", targets=[]))
+    for result in (ksi, deaths):
+        judgement = result.previous_year.judgement
+        assert judgement.verdict == "no significant change"
+        assert judgement.method == "exact test of two Poisson counts" and judgement.p_value > 0.05
+    assert deaths.previous_year.judgement.p_value == pytest.approx(0.2863, abs=1e-4)  # R: poisson.test(c(8, 14))
+
+
+def test_large_changes_are_significant_in_the_direction_the_plan_wants():
+    fall = run(quarter_rows("m", 150, 100), definition(unit="count", kind="total", better="lower", targets=[]))
+    rise = run(quarter_rows("m", 100, 150), definition(unit="count", kind="total", better="lower", targets=[]))
+    assert fall.previous_year.verdict == "significantly better" and fall.previous_year.judgement.p_value < 0.05
+    assert rise.previous_year.verdict == "significantly worse"
+    fall_neither = run(quarter_rows("m", 150, 100), definition(unit="count", kind="total", better="neither", targets=[]))
+    assert fall_neither.previous_year.verdict == "significant decrease"
+
+
+def test_periods_of_different_length_are_compared_per_day():
+    rows = [("m", "Essex", "2018-08-01", "2018-08-31", 31), ("m", "Essex", "2019-07-01", "2019-09-30", 92)]
+    # no row covers the same dates last year, so this is the previous quarter's comparison only
+    result = run(rows + [("m", "Essex", "2019-04-01", "2019-06-30", 91)],
+                 definition(unit="count", kind="total", better="lower", targets=[]))
+    judgement = result.previous_quarter.judgement  # 91 days then 92: the same rate per day
+    assert judgement.reason.startswith("91 in 91 days to 92 in 92 days")
+    assert (judgement.direction, judgement.verdict) == ("no change", "no significant change")
+
+
+@pytest.mark.parametrize(("unit", "kind", "why"), [
+    ("hours", "total", "Hours"), ("percent", "rate", "percentage published without the counts"),
+    ("gbp", "total", "money"), ("minutes", "rate", "time"),
+])
+def test_measures_without_a_model_of_chance_are_not_tested_with_the_reason(unit, kind, why):
+    result = run(quarter_rows("m", 40, 60), definition(unit=unit, kind=kind, better="higher", targets=[]))
+    assert result.previous_year.verdict == "not tested" and why in result.previous_year.judgement.reason
+
+
+def test_fifteen_consecutive_months_are_read_on_a_control_chart():
+    months = pd.date_range("2018-07-01", "2019-09-01", freq="MS")
+    values = [100, 104, 98, 101, 97, 103, 99, 102, 100, 98, 101, 99, 103, 100, 160]
+    rows = [("m", "Essex", str(m.date()), str((m + pd.offsets.MonthEnd(0)).date()), v) for m, v in zip(months, values)]
+    result = run(rows, definition(unit="count", kind="total", better="lower", targets=[]))
+    assert result.current.value == 160
+    judgement = result.previous_year.judgement  # September 2018 is in the data: compared, and judged by SPC
+    assert judgement.method == "XmR control chart" and judgement.verdict == "special cause concern"
+    assert len(judgement.spc.values) == 15
+    shorter = run(rows[1:], definition(unit="count", kind="total", better="lower", targets=[]))
+    assert shorter.previous_quarter is None or shorter.previous_quarter.judgement.method != "XmR control chart"
+
+
+def test_target_progress_on_the_path_from_a_year_earlier():
+    rows = [("m", "Essex", "2018-09-30", "2018-09-30", 464), ("m", "Essex", "2019-09-30", "2019-09-30", 515)]
+    result = run(rows, definition())
+    assert result.target.verdict == "not on track for target"  # the path stands at 555 in September 2019
+    assert result.target.progress.path_value == pytest.approx(554.6, abs=0.1)
+    met = run(rows[:1] + [("m", "Essex", "2019-09-30", "2019-09-30", 650)], definition())
+    assert met.target.verdict == "target met"
+    on_track = run(rows[:1] + [("m", "Essex", "2019-09-30", "2019-09-30", 560)], definition())
+    assert on_track.target.verdict == "on track for target"
+
+
+def test_target_without_a_baseline_is_not_assessed_unless_met():
+    alone = run([("m", "Essex", "2019-09-30", "2019-09-30", 9)], definition(targets=[{"value": 15, "by": "2020-03-31"}]))
+    assert alone.target.verdict == "progress not assessed"
+    met = run([("m", "Essex", "2019-09-30", "2019-09-30", 16)], definition(targets=[{"value": 15, "by": "2020-03-31"}]))
+    assert met.target.verdict == "target met"
+
+
+def test_total_towards_a_years_target_uses_the_year_to_date():
+    measure = definition(unit="count", kind="total", targets=[{"value": 130, "by": "2020-03-31"}])
+    only_q2 = run([("m", "Essex", "2019-07-01", "2019-09-30", 29)], measure)
+    assert only_q2.target.verdict == "progress not assessed"
+    both = run([("m", "Essex", "2019-04-01", "2019-06-30", 40), ("m", "Essex", "2019-07-01", "2019-09-30", 29)], measure)
+    assert both.target.progress is not None and both.target.verdict == "on track for target"  # 69 against 65
+    behind = run([("m", "Essex", "2019-04-01", "2019-06-30", 20), ("m", "Essex", "2019-07-01", "2019-09-30", 29)], measure)
+    assert behind.target.verdict == "not on track for target"

@@ -14,7 +14,7 @@ from conftest import copy_project, render, run_cli
 from crimeplan.params import load_plan
 
 QUARTER = "2019-20-Q2"
-ALL = sorted(p.notebook for p in load_plan(Path(__file__).resolve().parents[1] / "params").priorities)
+ALL = sorted(name for name, _ in load_plan(Path(__file__).resolve().parents[1] / "params").notebooks)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_an_edited_notebook_re_executes_only_itself(project):
     assert "A note added by the test." in (project / "outputs" / QUARTER / "update.html").read_text()
 
 
-@pytest.mark.parametrize("changed", ["data/measures/essex_pcp.csv", "data/catalogue.yml",
+@pytest.mark.parametrize("changed", ["data/measures/essex_pcp.csv", "data/catalogue.yml", "data/sources.yml",
                                      f"params/{QUARTER}.yml", "data/reference/areas.csv"])
 def test_shared_inputs_re_execute_every_notebook(project, changed):
     path = project / changed

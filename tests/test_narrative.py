@@ -23,7 +23,7 @@ def say(rows, measure_def, **kwargs):
 def test_rise_with_target():
     assert say([SNAPSHOT_2018, snapshot_2019(515)], definition()) == (
         "Special Constable headcount rose to 515 in September 2019, up from 464 in September 2018 "
-        "(51 more, 11% higher). The target is 600 by March 2020 (85 to go)."
+        "(51 more, 11% higher). The target is 600 by March 2020 (85 to go): not on track for target."
     )
 
 
@@ -56,7 +56,8 @@ def test_zero_base():
     measure = definition(label="Arrests", unit="count", kind="total", targets=[])
     assert say(quarter_rows("m", 0, 5), measure) == (
         "Arrests rose to 5 in July to September 2019, up from 0 in July to September 2018 "
-        "(5 more; no percentage change can be given from a zero base)."
+        "(5 more; no percentage change can be given from a zero base). "
+        "The change is within chance variation (no significant change)."
     )
 
 
@@ -98,7 +99,8 @@ def test_local_area_and_one_decimal_percentages():
     rows = [("m", "Southend", "2017-10-01", "2018-09-30", 6931), ("m", "Southend", "2018-10-01", "2019-09-30", 5926)]
     assert say(rows, measure, area="Southend", pct_decimals=1) == (
         "Anti-social behaviour incidents in Southend fell to 5,926 in the 12 months to September 2019, "
-        "down from 6,931 in the 12 months to September 2018 (1,005 fewer, 14.5% lower)."
+        "down from 6,931 in the 12 months to September 2018 (1,005 fewer, 14.5% lower). "
+        "This is a significant fall (significantly better)."
     )
 
 
@@ -107,7 +109,8 @@ def test_previous_quarter_sentence():
     rows = quarter_rows("m", 26933, 29357) + [("m", "Essex", "2019-04-01", "2019-06-30", 27156)]
     assert say(rows, measure) == (
         "Calls rose to 29,357 in July to September 2019, up from 26,933 in July to September 2018 "
-        "(2,424 more, 9% higher). Compared with April to June 2019, the figure rose by 2,201 (8%)."
+        "(2,424 more, 9% higher). This is a significant rise. "
+        "Compared with April to June 2019, the figure rose by 2,201 (8%)."
     )
 
 
@@ -155,8 +158,8 @@ def test_performance_table_rows():
         "Change": "\u221234",
         "Change %": "\u22127%",
         "Direction": "down",
-        "Judgement": "worsened",
-        "Target": "600 by March 2020",
+        "Judgement": "not tested (a level on a day)",
+        "Target": "600 by March 2020: not on track for target",
     }
     assert table.iloc[1][["This period", "Same period last year", "Change", "Change %"]].tolist() == [
         "84.7%", "79.0%", "+5.7 percentage points", "",
@@ -181,3 +184,26 @@ def test_previous_quarter_of_a_percentage_is_in_points():
     measure = definition(label="Grade of service", unit="percent", kind="rate", targets=[])
     rows = [("m", "Essex", "2019-07-01", "2019-09-30", 84.7), ("m", "Essex", "2019-04-01", "2019-06-30", 86.0)]
     assert say(rows, measure).endswith("Compared with April to June 2019, the figure fell by 1.3 percentage points.")
+
+
+def test_noise_is_never_called_an_improvement():
+    deaths = definition(label="People killed on the roads", unit="people", kind="total", better="lower", targets=[])
+    text = say(quarter_rows("m", 14, 8), deaths)
+    assert text.endswith("(6 fewer, 43% lower). The change is within chance variation (no significant change).")
+    assert "improv" not in text and "better" not in text
+
+
+def test_total_towards_a_years_target_states_its_progress():
+    checks = definition(label="Road checks", unit="count", kind="total", targets=[{"value": 130, "by": "2020-03-31"}])
+    rows = [("m", "Essex", "2019-04-01", "2019-06-30", 40), ("m", "Essex", "2019-07-01", "2019-09-30", 29)]
+    assert say(rows, checks).endswith(
+        "The target is 130 by March 2020: the total so far this year is on track for target.")
+
+
+def test_judgement_column_says_why_a_figure_is_not_tested():
+    hours = definition(label="Hours", unit="hours", kind="total", targets=[])
+    table = performance_table([run(quarter_rows("m", 10, 20), hours)], {"m": hours})
+    assert table.iloc[0]["Judgement"] == "not tested (hours, not events)"
+    deaths = definition(label="Deaths", unit="people", kind="total", better="lower", targets=[])
+    table = performance_table([run(quarter_rows("m", 14, 8), deaths)], {"m": deaths})
+    assert table.iloc[0]["Judgement"] == "no significant change"

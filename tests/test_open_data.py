@@ -126,14 +126,15 @@ def test_a_quarter_without_police_uk_data_gets_one_line(inputs):
     items = sections(inputs, 2, "2019-20-Q2")
     assert len(items) == 1 and isinstance(items[0], Markdown)
     body = items[0].data.removeprefix(HEADING).strip()
-    assert body == ("There is no police.uk data for July to September 2019: "
-                    "the police.uk data held covers January to July 2018.")
+    assert body == ("There is no police.uk data for July to September 2019 in this update: the police.uk "
+                    "street-level figures for Essex used here run from January to July 2018.")
+    assert "held" not in body  # speaks to readers, not about the tool's state
 
 
 def test_a_quarter_only_partly_covered_by_police_uk_gets_one_line(inputs):
     items = sections(inputs, 2, "2018-19-Q2")
     assert len(items) == 1 and isinstance(items[0], Markdown)
-    assert "covers only part of July to September 2018" in items[0].data
+    assert "cover only part of July to September 2018; the quarter is not shown" in items[0].data
     assert "\n" not in items[0].data.removeprefix(HEADING).strip()
 
 
@@ -168,8 +169,8 @@ def test_a_quarter_without_recorded_crime_gets_one_line(inputs):
     items = sections(inputs, 5, "2018-19-Q1")
     assert len(items) == 1
     assert items[0].data.removeprefix(HEADING).strip() == (
-        "There are no Home Office recorded crime figures for April to June 2018: "
-        "the recorded crime data held covers 2017/18 Q1 to 2017/18 Q4.")
+        "There are no Home Office recorded crime figures for April to June 2018 in this update: "
+        "the published figures used here run from 2017/18 Q1 to 2017/18 Q4.")
 
 
 def reference_copy(tmp_path: Path, groups_yaml: str) -> Path:

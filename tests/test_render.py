@@ -38,17 +38,20 @@ def test_render_writes_update_notebooks_and_manifest(rendered_default):
     out = rendered_default.output_dir
     assert rendered_default.html.stat().st_size > 0 and rendered_default.pdf.stat().st_size > 0
     executed = sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
-    assert executed == sorted(f"{p.notebook}.ipynb" for p in PLAN.priorities)
+    assert executed == sorted(f"{name}.ipynb" for name, _ in PLAN.notebooks)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["quarter"] == "2019-20-Q2"
-    assert set(manifest["notebook_seconds"]) == {p.notebook for p in PLAN.priorities}
+    assert set(manifest["notebook_seconds"]) == {name for name, _ in PLAN.notebooks}
     assert "update.pdf" in manifest["files"] and "update.html" in manifest["files"]
     assert not list(rendered_default.root.joinpath("outputs").glob(".build-*"))
     assert "Rendered 2019-20-Q2" in rendered_default.result.stderr
     tables = {p.name: p for p in (out / "tables").glob("*.csv")}
-    assert sorted(tables) == sorted(f"{p.notebook}_performance.csv" for p in PLAN.priorities)
-    roads = tables["p7_road_safety_performance.csv"].read_text().splitlines()
-    assert "ksi_casualties,Essex,people,2019-07-01,2019-09-30,204.0,199.0,5.0," in "\n".join(roads)
+    assert sorted(tables) == sorted([f"{p.notebook}_performance.csv" for p in PLAN.priorities]
+                                    + ["summary_scorecard.csv"])
+    roads = tables["p7_road_safety_performance.csv"].read_text(encoding="utf-8-sig").splitlines()
+    assert ("ksi_casualties,People killed or seriously injured on the roads,Essex,people,2019-07-01,2019-09-30,"
+            "204.0,199.0,5.0,") in "\n".join(roads)
+    assert tables["p3_domestic_abuse_performance.csv"].read_text(encoding="utf-8-sig").startswith("measure,label,")
 
 
 def test_pdf_has_cover_priorities_in_order_and_page_furniture(rendered_default):

@@ -13,24 +13,34 @@ Which row is "current" for a quarter:
 
 A comparison that is not in the data is ``None``; a zero base leaves the percentage
 change ``None``; for percentages the change is also given in percentage points.
+
+Every change carries the verdict of :func:`crimeplan.judgement.judge` (the one stated
+method, used by tables, summary and sentences alike): events are compared over the
+periods' lengths in days, and a measure with at least 15 consecutive earlier periods of
+the same length (or equally spaced snapshots) is read on a control chart. Progress
+towards a force-wide target is judged by :func:`crimeplan.judgement.target_progress`
+on the straight line from the figure a year earlier to the target (for totals towards a
+year's target: from zero at the start of that year to the year-to-date total).
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import pandas as pd
 
+from crimeplan import judgement as judging
 from crimeplan.data import Catalogue, MeasureDef
 from crimeplan.errors import InputError
+from crimeplan.judgement import Judgement, TargetJudgement
 from crimeplan.quarters import Quarter
 
 Direction = Literal["up", "down", "no change"]
-Judgement = Literal["improved", "worsened", "neutral"]
 TOLERANCE = 1e-9
+PROGRESS_NOT_ASSESSED = "progress not assessed"
 
 
 @dataclass(frozen=True)
@@ -52,11 +62,16 @@ class Change:
     percent: float | None  # relative change in %, None when the reference is zero
     points: float | None  # percentage points, for measures in percent only
     direction: Direction
-    judgement: Judgement
+    judgement: Judgement  # the verdict by the stated method (crimeplan.judgement)
 
     @property
     def zero_base(self) -> bool:
         return self.percent is None
+
+    @property
+    def verdict(self) -> str:
+        """The judgement in words: "no significant change", "not tested", ..."""
+        return self.judgement.verdict
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,12 @@ class TargetProgress:
     gap: float | None  # target minus current value
     met: bool | None
     share: float | None  # current value as % of the target
+    progress: TargetJudgement | None = None  # None only when built without the data to judge it
+
+    @property
+    def verdict(self) -> str:
+        """"target met", "on track for target", ... or "progress not assessed"."""
+        return PROGRESS_NOT_ASSESSED if self.progress is None else self.progress.verdict
 
 
 @dataclass(frozen=True)
@@ -186,14 +207,29 @@ def _direction(absolute: float) -> Direction:
     return "no change"
 
 
-def _judgement(direction: Direction, better: str) -> Judgement:
-    if better == "neither" or direction == "no change":
-        return "neutral"
-    return "improved" if (direction == "up") == (better == "higher") else "worsened"
+def days(observation: Observation) -> int:
+    """The length of an observation's period in days (1 for a snapshot): its exposure."""
+    return (observation.end - observation.start).days + 1
 
 
-def change_between(current: Observation, reference: Observation | None, definition: MeasureDef) -> Change | None:
-    """The change from ``reference`` to ``current``; ``None`` when there is no reference."""
+def judge_change(
+    current: Observation, reference: Observation, definition: MeasureDef, series: list[float] | None = None
+) -> Judgement:
+    """The verdict on the change from ``reference`` to ``current`` by the stated method.
+
+    ``series`` (oldest first, ending with the current value) is passed on only when it is
+    long enough for a control chart."""
+    long_enough = series is not None and len(series) >= judging.SPC_MIN_POINTS
+    return judging.judge(
+        current.value, reference.value, unit=definition.unit, kind=definition.kind, better=definition.better,
+        current_days=days(current), previous_days=days(reference), series=series if long_enough else None,
+    )
+
+
+def change_between(
+    current: Observation, reference: Observation | None, definition: MeasureDef, series: list[float] | None = None
+) -> Change | None:
+    """The change from ``reference`` to ``current``, judged; ``None`` when there is no reference."""
     if reference is None:
         return None
     absolute = current.value - reference.value
@@ -202,21 +238,125 @@ def change_between(current: Observation, reference: Observation | None, definiti
         absolute = 0.0
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100
     points = absolute if definition.unit == "percent" else None
-    return Change(reference, absolute, percent, points, direction, _judgement(direction, definition.better))
+    return Change(reference, absolute, percent, points, direction, judge_change(current, reference, definition, series))
 
 
-def target_progress(current: Observation, definition: MeasureDef) -> TargetProgress | None:
-    """The first target due on or after the current period's end (else the last one)."""
+def target_progress(
+    current: Observation, definition: MeasureDef, *, baseline: Observation | None = None,
+    year_to_date: Observation | None = None,
+) -> TargetProgress | None:
+    """The first target due on or after the current period's end (else the last one),
+    with progress judged where the data allow.
+
+    For a level (snapshot or rate) progress runs on the straight line from ``baseline``
+    (the figure a year earlier) to the target; for a total the target covers a longer
+    window (a financial year), so ``gap``, ``met`` and ``share`` are ``None`` and progress
+    is judged on ``year_to_date`` (a total from the start of the target's year), from zero.
+    """
     if not definition.targets:
         return None
     upcoming = sorted((t for t in definition.targets if t.by >= current.end), key=lambda t: t.by)
     target = upcoming[0] if upcoming else max(definition.targets, key=lambda t: t.by)
     if definition.kind == "total":
-        return TargetProgress(target.value, target.by, None, None, None)
+        progress = None
+        if year_to_date is not None and definition.better in ("higher", "lower"):
+            progress = judging.target_progress(
+                year_to_date.value, year_to_date.end, target.value, target.by, 0.0,
+                year_to_date.start - timedelta(days=1), definition.better)
+        return TargetProgress(target.value, target.by, None, None, None, progress)
     gap = target.value - current.value
     met = current.value <= target.value if definition.better == "lower" else current.value >= target.value
     share = None if abs(target.value) < TOLERANCE else current.value / target.value * 100
-    return TargetProgress(target.value, target.by, gap, met, share)
+    progress = None
+    if definition.better in ("higher", "lower"):
+        if baseline is not None and baseline.end < target.by and baseline.end <= current.end:
+            progress = judging.target_progress(current.value, current.end, target.value, target.by,
+                                               baseline.value, baseline.end, definition.better)
+        elif met or current.end >= target.by:  # met (or not met by its date) needs no path
+            progress = judging.target_progress(current.value, current.end, target.value, target.by,
+                                               current.value, min(current.end, target.by) - timedelta(days=1),
+                                               definition.better)
+    return TargetProgress(target.value, target.by, gap, met, share, progress)
+
+
+def progress_note(target: TargetProgress, definition: MeasureDef, quarter: Quarter) -> str:
+    """Why progress towards a target is not assessed, in a reader's words ("" when it is)."""
+    if target.progress is not None:
+        return ""
+    if definition.better not in ("higher", "lower"):
+        return "the catalogue gives no direction for this target"
+    if definition.kind == "total":
+        start = shift_months(target.by, -12) + timedelta(days=1)
+        return f"there is no total for the year from {start.day} {start:%B %Y} to date"
+    return "there is no figure a year earlier to measure progress from"
+
+
+def _months_between(start: date, end: date) -> int | None:
+    """Whole months from ``start`` to ``end`` when both are month ends (else ``None``)."""
+    def month_end(day: date) -> bool:
+        return day.day == calendar.monthrange(day.year, day.month)[1]
+
+    if not (month_end(start) and month_end(end)):
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _length(observation: Observation) -> tuple[str, int]:
+    """A period's length: whole months when it runs from a 1st to a month end, else days."""
+    start = observation.start - timedelta(days=1)
+    months = _months_between(start, observation.end) if observation.start.day == 1 else None
+    return ("months", months) if months else ("days", days(observation))
+
+
+def series_ending(rows: list[_Row], current: Observation, kind: str) -> list[float]:
+    """The measure's values for the run of consecutive earlier periods of the same length
+    as ``current`` (snapshots: equally spaced), oldest first and ending with ``current``."""
+    observations = [r.observation for r in rows]
+    values = [current.value]
+    if kind == "snapshot":
+        snapshots = sorted({o.end: o for o in observations if o.start == o.end and o.end < current.end}.values(),
+                           key=lambda o: o.end, reverse=True)
+        if not snapshots:
+            return values
+        step = _months_between(snapshots[0].end, current.end) or (current.end - snapshots[0].end).days
+        later = current.end
+        for snapshot in snapshots:
+            gap = _months_between(snapshot.end, later) or (later - snapshot.end).days
+            if gap != step or (later - snapshot.end).days <= 0:
+                break
+            values.append(snapshot.value)
+            later = snapshot.end
+        return values[::-1]
+    length = _length(current)
+    same_length = {o.end: o for o in observations if _length(o) == length}
+    start = current.start
+    while (earlier := same_length.get(start - timedelta(days=1))) is not None:
+        values.append(earlier.value)
+        start = earlier.start
+    return values[::-1]
+
+
+def _year_to_date(rows: list[_Row], current: Observation, definition: MeasureDef) -> Observation | None:
+    """For a total with a target: the total from the start of the target's year to the end
+    of the current period, from one row or from rows that follow on without gaps."""
+    if definition.kind != "total" or not definition.targets:
+        return None
+    upcoming = sorted((t for t in definition.targets if t.by >= current.end), key=lambda t: t.by)
+    target = upcoming[0] if upcoming else max(definition.targets, key=lambda t: t.by)
+    year_start = shift_months(target.by, -12) + timedelta(days=1)
+    if current.start < year_start:
+        return None
+    by_end: dict[date, list[Observation]] = {}
+    for r in rows:
+        by_end.setdefault(r.observation.end, []).append(r.observation)
+    total, start = current.value, current.start
+    while start > year_start:
+        before = [o for o in by_end.get(start - timedelta(days=1), []) if o.start >= year_start]
+        if not before:
+            return None
+        earliest = min(before, key=lambda o: o.start)
+        total, start = total + earliest.value, earliest.start
+    return Observation(total, year_start, current.end)
 
 
 def compare(
@@ -252,6 +392,11 @@ def _compare_rows(
             last_year = _shifted_row(rows, current, -12, measure_id, area)
             last_quarter = _shifted_row(rows, current, -3, measure_id, area)
     force_wide = area == force_area
+    series = None if current is None else series_ending(rows, current, definition.kind)
+    target = None
+    if current is not None and force_wide:
+        target = target_progress(current, definition, baseline=last_year,
+                                 year_to_date=_year_to_date(rows, current, definition))
     return Comparison(
         measure=measure_id,
         area=area,
@@ -261,9 +406,9 @@ def _compare_rows(
         better=definition.better,
         force_wide=force_wide,
         current=current,
-        previous_year=None if current is None else change_between(current, last_year, definition),
-        previous_quarter=None if current is None else change_between(current, last_quarter, definition),
-        target=target_progress(current, definition) if current is not None and force_wide else None,
+        previous_year=None if current is None else change_between(current, last_year, definition, series),
+        previous_quarter=None if current is None else change_between(current, last_quarter, definition, series),
+        target=target,
     )
 
 

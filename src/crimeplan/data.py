@@ -75,6 +75,7 @@ class MeasureDef(BaseModel):
     source: str = Field(min_length=1)
     definition: str = Field(min_length=1)
     change_decimals: int = Field(default=0, ge=0, le=2, description="decimals of % changes, as published")
+    headline: bool = Field(default=False, description="shown in the summary's scorecard for its priority")
 
 
 Catalogue = dict[str, MeasureDef]

@@ -34,6 +34,7 @@ from crimeplan.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_qua
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
 from crimeplan.schemas import Problem
+from crimeplan.sources import Source, read_sources
 
 @dataclass(frozen=True)
 class Edition:
@@ -48,6 +49,7 @@ class Edition:
     comparison_group: ComparisonGroup
     commentary: dict[int, Commentary]
     warnings: list[Problem] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)  # data/sources.yml, by catalogue source
 
     @property
     def quarter(self) -> Quarter:
@@ -69,6 +71,7 @@ class SharedInputs:
     areas: pd.DataFrame
     comparison_group: ComparisonGroup | None
     problems: list[Problem]
+    sources: dict[str, Source] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -87,13 +90,15 @@ def read_shared(project: Project) -> SharedInputs:
     units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
     measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
     problems += found + coverage.snapshot_problems(project, measures, catalogue)
+    sources, found = read_sources(project.data_dir, {entry.source for entry in catalogue.values()})
+    problems += found
     group = None
     if plan is not None:
         problems += _plan_against_data(project, plan, catalogue, area_names)
         if not any(p.severity == "error" for p in problems):
             group = _attempt(project, problems,
                              lambda: load_comparison_group(project.data_dir, plan.force_area, areas))
-    return SharedInputs(plan, catalogue, declared, measures, areas, group, _unique(problems))
+    return SharedInputs(plan, catalogue, declared, measures, areas, group, _unique(problems), sources)
 
 
 def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tuple[Edition | None, list[Problem]]:
@@ -121,7 +126,7 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
     edition = Edition(
         project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
         areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
-        warnings=[p for p in shared.problems + problems if p.severity == "warning"],
+        warnings=[p for p in shared.problems + problems if p.severity == "warning"], sources=shared.sources,
     )
     return edition, problems
 

@@ -63,7 +63,7 @@ def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int 
     on none."""
     data, params = project.data_dir, project.params_dir
     shared_files = [
-        params / "plan.yml", params / f"{quarter.id}.yml", data / "catalogue.yml",
+        params / "plan.yml", params / f"{quarter.id}.yml", data / "catalogue.yml", data / "sources.yml",
         *(data / "measures").glob("*.csv"), *(p for p in (data / "reference").rglob("*") if p.is_file()),
     ]
     shared = _hash(files_digest(shared_files, project.root), environment_digest(),

@@ -5,6 +5,10 @@ September 2019, up from 464 in September 2018 (51 more, 11% higher)."
 Percentage changes are whole percentages unless ``pct_decimals`` says otherwise;
 changes of a percentage are given in percentage points ("5.7 percentage points higher").
 Signed changes take the minus sign U+2212 (``−6``), as every displayed number does.
+
+Judgements are those of :mod:`crimeplan.judgement` (carried by each
+:class:`~crimeplan.compare.Change`), stated in the same words in the table and in the
+sentences: a change within chance variation is never called an improvement.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date
 
 import pandas as pd
 
+from crimeplan import judgement as judging
 from crimeplan.compare import Change, Comparison
 from crimeplan.data import Catalogue, MeasureDef
 from crimeplan.numbers import (
@@ -126,12 +131,75 @@ def _target_sentence(comparison: Comparison) -> str:
     target = comparison.target
     value = format_value(target.value, comparison.unit, auto_decimals(target.value))
     due = month_year(target.by)
+    progress = target.progress
     if target.gap is None:
-        return f"The target is {value} by {due}."
+        if progress is None:
+            return f"The target is {value} by {due}."
+        return f"The target is {value} by {due}: the total so far this year is {progress.verdict}."
     if target.met:
         return f"The target of {value} by {due} has been met."
     gap = format_value(abs(target.gap), comparison.unit, auto_decimals(target.gap))
-    return f"The target is {value} by {due} ({gap} to go)."
+    if progress is None:
+        return f"The target is {value} by {due} ({gap} to go)."
+    return f"The target is {value} by {due} ({gap} to go): {progress.verdict}."
+
+
+# "not tested" in a table cell: the reason in a few words (the full reason is in the CSV and
+# the method in "About these statistics").
+_SHORT_REASONS = (
+    ("A level on one day", "a level on a day"),
+    ("Hours add up", "hours, not events"),
+    ("An amount of money", "money, not events"),
+    ("A time", "a time, not events"),
+    ("A percentage published without", "no counts published"),
+    ("An average or rate", "an average, no counts"),
+    ("No events", "no events"),
+    ("There is no earlier figure", "no earlier figure"),
+)
+
+
+def judgement_cell(change: Change | None) -> str:
+    """The Judgement column: the verdict, and for "not tested" why, briefly."""
+    if change is None:
+        return ""
+    judgement = change.judgement
+    if judgement.tested:
+        return judgement.verdict
+    short = next((words for start, words in _SHORT_REASONS if judgement.reason.startswith(start)), None)
+    return f"{judgement.verdict} ({short})" if short else judgement.verdict
+
+
+def _rise_or_fall(change: Change) -> str:
+    direction = change.judgement.direction or change.direction
+    return "rise" if direction == "up" else "fall"
+
+
+def judgement_sentence(change: Change | None) -> str:
+    """The verdict on the change from the same period last year, in words ("" when not tested)."""
+    if change is None or not change.judgement.tested:
+        return ""
+    judgement = change.judgement
+    verdict = judgement.verdict
+    if judgement.method == judging.METHOD_SPC:
+        points = len(judgement.spc.values)
+        if verdict == judging.SPC_COMMON_CAUSE:
+            return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
+        return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
+    if verdict == judging.NO_SIGNIFICANT_CHANGE:
+        if change.direction == "no change":
+            return ""
+        return "The change is within chance variation (no significant change)."
+    if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
+        return f"This is a significant {_rise_or_fall(change)} ({verdict})."
+    return f"This is a significant {_rise_or_fall(change)}."
+
+
+def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
+    """The change from the same period last year and its verdict, e.g. for the summary."""
+    sentences = [_year_sentence(comparison, definition, definition.change_decimals)]
+    if verdict := judgement_sentence(comparison.previous_year):
+        sentences.append(verdict)
+    return " ".join(sentences)
 
 
 def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
@@ -142,6 +210,8 @@ def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: in
     if pct_decimals is None:
         pct_decimals = definition.change_decimals
     sentences = [_year_sentence(comparison, definition, pct_decimals)]
+    if verdict := judgement_sentence(comparison.previous_year):
+        sentences.append(verdict)
     if comparison.previous_quarter is not None:
         sentences.append(_quarter_sentence(comparison, pct_decimals))
     if comparison.target is not None:
@@ -190,10 +260,10 @@ def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pc
                     change, comparison.unit, definition.change_decimals if pct_decimals is None else pct_decimals
                 ),
                 "Direction": "" if change is None else change.direction,
-                "Judgement": "" if change is None else change.judgement,
-                "Target": ""
-                if target is None
-                else f"{format_value(target.value, comparison.unit, auto_decimals(target.value))} by {month_year(target.by)}",
+                "Judgement": judgement_cell(change),
+                "Target": "" if target is None else (
+                    f"{format_value(target.value, comparison.unit, auto_decimals(target.value))} by "
+                    f"{month_year(target.by)}: {target.verdict}"),
             }
         )
     return pd.DataFrame(rows, columns=[

@@ -48,6 +48,7 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
     raw = yaml.safe_load((project.params_dir / f"{previous.id}.yml").read_text(encoding="utf-8-sig"))
     raw.update(quarter=quarter.id, data_to=quarter.end, version=1,
                produced=shift_months(quarter.end, 1).strftime("%B %Y"))
+    raw.pop("revisions", None)  # a new quarter's version 1 has no revisions yet
     own = own_measures(edition.measures)
     held = set(zip(own["measure"], own["area"], own["period_start"], own["period_end"]))
     rows = []

@@ -321,9 +321,15 @@ def _no_police_uk_line(all_months: pd.DataFrame, in_quarter: pd.DataFrame, quart
         return f"There is no police.uk anti-social behaviour data for {quarter_name}."
     held = _span(all_months["period_start"].min(), all_months["period_end"].max())
     if in_quarter.empty:
-        return f"There is no police.uk data for {quarter_name}: the police.uk data held covers {held}."
-    return (f"police.uk data covers only part of {quarter_name} (the data held covers {held}), "
-            "so the quarter is not shown.")
+        return (f"There is no police.uk data for {quarter_name} in this update: the police.uk street-level "
+                f"figures for {area_of(all_months)} used here run from {held}.")
+    return (f"The police.uk street-level figures used in this update run from {held} and so cover only part "
+            f"of {quarter_name}; the quarter is not shown.")
+
+
+def area_of(rows: pd.DataFrame) -> str:
+    """The one area of ``rows`` (the force area, for the force-wide series)."""
+    return str(rows["area"].iloc[0])
 
 
 def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
@@ -355,8 +361,8 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
             return [_section(f"There are no Home Office recorded crime figures for {quarter_name}.")]
         held = (f"{quarter_of(totals['period_start'].min().date()).label} to "
                 f"{quarter_of(totals['period_start'].max().date()).label}")
-        return [_section(f"There are no Home Office recorded crime figures for {quarter_name}: "
-                         f"the recorded crime data held covers {held}.")]
+        return [_section(f"There are no Home Office recorded crime figures for {quarter_name} in this update: "
+                         f"the published figures used here run from {held}.")]
     earlier = [(q, _quarter_values(context, q)) for q in (quarter.previous, quarter.same_quarter_last_year)]
     total = current[(RECORDED_CRIME_TOTAL, area)]
     intro = (f"Home Office police recorded crime for {quarter_name}: {area} recorded "

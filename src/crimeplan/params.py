@@ -40,12 +40,25 @@ class Priority(_Strict):
         return f"Priority {self.number} – {self.title}"
 
 
+class Contact(_Strict):
+    """Who answers questions about the update ("About these statistics").
+
+    Required, so that no update goes out without a contact; give the producing team and
+    how to reach it in words, and an e-mail address only when it is a real, monitored one
+    (none is invented)."""
+
+    team: str = Field(min_length=1)
+    how: str = Field(min_length=1, description="how to reach the team, in a reader's words")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class Plan(_Strict):
     """The Police and Crime Plan: who it is for and its priorities in order."""
 
     force: str = Field(min_length=1)
     force_area: str = Field(min_length=1)
     plan_title: str = Field(min_length=1)
+    contact: Contact
     priorities: list[Priority] = Field(min_length=1)
     areas: list[str] = Field(min_length=1)
     front_matter: list[str] = Field(default_factory=list, description="notebooks before the priorities, e.g. a summary")
@@ -90,14 +103,30 @@ class Plan(_Strict):
         return {c.id for p in self.priorities for c in p.commitments}
 
 
+class Revision(_Strict):
+    """What changed in one version of a quarter's update, in a reader's words."""
+
+    version: int = Field(ge=2)
+    change: str = Field(min_length=1)
+
+
 class QuarterParams(_Strict):
-    """What varies per quarter: which quarter, data to when, document metadata."""
+    """What varies per quarter: which quarter, data to when, document metadata, and what
+    changed in each version after the first (``revisions``; none listed: "none")."""
 
     quarter: str
     data_to: date
     version: int = Field(ge=1)
     produced: str = Field(min_length=1, description="e.g. 'October 2019'")
     producing_unit: str = Field(min_length=1)
+    revisions: list[Revision] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _revisions_up_to_version(self) -> "QuarterParams":
+        later = [r.version for r in self.revisions if r.version > self.version]
+        if later:
+            raise ValueError(f"revisions describe version(s) {later} but this is version {self.version}")
+        return self
 
     @field_validator("data_to", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan import charts, judgement, narrative
+from crimeplan import charts, downloads, judgement, narrative
 from crimeplan.commentary import Commentary
 from crimeplan.compare import Comparison, compare_all
 from crimeplan.data import Catalogue
@@ -34,6 +34,11 @@ BLANK_MEANINGS = {"Same period last year": NOT_AVAILABLE, "Change": NO_COMPARISO
                   "Judgement": NO_COMPARISON, "Target": NO_TARGET}
 BLANK_WORDS = {NOT_AVAILABLE, NO_COMPARISON, NO_TARGET}
 MIN_MEASURES_FOR_CHANGE_CHART = 2  # one measure alone is its table row
+JUDGEMENT_NOTE = (
+    "Judgement says whether the change from the same period last year is larger than chance "
+    "variation, by the method in *About these statistics*; \"not tested\" says, in brackets, why "
+    "no test applies."
+)
 MAX_COLUMN_DASHES = 26
 WORD_ROOM = 3  # bold headers are wider than body text
 
@@ -101,26 +106,11 @@ class PriorityReport:
         return self.edition.commentary[self.priority.number]
 
     def tidy(self) -> pd.DataFrame:
-        """The priority's figures for the quarter as a tidy table to explore: one row per
-        measure and area, with its label and unit, the period (datetimes), the value, the
-        same period last year, the change and its judgement (blank where there is none)."""
-        rows = []
-        for c in self.comparisons:
-            if c.current is None:
-                continue
-            change = c.previous_year
-            rows.append({
-                "measure": c.measure, "label": self.catalogue[c.measure].label, "unit": c.unit, "area": c.area,
-                "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
-                "same_period_last_year": None if change is None else change.reference.value,
-                "change": None if change is None else change.absolute,
-                "judgement": None if change is None else str(change.judgement),
-            })
-        columns = ["measure", "label", "unit", "area", "period_start", "period_end", "value",
-                   "same_period_last_year", "change", "judgement"]
-        table = pd.DataFrame(rows, columns=columns)
-        return table.astype({"period_start": "datetime64[ns]", "period_end": "datetime64[ns]",
-                             "value": float, "same_period_last_year": float, "change": float})
+        """The priority's figures for the quarter as a tidy table to explore: the performance
+        table as numbers (one row per measure and area: label, unit, the period as
+        datetimes, the value, the same period last year, the change and its judgement, the
+        target), as in the CSV download."""
+        return self.performance_records().astype({"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"})
 
     def heading(self) -> Markdown:
         return Markdown(f"# {self.priority.heading}")
@@ -136,27 +126,20 @@ class PriorityReport:
                    "last year, the change, its judgement and the target")
         return Markdown(
             f"## Priority {number}: performance in {self.quarter.label}\n\n" + markdown_table(table, caption)
-            + "\n\nJudgement compares the change with the direction the plan wants for each measure."
+            + "\n\n" + JUDGEMENT_NOTE
         )
 
     def performance_records(self) -> pd.DataFrame:
-        """The performance table as unformatted numbers, for ``outputs/<quarter>/tables/``."""
-        rows = []
-        for c in self.comparisons:
-            if c.current is None:
-                continue
-            change = c.previous_year
-            rows.append({
-                "measure": c.measure, "area": c.area, "unit": c.unit,
-                "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
-                "same_period_last_year": None if change is None else change.reference.value,
-                "change": None if change is None else change.absolute,
-                "change_percent": None if change is None else change.percent,
-                "judgement": None if change is None else change.judgement,
-                "target": None if c.target is None else c.target.value,
-                "target_by": None if c.target is None else c.target.by,
-            })
-        return pd.DataFrame(rows)
+        """The performance table as unformatted numbers, for ``outputs/<quarter>/tables/`` and
+        the HTML's CSV download (header row even when the priority has no figures)."""
+        return performance_records(self.comparisons, self.catalogue)
+
+    def performance_csv(self) -> Markdown:
+        """A link (HTML only) to download the performance table as CSV."""
+        return Markdown(downloads.csv_link(
+            self.performance_records(), f"{self.quarter.id}_{self.priority.notebook}_performance.csv",
+            f"the Priority {self.priority.number} performance table",
+        ))
 
     def commitment_sections(self) -> Markdown:
         """Per commitment: the commitment, its force-wide headline figures, then updates by area."""
@@ -361,3 +344,43 @@ def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
     if caption:
         lines += ["", f": {cell(caption)}"]
     return "\n".join(lines)
+
+
+# --- the performance table as data (CSV) ----------------------------------------------------------
+
+RECORD_COLUMNS = [
+    "measure", "label", "area", "unit", "period_start", "period_end", "value", "same_period_last_year",
+    "change", "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value",
+    "judgement_reason", "target", "target_by", "target_progress",
+]
+
+
+def performance_records(comparisons: list[Comparison], catalogue: Catalogue) -> pd.DataFrame:
+    """One row per comparison with a current value, as numbers (``RECORD_COLUMNS``).
+
+    ``change`` is in the measure's unit and ``change_percent`` the relative change, except
+    for measures in percent, whose change is in ``change_percentage_points`` only.
+    """
+    rows = []
+    for c in comparisons:
+        if c.current is None:
+            continue
+        change = c.previous_year
+        percent_unit = c.unit == "percent"
+        judged = None if change is None else change.judgement
+        rows.append({
+            "measure": c.measure, "label": catalogue[c.measure].label, "area": c.area, "unit": c.unit,
+            "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
+            "same_period_last_year": None if change is None else change.reference.value,
+            "change": None if change is None or percent_unit else change.absolute,
+            "change_percent": None if change is None or percent_unit else change.percent,
+            "change_percentage_points": None if change is None or not percent_unit else change.points,
+            "judgement": None if judged is None else judged.verdict,
+            "judgement_method": None if judged is None else judged.method,
+            "p_value": None if judged is None else judged.p_value,
+            "judgement_reason": None if judged is None else judged.reason,
+            "target": None if c.target is None else c.target.value,
+            "target_by": None if c.target is None else c.target.by,
+            "target_progress": None if c.target is None else c.target.verdict,
+        })
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS)

@@ -1,0 +1,145 @@
+"""The rendered 2019/20 Q2 update as a reviewer signs it off (issue 8): summary first,
+judgements by the stated method, About these statistics, CSV downloads."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+
+import pytest
+
+from conftest import REPO, copy_project, render
+from crimeplan import judgement as judging
+from crimeplan.about import About
+from crimeplan.params import load_plan
+from crimeplan.summary import Summary
+from pdf_text import html_text, pdf_text
+from test_update_figures import _set_value
+
+PLAN = load_plan(REPO / "params")
+SUMMARY_HEADING = "Summary of 2019/20 Q2"
+CSV_LINK = re.compile(r'<a href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)" download="([^"]+)"')
+
+
+def downloads(html_path) -> dict[str, list[dict[str, str]] | list[str]]:
+    """Each CSV linked from the HTML: file name -> (header, rows as dicts)."""
+    found = {}
+    for payload, name in CSV_LINK.findall(html_path.read_text(encoding="utf-8")):
+        text = base64.b64decode(payload).decode("utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        found[name] = (reader.fieldnames, rows)
+    return found
+
+
+def squashed(text: str) -> str:
+    """Text without spaces and hyphens: pdftotext joins a word hyphenated at a line end."""
+    return re.sub(r"[\s\-\u2010]", "", text).replace("\u2019", "'").replace("\u2018", "'")
+
+
+def after_contents(text: str) -> str:
+    """The body after the contents list (which ends with the last section's title)."""
+    return text[text.index("About these statistics") + len("About these statistics"):]
+
+
+@pytest.mark.parametrize("document", ["pdf", "html"])
+def test_summary_precedes_priority_1_and_covers_every_priority(rendered_default, document):
+    text = pdf_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
+    body = after_contents(text)
+    summary_at, first_priority_at = body.index(SUMMARY_HEADING), body.index(PLAN.priorities[0].heading)
+    assert summary_at < first_priority_at
+    summary = body[summary_at:first_priority_at]
+    assert "Main points" in summary and "Scorecard" in summary
+    assert "Arrests of drug drivers rose to 414" in summary and "This is a significant rise." in summary
+    assert "not on track for target" in summary and "No figures for this priority in 2019/20 Q2" in summary
+    if document == "html":  # table cells wrap in the PDF's text; the HTML has each cell whole
+        for priority in PLAN.priorities:
+            assert f"Priority {priority.number}: {priority.title}" in summary, priority.number
+
+
+def test_judgements_in_tables_and_sentences(rendered_default):
+    for text in (pdf_text(rendered_default.pdf), html_text(rendered_default.html)):
+        assert ("People killed on the roads fell to 8 in July to September 2019, down from 14 in July to "
+                "September 2018 (6 fewer, 43% lower). The change is within chance variation (no significant change).") in text
+        assert ("People killed or seriously injured on the roads rose to 204 in July to September 2019, up from 199 "
+                "in July to September 2018 (5 more, 3% higher). The change is within chance variation") in text
+        assert "not tested (a level on a day)" in text
+        for old_word in ("improved", "worsened", "neutral"):
+            assert f" {old_word} " not in text
+
+
+@pytest.mark.parametrize("document", ["pdf", "html"])
+def test_about_lists_sources_definitions_method_revisions_and_contact(rendered_default, document):
+    text = pdf_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
+    about_at = text.rindex("About these statistics")
+    assert about_at > text.rindex(PLAN.priorities[-1].heading)
+    about_text = text[about_at:]
+    about = About(Summary.load("2019-20-Q2", rendered_default.root / "data", rendered_default.root / "params").edition)
+    edition = about.edition
+    for source in dict.fromkeys(edition.catalogue[m].source for m in about.measures_shown):
+        details = edition.sources[source]
+        for fact in (details.title, details.publisher, details.licence):
+            assert " ".join(fact.split()) in about_text, fact
+    assert "Open Government Licence v3.0" in about_text
+    for measure in about.measures_shown:
+        entry = edition.catalogue[measure]
+        assert squashed(f"{entry.label} (") in squashed(about_text), measure
+        assert squashed(entry.definition) in squashed(about_text), measure
+    for title, paragraph in judging.method_notes():
+        assert squashed(f"{title}. {paragraph}") in squashed(about_text), title
+    assert "This is version 2 of the update for 2019/20 Q2" in about_text
+    assert "Performance Analysis Unit, Essex Police" in about_text
+
+
+def test_html_links_a_csv_of_every_table_with_headers(rendered_default):
+    found = downloads(rendered_default.html)
+    expected = {f"2019-20-Q2_{p.notebook}_performance.csv" for p in PLAN.priorities} | {"2019-20-Q2_summary_scorecard.csv"}
+    assert set(found) == expected
+    for name, (header, rows) in found.items():
+        assert header and header[0] in ("measure", "priority"), name
+    header, rows = found["2019-20-Q2_p3_domestic_abuse_performance.csv"]
+    assert header[:2] == ["measure", "label"] and rows == []  # an empty table keeps its header
+    header, rows = found["2019-20-Q2_p7_road_safety_performance.csv"]
+    deaths = next(r for r in rows if r["measure"] == "road_deaths")
+    assert (deaths["value"], deaths["same_period_last_year"], deaths["judgement"]) == ("8.0", "14.0", "no significant change")
+    grade = next(r for r in found["2019-20-Q2_p1_local_policing_performance.csv"][1]
+                 if r["measure"] == "grade_of_service_101")
+    assert grade["change"] == "" and float(grade["change_percentage_points"]) == pytest.approx(5.7)
+    scorecard = found["2019-20-Q2_summary_scorecard.csv"][1]
+    assert {r["priority"] for r in scorecard} == {str(p.number) for p in PLAN.priorities}
+    assert "data:text/csv" not in pdf_text(rendered_default.pdf)
+
+
+@pytest.fixture(scope="module")
+def rendered_changed(tmp_path_factory):
+    """Specials raised to 650, road deaths down to 1 and a label that a spreadsheet would run."""
+    root = copy_project(tmp_path_factory.mktemp("changed") / "project")
+    measures = root / "data" / "measures" / "essex_pcp.csv"
+    _set_value(measures, "specials_headcount", "2019-09-30", "650")
+    _set_value(measures, "road_deaths", "2019-09-30", "1")
+    catalogue = root / "data" / "catalogue.yml"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(text.replace("label: Vehicles seized on road safety deployments",
+                                      "label: \"=1+2 vehicles seized\""), encoding="utf-8")
+    return render(root, "2019-20-Q2", "--renderer", "builtin")
+
+
+def test_changed_data_changes_main_points_and_judgements(rendered_changed):
+    for text in (pdf_text(rendered_changed.pdf), html_text(rendered_changed.html)):
+        body = after_contents(text)
+        summary = body[body.index(SUMMARY_HEADING):body.index(PLAN.priorities[0].heading)]
+        assert "Special Constable headcount 650 in September 2019 against 600 by March 2020, target met" in summary
+        assert "Needs attention: Special Constable headcount" not in summary
+        assert ("People killed on the roads fell to 1 in July to September 2019, down from 14 in July to "
+                "September 2018 (13 fewer, 93% lower). This is a significant fall (significantly better).") in summary
+        assert "The target of 600 by March 2020 has been met." in body
+
+
+def test_csv_text_cells_cannot_start_a_formula(rendered_changed):
+    header, rows = downloads(rendered_changed.html)["2019-20-Q2_p7_road_safety_performance.csv"]
+    seized = next(r for r in rows if r["measure"] == "roads_vehicles_seized")
+    assert seized["label"] == "'=1+2 vehicles seized"
+    on_disk = (rendered_changed.output_dir / "tables" / "p7_road_safety_performance.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+2 vehicles seized" in on_disk and ",=1+2" not in on_disk

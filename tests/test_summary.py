@@ -1,0 +1,175 @@
+"""The summary, "About these statistics" and CSV downloads, before any rendering (issue 8)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, copy_project
+from crimeplan import judgement as judging
+from crimeplan.about import About
+from crimeplan.downloads import csv_link, csv_text, neutralise
+from crimeplan.summary import Summary
+from test_update_figures import _set_value
+
+
+@pytest.fixture(scope="module")
+def summary() -> Summary:
+    return Summary.load("2019-20-Q2", REPO / "data", REPO / "params")
+
+
+def changed_summary(tmp_path, *changes: tuple[str, str, str]) -> Summary:
+    root = copy_project(tmp_path / "project")
+    for measure, period_end, value in changes:
+        _set_value(root / "data" / "measures" / "essex_pcp.csv", measure, period_end, value)
+    return Summary.load("2019-20-Q2", root / "data", root / "params")
+
+
+def by_measure(summary: Summary):
+    return {c.measure: c for c in summary.all_comparisons if c.force_wide}
+
+
+# --- judgements wired into the comparisons ------------------------------------------------------
+
+
+def test_ksi_and_road_deaths_are_no_significant_change(summary):
+    comparisons = by_measure(summary)
+    ksi, deaths = comparisons["ksi_casualties"].previous_year, comparisons["road_deaths"].previous_year
+    assert (ksi.reference.value, comparisons["ksi_casualties"].value) == (199, 204)
+    assert (deaths.reference.value, comparisons["road_deaths"].value) == (14, 8)
+    for change in (ksi, deaths):
+        assert change.verdict == judging.NO_SIGNIFICANT_CHANGE
+        assert change.judgement.method == judging.METHOD_POISSON
+    assert ksi.judgement.p_value == pytest.approx(0.842, abs=0.001)
+    assert deaths.judgement.p_value == pytest.approx(0.286, abs=0.001)
+
+
+def test_significant_cases_in_the_shipped_data(summary):
+    comparisons = by_measure(summary)
+    drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414, neither direction better
+    assert drug_drive.verdict == judging.SIGNIFICANT_INCREASE and drug_drive.judgement.p_value < 0.001
+    southend_asb = next(c for c in summary.all_comparisons if c.measure == "asb_incidents" and c.area == "Southend")
+    assert southend_asb.previous_year.verdict == judging.SIGNIFICANTLY_BETTER  # 6,931 -> 5,926, lower is better
+
+
+def test_every_comparison_has_a_judgement_and_not_tested_says_why(summary):
+    compared = [c.previous_year for c in summary.all_comparisons if c.previous_year is not None]
+    assert compared
+    for change in compared:
+        assert change.verdict in judging.CHANGE_VERDICTS + judging.SPC_VERDICTS
+        assert change.judgement.reason
+    headcount = by_measure(summary)["specials_headcount"].previous_year
+    assert headcount.verdict == judging.NOT_TESTED and "level on one day" in headcount.judgement.reason
+
+
+def test_percentages_without_denominators_are_not_tested_with_the_reason(summary):
+    grade = by_measure(summary)["grade_of_service_101"].previous_year
+    assert grade.verdict == judging.NOT_TESTED
+    assert "without the counts" in grade.judgement.reason
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
+    points = summary.main_points()
+    assert 3 <= len(points) <= 5
+    text = " ".join(points)
+    assert "Arrests of drug drivers rose to 414" in text  # the largest significant change
+    assert "Special Constable headcount 515 in September 2019 against 600 by March 2020, not on track for target" in text
+    assert "Needs attention: Special Constable headcount (not on track for target)" in text
+    assert "target met" not in text
+
+
+def test_scorecard_covers_every_priority_and_says_when_a_priority_has_no_figures(summary):
+    table = summary.scorecard_table()
+    priorities = {row.split(":")[0] for row in table["Priority"]}
+    assert priorities == {f"Priority {p.number}" for p in summary.edition.plan.priorities}
+    domestic_abuse = table[table["Priority"].str.startswith("Priority 3:")]
+    assert domestic_abuse["Measure"].tolist() == ["No figures for this priority in 2019/20 Q2"]
+    assert (table != "").all().all(), "every cell says something"
+    deaths = table[table["Measure"].str.startswith("People killed on the roads")].iloc[0]
+    assert deaths[["This period", "Same period last year", "Judgement"]].tolist() == ["8", "14", "no significant change"]
+    specials = table[table["Measure"].str.startswith("Special Constable headcount")].iloc[0]
+    assert specials["Target and progress"] == "600 by March 2020: not on track for target"
+
+
+def test_raising_specials_to_650_meets_the_target(tmp_path):
+    changed = changed_summary(tmp_path, ("specials_headcount", "2019-09-30", "650"))
+    text = " ".join(changed.main_points())
+    assert "Special Constable headcount 650 in September 2019 against 600 by March 2020, target met" in text
+    assert "not on track" not in text
+    specials = changed.scorecard_table().set_index("Measure").loc["Special Constable headcount, September 2019"]
+    assert specials["Target and progress"] == "600 by March 2020: target met"
+
+
+def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
+    changed = changed_summary(tmp_path, ("ksi_casualties", "2019-09-30", "100"))
+    ksi = by_measure(changed)["ksi_casualties"].previous_year
+    assert ksi.verdict == judging.SIGNIFICANTLY_BETTER
+    points = changed.main_points()
+    assert any("People killed or seriously injured on the roads fell to 100" in p
+               and "This is a significant fall (significantly better)." in p for p in points), points
+
+
+def test_a_significant_worsening_needs_attention(tmp_path):
+    changed = changed_summary(tmp_path, ("road_deaths", "2019-09-30", "40"))
+    assert by_measure(changed)["road_deaths"].previous_year.verdict == judging.SIGNIFICANTLY_WORSE
+    assert any("Needs attention:" in p and "People killed on the roads (significantly worse than a year earlier)" in p
+               for p in changed.main_points())
+
+
+def test_scorecard_records_have_a_header_and_points_in_their_own_column(summary):
+    records = summary.scorecard_records()
+    assert "change_percentage_points" in records.columns and "p_value" in records.columns
+    empty = csv_text(records.iloc[0:0])
+    assert empty.startswith("priority,priority_title,measure,")
+
+
+# --- about these statistics -----------------------------------------------------------------------
+
+
+def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
+    about = About(summary.edition)
+    text = "\n".join(section.data for section in about.sections())
+    for source in {summary.edition.catalogue[m].source for m in about.measures_shown}:
+        details = summary.edition.sources[source]
+        assert details.publisher in text and details.title in text and details.licence in text
+    assert "Open Government Licence v3.0" in text
+    for measure in about.measures_shown:
+        entry = summary.edition.catalogue[measure]
+        assert f"**{entry.label}**" in text and entry.definition in text
+    for title, paragraph in judging.method_notes():
+        assert f"**{title}.** {paragraph}" in text
+    assert "This is version 2 of the update for 2019/20 Q2" in text and "- Version 2:" in text
+    assert summary.edition.plan.contact.team in text
+
+
+# --- CSV downloads --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1:A2)", "+1", "-2+3", "@cmd", "\tx", "\rx"])
+def test_text_that_a_spreadsheet_would_run_is_neutralised(text):
+    assert neutralise(text) == "'" + text
+    table = pd.DataFrame({"label": [text], "value": [-5.0]})
+    row = next(csv.DictReader(io.StringIO(csv_text(table), newline="")))
+    assert row == {"label": "'" + text, "value": "-5.0"}  # numbers stay numbers
+
+
+def test_ordinary_text_and_numbers_are_untouched():
+    assert neutralise("Special Constables") == "Special Constables"
+    assert neutralise(-3) == -3
+
+
+def test_csv_link_is_a_self_contained_html_only_download():
+    table = pd.DataFrame(columns=["measure", "value"])
+    block = csv_link(table, "empty.csv", "an empty table")
+    assert block.startswith("```{=html}\n") and block.endswith("\n```")
+    uri = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', block)[1]
+    assert base64.b64decode(uri).decode("utf-8-sig") == "measure,value\r\n"
+    assert 'download="empty.csv"' in block and "header only" in block
