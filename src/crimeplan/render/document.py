@@ -110,6 +110,6 @@ def _image_block(content: str, mime: str, alt: str, figures_dir: Path) -> str:
     path.write_bytes(raw)
     return (
         "```{=typst}\n"
-        f'#figure(image("{figures_dir.name}/{path.name}", width: 100%, alt: {json.dumps(alt)}))\n'
+        f'#figure(image("{figures_dir.name}/{path.name}", width: 100%, alt: {json.dumps(alt)}), placement: auto)\n'
         "```"
     )
