@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                                "Makefile and README. Refuses a folder that is not empty.")
     init.add_argument("directory", type=Path, help="the new project's folder (absent or empty)")
     init.add_argument("--force", required=True, metavar="NAME",
-                      help='the force as the Home Office writes it, e.g. "Kent", "West Yorkshire", "Metropolitan Police"')
+                      help="the force's area as the Home Office writes it (the forces of data/reference/force_districts.csv); "
+                           "a misspelt name gets the closest matches")
     init.add_argument("--quarter", help="the first quarter's id, e.g. 2019-20-Q2 (default: the last quarter that ended)")
     init.add_argument("--from", dest="source", type=Path,
                       help="the crimeplan checkout to take reference data from and install (default: this one)")

@@ -80,7 +80,7 @@ def derive(lookups_dir: Path, regions_csv: Path) -> Derived:
     """Every district with its force and region, and every English LSOA's district.
 
     An LSOA whose local authority code is not in the LAD16 lookup (a few authorities were
-    recoded: Gateshead, Northumberland, four in Hertfordshire) is matched by name. The force
+    recoded after the LSOA lookup was made) is matched by name. The force
     is the LAD16 lookup's; where the LSOA lookup also names one, they must agree.
     """
     lookups_dir = Path(lookups_dir)

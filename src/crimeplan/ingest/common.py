@@ -56,7 +56,7 @@ def force_match_key(name: str) -> str:
 
 def canonical_spelling(name: str) -> str:
     """An official spelling as the canonical area name: "and" spelt out and an inverted
-    "<place>, <title> of" put back in order ("London, City of" -> "City of London")."""
+    "<place>, <title> of" put back in order ("Town, City of" -> "City of Town")."""
     text = re.sub(r"\s*&\s*", " and ", re.sub(r"\s+", " ", str(name)).strip())
     inverted = re.fullmatch(r"(.+), ((?:City|County|Borough) of)", text)
     return f"{inverted.group(2)} {inverted.group(1)}" if inverted else text

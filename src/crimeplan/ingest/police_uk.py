@@ -10,7 +10,7 @@ each of its districts (local authorities, ``data/reference/force_districts.csv``
 record's LSOA falls in, using the committed LSOA ranges ``data/reference/lsoa_districts.csv``
 (derived from the ONS lookups by :mod:`crimeplan.reference`). An LSOA the ranges do not
 hold (the ONS LSOA lookup has no Welsh LSOAs) is placed by its police.uk name, which
-starts with its district's name ("Cardiff 001A"). Records of other forces, without an
+starts with its district's name ("<district> 001A"). Records of other forces, without an
 LSOA, or in an LSOA outside the force area are counted and reported in the ingest notes.
 """
 
