@@ -19,15 +19,17 @@ from pathlib import Path
 
 import yaml
 
+from crimeplan.data import MEASURE_COLUMNS
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import ForceNames
 from crimeplan.quarters import Quarter, quarter_of
-from crimeplan.reference import FORCE_DISTRICTS_FILE, comparison_group, forces_of, project_reference, \
-    read_force_districts
+from crimeplan.reference import FORCE_DISTRICTS_FILE, comparison_group, districts_of, forces_of, \
+    project_reference, read_force_districts
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"
 COPIED_FROM_SOURCE = ("_quarto.yml", "requirements.txt")
+OWN_MEASURES = "data/measures/own_figures.csv"
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,7 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
         raise InputError(f"{target} already exists and is not empty: crimeplan init only creates a new project "
                          "in an empty or new folder", rule="init_target_empty")
     quarter = quarter or default_quarter()
-    districts = sorted(force_districts.loc[force_districts["force"] == force, "district"])
+    districts = sorted(districts_of(force_districts, force)["district"])
     plan_text, priorities = _plan(force, districts)
     plan = yaml.safe_load(plan_text)
     _group, _ = comparison_group(force_districts, _regions(reference), force)
@@ -228,7 +230,8 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
             "produced": _month_after(quarter.end), "producing_unit": f"Performance team, {plan['force']}",
         }, sort_keys=False),
         "data/catalogue.yml": _catalogue(source / "data" / "catalogue.yml", priorities),
-        "data/measures/.gitkeep": "",
+        # No public data yet: a header-only file for the force's own figures (check wants a CSV here).
+        OWN_MEASURES: ",".join(MEASURE_COLUMNS) + "\n",
         "Makefile": _fill("Makefile", force=plan["force"], source=str(source)),
         "README.md": _fill("README.md", force=plan["force"], source=str(source), quarter=quarter.id,
                            area=force, group=_group),

@@ -172,6 +172,12 @@ def forces_of(force_districts: pd.DataFrame) -> list[str]:
     return sorted(force_districts["force"].unique())
 
 
+def districts_of(force_districts: pd.DataFrame, force: str) -> pd.DataFrame:
+    """The force's districts, less one that is the whole force area under the same name (a
+    force of one district): its figures are the force-wide ones."""
+    return force_districts[(force_districts["force"] == force) & (force_districts["district"] != force)]
+
+
 @dataclass(frozen=True)
 class DistrictLookup:
     """Where a police.uk record of one force lies: LSOA code -> district of the force."""
@@ -184,9 +190,9 @@ class DistrictLookup:
     def load(cls, reference_dir: Path, force: str) -> "DistrictLookup":
         reference_dir = Path(reference_dir)
         districts = read_force_districts(reference_dir)
-        own = districts[districts["force"] == force]
-        if own.empty:
+        if not (districts["force"] == force).any():
             raise InputError(f"{reference_dir / FORCE_DISTRICTS_FILE}: no districts for force {force!r}")
+        own = districts_of(districts, force)
         ranges = _read(reference_dir / LSOA_DISTRICTS_FILE, LSOA_RANGE_COLUMNS)
         names = dict(zip(own["district_code"], own["district"]))
         ranges = ranges[ranges["district_code"].isin(names)]
@@ -254,7 +260,7 @@ def comparison_group(force_districts: pd.DataFrame, regions: pd.DataFrame, force
 def forces_table(force_districts: pd.DataFrame, force: str) -> pd.DataFrame:
     """``forces.csv`` of a project: every force, then the project force's districts."""
     forces = pd.DataFrame({"area": forces_of(force_districts), "type": "force", "parent": ""})
-    districts = sorted(force_districts.loc[force_districts["force"] == force, "district"])
+    districts = sorted(districts_of(force_districts, force)["district"])
     return pd.concat([forces, pd.DataFrame({"area": districts, "type": "district", "parent": force})],
                      ignore_index=True)
 
