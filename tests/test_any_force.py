@@ -19,7 +19,7 @@ from crimeplan.open_data import open_data_sections
 from crimeplan.params import PUBLIC_DATA_SECTIONS, Plan, load_plan
 from crimeplan.quarters import Quarter
 from crimeplan.reference import (
-    DistrictLookup, comparison_group, derive, forces_table, read_force_districts, write_derived,
+    DistrictLookup, comparison_group, forces_table, read_force_districts, write_derived,
 )
 
 REFERENCE = REPO / "data" / "reference"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
+import shutil
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -99,6 +99,27 @@ def test_the_catalogue_places_each_public_measure_under_the_priority_showing_it(
                 assert catalogue[measure_id]["priority"] == priority.number
     assert all("targets" not in entry for entry in catalogue.values())
     assert len(catalogue) == 22
+
+
+def test_front_and_back_matter_notebooks_of_the_checkout_come_along(tmp_path: Path) -> None:
+    source = tmp_path / "checkout"
+    for part in ("pyproject.toml", "requirements.txt", "_quarto.yml"):
+        (source / part).parent.mkdir(parents=True, exist_ok=True)
+        (source / part).write_bytes((REPO / part).read_bytes())
+    (source / "src" / "crimeplan").mkdir(parents=True)
+    shutil.copytree(REPO / "data" / "reference", source / "data" / "reference")
+    shutil.copy(REPO / "data" / "catalogue.yml", source / "data" / "catalogue.yml")
+    (source / "params").mkdir()
+    plan = (REPO / "params" / "plan.yml").read_text()
+    (source / "params" / "plan.yml").write_text(plan + "front_matter: [summary]\nback_matter: [about, missing]\n")
+    (source / "notebooks").mkdir()
+    for name in ("summary", "about"):
+        shutil.copy(REPO / "notebooks" / "p1_local_policing.ipynb", source / "notebooks" / f"{name}.ipynb")
+    init_project(tmp_path / "new", "Surrey", source=source, quarter=QUARTER)
+    plan = load_plan(tmp_path / "new" / "params")
+    assert (plan.front_matter, plan.back_matter) == (["summary"], ["about"])
+    assert (tmp_path / "new" / "notebooks" / "about.ipynb").is_file()
+    assert f"CRIMEPLAN_SOURCE ?= {source}" in (tmp_path / "new" / "Makefile").read_text()
 
 
 # --- West Yorkshire from open data alone -----------------------------------------------------

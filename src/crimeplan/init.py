@@ -24,7 +24,7 @@ from crimeplan.errors import InputError
 from crimeplan.ingest.common import ForceNames
 from crimeplan.quarters import Quarter, quarter_of
 from crimeplan.reference import FORCE_DISTRICTS_FILE, comparison_group, districts_of, forces_of, \
-    project_reference, read_force_districts
+    project_reference, read_force_districts, read_regions
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"
@@ -119,7 +119,17 @@ def _month_after(day: date) -> str:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1).strftime("%B %Y")
 
 
-def _plan(force: str, districts: list[str]) -> tuple[str, list[dict]]:
+def _matter(source: Path) -> dict[str, list[str]]:
+    """The checkout's front and back matter notebooks (e.g. a summary, sources and method)
+    that exist, to be shown around the new project's priorities too."""
+    plan = yaml.safe_load((source / "params" / "plan.yml").read_text(encoding="utf-8-sig")) \
+        if (source / "params" / "plan.yml").is_file() else {}
+    return {key: [name for name in (plan or {}).get(key) or []
+                  if (source / "notebooks" / f"{name}.ipynb").is_file()]
+            for key in ("front_matter", "back_matter")}
+
+
+def _plan(force: str, districts: list[str], matter: dict[str, list[str]]) -> tuple[str, list[dict]]:
     priorities = []
     for number, starter in enumerate(STARTER_PRIORITIES, start=1):
         priority = {
@@ -132,6 +142,7 @@ def _plan(force: str, districts: list[str]) -> tuple[str, list[dict]]:
         priorities.append(priority)
     plan = {"force": force if force.endswith("Police") else f"{force} Police", "force_area": force,
             "plan_title": "Police and Crime Plan", "areas": [force, *districts], "priorities": priorities}
+    plan |= {key: names for key, names in matter.items() if names}
     header = (
         f"# The Police and Crime Plan of {force}: started by `crimeplan init` with a generic set of\n"
         "# priorities. Replace the titles, lead-ins and commitments with your plan's (commitments in\n"
@@ -220,9 +231,10 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
                          "in an empty or new folder", rule="init_target_empty")
     quarter = quarter or default_quarter()
     districts = sorted(districts_of(force_districts, force)["district"])
-    plan_text, priorities = _plan(force, districts)
+    matter = _matter(source)
+    plan_text, priorities = _plan(force, districts, matter)
     plan = yaml.safe_load(plan_text)
-    _group, _ = comparison_group(force_districts, _regions(reference), force)
+    _group, _ = comparison_group(force_districts, read_regions(reference), force)
     texts: dict[str, str] = {
         "params/plan.yml": plan_text,
         f"params/{quarter.id}.yml": yaml.safe_dump({
@@ -239,6 +251,8 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
     }
     texts |= {f"data/reference/{name}": text for name, text in project_reference(reference, force).items()}
     texts |= {f"notebooks/{p['notebook']}.ipynb": _notebook(p["notebook"]) for p in priorities}
+    texts |= {f"notebooks/{name}.ipynb": (source / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
+              for names in matter.values() for name in names}
     written = []
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -256,8 +270,3 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
         raise
     return force, sorted(written)
 
-
-def _regions(reference: Path):
-    from crimeplan.reference import REGION_COLUMNS, REGIONS_FILE, _read
-
-    return _read(reference / REGIONS_FILE, REGION_COLUMNS)

@@ -168,6 +168,10 @@ def read_force_districts(reference_dir: Path) -> pd.DataFrame:
     return _read(Path(reference_dir) / FORCE_DISTRICTS_FILE, FORCE_DISTRICT_COLUMNS)
 
 
+def read_regions(reference_dir: Path) -> pd.DataFrame:
+    return _read(Path(reference_dir) / REGIONS_FILE, REGION_COLUMNS)
+
+
 def forces_of(force_districts: pd.DataFrame) -> list[str]:
     return sorted(force_districts["force"].unique())
 
@@ -272,7 +276,7 @@ def project_reference(source_dir: Path, force: str) -> dict[str, str]:
     the regions and its comparison group."""
     source_dir = Path(source_dir)
     districts = read_force_districts(source_dir)
-    regions = _read(source_dir / REGIONS_FILE, REGION_COLUMNS)
+    regions = read_regions(source_dir)
     ranges = _read(source_dir / LSOA_DISTRICTS_FILE, LSOA_RANGE_COLUMNS)
     own_codes = set(districts.loc[districts["force"] == force, "district_code"])
     group_name, group = comparison_group(districts, regions, force)
