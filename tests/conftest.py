@@ -6,6 +6,7 @@ updates are made once per test session and shared by the tests that read them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+# The raw public data beside the repository; CRIMEPLAN_SHARED_DATA points elsewhere (e.g. from a worktree).
+SHARED_DATA = Path(os.environ.get("CRIMEPLAN_SHARED_DATA") or REPO.parent / "shared" / "data")
 PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

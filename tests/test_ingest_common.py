@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 
 from crimeplan.ingest import SOURCES
-from crimeplan.ingest.common import FORCES, canonical_force, format_value, is_non_territorial
+from crimeplan.ingest.common import ForceNames, format_value, is_non_territorial, project_force
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "data" / "reference"
+NAMES = ForceNames.load(REFERENCE)
+FORCES = NAMES.forces
 
 
 @pytest.mark.parametrize(
@@ -19,10 +21,32 @@ REFERENCE = REPO / "data" / "reference"
     [("Essex Police", "Essex"), ("Essex", "Essex"), ("Avon & Somerset", "Avon and Somerset"),
      ("London, City of", "City of London"), ("Metropolitan Police", "Metropolitan Police"),
      ("West  Yorkshire Police ", "West Yorkshire"), ("Devon & Cornwall", "Devon and Cornwall"),
-     ("Essex Constabulary", "Essex"), ("Essexx", None), ("British Transport Police", None)],
+     ("Essex Constabulary", "Essex"), ("Essexx", None), ("British Transport Police", None),
+     ("Metropolitan Police Service", "Metropolitan Police"), ("Dyfed Powys", "Dyfed-Powys"),
+     ("City of London Police", "City of London"), ("West Midlands", "West Midlands")],
 )
 def test_canonical_force(spelling: str, canonical: str | None) -> None:
-    assert canonical_force(spelling) == canonical
+    assert NAMES.canonical(spelling) == canonical
+
+
+def test_force_names_come_from_the_reference_data(tmp_path: Path) -> None:
+    (tmp_path / "forces.csv").write_text("area,type,parent\nAtlantis,force,\nPort Royal,district,Atlantis\n")
+    names = ForceNames.load(tmp_path)
+    assert names.forces == ("Atlantis",)
+    assert names.canonical("Atlantis Constabulary") == "Atlantis" and names.canonical("Essex") is None
+    assert NAMES.is_region("West Midlands") and NAMES.is_region("yorkshire and the humber")
+    assert not NAMES.is_region("Essex")
+
+
+def test_project_force_from_the_plan_or_the_areas(tmp_path: Path) -> None:
+    reference = tmp_path / "data" / "reference"
+    reference.mkdir(parents=True)
+    (reference / "areas.csv").write_text("area,type,parent\nKent,force,\nNorth,local_policing_area,Kent\n")
+    assert project_force(reference) == "Kent"
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "plan.yml").write_text("force: Surrey Police\nforce_area: Surrey\n")
+    assert project_force(reference) == "Surrey"
+    assert project_force(REFERENCE) == "Essex"
 
 
 def test_non_territorial_bodies() -> None:
@@ -41,9 +65,9 @@ def test_forces_reference_lists_43_forces_and_the_essex_districts() -> None:
     forces = areas[areas.type == "force"]
     assert sorted(forces.area) == sorted(FORCES) and len(FORCES) == 43
     assert set(forces.parent) == {""}
-    lookup = pd.read_csv(REFERENCE / "essex_lsoa_districts.csv", dtype=str)
+    lookup = pd.read_csv(REFERENCE / "force_districts.csv", dtype=str)
     districts = areas[areas.type == "district"]
-    assert sorted(districts.area) == sorted(lookup.district.unique())
+    assert sorted(districts.area) == sorted(lookup[lookup.force == "Essex"].district)
     assert set(districts.parent) == {"Essex"}
     assert {"Southend-on-Sea", "Thurrock", "Castle Point", "Rochford"} <= set(districts.area)
 

@@ -17,13 +17,13 @@ import pytest
 
 from crimeplan.errors import InputError
 from crimeplan.ingest import SOURCES, ingest
-from crimeplan.ingest.police_uk import LOOKUP_NAME, PoliceUkSource, build_lsoa_lookup
+from crimeplan.ingest.police_uk import PoliceUkSource
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "ingest" / "police_uk"
 ORIGINAL = FIXTURES / "original" / "2018-04-fixture-street.csv"
 SNAKE = FIXTURES / "snake" / "2018-05-fixture-street.csv"
-SHARED = REPO.parent / "shared" / "data"
+from conftest import SHARED_DATA as SHARED  # noqa: E402
 needs_shared = pytest.mark.skipif(
     not (SHARED / "police_uk_street").is_dir(),
     reason=f"real police.uk files not present at {SHARED} (raw public data lives beside the repo)",
@@ -173,17 +173,6 @@ def test_source_interface() -> None:
 
 
 @needs_shared
-def test_committed_lookup_is_derived_from_the_ons_lookups() -> None:
-    lookups = SHARED / "lookups"
-    derived = build_lsoa_lookup(lookups / "lsoa11_to_lad_to_police_force.csv",
-                                lookups / "LAD16_CSP16_PFA16_lookup.csv")
-    committed = pd.read_csv(REPO / "data" / "reference" / LOOKUP_NAME, dtype=str)
-    pd.testing.assert_frame_equal(committed, derived.astype(str), check_dtype=False)
-    assert len(committed) == 1077
-    assert committed["district"].nunique() == 14
-
-
-@needs_shared
 def test_real_essex_files(data_dir: Path) -> None:
     report = ingest("police-uk", [SHARED / "police_uk_street" / "essex"], data_dir,
                     progress=False)
@@ -206,5 +195,5 @@ def test_real_west_yorkshire_file_in_original_header_style() -> None:
     rows = result.measures
     asb = rows[(rows.measure == "police_uk_asb_incidents") & (rows.area == "West Yorkshire")]
     assert asb["value"].tolist() == [5442]  # grep -c ",Anti-social behaviour," on the file
-    assert set(rows.area) == {"West Yorkshire"}  # the committed lookup covers Essex only
+    assert set(rows.area) == {"West Yorkshire", "Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
     assert result.rows_read == 31_635

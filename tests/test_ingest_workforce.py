@@ -16,10 +16,11 @@ import pytest
 
 from crimeplan.errors import InputError
 from crimeplan.ingest import SOURCES, ingest
-from crimeplan.ingest.common import FORCES
+from crimeplan.ingest.common import ForceNames
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
+FORCES = ForceNames.load(REPO / "data" / "reference").forces
+from conftest import SHARED_DATA as SHARED  # noqa: E402
 needs_shared = pytest.mark.skipif(
     not (SHARED / "home_office_workforce").is_dir(),
     reason=f"real Home Office workforce tables not present at {SHARED}",

@@ -64,6 +64,23 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="turn public data into data/measures/<source>.csv")
     ingest.add_argument("source", help="police-uk, home-office-workforce or recorded-crime")
     ingest.add_argument("paths", nargs="+", type=Path, help="files, folders or archives to read")
+
+    init = commands.add_parser("init", help="create a project for a territorial police force in a new folder",
+                               description="Create a working project for one of the 43 territorial police forces "
+                               "of England and Wales: plan, quarter params, catalogue, notebooks, reference data, "
+                               "Makefile and README. Refuses a folder that is not empty.")
+    init.add_argument("directory", type=Path, help="the new project's folder (absent or empty)")
+    init.add_argument("--force", required=True, metavar="NAME",
+                      help="the force's area as the Home Office writes it (the forces of data/reference/force_districts.csv); "
+                           "a misspelt name gets the closest matches")
+    init.add_argument("--quarter", help="the first quarter's id, e.g. 2019-20-Q2 (default: the last quarter that ended)")
+    init.add_argument("--from", dest="source", type=Path,
+                      help="the crimeplan checkout to take reference data from and install (default: this one)")
+
+    reference = commands.add_parser("reference", help="derive data/reference/force_districts.csv and "
+                                    "lsoa_districts.csv from the ONS lookups")
+    reference.add_argument("lookups", type=Path, help="folder holding the ONS lookups "
+                           "(lsoa11_to_lad_to_police_force.csv, LAD16_CSP16_PFA16_lookup.csv)")
     return parser
 
 
@@ -83,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=True, log_path=False)
     project = Project(args.root.resolve())
     try:
+        if args.command == "init":
+            return _init(args, console)
+        if args.command == "reference":
+            return _reference(project, args, console)
         if args.command != "ingest":
             project.require_inputs()
         if args.command == "render":
@@ -174,6 +195,28 @@ def _ingest(project, args: argparse.Namespace, console) -> int:
         raise InputError(f"unknown source {args.source!r}: choose one of {', '.join(SOURCES)}")
     report = ingest(args.source, args.paths, project.data_dir, progress=True)
     console.print(str(report), highlight=False, soft_wrap=True, markup=False)
+    return 0
+
+
+def _init(args: argparse.Namespace, console) -> int:
+    from crimeplan.init import init_project
+    from crimeplan.quarters import Quarter
+
+    quarter = Quarter.parse(args.quarter) if args.quarter else None
+    force, written = init_project(args.directory, args.force, args.source, quarter)
+    root = args.directory.resolve()
+    console.print(f"Created a project for {force} in {root} ({len(written)} files).", highlight=False, markup=False)
+    console.print(f"Next: cd {args.directory}; make setup; .venv/bin/crimeplan ingest police-uk|home-office-workforce|"
+                  "recorded-crime PATH...; make check; make render. README.md says what to edit.",
+                  highlight=False, markup=False, soft_wrap=True)
+    return 0
+
+
+def _reference(project, args: argparse.Namespace, console) -> int:
+    from crimeplan.reference import write_derived
+
+    for path in write_derived(args.lookups, project.data_dir / "reference"):
+        console.print(f"wrote {project.shown(path)} ({path.stat().st_size:,} bytes)", highlight=False, markup=False)
     return 0
 
 

@@ -7,12 +7,12 @@ Format of a file::
 
     ## p1_police_family            <- a commitment id of priority N (params/plan.yml)
 
-    ### Essex                      <- an area from params/plan.yml ``areas``
+    ### Force area                 <- an area from params/plan.yml ``areas`` (here the force_area)
     - Markdown bullets. Nested bullets are indented by two spaces.
     - Figures that are measures are written as references, e.g.
       {{specials_headcount}} Special Constables.
 
-    ### Southend
+    ### A district
     - ...
 
 Sections come out in plan order: commitments as listed for the priority, areas as listed
@@ -28,7 +28,7 @@ A reference is ``{{measure[@Area][.last_year][.field][:decimals]}}``:
   ``change_previous_quarter``, ``change_pct_previous_quarter``, ``up_or_down`` and
   ``up_or_down_previous_quarter`` (``up``, ``down`` or ``unchanged``), ``target``,
   ``target_by`` (e.g. ``March 2020``) and ``period`` (e.g. ``July to September 2019``);
-- ``:decimals``: decimal places, e.g. ``{{asb_incidents@Southend.change_pct:1}}`` -> ``14.5%``.
+- ``:decimals``: decimal places, e.g. ``{{asb_incidents@Harbourside.change_pct:1}}`` (an area named Harbourside) -> ``14.5%``.
 
 Anything malformed, unknown or missing in the data raises :class:`InputError` naming the
 file and line. A priority without a commentary file gives an empty result and a warning.

@@ -371,7 +371,7 @@ def compare(
     """Current value, comparisons and target progress of one measure in one area.
 
     Targets in the catalogue are force-wide, so they apply only when ``area`` is
-    ``force_area`` (the plan's ``force_area``, e.g. ``Essex``).
+    ``force_area`` (the plan's ``force_area``).
     """
     definition = _definition(catalogue, measure_id)
     rows = _rows(measures[(measures["measure"] == measure_id) & (measures["area"] == area)])

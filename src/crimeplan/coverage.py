@@ -37,7 +37,7 @@ def ingested_files() -> set[str]:
 def own_measures(measures: pd.DataFrame) -> pd.DataFrame:
     """The rows of the force's own measures (not written by ``crimeplan ingest``)."""
     ingested = ingested_files()
-    return measures[~measures["file"].map(lambda f: Path(f).name in ingested)]
+    return measures[~measures["file"].map(lambda f: Path(f).name in ingested).astype(bool)]  # bool even when empty
 
 
 def snapshot_problems(project: Project, measures: pd.DataFrame, catalogue: Catalogue) -> list[Problem]:

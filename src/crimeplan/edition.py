@@ -226,6 +226,12 @@ def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_
                 column="areas", value=area, rule="known_area")
         for area in plan.areas if area_names and area not in area_names
     ]
+    problems += [
+        Problem("error", f"priority {p.number}: public-data measure {measure_id!r} is not in data/catalogue.yml",
+                file=plan_file, column="public_data", value=measure_id, rule="known_measure")
+        for p in plan.priorities for section in p.public_data for measure_id in section.measures
+        if measure_id not in catalogue
+    ]
     commitments = {p.number: {c.id for c in p.commitments} for p in plan.priorities}
     for measure_id, entry in catalogue.items():
         if entry.priority not in commitments:

@@ -21,7 +21,7 @@ from crimeplan import charts
 from crimeplan.data import Catalogue, ComparisonGroup
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_number, format_percent, format_value, long_date, month_year, round_half_up
-from crimeplan.params import Plan
+from crimeplan.params import Plan, Priority
 from crimeplan.quarters import Quarter, quarter_of
 
 HEADING = "## Public data"
@@ -34,36 +34,38 @@ SPECIALS_OWN = "specials_headcount"
 OFFICERS_FTE = "officers_fte_home_office"
 ANTI_SOCIAL_BEHAVIOUR = "police_uk_asb_incidents"
 RECORDED_CRIME_TOTAL = "recorded_crime_total"
-RECORDED_CRIME_BY_PRIORITY = {
-    4: ["recorded_crime_violence_against_the_person", "recorded_crime_possession_of_weapons_offences",
-        "recorded_crime_sexual_offences", "recorded_crime_rape"],
-    5: ["recorded_crime_drug_offences", "recorded_crime_drug_trafficking", "recorded_crime_modern_slavery"],
-}
 
 
-def open_data_sections(priority_number: int, quarter: Quarter, measures: pd.DataFrame,
+def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.DataFrame,
                        catalogue: Catalogue, plan: Plan,
                        comparison_group: ComparisonGroup) -> list[Markdown | charts.Chart]:
-    """The "Public data" section of priority ``priority_number`` for ``quarter``.
+    """The "Public data" section of ``priority`` (or the plan's priority of that number) for
+    ``quarter``: the sections its ``public_data`` lists in ``params/plan.yml``, in order.
 
     The first item is Markdown starting with the heading; an empty list for priorities
     with no public data.
     """
-    builders: dict[int, Callable[[_Context], list[Markdown | charts.Chart]]] = {
-        1: _specials_sections,
-        2: _anti_social_behaviour_sections,
-        4: _recorded_crime_sections,
-        5: _recorded_crime_sections,
+    if isinstance(priority, int):
+        priority = plan.priority(priority)
+    builders: dict[str, Callable[[_Context], list[Markdown | charts.Chart]]] = {
+        "specials": _specials_sections,
+        "anti_social_behaviour": _anti_social_behaviour_sections,
+        "recorded_crime": _recorded_crime_sections,
     }
-    if priority_number not in builders:
-        return []
-    context = _Context(priority_number, quarter, _typed(measures), catalogue, plan, comparison_group)
-    return builders[priority_number](context)
+    typed = _typed(measures) if priority.public_data else None
+    made: list[Markdown | charts.Chart] = []
+    for section in priority.public_data:
+        context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group)
+        items = builders[section.section](context)
+        if made and items and isinstance(items[0], Markdown):  # one heading for the priority's sections
+            items = [Markdown(items[0].data.removeprefix(HEADING).lstrip("\n")), *items[1:]]
+        made += items
+    return made
 
 
 @dataclass(frozen=True)
 class _Context:
-    priority_number: int
+    section_measures: list[str]  # the measure ids the plan lists for the section
     quarter: Quarter
     measures: pd.DataFrame
     catalogue: Catalogue
@@ -145,7 +147,7 @@ def _rate(value: float) -> str:
     return format_number(value, 1)
 
 
-# --- priority 1: Special Constables -----------------------------------------------------------
+# --- specials: Special Constables -------------------------------------------------------------
 
 
 def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
@@ -265,7 +267,7 @@ def _specials_per_officer_sections(context: _Context) -> list[Markdown | charts.
     return [Markdown(sentence), chart]
 
 
-# --- priority 2: anti-social behaviour on police.uk -------------------------------------------
+# --- anti_social_behaviour: police.uk --------------------------------------------
 
 
 def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts.Chart]:
@@ -347,7 +349,7 @@ def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
                                       "were recorded. Source: police.uk.")
 
 
-# --- priorities 4 and 5: Home Office recorded crime -------------------------------------------
+# --- recorded_crime: Home Office recorded crime ---------------------------------------------
 
 
 def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
@@ -371,7 +373,7 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
                      for q, values in earlier if (RECORDED_CRIME_TOTAL, area) in values.index) + "."
     shares = _shares(context, current)
     bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
-               for measure_id in RECORDED_CRIME_BY_PRIORITY[context.priority_number]
+               for measure_id in context.section_measures
                if (measure_id, area) in current.index]
     made: list[Markdown | charts.Chart] = [_section(intro, "\n".join(bullets))]
     if not shares.empty:
@@ -394,7 +396,7 @@ def _shares(context: _Context, current: pd.Series) -> pd.DataFrame:
     frame = current.rename("value").reset_index()
     totals = frame[frame["measure"] == RECORDED_CRIME_TOTAL].set_index("area")["value"]
     rows = []
-    for measure_id in RECORDED_CRIME_BY_PRIORITY[context.priority_number]:
+    for measure_id in context.section_measures:
         offence = frame[(frame["measure"] == measure_id) & frame["area"].isin(totals.index)].set_index("area")["value"]
         if offence.empty:
             continue

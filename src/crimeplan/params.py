@@ -28,12 +28,52 @@ class Commitment(_Strict):
     text: str = Field(min_length=1)
 
 
+# The public-data sections a priority may show (crimeplan.open_data builds them), and
+# whether each needs a list of measure ids.
+PUBLIC_DATA_SECTIONS: dict[str, bool] = {
+    "specials": False,               # Special Constables and officers against the comparison group
+    "anti_social_behaviour": False,  # police.uk anti-social behaviour by month and district
+    "recorded_crime": True,          # Home Office recorded crime: the total and the measures listed
+}
+
+
+class PublicDataSection(_Strict):
+    """One public-data section of a priority: a section name, with measure ids for
+    ``recorded_crime``. Written in plan.yml as ``specials`` or ``recorded_crime: [ids]``."""
+
+    section: str
+    measures: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_yaml(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"section": value}
+        if isinstance(value, dict) and len(value) == 1 and "section" not in value:
+            (name, measures), = value.items()
+            return {"section": name, "measures": measures or ()}
+        return value
+
+    @model_validator(mode="after")
+    def _known(self) -> "PublicDataSection":
+        if self.section not in PUBLIC_DATA_SECTIONS:
+            raise ValueError(f"unknown public-data section {self.section!r} "
+                             f"(known: {', '.join(PUBLIC_DATA_SECTIONS)})")
+        if PUBLIC_DATA_SECTIONS[self.section] and not self.measures:
+            raise ValueError(f"{self.section} needs a list of measure ids, e.g. {self.section}: [id, ...]")
+        if not PUBLIC_DATA_SECTIONS[self.section] and self.measures:
+            raise ValueError(f"{self.section} takes no measure ids")
+        return self
+
+
 class Priority(_Strict):
     number: int = Field(ge=1)
     title: str = Field(min_length=1)
     notebook: str = Field(pattern=r"^p\d+_[a-z0-9_]+$")
     lead_in: str = Field(default="We will:", min_length=1)
     commitments: list[Commitment] = Field(min_length=1)
+    public_data: list[PublicDataSection] = Field(
+        default_factory=list, description="public-data sections shown under the priority, in order")
 
     @property
     def heading(self) -> str:

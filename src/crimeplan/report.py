@@ -91,7 +91,7 @@ class PriorityReport:
         in their national context.
         """
         ingested = {source.output_name for source in SOURCES.values()}
-        own = self.measures[~self.measures["file"].map(lambda f: Path(f).name in ingested)]
+        own = self.measures[~self.measures["file"].map(lambda f: Path(f).name in ingested).astype(bool)]
         return [
             c for c in compare_all(
                 own, self.catalogue, self.quarter,

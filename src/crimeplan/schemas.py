@@ -70,7 +70,7 @@ class Rule:
 
 ROW_RULES: dict[str, Rule] = {
     "measure_id": Rule("measure", "{measure!r} is not a measure id: use lower-case snake_case, e.g. specials_headcount"),
-    "required_area": Rule("area", "the area is empty: name the area ('Essex' for force-wide)"),
+    "required_area": Rule("area", "the area is empty: name the area (the plan's force_area for force-wide figures)"),
     "iso_date_start": Rule("period_start", "{period_start!r} is not a real calendar date written YYYY-MM-DD"),
     "iso_date_end": Rule("period_end", "{period_end!r} is not a real calendar date written YYYY-MM-DD"),
     "number": Rule("value", "{value!r} is not a number (write digits with an optional '-' and '.', no commas or symbols)"),

@@ -24,31 +24,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from crimeplan.data import MEASURE_COLUMNS
 from crimeplan.errors import InputError
 
-FORCE_AREA = "Essex"
 DEFAULT_REFERENCE_DIR = Path("data") / "reference"
-
-# The 43 territorial police forces of England and Wales, in the canonical form used as
-# ``area`` in every measures file (the ONS police force area names, "and" spelt out).
-FORCES: tuple[str, ...] = (
-    "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "City of London",
-    "Cleveland", "Cumbria", "Derbyshire", "Devon and Cornwall", "Dorset", "Durham",
-    "Dyfed-Powys", "Essex", "Gloucestershire", "Greater Manchester", "Gwent", "Hampshire",
-    "Hertfordshire", "Humberside", "Kent", "Lancashire", "Leicestershire", "Lincolnshire",
-    "Merseyside", "Metropolitan Police", "Norfolk", "North Wales", "North Yorkshire",
-    "Northamptonshire", "Northumbria", "Nottinghamshire", "South Wales", "South Yorkshire",
-    "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
-    "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
-)
-
-# Spellings the sources use for a force, beyond the canonical name and "<name> Police".
-FORCE_ALIASES: dict[str, str] = {
-    "avon & somerset": "Avon and Somerset",
-    "devon & cornwall": "Devon and Cornwall",
-    "london, city of": "City of London",
-    "city of london police": "City of London",
-    "metropolitan police service": "Metropolitan Police",
-    "dyfed powys": "Dyfed-Powys",
-}
+FORCES_FILE = "forces.csv"
+FORCE_DISTRICTS_FILE = "force_districts.csv"
+AREAS_FILE = "areas.csv"
+PLAN_PATH = Path("params") / "plan.yml"
 
 # Bodies that appear beside the 43 forces but are not territorial forces: their rows are
 # counted and reported, never emitted.
@@ -56,23 +36,101 @@ NON_TERRITORIAL_BODIES: frozenset[str] = frozenset(
     {"british transport police", "action fraud", "cifas", "financial fraud action uk",
      "uk finance", "central service secondments"}
 )
-
-_CANONICAL_BY_KEY = {name.lower(): name for name in FORCES}
+# Words a source may add after a force's name ("<name> Police", "<name> Constabulary").
+FORCE_SUFFIXES = (" police service", " service", " constabulary", " police")
 
 
 def _force_key(name: str) -> str:
     return re.sub(r"\s+", " ", str(name)).strip().lower()
 
 
-def canonical_force(name: str) -> str | None:
-    """The canonical force name for a source spelling, or None if it is not one of the 43."""
-    key = _force_key(name)
-    if key in FORCE_ALIASES:
-        return FORCE_ALIASES[key]
-    for suffix in (" police", " constabulary"):
-        if key.endswith(suffix) and key[: -len(suffix)] in _CANONICAL_BY_KEY:
-            key = key[: -len(suffix)]
-    return _CANONICAL_BY_KEY.get(key)
+def force_match_key(name: str) -> str:
+    """How a force name is compared: lower case, "&" as "and", hyphens as spaces, an inverted
+    "<place>, <title> of" put back in order (ONS lists "<place>, City of")."""
+    key = _force_key(name).replace("&", " and ").replace("-", " ")
+    inverted = re.fullmatch(r"(.+), ((?:city|county|borough) of)", key)
+    if inverted:
+        key = f"{inverted.group(2)} {inverted.group(1)}"
+    return re.sub(r"\s+", " ", key).strip()
+
+
+def canonical_spelling(name: str) -> str:
+    """An official spelling as the canonical area name: "and" spelt out and an inverted
+    "<place>, <title> of" put back in order ("Town, City of" -> "City of Town")."""
+    text = re.sub(r"\s*&\s*", " and ", re.sub(r"\s+", " ", str(name)).strip())
+    inverted = re.fullmatch(r"(.+), ((?:City|County|Borough) of)", text)
+    return f"{inverted.group(2)} {inverted.group(1)}" if inverted else text
+
+
+@dataclass(frozen=True)
+class ForceNames:
+    """The territorial forces (canonical names from ``data/reference/forces.csv``) and the
+    region names of ``force_districts.csv``: what a source's spelling of a force is matched
+    against. No force is named in the code."""
+
+    forces: tuple[str, ...]
+    regions: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {force_match_key(name): name for name in self.forces})
+
+    def canonical(self, name: str) -> str | None:
+        """The canonical force name for a source spelling, or None if it is not a force."""
+        key = force_match_key(name)
+        if key in self._by_key:
+            return self._by_key[key]
+        for suffix in FORCE_SUFFIXES:
+            if key.endswith(suffix) and key[: -len(suffix)] in self._by_key:
+                return self._by_key[key[: -len(suffix)]]
+        return None
+
+    def is_region(self, name: str) -> bool:
+        return _force_key(name) in self.regions
+
+    @classmethod
+    def load(cls, reference_dir: Path | None = None) -> "ForceNames":
+        reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
+        areas = _reference_table(reference_dir / FORCES_FILE, ("area", "type"),
+                                 "the reference list of forces and districts")
+        forces = tuple(sorted(areas.loc[areas["type"] == "force", "area"]))
+        if not forces:
+            raise InputError(f"{reference_dir / FORCES_FILE}: no rows of type 'force'")
+        regions: frozenset[str] = frozenset()
+        districts_path = reference_dir / FORCE_DISTRICTS_FILE
+        if districts_path.is_file():
+            districts = _reference_table(districts_path, ("force", "region"), "districts by force")
+            regions = frozenset(_force_key(r) for r in districts["region"] if r)
+        return cls(forces, regions)
+
+
+def _reference_table(path: Path, columns: Iterable[str], what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: file not found ({what})")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def project_force(reference_dir: Path) -> str:
+    """The project's own force: ``force_area`` in ``params/plan.yml`` beside ``data/``, or,
+    without a plan, the one row of type ``force`` in ``data/reference/areas.csv``."""
+    reference_dir = Path(reference_dir)
+    plan = reference_dir.parent.parent / PLAN_PATH
+    if plan.is_file():
+        import yaml
+
+        raw = yaml.safe_load(plan.read_text(encoding="utf-8-sig"))
+        if isinstance(raw, dict) and str(raw.get("force_area") or "").strip():
+            return str(raw["force_area"]).strip()
+        raise InputError(f"{plan}: no force_area (the force whose data is ingested)")
+    areas = _reference_table(reference_dir / AREAS_FILE, ("area", "type"), "the project's areas")
+    forces = sorted(areas.loc[areas["type"] == "force", "area"])
+    if len(forces) != 1:
+        raise InputError(f"{reference_dir / AREAS_FILE}: expected one area of type 'force' (the project's "
+                         f"force), found {len(forces)}; or give params/plan.yml a force_area")
+    return forces[0]
 
 
 def is_non_territorial(name: str) -> bool:
@@ -174,8 +232,10 @@ def expand_paths(paths: Iterable[Path], patterns: tuple[str, ...]) -> list[Path]
     return files
 
 
-def read_csv_table(source, label: str, required: Iterable[str], expected: str = "") -> pd.DataFrame:
-    """A CSV (path or file object) as text with snake_case column names, keeping ``required``.
+def read_csv_table(source, label: str, required: Iterable[str], expected: str = "",
+                   optional: Iterable[str] = ()) -> pd.DataFrame:
+    """A CSV (path or file object) as text with snake_case column names, keeping ``required``
+    (and those of ``optional`` it has).
 
     An empty, unreadable, header-only file or one missing a required column raises
     :class:`InputError` naming ``label``; ``expected`` is added to a missing-column message.
@@ -192,7 +252,7 @@ def read_csv_table(source, label: str, required: Iterable[str], expected: str = 
         raise InputError(f"{label}: missing column(s) {', '.join(missing)}{expected}")
     if frame.empty:
         raise InputError(f"{label}: file has a header but no data rows")
-    return frame[list(required)]
+    return frame[list(required) + [column for column in optional if column in frame.columns]]
 
 
 def claim_periods(periods: Iterable, claimed: dict, label: str, noun: str, shown=str) -> None:

@@ -4,11 +4,14 @@ Input: the monthly ``*-street.csv`` files, given as files, folders, or the polic
 archive zip, in either header style (``Crime ID, Month, Falls within, ...`` or the
 snake_case ``crime_id, month, falls_within, ...``). One row is one crime or ASB record.
 
-Output: counts by month x crime type for the force (all records the force published,
-wherever they were mapped) and for each district (local authority) the record's LSOA
-falls in, using the committed lookup ``data/reference/essex_lsoa_districts.csv``.
-Records of other forces, without an LSOA, or in an LSOA outside the force area are
-counted and reported in the ingest notes.
+Output: counts by month x crime type for the project's force (``force_area`` in
+``params/plan.yml``; all records the force published, wherever they were mapped) and for
+each of its districts (local authorities, ``data/reference/force_districts.csv``) the
+record's LSOA falls in, using the committed LSOA ranges ``data/reference/lsoa_districts.csv``
+(derived from the ONS lookups by :mod:`crimeplan.reference`). An LSOA the ranges do not
+hold (the ONS LSOA lookup has no Welsh LSOAs) is placed by its police.uk name, which
+starts with its district's name ("<district> 001A"). Records of other forces, without an
+LSOA, or in an LSOA outside the force area are counted and reported in the ingest notes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,21 +30,22 @@ from crimeplan.ingest.common import (
     read_csv_table,
     claim_periods,
     DEFAULT_REFERENCE_DIR,
-    FORCE_AREA,
+    ForceNames,
     Source,
     SourceResult,
-    canonical_force,
     expand_paths,
     is_non_territorial,
     month_bounds,
+    project_force,
     progress_bar,
-    write_atomically,
 )
 
+if TYPE_CHECKING:
+    from crimeplan.reference import DistrictLookup
+
 SOURCE_LABEL = "data.police.uk street-level crime and anti-social behaviour"
-LOOKUP_NAME = "essex_lsoa_districts.csv"
-LOOKUP_COLUMNS = ["lsoa_code", "lsoa_name", "district_code", "district", "force"]
 REQUIRED_COLUMNS = ("month", "falls_within", "lsoa_code", "crime_type")
+OPTIONAL_COLUMNS = ("lsoa_name",)
 MONTH_PATTERN = r"\d{4}-(?:0[1-9]|1[0-2])"
 
 # Every category police.uk uses; a value outside this set means the format changed.
@@ -87,14 +92,17 @@ def _read_member(archive_path: Path, member: str) -> bytes:
         return archive.read(member)
 
 
-def _read_table(label: str, content: bytes) -> pd.DataFrame:
+def _read_table(label: str, content: bytes, names: ForceNames) -> pd.DataFrame:
     """One street-level table with normalised column names, validated."""
     frame = read_csv_table(
         io.BytesIO(content), label, REQUIRED_COLUMNS,
         " (expected police.uk street-level columns such as Month, Falls within, LSOA code, Crime type)",
+        optional=OPTIONAL_COLUMNS,
     )
     frame["month"] = frame["month"].str.strip()
-    _check_values(label, frame)
+    if "lsoa_name" not in frame.columns:
+        frame["lsoa_name"] = ""
+    _check_values(label, frame, names)
     return frame
 
 
@@ -103,7 +111,7 @@ def _first_line(mask: pd.Series) -> int:
     return int(mask.to_numpy().nonzero()[0][0]) + 2
 
 
-def _check_values(label: str, frame: pd.DataFrame) -> None:
+def _check_values(label: str, frame: pd.DataFrame, names: ForceNames) -> None:
     bad_month = ~frame["month"].str.fullmatch(MONTH_PATTERN)
     if bad_month.any():
         line = _first_line(bad_month)
@@ -119,114 +127,78 @@ def _check_values(label: str, frame: pd.DataFrame) -> None:
             f"{frame['crime_type'][bad_type].iloc[0]!r}"
         )
     for name in frame["falls_within"].unique():
-        if canonical_force(name) is None and not is_non_territorial(name):
+        if names.canonical(name) is None and not is_non_territorial(name):
             line = _first_line(frame["falls_within"] == name)
             raise InputError(
                 f"{label}: line {line}, column Falls within: unknown force {name!r}"
             )
 
 
-def load_lsoa_lookup(reference_dir: Path, force: str) -> pd.DataFrame:
-    """The committed LSOA -> district lookup, restricted to ``force``."""
-    path = Path(reference_dir) / LOOKUP_NAME
-    if not path.is_file():
-        raise InputError(f"{path}: file not found (the LSOA to district lookup)")
-    lookup = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [column for column in LOOKUP_COLUMNS if column not in lookup.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    if lookup["lsoa_code"].duplicated().any():
-        duplicate = lookup["lsoa_code"][lookup["lsoa_code"].duplicated()].iloc[0]
-        raise InputError(f"{path}: LSOA {duplicate} is listed more than once")
-    return lookup[lookup["force"] == force]
-
-
-def build_lsoa_lookup(lsoa_csv: Path, lad_csv: Path, force: str = FORCE_AREA) -> pd.DataFrame:
-    """Derive the force's LSOA -> district lookup from the ONS lookups.
-
-    ``lsoa_csv``: LSOA (2011) -> local authority -> police force; ``lad_csv``: the ONS
-    LAD16 -> CSP16 -> PFA16 lookup, which gives the districts' official names.
-    """
-    lads = pd.read_csv(lad_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    force_lads = lads[lads["PFA16NM"].map(canonical_force) == force]
-    if force_lads.empty:
-        raise InputError(f"{lad_csv}: no local authorities for police force area {force!r}")
-    lsoas = pd.read_csv(lsoa_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    lsoas = lsoas[lsoas["Local authority code"].isin(force_lads["LAD16CD"])]
-    names = dict(zip(force_lads["LAD16CD"], force_lads["LAD16NM"]))
-    lookup = pd.DataFrame({
-        "lsoa_code": lsoas["LSOA Code"],
-        "lsoa_name": lsoas["LSOA Name"],
-        "district_code": lsoas["Local authority code"],
-        "district": lsoas["Local authority code"].map(names),
-        "force": force,
-    })
-    disagree = lsoas["Police_force"].map(lambda name: canonical_force(name) != force)
-    if disagree.any():
-        raise InputError(
-            f"{lsoa_csv}: LSOA {lsoas['LSOA Code'][disagree].iloc[0]} lies in a {force} "
-            f"district but is assigned to force {lsoas['Police_force'][disagree].iloc[0]!r}"
-        )
-    return lookup.sort_values("lsoa_code").reset_index(drop=True)
-
-
 class PoliceUkSource(Source):
-    """Street-level crime and ASB for one force (Essex unless told otherwise)."""
+    """Street-level crime and ASB for one force: the project's own (``force_area`` in
+    ``params/plan.yml``) unless ``force`` names another."""
 
     name = "police-uk"
     output_name = "police_uk.csv"
 
-    def __init__(self, force: str = FORCE_AREA) -> None:
+    def __init__(self, force: str | None = None) -> None:
         self.force = force
 
     def read_all(
         self, paths: list[Path], progress: bool = True, reference_dir: Path | None = None
     ) -> SourceResult:
         files = expand_paths(paths, ("*street.csv",))
-        lookup = load_lsoa_lookup(reference_dir or DEFAULT_REFERENCE_DIR, self.force)
+        reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
+        names = ForceNames.load(reference_dir)
+        force = self.force or project_force(reference_dir)
+        if names.canonical(force) != force:
+            raise InputError(f"force {force!r} is not one of the forces in {reference_dir / 'forces.csv'}")
+        from crimeplan.reference import DistrictLookup  # imports this package's common module
+
+        lookup = DistrictLookup.load(reference_dir, force)
         records, months_seen = [], {}
         tables = list(_street_tables(files))
         with progress_bar(progress) as bar:
             task = bar.add_task("police.uk", total=sum(size for _, size, _ in tables))
             for label, size, read_bytes in tables:
-                frame = _read_table(label, read_bytes())
+                frame = _read_table(label, read_bytes(), names)
                 claim_periods(frame["month"].unique(), months_seen, label, "month")
                 records.append(frame)
                 bar.advance(task, size)
         records = pd.concat(records, ignore_index=True)
-        return self._aggregate(records, lookup, files)
+        return self._aggregate(records, lookup, files, force, names)
 
+    @staticmethod
     def _aggregate(
-        self, records: pd.DataFrame, lookup: pd.DataFrame, files: list[Path]
+        records: pd.DataFrame, lookup: DistrictLookup, files: list[Path], force: str, names: ForceNames
     ) -> SourceResult:
-        in_force = records["falls_within"].map(canonical_force) == self.force
+        in_force = records["falls_within"].map(names.canonical) == force
         if not in_force.any():
             found = ", ".join(sorted(records["falls_within"].unique()))
             raise InputError(
-                f"{', '.join(map(str, files))}: no records for {self.force} "
+                f"{', '.join(map(str, files))}: no records for {force} "
                 f"(Falls within holds: {found})"
             )
         force_records = records[in_force].copy()
-        district_of = dict(zip(lookup["lsoa_code"], lookup["district"]))
-        force_records["district"] = force_records["lsoa_code"].map(district_of)
+        force_records["district"] = lookup.districts_of(force_records["lsoa_code"], force_records["lsoa_name"])
         no_lsoa = force_records["lsoa_code"].str.strip() == ""
         outside = ~no_lsoa & force_records["district"].isna()
         notes = [
             f"{(~in_force).sum():,} records of other forces skipped",
-            f"{no_lsoa.sum():,} {self.force} records without an LSOA: in the force-wide "
+            f"{no_lsoa.sum():,} {force} records without an LSOA: in the force-wide "
             f"counts, in no district",
-            f"{outside.sum():,} {self.force} records in an LSOA outside the force area: "
+            f"{outside.sum():,} {force} records in an LSOA outside the force area: "
             f"in the force-wide counts, in no district",
         ]
         unreported = ~force_records["crime_type"].isin(list(MEASURE_BY_CRIME_TYPE))
         notes.append(
-            f"{unreported.sum():,} {self.force} records of crime types the plan does not "
+            f"{unreported.sum():,} {force} records of crime types the plan does not "
             f"report ({', '.join(sorted(force_records['crime_type'][unreported].unique()))}) "
             f"read but not written"
         )
         measured = force_records[~unreported]
         months = sorted(records["month"].unique())
-        districts = sorted(lookup["district"].unique())
+        districts = lookup.districts
         force_counts = measured.groupby(["month", "crime_type"]).size()
         district_counts = measured.dropna(subset=["district"]).groupby(
             ["month", "crime_type", "district"]).size()
@@ -234,7 +206,7 @@ class PoliceUkSource(Source):
         for month in months:
             start, end = month_bounds(month)
             for crime_type, measure in MEASURE_BY_CRIME_TYPE.items():
-                rows.append((measure, self.force, start, end,
+                rows.append((measure, force, start, end,
                              int(force_counts.get((month, crime_type), 0)), SOURCE_LABEL,
                              "all records the force published for the month"))
                 for district in districts:
@@ -244,11 +216,3 @@ class PoliceUkSource(Source):
         measures = pd.DataFrame(rows, columns=[
             "measure", "area", "period_start", "period_end", "value", "source", "note"])
         return SourceResult(measures, files, len(records), notes)
-
-
-def write_lsoa_lookup(lsoa_csv: Path, lad_csv: Path, reference_dir: Path,
-                      force: str = FORCE_AREA) -> Path:
-    """Derive the lookup from the ONS files and write it as ``reference_dir/LOOKUP_NAME``."""
-    output = Path(reference_dir) / LOOKUP_NAME
-    write_atomically(build_lsoa_lookup(lsoa_csv, lad_csv, force), output)
-    return output

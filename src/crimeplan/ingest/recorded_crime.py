@@ -18,9 +18,10 @@ from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
     read_csv_table,
     claim_periods,
+    DEFAULT_REFERENCE_DIR,
+    ForceNames,
     Source,
     SourceResult,
-    canonical_force,
     expand_paths,
     is_non_territorial,
     progress_bar,
@@ -63,12 +64,12 @@ def _first_line(mask: pd.Series) -> int:
     return int(mask.to_numpy().nonzero()[0][0]) + 2
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, names: ForceNames) -> pd.DataFrame:
     frame = read_csv_table(path, str(path), REQUIRED_COLUMNS).apply(lambda column: column.str.strip())
-    return _validated(path, frame)
+    return _validated(path, frame, names)
 
 
-def _validated(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+def _validated(path: Path, frame: pd.DataFrame, names: ForceNames) -> pd.DataFrame:
     """Rows with parsed quarter, canonical force and numeric count; errors name the line."""
     bad_year = ~frame["financial_year"].str.fullmatch(YEAR_PATTERN)
     bad_quarter = ~frame["financial_quarter"].isin(["1", "2", "3", "4"])
@@ -104,7 +105,7 @@ def _validated(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
         )
     forces = {}
     for name in frame["force_name"].unique():
-        forces[name] = canonical_force(name)
+        forces[name] = names.canonical(name)
         if forces[name] is None and not is_non_territorial(name):
             line = _first_line(frame["force_name"] == name)
             raise InputError(f"{path}: line {line}, column Force Name: unknown force {name!r}")
@@ -125,11 +126,12 @@ class RecordedCrimeSource(Source):
         self, paths: list[Path], progress: bool = True, reference_dir: Path | None = None
     ) -> SourceResult:
         files = expand_paths(paths, ("*.csv",))
+        names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
         frames, quarter_files = [], {}
         with progress_bar(progress) as bar:
             task = bar.add_task("recorded crime", total=len(files))
             for path in files:
-                frame = _read_table(path)
+                frame = _read_table(path, names)
                 claim_periods(frame["quarter"].unique(), quarter_files, str(path), "quarter", lambda q: q.label)
                 frames.append(frame)
                 bar.advance(task)

@@ -24,21 +24,18 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
-    FORCES,
+    DEFAULT_REFERENCE_DIR,
+    ForceNames,
     Source,
     SourceResult,
-    canonical_force,
     expand_paths,
     format_value,
     is_non_territorial,
     progress_bar,
 )
 
-REGIONS = frozenset({
-    "north east", "north west", "yorkshire and the humber", "east midlands",
-    "west midlands", "eastern", "east of england", "east", "london", "south east",
-    "south west", "wales", "england", "england and wales",
-})
+# Subtotal rows besides the ONS regions (whose names come from data/reference/force_districts.csv).
+OTHER_REGION_NAMES = frozenset({"eastern", "east", "england", "england and wales"})
 NOT_AVAILABLE = {"..", ".", "*", "n/a"}
 NIL = {"-", "–"}
 FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z])[\d,]+$")
@@ -124,8 +121,8 @@ def _date_columns(sheet: pd.DataFrame, label: str) -> tuple[int, dict[int, date]
     raise InputError(f"{label}: no row of snapshot dates (e.g. 30 September 2019) in the header")
 
 
-def _force_column(sheet: pd.DataFrame, label: str) -> int:
-    counts = [sheet.iloc[:, col].map(lambda v: canonical_force(_text(v)) is not None).sum()
+def _force_column(sheet: pd.DataFrame, label: str, names: ForceNames) -> int:
+    counts = [sheet.iloc[:, col].map(lambda v: names.canonical(_text(v)) is not None).sum()
               for col in range(sheet.shape[1])]
     best = max(range(len(counts)), key=counts.__getitem__)
     if counts[best] == 0:
@@ -149,13 +146,13 @@ def _number(value: object, label: str, row: int, day: date) -> float | None:
         ) from None
 
 
-def _read_table(sheet: pd.DataFrame, label: str) -> list[tuple[str, date, float | None]]:
+def _read_table(sheet: pd.DataFrame, label: str, names: ForceNames) -> list[tuple[str, date, float | None]]:
     """(force, date, value or None if not available) for the 43 forces in one table.
 
     The forces' sum is checked against the table's "Total 43 forces" row.
     """
     date_row, dates = _date_columns(sheet, label)
-    force_col = _force_column(sheet, label)
+    force_col = _force_column(sheet, label, names)
     values: list[tuple[str, date, float | None]] = []
     seen_names: set[str] = set()
     forces_found: list[str] = []
@@ -164,11 +161,12 @@ def _read_table(sheet: pd.DataFrame, label: str) -> list[tuple[str, date, float 
         name = FOOTNOTE_MARK.sub("", _text(sheet.iat[row, force_col]))
         numbers = {day: _number(sheet.iat[row, col], label, row, day)
                    for col, day in dates.items()}
-        force = canonical_force(name)
+        force = names.canonical(name)
         if not name or (force is None and all(v is None for v in numbers.values())):
             continue
         key = name.lower()
-        region_first_time = key in REGIONS and key not in seen_names
+        is_region = names.is_region(name) or key in OTHER_REGION_NAMES
+        region_first_time = is_region and key not in seen_names
         seen_names.add(key)
         if region_first_time or is_non_territorial(name):
             continue
@@ -181,7 +179,7 @@ def _read_table(sheet: pd.DataFrame, label: str) -> list[tuple[str, date, float 
             raise InputError(f"{label}: row {row + 1}: unknown force {name!r}")
         forces_found.append(force)
         values += [(force, day, v) for day, v in numbers.items()]
-    missing = sorted(set(FORCES) - set(forces_found))
+    missing = sorted(set(names.forces) - set(forces_found))
     if missing:
         raise InputError(f"{label}: no row for force(s) {', '.join(missing)}")
     repeated = sorted({f for f in forces_found if forces_found.count(f) > 1})
@@ -262,13 +260,14 @@ class WorkforceSource(Source):
         self, paths: list[Path], progress: bool = True, reference_dir: Path | None = None
     ) -> SourceResult:
         files = expand_paths(paths, ("*.ods",))
+        names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
         snapshots: list[Snapshot] = []
         unavailable: list[tuple[str, str, date]] = []
         rows_read = 0
         with progress_bar(progress) as bar:
             task = bar.add_task("workforce tables", total=len(files))
             for path in files:
-                found, missing, sheet_rows = self._read_file(path)
+                found, missing, sheet_rows = self._read_file(path, names)
                 snapshots += found
                 unavailable += missing
                 rows_read += sheet_rows
@@ -283,14 +282,14 @@ class WorkforceSource(Source):
         return result
 
     @staticmethod
-    def _read_file(path: Path) -> tuple[list[Snapshot], list[tuple[str, str, date]], int]:
+    def _read_file(path: Path, names: ForceNames) -> tuple[list[Snapshot], list[tuple[str, str, date]], int]:
         workbook = read_ods_tables(path)
         tables = []
         for sheet_name, sheet in workbook.items():
             kind = _table_kind(sheet)
             if kind is not None:
                 label = f"{path} sheet {sheet_name!r}"
-                tables.append((kind, _read_table(sheet, label)))
+                tables.append((kind, _read_table(sheet, label, names)))
         if not tables:
             raise InputError(
                 f"{path}: no workforce tables found (looked for sheets titled 'Police "
