@@ -13,6 +13,19 @@ def pdf_text(path: Path) -> str:
     return normalised(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
 
 
+def pdf_body_text(path: Path) -> str:
+    """The PDF's text without the running header (the update's title, then the force's name)
+    and the page number of each page, so a paragraph broken across pages reads on."""
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in raw.split("\f"):
+        lines = [line for line in page.splitlines() if line.strip()]
+        if lines and re.fullmatch(r"Page \d+ of \d+", lines[-1].strip()):
+            lines = lines[2:-1]
+        pages.append("\n".join(lines))
+    return normalised("\n".join(pages))
+
+
 def normalised(text: str) -> str:
     """Whitespace collapsed and typographic apostrophes made plain, as a reader would search."""
     return re.sub(r"\s+", " ", text).replace("\u2019", "'")

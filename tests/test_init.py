@@ -40,7 +40,7 @@ def test_init_for_every_force_gives_a_project_that_passes_check(tmp_path: Path) 
         assert [p.name for p in (root / "data" / "measures").iterdir()] == ["own_figures.csv"]
         assert (root / "data" / "measures" / "own_figures.csv").read_text().count("\n") == 1  # header only
         assert sorted(p.name for p in (root / "notebooks").iterdir()) == sorted(
-            f"{p.notebook}.ipynb" for p in plan.priorities)
+            f"{name}.ipynb" for name, _ in plan.notebooks)
 
 
 def test_init_on_the_command_line(tmp_path: Path) -> None:
@@ -109,6 +109,7 @@ def test_front_and_back_matter_notebooks_of_the_checkout_come_along(tmp_path: Pa
     (source / "src" / "crimeplan").mkdir(parents=True)
     shutil.copytree(REPO / "data" / "reference", source / "data" / "reference")
     shutil.copy(REPO / "data" / "catalogue.yml", source / "data" / "catalogue.yml")
+    shutil.copy(REPO / "data" / "sources.yml", source / "data" / "sources.yml")
     (source / "params").mkdir()
     plan = (REPO / "params" / "plan.yml").read_text()
     (source / "params" / "plan.yml").write_text(plan + "front_matter: [summary]\nback_matter: [about, missing]\n")

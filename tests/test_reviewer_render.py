@@ -15,7 +15,7 @@ from crimeplan import judgement as judging
 from crimeplan.about import About
 from crimeplan.params import load_plan
 from crimeplan.summary import Summary
-from pdf_text import html_text, pdf_text
+from pdf_text import html_text, pdf_body_text, pdf_text
 from test_update_figures import _set_value
 
 PLAN = load_plan(REPO / "params")
@@ -72,7 +72,7 @@ def test_judgements_in_tables_and_sentences(rendered_default):
 
 @pytest.mark.parametrize("document", ["pdf", "html"])
 def test_about_lists_sources_definitions_method_revisions_and_contact(rendered_default, document):
-    text = pdf_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
+    text = pdf_body_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
     about_at = text.rindex("About these statistics")
     assert about_at > text.rindex(PLAN.priorities[-1].heading)
     about_text = text[about_at:]

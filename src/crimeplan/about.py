@@ -25,9 +25,6 @@ UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours",
               "percent": "percentage", "gbp": "pounds (£)"}
 KIND_WORDS = {"snapshot": "on one day", "total": "total over the period", "rate": "average or rate over the period"}
 BETTER_WORDS = {"higher": "higher is better", "lower": "lower is better", "neither": "neither direction is better"}
-PUBLIC_MEASURES = [open_data.SPECIALS_HOME_OFFICE, open_data.OFFICERS_FTE, open_data.ANTI_SOCIAL_BEHAVIOUR,
-                   open_data.RECORDED_CRIME_TOTAL,
-                   *(m for measures in open_data.RECORDED_CRIME_BY_PRIORITY.values() for m in measures)]
 
 
 @dataclass
@@ -50,7 +47,7 @@ class About:
         compared = {c.measure for c in Summary.of(self.edition).all_comparisons}
         rows = self.edition.measures
         in_quarter = rows[(rows["period_end"] >= self.quarter.start) & (rows["period_end"] <= self.quarter.end)]
-        public = set(PUBLIC_MEASURES) & set(in_quarter["measure"])
+        public = set(open_data.public_measures(self.edition.plan)) & set(in_quarter["measure"])
         return [m for m in self.edition.catalogue if m in compared | public]
 
     def _rows_used(self, source: str) -> pd.DataFrame:

@@ -140,8 +140,11 @@ def _plan(force: str, districts: list[str], matter: dict[str, list[str]]) -> tup
         if starter.public_data:
             priority["public_data"] = list(starter.public_data)
         priorities.append(priority)
-    plan = {"force": force if force.endswith("Police") else f"{force} Police", "force_area": force,
-            "plan_title": "Police and Crime Plan", "areas": [force, *districts], "priorities": priorities}
+    name = force if force.endswith("Police") else f"{force} Police"
+    plan = {"force": name, "force_area": force, "plan_title": "Police and Crime Plan",
+            "areas": [force, *districts], "priorities": priorities,
+            "contact": {"team": f"Performance team, {name}",
+                        "how": "Replace this with how readers reach the team that produced the update."}}
     plan |= {key: names for key, names in matter.items() if names}
     header = (
         f"# The Police and Crime Plan of {force}: started by `crimeplan init` with a generic set of\n"
@@ -201,6 +204,19 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
     return header + yaml.safe_dump({"measures": measures}, sort_keys=False, allow_unicode=True, width=100)
 
 
+def _sources(source_sources: Path, catalogue_text: str) -> str:
+    """The source's ``sources.yml`` entries for the sources the new catalogue names."""
+    used = {entry["source"] for entry in yaml.safe_load(catalogue_text)["measures"].values()}
+    entries = (yaml.safe_load(source_sources.read_text(encoding="utf-8-sig")) or {}).get("sources") or {}
+    missing = sorted(used - set(entries))
+    if missing:
+        raise InputError(f"no entry for the source(s) {', '.join(map(repr, missing))}", file=source_sources,
+                         rule="source_known")
+    return ("# Where the public figures come from: publisher, title and licence of each catalogue source.\n"
+            + yaml.safe_dump({"sources": {name: entries[name] for name in sorted(used)}}, sort_keys=False,
+                             allow_unicode=True, width=100))
+
+
 def _notebook(name: str) -> str:
     text = (TEMPLATES / "priority.ipynb").read_text(encoding="utf-8")
     json.loads(text.replace(NOTEBOOK_PLACEHOLDER, name))  # the template stays valid JSON
@@ -241,7 +257,8 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
             "quarter": quarter.id, "data_to": quarter.end, "version": 1,
             "produced": _month_after(quarter.end), "producing_unit": f"Performance team, {plan['force']}",
         }, sort_keys=False),
-        "data/catalogue.yml": _catalogue(source / "data" / "catalogue.yml", priorities),
+        "data/catalogue.yml": (catalogue := _catalogue(source / "data" / "catalogue.yml", priorities)),
+        "data/sources.yml": _sources(source / "data" / "sources.yml", catalogue),
         # No public data yet: a header-only file for the force's own figures (check wants a CSV here).
         OWN_MEASURES: ",".join(MEASURE_COLUMNS) + "\n",
         "Makefile": _fill("Makefile", force=plan["force"], source=str(source)),

@@ -63,6 +63,21 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
     return made
 
 
+SECTION_MEASURES = {
+    "specials": (SPECIALS_HOME_OFFICE, OFFICERS_FTE),
+    "anti_social_behaviour": (ANTI_SOCIAL_BEHAVIOUR,),
+    "recorded_crime": (RECORDED_CRIME_TOTAL,),
+}
+
+
+def public_measures(plan: Plan) -> list[str]:
+    """The public-data measures the plan's sections can show, in plan order."""
+    return list(dict.fromkeys(
+        measure for priority in plan.priorities for section in priority.public_data
+        for measure in (*SECTION_MEASURES[section.section], *section.measures)
+    ))
+
+
 @dataclass(frozen=True)
 class _Context:
     section_measures: list[str]  # the measure ids the plan lists for the section
