@@ -50,10 +50,33 @@ class Edition:
     commentary: dict[int, Commentary]
     warnings: list[Problem] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)  # data/sources.yml, by catalogue source
+    _comparisons: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def quarter(self) -> Quarter:
         return self.params.period
+
+    def comparisons(self, priority: int) -> list:
+        """The quarter against earlier periods and targets, for the priority's own measures
+        in the plan's areas (public data is set in its national context elsewhere).
+        Worked out once per edition: a render does it before handing the edition to the
+        notebook kernels."""
+        if priority not in self._comparisons:
+            from crimeplan.compare import compare_all
+            from crimeplan.coverage import own_measures
+
+            self._comparisons[priority] = [
+                c for c in compare_all(own_measures(self.measures), self.catalogue, self.quarter,
+                                       force_area=self.plan.force_area, area_order=self.plan.areas,
+                                       priority=priority)
+                if c.area in self.plan.areas
+            ]
+        return self._comparisons[priority]
+
+    def compare_every_priority(self) -> None:
+        """Work out every priority's comparisons now (see :meth:`comparisons`)."""
+        for priority in self.plan.priorities:
+            self.comparisons(priority.number)
 
     @property
     def area_names(self) -> set[str]:

@@ -71,7 +71,6 @@ class KernelPool:
     size: int
     cwd: Path
     kernels: list[_Kernel] = field(default_factory=list)
-    _ready: queue.Queue = field(default_factory=queue.Queue)
     _work: queue.Queue = field(default_factory=queue.Queue)
     _done: queue.Queue = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)

@@ -48,7 +48,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-from scipy import stats
 
 # --- vocabulary ------------------------------------------------------------------------
 
@@ -308,6 +307,8 @@ def compare_counts(
             "No events in either period, so there is no change to test.",
             "no change",
         )
+    from scipy import stats  # imported when first needed: a second to import
+
     p_value = float(stats.binomtest(x1, x1 + x0, t1 / (t1 + t0), alternative="two-sided").pvalue)
     p_value = min(p_value, 1.0)
     significant = p_value < ALPHA
@@ -337,6 +338,8 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
     exact test (two-sided, ``scipy.stats.fisher_exact``). Significant when p < 0.05.
     ``better`` refers to the proportion (e.g. "higher" for a solved rate).
     """
+    from scipy import stats  # imported when first needed
+
     _check_better(better)
     a = _whole_count(x1, "current numerator")
     m = _whole_count(n1, "current denominator")

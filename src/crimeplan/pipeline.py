@@ -140,6 +140,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     if pool is not None:
         from crimeplan.edition import save_for_kernels
 
+        edition.compare_every_priority()  # once here, not in each kernel
         save_for_kernels(edition, build_dir / EDITION_FILE)
         pool.submit(to_execute, executed_dir, parameters, build_dir / EDITION_FILE)
     _write_tables(edition, build_dir / "tables")  # while the kernels work

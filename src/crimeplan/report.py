@@ -15,10 +15,9 @@ from IPython.display import Markdown
 
 from crimeplan import charts, downloads, judgement, narrative
 from crimeplan.commentary import Commentary
-from crimeplan.compare import Comparison, compare_all
+from crimeplan.compare import Comparison
 from crimeplan.data import Catalogue
 from crimeplan.edition import Edition, load_edition, project_of
-from crimeplan.ingest import SOURCES
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_number, format_value, is_month_end, month_year
 from crimeplan.open_data import open_data_sections
@@ -90,15 +89,7 @@ class PriorityReport:
         Measures ingested from public data are left to :meth:`public_data`, which sets them
         in their national context.
         """
-        ingested = {source.output_name for source in SOURCES.values()}
-        own = self.measures[~self.measures["file"].map(lambda f: Path(f).name in ingested).astype(bool)]
-        return [
-            c for c in compare_all(
-                own, self.catalogue, self.quarter,
-                force_area=self.plan.force_area, area_order=self.plan.areas, priority=self.priority.number,
-            )
-            if c.area in self.plan.areas
-        ]
+        return self.edition.comparisons(self.priority.number)
 
     @property
     def commentary(self) -> Commentary:
