@@ -477,10 +477,33 @@ def test_cells_hidden_with_include_false_are_not_in_the_update(both, renderer):
     assert "specials_headcount" not in pdf_text(rendered.pdf)
 
 
+@needs_quarto
+def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto):
+    """As tests/test_no_markup_injection.py for the built-in renderer: markup in a catalogue
+    label reaches the Quarto page as text (_quarto.yml reads Markdown without raw HTML)."""
+    from test_no_markup_injection import PAYLOADS, Markup
+
+    root = copy_project(tmp_path / "project")
+    catalogue = root / "data" / "catalogue.yml"
+    label = "    label: Special Constable headcount\n"
+    assert label in catalogue.read_text()
+    payload = " ".join(PAYLOADS).replace('"', "'")
+    catalogue.write_text(catalogue.read_text().replace(label, f'    label: "Special Constables {payload}"\n', 1))
+    html = render(root, "2019-20-Q2", "--renderer", "quarto").html.read_text()
+    assert "Special Constables &lt;script&gt;" in html
+    injected, clean = Markup(html), Markup(rendered_quarto.html.read_text())
+    assert injected.handlers == [] and injected.elements["iframe"] == 0
+    for tag in ("script", "img", "iframe", "a"):
+        assert injected.elements[tag] == clean.elements[tag], tag
+
+
 # ---------------------------------------------------------------- without Quarto
 def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
     config = yaml.safe_load((REPO / "_quarto.yml").read_text())
     assert config["execute"]["enabled"] is False and config["execute"]["echo"] is False
+    from crimeplan.render.builtin import PANDOC_INPUT
+
+    assert config["from"] == PANDOC_INPUT  # Markdown read as the built-in renderer reads it
     assert set(config["format"]) == {"html", "typst"}
     assert config["project"]["render"] == ["update.ipynb"]
     typst, html = config["format"]["typst"], config["format"]["html"]
