@@ -475,9 +475,11 @@ def test_cells_hidden_with_include_false_are_not_in_the_update(both, renderer):
     hidden = [output for path in sorted((rendered.output_dir / "notebooks").glob("*.ipynb"))
               for cell in nbformat.read(path, as_version=4).cells if hidden_from_update(cell)
               for output in cell.get("outputs", [])]
-    assert hidden and any("specials_headcount" in str(output.get("data", {})) for output in hidden)
-    assert "specials_headcount" not in rendered.html.read_text(encoding="utf-8")
-    assert "specials_headcount" not in pdf_text(rendered.pdf)
+    # the tidy DataFrame's column names, in no other text of the update
+    assert hidden and all("period_start" in str(output.get("data", {})) for output in hidden)
+    html = rendered.html.read_text(encoding="utf-8")
+    assert "period_start" not in html and 'class="dataframe"' not in html
+    assert "period_start" not in pdf_text(rendered.pdf)
 
 
 @needs_quarto
@@ -568,9 +570,14 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     assert not any("text/html" in o.data for o in outputs)
     charts = [o.data["text/markdown"] for o in outputs if "crimeplan-html" in o.data["text/markdown"]]
     assert len(charts) == len(notebooks) and len(set(charts)) == 1
-    assert re.fullmatch(r'::: \{\.crimeplan-html include="_figures/\w+\.html"\}\n```\{=typst\}\n'
-                        r'#figure\(image\("_figures/\w+\.svg", width: 100%, alt: "Bar chart\. Alt text\."\)\)\n```\n:::',
-                        charts[0]), charts[0]
+    # the static figure is the built-in renderer's own (document.output_block): the SVG with its alt text
+    from crimeplan.render.document import TYPST, output_block
+
+    static = output_block(nbformat.v4.new_output("display_data", data={k: v for k, v in chart.data.items() if k != "text/html"},
+                                                 metadata=chart.metadata), TYPST, tmp_path / "builtin" / "_figures")
+    assert 'image("_figures/' in static and 'alt: "Bar chart. Alt text."' in static
+    html_div = re.fullmatch(r'::: \{\.crimeplan-html include="_figures/\w+\.html"\}\n(.*)\n:::', charts[0], re.S)
+    assert html_div and html_div.group(1) == static, charts[0]
     assert [p.read_text() for p in (tmp_path / "_figures").glob("*.html")] == ['<figure class="crimeplan-chart"></figure>']
     assert [p.read_text() for p in (tmp_path / "_figures").glob("*.svg")] == ["<svg></svg>"]
 
