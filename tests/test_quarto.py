@@ -1,9 +1,11 @@
-"""Quarto renders the same update as the built-in renderer (issues 2 and 10).
+"""Quarto renders the same update as the built-in renderer (issues 2, 8 and 10).
 
 The Quarto update is rendered once per module (``rendered_quarto``, with the CLI as a user
 would) and compared with the built-in renderer's (the session fixture
 ``rendered_default``): seed figures, headings, cover and page furniture, tables, charts,
-page counts, the offline browser check, and a quiet render.
+page counts, the offline browser check, the accessibility checks of
+tests/test_accessibility.py that apply to both (axe, one h1, unique headings, tables,
+skip link, charts, PDF tags and page labels), and a quiet render.
 
 Tests that need Quarto skip where ``quarto`` is not on PATH (``make quarto`` installs the
 Quarto kit into .tools/quarto; the Makefile puts it on PATH). CI sets
@@ -25,11 +27,13 @@ import pdfplumber
 import pytest
 import yaml
 
+import test_accessibility as accessibility
 from conftest import REPO, Rendered, copy_project, render
 from crimeplan.params import load_plan, load_quarter
-from crimeplan.render.document import CoverFacts
+from crimeplan.render.document import CoverFacts, hidden_from_update
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
+from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
 from test_render import chart_outputs
 
@@ -77,11 +81,13 @@ def both(rendered_quarto, rendered_default) -> dict[str, Rendered]:  # Quarto fi
 
 
 RENDERERS = ["builtin", "quarto"]
+MAIN = '<main id="main" tabindex="-1">'
 
 
 # ---------------------------------------------------------------- reading documents back
 class _Headings(HTMLParser):
-    """Text of the h1-h3 headings inside <main>, in document order."""
+    """Text of the h2-h4 headings inside <main>, in document order, as (level, text) with
+    the PDF's levels: in the HTML the cover title is the one h1, so priorities are h2."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,14 +99,14 @@ class _Headings(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "main":
             self._in_main = True
-        elif self._in_main and re.fullmatch(r"h[1-3]", tag):
+        elif self._in_main and re.fullmatch(r"h[2-4]", tag):
             self._level, self._text = int(tag[1]), []
 
     def handle_endtag(self, tag):
         if tag == "main":
             self._in_main = False
         elif self._level and tag == f"h{self._level}":
-            self.headings.append((self._level, normalised("".join(self._text)).strip()))
+            self.headings.append((self._level - 1, normalised("".join(self._text)).strip()))
             self._level = 0
 
     def handle_data(self, data):
@@ -130,13 +136,24 @@ def page_texts(path: Path) -> list[str]:
     ]
 
 
-def priority_first_pages(pages: list[str]) -> list[int]:
-    """The 1-based page on which each priority's section starts (after the contents)."""
-    first = []
-    for priority in PLAN.priorities:
-        found = [n for n, text in enumerate(pages, start=1) if n > 2 and text.lstrip().find(priority.heading) >= 0]
-        first.append(found[0] if found else 0)
-    return first
+def heading_pages(path: Path, level: int = 1) -> list[tuple[str, int]]:
+    """The PDF's headings of ``level`` (its bookmarks) with the 1-based page each is on."""
+    from pdfminer.pdftypes import resolve1
+
+    with pdfplumber.open(path) as pdf:
+        page_number = {page.page_obj.pageid: page.page_number for page in pdf.pages}
+        found = []
+        for heading_level, title, dest, action, _ in pdf.doc.get_outlines():
+            if heading_level == level:
+                target = resolve1(dest) if dest else resolve1(resolve1(action)["D"])
+                found.append((normalised(title).strip(), page_number[resolve1(target)[0].objid]))
+    return found
+
+
+def priority_first_pages(path: Path) -> list[int]:
+    """The 1-based page on which each priority's section starts."""
+    pages = dict(heading_pages(path))
+    return [pages.get(priority.heading, 0) for priority in PLAN.priorities]
 
 
 # ---------------------------------------------------------------- parity
@@ -157,8 +174,10 @@ def test_same_section_headings_in_the_same_order(both):
         for document, reader in (("html", html_headings), ("pdf", pdf_headings))
     }
     reference = headings["builtin html"]
-    assert [title for level, title in reference if level == 1] == [p.heading for p in PLAN.priorities]
+    sections = [title for level, title in reference if level == 1]  # front matter, priorities, back matter
+    assert [title for title in sections if title.startswith("Priority ")] == [p.heading for p in PLAN.priorities]
     assert len(reference) > 2 * len(PLAN.priorities)
+    assert "Priority 1: performance in 2019/20 Q2" in [title for _, title in reference]
     for name, found in headings.items():
         assert found == reference, name
 
@@ -196,19 +215,21 @@ def test_cover_then_contents_then_numbered_pages(both, renderer):
     for number, text in enumerate(pages[1:], start=1):
         assert f"Page {number} of {len(pages) - 1}" in text
         assert text.lstrip().startswith(COVER.title), f"running header on page {number}"
-    first = priority_first_pages(pages)
-    assert first == sorted(first) and first[0] == 3 and len(set(first)) == len(first), first
+    # The first section follows the contents; a section starts a new page only when little
+    # room is left.
+    assert heading_pages(both[renderer].pdf)[0][1] == 2
+    first = priority_first_pages(both[renderer].pdf)
+    assert first == sorted(first) and all(first), first
     for page, priority in zip(first, PLAN.priorities):
-        header = f"{COVER.title} – Quarterly Update {COVER.quarter_label} {COVER.force}"
-        assert pages[page - 1].lstrip()[len(header):].lstrip().startswith(priority.heading), \
-            f"{priority.heading} starts its page"
+        assert priority.heading in pages[page - 1], priority.heading
 
 
 @needs_quarto
 def test_page_counts_and_priority_pages_close(both):
     builtin, quarto = (page_texts(both[r].pdf) for r in RENDERERS)
     assert abs(len(builtin) - len(quarto)) <= PAGE_TOLERANCE, (len(builtin), len(quarto))
-    for b, q, priority in zip(priority_first_pages(builtin), priority_first_pages(quarto), PLAN.priorities):
+    starts = [priority_first_pages(both[r].pdf) for r in RENDERERS]
+    for b, q, priority in zip(*starts, PLAN.priorities):
         assert abs(b - q) <= PAGE_TOLERANCE, (priority.heading, b, q)
 
 
@@ -252,23 +273,25 @@ def test_no_heading_is_left_at_a_page_foot(both, renderer):
 @needs_quarto
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_tables_are_not_hyphenated(both, renderer):
-    """Typst hyphenates justified text only; both PDFs set text ragged right."""
+    """Typst hyphenates justified text only; both PDFs set text ragged right, and every
+    table column is at least as wide as its longest word (crimeplan-table in layout.typ)."""
     raw = subprocess.run(["pdftotext", str(both[renderer].pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "\u00ad" not in raw, "no soft hyphen (a word broken by hyphenation)"
-    text = normalised(raw)
-    for heading in ("Measure Period This period Same period last year Change Judgement Target",
-                    "Special Constable headcount"):
-        assert heading in text
+    assert not re.findall(r"[a-z]-\n[a-z]+", raw), "no word broken at a line end"
+    lines = set(raw.splitlines())
+    for whole in ("Measure", "Period", "Change", "Judgement", "Target", "Special Constable headcount"):
+        assert whole in lines, whole
 
 
 @needs_quarto
 @pytest.mark.parametrize("renderer", RENDERERS)
-def test_every_chart_is_an_image_with_its_alt_text_in_the_pdf(both, renderer):
+def test_every_chart_is_a_vector_figure_with_its_alt_text_in_the_pdf(both, renderer):
     rendered = both[renderer]
     expected = chart_outputs(rendered.output_dir / "notebooks")
+    assert expected > 0
     with pdfplumber.open(rendered.pdf) as pdf:
-        assert sum(len(page.images) for page in pdf.pages) == expected
-    assert rendered.pdf.read_bytes().count(b"/Alt") == expected, "each chart image has its alt text"
+        assert sum(len(page.images) for page in pdf.pages) == 0, "charts are SVG drawn as vectors, not images"
+    assert rendered.pdf.read_bytes().count(b"/Alt") == expected, "each chart has its alt text"
 
 
 @needs_quarto
@@ -279,8 +302,8 @@ def test_html_has_cover_contents_and_no_external_resources(both, renderer):
     for fact in (COVER.title, f"Quarterly Update {COVER.quarter_label}", COVER.data_to, COVER.produced,
                  COVER.producing_unit):
         assert fact in text, fact
-    assert '<nav id="TOC" role="doc-toc" aria-label="Contents">' in html
-    assert html.count("<main>") == 1 and html.index("</nav>") < html.index("<main>")
+    assert '<nav id="TOC" role="doc-toc" aria-labelledby="toc-title">' in html
+    assert html.count(MAIN) == 1 and html.index("</nav>") < html.index(MAIN)
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", html), "no external scripts or styles"
     assert "cdn.jsdelivr.net" not in html and "require.min.js" not in html
 
@@ -295,8 +318,8 @@ def test_html_draws_every_chart_offline_without_errors(browser, both, renderer):
     drawn.nth(expected - 1).wait_for(state="attached", timeout=30_000)
     assert drawn.count() == expected
     assert page.errors == [] and page.blocked == []
-    sections = page.locator("main > section.level1 > h1").all_inner_texts()
-    assert [normalised(s) for s in sections] == [p.heading for p in PLAN.priorities]
+    sections = [normalised(s) for s in page.locator("main > section.level2 > h2").all_inner_texts()]
+    assert [s for s in sections if s.startswith("Priority ")] == [p.heading for p in PLAN.priorities]
     page.close()
 
 
@@ -335,24 +358,184 @@ def test_known_differences_between_the_renderers(both):
         assert pdf.metadata["Creator"] == f"Typst {version('typst')}"
     with pdfplumber.open(both["quarto"].pdf) as pdf:
         assert re.fullmatch(r"Typst \d+\.\d+\.\d+", pdf.metadata["Creator"])
-    # 3. Quarto's Pandoc marks tables `caption-top` (no caption is shown either way).
-    builtin_main, quarto_main = (html.split("<main>")[1] for html in (builtin_html, quarto_html))
+    # 3. Quarto's Pandoc marks tables `caption-top` (the stylesheet puts captions on top either way).
+    builtin_main, quarto_main = (html.split(MAIN)[1] for html in (builtin_html, quarto_html))
     assert builtin_main.count("<table") == quarto_main.count('<table class="caption-top"') > 0
+    # 4. PDF/UA-1: see test_quarto_pdf_is_tagged_but_does_not_declare_pdf_ua_1.
+
+
+# ---------------------------------------------------------------- accessibility, as tests/test_accessibility.py
+@pytest.fixture(scope="module")
+def open_quarto_at(browser, rendered_quarto):
+    """Open the Quarto update at a viewport width, once every chart is drawn (as
+    test_accessibility's ``open_at`` does for the built-in update)."""
+    expected = chart_outputs(rendered_quarto.output_dir / "notebooks")
+    pages = []
+
+    def open_page(width: int):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        pages.append(page)
+        page.goto(rendered_quarto.html.as_uri())
+        page.locator("figure.crimeplan-chart svg.marks").nth(expected - 1).wait_for(state="attached", timeout=30_000)
+        page.evaluate("document.fonts.ready")
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()
+
+
+@needs_quarto
+@pytest.mark.parametrize("width", [390, 1280])
+def test_axe_finds_no_wcag_a_or_aa_violations_in_the_quarto_html(open_quarto_at, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = open_quarto_at(width)
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    violations = result.response["violations"]
+    assert violations == [], f"axe at {width} px:\n{_describe(violations)}"
+    assert len(result.response["passes"]) > 10  # axe did run its rules
+
+
+# The built-in update's accessibility checks that read the page through the browser, run
+# as they are on the Quarto update (tests/test_accessibility.py holds them).
+BROWSER_CHECKS = [
+    accessibility.test_page_reflows_without_sideways_scrolling,
+    accessibility.test_headings_form_one_outline_of_unique_headings,
+    accessibility.test_skip_link_leads_to_the_main_content,
+    accessibility.test_every_table_has_a_caption_scoped_headers_and_a_scroll_region,
+    accessibility.test_charts_are_named_images_with_a_visible_caption,
+]
+# ... and those that read the rendered files.
+FILE_CHECKS = [
+    accessibility.test_displayed_numbers_use_the_minus_sign_and_say_percentage_points,
+    accessibility.test_pdf_page_labels_match_the_printed_page_numbers,
+    accessibility.test_pdf_table_headers_do_not_overlap,
+    accessibility.test_pdf_tables_fit_their_cells,
+    accessibility.test_no_page_is_mostly_blank_but_the_last_of_a_section,
+]
+
+
+@needs_quarto
+@pytest.mark.parametrize("check", BROWSER_CHECKS, ids=lambda check: check.__name__.removeprefix("test_"))
+def test_quarto_html_passes_the_accessibility_checks(open_quarto_at, check):
+    if "width" in check.__code__.co_varnames[:check.__code__.co_argcount]:
+        for width in (320, 390):
+            check(open_quarto_at, width)
+    else:
+        check(open_quarto_at)
+
+
+@needs_quarto
+@pytest.mark.parametrize("check", FILE_CHECKS, ids=lambda check: check.__name__.removeprefix("test_"))
+def test_quarto_files_pass_the_accessibility_checks(rendered_quarto, check):
+    check(rendered_quarto)
+
+
+@needs_quarto
+def test_quarto_pdf_is_tagged_but_does_not_declare_pdf_ua_1(both, tmp_path):
+    """A named difference: the built-in PDF declares PDF/UA-1; Quarto's is tagged, with its
+    title and language, but declares no standard.
+
+    Quarto (>= 1.8) passes a `pdf-standard: ua-1` format option on to `typst compile
+    --pdf-standard`, and Typst 0.14 writes PDF/UA-1, but the Quarto kit's `typst` stand-in
+    (on the typst-py module) hands the option to `typst.Compiler()`, which does not take it
+    (TypeError), so the render would fail: _quarto.yml does not ask for it. When this test
+    fails because Quarto's Typst accepts the option, add `pdf-standard: ua-1` to the
+    `typst` format in _quarto.yml, move the Quarto PDF to the PDF/UA assertions of
+    test_accessibility.test_pdf_declares_pdf_ua_1_with_its_title_displayed, and delete
+    this test (Quarto also warns when `verapdf` is not installed to validate it).
+    """
+    from pdfminer.pdftypes import resolve1
+
+    pdf = both["quarto"].pdf
+    info = accessibility._pdfinfo(pdf)
+    assert re.search(r"^Title:\s+Police and Crime Plan 2016–2020 – Quarterly Update 2019/20 Q2$", info, re.M)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    with pdfplumber.open(pdf) as document:
+        assert resolve1(document.doc.catalog["Lang"]) == b"en-GB"
+        assert "DisplayDocTitle" not in (resolve1(document.doc.catalog.get("ViewerPreferences")) or {})
+    assert "pdfuaid" not in accessibility._pdfinfo(pdf, "-meta")
+    assert "pdf-standard" not in yaml.safe_load((REPO / "_quarto.yml").read_text())["format"]["typst"]
+    # The reason still holds: Quarto's Typst refuses the option.
+    source = tmp_path / "probe.typ"
+    source.write_text('#set document(title: [Probe])\n#set text(lang: "en")\nProbe\n', encoding="utf-8")
+    probe = subprocess.run(["quarto", "typst", "compile", str(source), str(tmp_path / "probe.pdf"),
+                            "--pdf-standard", "ua-1"], check=False, capture_output=True, text=True)
+    assert probe.returncode != 0, "Quarto's Typst now writes PDF/UA-1: ask for it in _quarto.yml (see above)"
+    assert "pdf_standards" in probe.stderr
+
+
+@needs_quarto
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_cells_hidden_with_include_false_are_not_in_the_update(both, renderer):
+    """Quarto honours its own `#| include: false` in the pre-executed notebook, as the
+    built-in renderer does: the tidy table for exploring is in the notebooks, not the update."""
+    rendered = both[renderer]
+    hidden = [output for path in sorted((rendered.output_dir / "notebooks").glob("*.ipynb"))
+              for cell in nbformat.read(path, as_version=4).cells if hidden_from_update(cell)
+              for output in cell.get("outputs", [])]
+    # the tidy DataFrame's column names, in no other text of the update
+    assert hidden and all("period_start" in str(output.get("data", {})) for output in hidden)
+    html = rendered.html.read_text(encoding="utf-8")
+    assert "period_start" not in html and 'class="dataframe"' not in html
+    assert "period_start" not in pdf_text(rendered.pdf)
+
+
+@needs_quarto
+def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto):
+    """As tests/test_no_markup_injection.py for the built-in renderer: markup in a catalogue
+    label reaches the Quarto page as text (_quarto.yml reads Markdown without raw HTML)."""
+    from test_no_markup_injection import PAYLOADS, Markup
+
+    root = copy_project(tmp_path / "project")
+    catalogue = root / "data" / "catalogue.yml"
+    label = "    label: Special Constable headcount\n"
+    assert label in catalogue.read_text()
+    payload = " ".join(PAYLOADS).replace('"', "'")
+    catalogue.write_text(catalogue.read_text().replace(label, f'    label: "Special Constables {payload}"\n', 1))
+    html = render(root, "2019-20-Q2", "--renderer", "quarto").html.read_text()
+    assert "Special Constables &lt;script&gt;" in html
+    injected, clean = Markup(html), Markup(rendered_quarto.html.read_text())
+    assert injected.handlers == [] and injected.elements["iframe"] == 0
+    for tag in ("script", "img", "iframe", "a"):
+        assert injected.elements[tag] == clean.elements[tag], tag
 
 
 # ---------------------------------------------------------------- without Quarto
 def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
     config = yaml.safe_load((REPO / "_quarto.yml").read_text())
     assert config["execute"]["enabled"] is False and config["execute"]["echo"] is False
+    from crimeplan.render.builtin import PANDOC_INPUT
+
+    assert config["from"] == PANDOC_INPUT  # Markdown read as the built-in renderer reads it
     assert set(config["format"]) == {"html", "typst"}
     assert config["project"]["render"] == ["update.ipynb"]
     typst, html = config["format"]["typst"], config["format"]["html"]
-    assert typst["papersize"] == "a4" and typst["mainfont"] == "DejaVu Sans"
-    partials = Path(REPO / "src" / "crimeplan" / "templates" / "quarto")
-    for name in [*typst["template-partials"], *html["template-partials"], html["include-in-header"]]:
+    assert typst["papersize"] == "a4"
+    assert html["shift-heading-level-by"] == 1 and html["toc-depth"] == 2  # as the built-in renderer's HTML
+    from crimeplan.render.quarto import SHARED_TEMPLATES
+
+    partials = Path(REPO / "src" / "crimeplan" / "templates")
+    for name in [*typst["template-partials"], *html["template-partials"], html["include-in-header"], *config["filters"][1:]]:
         assert name.startswith("_crimeplan/")
-        assert name == "_crimeplan/header.html" or (partials / Path(name).name).is_file(), name
-    assert "_crimeplan/crimeplan.lua" in config["filters"]
+        name = Path(name).name
+        assert name == "header.html" or (partials / "quarto" / name).is_file() or name in SHARED_TEMPLATES, name
+    # Quarto's filters first, then crimeplan.lua (which unwraps the notebook cells), then the
+    # built-in renderer's accessible.lua, which then sees the document it sees there.
+    assert config["filters"] == ["quarto", "_crimeplan/crimeplan.lua", "_crimeplan/accessible.lua"]
+
+
+def test_quarto_partials_include_the_built_in_templates():
+    """The cover, the contents and the PDF's layout are written once, for both renderers."""
+    templates = Path(REPO / "src" / "crimeplan" / "templates")
+    assert (templates / "quarto" / "title-block.html").read_text().strip() == "$cover.html()$"
+    assert (templates / "quarto" / "toc.html").read_text().strip() == "$contents.html()$"
+    assert "$layout.typ()$" in (templates / "quarto" / "typst-show.typ").read_text()
+    builtin_html, builtin_typ = ((templates / name).read_text() for name in ("update.html", "update.typ"))
+    assert "$cover.html()$" in builtin_html and "$contents.html()$" in builtin_html
+    assert "$layout.typ()$" in builtin_typ
+    assert "#let crimeplan-table(" in (templates / "layout.typ").read_text()
 
 
 def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
@@ -364,8 +547,9 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in PLAN.priorities]
     chart = nbformat.v4.new_output(
         "display_data",
-        data={"text/html": '<figure class="crimeplan-chart"></figure>', "image/png": "iVBORw0KGgo=",
+        data={"text/html": '<figure class="crimeplan-chart"></figure>', "image/svg+xml": "<svg></svg>",
               "text/plain": "Bar chart. Alt text."},
+        metadata={"image/svg+xml": {"alt": "Bar chart. Alt text."}},
     )
     executed = []
     for path in notebooks:  # the shipped notebooks have no outputs: give each a chart and a heading
@@ -386,11 +570,16 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     assert not any("text/html" in o.data for o in outputs)
     charts = [o.data["text/markdown"] for o in outputs if "crimeplan-html" in o.data["text/markdown"]]
     assert len(charts) == len(notebooks) and len(set(charts)) == 1
-    assert re.fullmatch(r'::: \{\.crimeplan-html include="_figures/\w+\.html"\}\n```\{=typst\}\n'
-                        r'#figure\(image\("_figures/\w+\.png", width: 100%, alt: "Bar chart\. Alt text\."\)\)\n```\n:::',
-                        charts[0]), charts[0]
+    # the static figure is the built-in renderer's own (document.output_block): the SVG with its alt text
+    from crimeplan.render.document import TYPST, output_block
+
+    static = output_block(nbformat.v4.new_output("display_data", data={k: v for k, v in chart.data.items() if k != "text/html"},
+                                                 metadata=chart.metadata), TYPST, tmp_path / "builtin" / "_figures")
+    assert 'image("_figures/' in static and 'alt: "Bar chart. Alt text."' in static
+    html_div = re.fullmatch(r'::: \{\.crimeplan-html include="_figures/\w+\.html"\}\n(.*)\n:::', charts[0], re.S)
+    assert html_div and html_div.group(1) == static, charts[0]
     assert [p.read_text() for p in (tmp_path / "_figures").glob("*.html")] == ['<figure class="crimeplan-chart"></figure>']
-    assert len(list((tmp_path / "_figures").glob("*.png"))) == 1
+    assert [p.read_text() for p in (tmp_path / "_figures").glob("*.svg")] == ["<svg></svg>"]
 
 
 def test_one_quarto_call_for_both_formats(tmp_path, monkeypatch):
@@ -412,29 +601,33 @@ def test_one_quarto_call_for_both_formats(tmp_path, monkeypatch):
     assert written == {"html": tmp_path / "update.html", "pdf": tmp_path / "update.pdf"}
     staged = tmp_path / "_render" / "quarto"
     assert {p.name for p in (staged / "_crimeplan").iterdir()} >= {
-        "typst-template.typ", "typst-show.typ", "title-block.html", "toc.html", "crimeplan.lua", "header.html"}
+        "typst-show.typ", "title-block.html", "toc.html", "crimeplan.lua", "header.html",
+        "cover.html", "contents.html", "layout.typ", "accessible.lua"}
 
 
-def test_cover_partial_compiles_with_typst(tmp_path):
-    """The Typst partials, filled in as Pandoc would, compile with the typst wheel: cover
-    unnumbered, then "Page 1 of N" from the contents page."""
+def test_typst_partial_compiles_with_typst(tmp_path):
+    """Quarto's typst-show.typ partial, filled in by Pandoc from the front matter the Quarto
+    renderer writes, compiles with the typst wheel: cover labelled "i" and unnumbered, then
+    "Page 1 of N" from the contents page, with page labels to match."""
+    import pypandoc
+    import pypdfium2
     import typst
 
-    from crimeplan.render.quarto import QUARTO_TEMPLATES, front_matter
+    from crimeplan.render.quarto import QUARTO_TEMPLATES, TEMPLATES, front_matter
 
-    show = (QUARTO_TEMPLATES / "typst-show.typ").read_text(encoding="utf-8")
-    values = {**front_matter(COVER), "lang": "en", "region": "GB", "mainfont": "DejaVu Sans", "fontsize": "10pt",
-              "toc": "true", "toc-title": "Contents", "toc-depth": "1"}
-    show = re.sub(r"^\$(if|endif)[^$]*\$\n", "", show, flags=re.M).replace("$if(toc)$true$else$false$endif$", "true")
-    show = re.sub(r"\$if\(toc-depth\)\$\$toc-depth\$\$else\$1\$endif\$", "1", show)
-    show = re.sub(r"\$([a-z-]+)\$", lambda m: str(values[m.group(1)]), show)
+    shutil.copy(TEMPLATES / "layout.typ", tmp_path / "layout.typ")
+    shutil.copy(QUARTO_TEMPLATES / "typst-show.typ", tmp_path / "typst-show.typ")
+    (tmp_path / "template.typ").write_text("$typst-show.typ()$\n\n$body$\n", encoding="utf-8")
+    markdown = "---\n" + yaml.safe_dump(front_matter(COVER), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
     source = tmp_path / "doc.typ"
-    source.write_text((QUARTO_TEMPLATES / "typst-template.typ").read_text(encoding="utf-8") + show
-                      + "\n= First\nBody\n= Second\nMore\n", encoding="utf-8")
+    pypandoc.convert_text(markdown, "typst", format="markdown", outputfile=str(source),
+                          extra_args=["--standalone", f"--template={tmp_path / 'template.typ'}"])
     typst.compile(str(source), output=str(tmp_path / "doc.pdf"))
     pages = page_texts(tmp_path / "doc.pdf")
-    assert len(pages) == 4
+    assert len(pages) == 2  # short priorities start no new page (needspace)
     assert COVER.data_to in pages[0] and "Page" not in pages[0]
-    assert "Contents" in pages[1] and "Page 1 of 3" in pages[1]
-    assert f"{COVER.title} – Quarterly Update {COVER.quarter_label}" in pages[2] and "First" in pages[2]
-    assert "Page 2 of 3" in pages[2] and "Second" in pages[3] and "Page 3 of 3" in pages[3]
+    assert "Contents" in pages[1] and "Page 1 of 1" in pages[1]
+    assert pages[1].lstrip().startswith(f"{COVER.title} – Quarterly Update {COVER.quarter_label}")
+    assert "First Body Second More" in pages[1]
+    document = pypdfium2.PdfDocument(str(tmp_path / "doc.pdf"))
+    assert [document.get_page_label(i) for i in range(len(document))] == ["i", "1"]

@@ -72,7 +72,7 @@ def notebook_markdown(notebook_path: Path, target: str, figures_dir: Path) -> st
         elif cell.cell_type == "code" and not hidden_from_update(cell):
             for output in cell.get("outputs", []):
                 if output.output_type in ("display_data", "execute_result"):
-                    block = _output_block(output, target, figures_dir)
+                    block = output_block(output, target, figures_dir)
                     if block:
                         blocks.append(block)
     return "\n\n".join(blocks) + "\n"
@@ -83,7 +83,9 @@ def hidden_from_update(cell) -> bool:
     return any(line.replace(" ", "") == "#|include:false" for line in cell.source.splitlines())
 
 
-def _output_block(output, target: str, figures_dir: Path) -> str | None:
+def output_block(output, target: str, figures_dir: Path) -> str | None:
+    """One display output as Pandoc Markdown for ``target`` (the Quarto renderer writes
+    its charts' static figures with it too); ``None`` when it has nothing to show."""
     data = output.get("data", {})
     for mime in MIME_PRIORITY[target]:
         if mime not in data:

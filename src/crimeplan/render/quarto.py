@@ -10,20 +10,26 @@ would otherwise read it differently from the built-in renderer:
 
 * every cell gets a fresh id (the seven notebooks share ids such as ``heading``);
 * code cells with no display output (parameters, imports) are left out;
-* a display output offered as ``text/html`` (the interactive charts) becomes a
+* a display output offered as ``text/html`` (a chart: ``Chart.html()``) becomes a
   ``text/markdown`` output: a div naming the chart's HTML file (``crimeplan.lua`` puts
-  it in the HTML page) around a raw ``typst`` block (the static PNG as a figure with its
-  alt text), as the built-in renderer writes them. Quarto adds CDN ``<script>`` tags for
-  RequireJS and jQuery to any HTML page whose notebook has ``text/html`` outputs
-  (``core/jupyter/widgets.ts``), which breaks the offline update; Markdown outputs do
-  not trigger that.
+  it in the HTML page) around the static figure as raw Typst, written by the built-in
+  renderer's own code (``document.py``: the SVG with its alt text). Quarto adds CDN
+  ``<script>`` tags for RequireJS and jQuery to any HTML page whose notebook has
+  ``text/html`` outputs (``core/jupyter/widgets.ts``), which breaks the offline update;
+  Markdown outputs do not trigger that.
+
+Cells marked ``#| include: false`` (for exploring in JupyterLab) are kept as they are:
+Quarto honours its own cell option for the pre-executed notebook, and leaves them out of
+both formats (``tests/test_quarto.py`` checks it).
+
+The templates the two renderers share are staged beside Quarto's partials: ``cover.html``
+and ``contents.html`` (included by the ``title-block.html`` and ``toc.html`` partials),
+``layout.typ`` (included by ``typst-show.typ``) and the Lua filter ``accessible.lua``.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import re
 import shutil
 import subprocess
@@ -36,12 +42,14 @@ import yaml
 
 from crimeplan.charts import vega_javascript
 from crimeplan.errors import ExecutionError
-from crimeplan.render.document import CoverFacts
+from crimeplan.render.document import TYPST, CoverFacts, output_block
 
 TEMPLATES = files("crimeplan") / "templates"
 QUARTO_TEMPLATES = TEMPLATES / "quarto"
 STAGED_TEMPLATES = "_crimeplan"  # folder of the stage holding the partials, as _quarto.yml names it
 FIGURES = "_figures"
+# Templates of the built-in renderer that the Quarto project uses too (see _quarto.yml).
+SHARED_TEMPLATES = ("cover.html", "contents.html", "layout.typ", "accessible.lua")
 HTML_OUTPUT_CLASS = "crimeplan-html"  # crimeplan.lua replaces these divs with their HTML file
 ERROR_TAIL_CHARS = 3000
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -97,10 +105,10 @@ def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Pat
 
 def _quarto_output(output, figures_dir: Path):
     """A ``text/html`` output (a chart) as Markdown: a div naming the HTML file, which the
-    Lua filter puts in the HTML page, holding the static image as a raw Typst figure with
-    its alt text (as the built-in renderer writes it). Keeping the HTML (with its base64
-    fallback image) out of the Markdown spares Pandoc and Quarto's filters a megabyte of
-    text in both formats."""
+    Lua filter puts in the HTML page, holding the static figure for the PDF exactly as the
+    built-in renderer writes it (raw Typst: the SVG with its alt text). Keeping the HTML
+    (with its fallback image) out of the Markdown spares Pandoc and Quarto's filters a
+    megabyte of text in both formats."""
     data = output.get("data", {})
     if "text/html" not in data:
         return output
@@ -108,18 +116,9 @@ def _quarto_output(output, figures_dir: Path):
     html = data["text/html"].encode("utf-8")
     html_name = f"{hashlib.sha1(html).hexdigest()[:16]}.html"
     (figures_dir / html_name).write_bytes(html)
-    typst = ""
-    if "image/png" in data:
-        alt = output.get("metadata", {}).get("image/png", {}).get("alt") or data.get("text/plain", "Chart")
-        png = base64.b64decode(data["image/png"])
-        png_name = f"{hashlib.sha1(png).hexdigest()[:16]}.png"
-        (figures_dir / png_name).write_bytes(png)
-        typst = (
-            "```{=typst}\n"
-            f'#figure(image("{FIGURES}/{png_name}", width: 100%, alt: {json.dumps(alt, ensure_ascii=False)}))\n'
-            "```\n"
-        )
-    markdown = f'::: {{.{HTML_OUTPUT_CLASS} include="{FIGURES}/{html_name}"}}\n{typst}:::'
+    static = {**output, "data": {mime: content for mime, content in data.items() if mime != "text/html"}}
+    typst = output_block(static, TYPST, figures_dir) or ""
+    markdown = f'::: {{.{HTML_OUTPUT_CLASS} include="{FIGURES}/{html_name}"}}\n{typst}\n:::'
     return nbformat.v4.new_output("display_data", data={"text/markdown": markdown, "text/plain": data.get("text/plain", "")})
 
 
@@ -132,6 +131,8 @@ def stage(project_root: Path, notebooks: list[Path], cover: CoverFacts, stage_di
     for partial in QUARTO_TEMPLATES.iterdir():
         if partial.is_file():
             shutil.copy(partial, partials / partial.name)
+    for name in SHARED_TEMPLATES:
+        shutil.copy(TEMPLATES / name, partials / name)
     # The stylesheet and the Vega bundle inline, as in the built-in renderer: the page
     # needs no other file, so Quarto's slower `embed-resources` pass is not needed.
     (partials / "header.html").write_text(

@@ -78,8 +78,9 @@ local function html_table(tbl, caption)
       row.cells[1].attributes.scope = "row"
     end
   end
+  -- attributes as a list of pairs, so that they are written in this order every time
   return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, {
-    role = "region", ["aria-label"] = caption, tabindex = "0",
+    { "role", "region" }, { "aria-label", caption }, { "tabindex", "0" },
   }))
 end
 
