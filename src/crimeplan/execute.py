@@ -90,10 +90,9 @@ class KernelPool:
     def __exit__(self, *exc_info) -> None:
         for _ in self._threads:
             self._work.put(None)
-        stopping = time.monotonic() + 10
+        self.kill()  # the kernels hold nothing worth a graceful shutdown
         for thread in self._threads:
-            thread.join(max(0.0, stopping - time.monotonic()) if exc_info[0] is None else 0.5)
-        self.kill()
+            thread.join(0.5)
 
     def kill(self) -> None:
         """Kill every kernel process that is still running and remove its connection file."""
@@ -174,7 +173,6 @@ class KernelPool:
                 self._done.put(("failed", source.stem, failure_message(source, output, error)))
                 return
             self._done.put(("finished", source.stem, None))
-        self._shutdown(kernel)
 
     def _start(self, kernel: _Kernel) -> None:
         from jupyter_client.manager import AsyncKernelManager
@@ -205,15 +203,6 @@ class KernelPool:
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False,
         )
-
-    def _shutdown(self, kernel: _Kernel) -> None:
-        from jupyter_core.utils import run_sync
-
-        try:
-            kernel.client.stop_channels()
-            run_sync(kernel.manager.shutdown_kernel)(now=True)
-        except Exception:  # killed in __exit__ all the same
-            pass
 
 
 def _run_code(kernel: _Kernel, code: str) -> None:
