@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from typing import Literal
 
@@ -62,7 +63,16 @@ class Change:
     percent: float | None  # relative change in %, None when the reference is zero
     points: float | None  # percentage points, for measures in percent only
     direction: Direction
-    judgement: Judgement  # the verdict by the stated method (crimeplan.judgement)
+    current: Observation
+    definition: MeasureDef
+    series: tuple[float, ...] | None = None  # for a control chart, oldest first
+
+    @cached_property
+    def judgement(self) -> Judgement:
+        """The verdict by the stated method (:mod:`crimeplan.judgement`), worked out when
+        first asked for: checking the data needs the periods, not the tests."""
+        return judge_change(self.current, self.reference, self.definition,
+                            None if self.series is None else list(self.series))
 
     @property
     def zero_base(self) -> bool:
@@ -238,7 +248,8 @@ def change_between(
         absolute = 0.0
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100
     points = absolute if definition.unit == "percent" else None
-    return Change(reference, absolute, percent, points, direction, judge_change(current, reference, definition, series))
+    return Change(reference, absolute, percent, points, direction, current, definition,
+                  None if series is None else tuple(series))
 
 
 def target_progress(

@@ -74,9 +74,12 @@ class Edition:
         return self._comparisons[priority]
 
     def compare_every_priority(self) -> None:
-        """Work out every priority's comparisons now (see :meth:`comparisons`)."""
+        """Work out every priority's comparisons and their judgements now (see :meth:`comparisons`)."""
         for priority in self.plan.priorities:
-            self.comparisons(priority.number)
+            for comparison in self.comparisons(priority.number):
+                for change in (comparison.previous_year, comparison.previous_quarter):
+                    if change is not None:
+                        change.judgement  # noqa: B018 - worked out here, then kept with the edition
 
     @property
     def area_names(self) -> set[str]:
