@@ -16,9 +16,15 @@ PRIORITY_NOTEBOOKS = [p.notebook for p in load_plan(REPO / "params").priorities]
 NOTEBOOKS = [name for name, _ in load_plan(REPO / "params").notebooks]
 
 
+DTYPES_PROBE = "print({column: str(dtype) for column, dtype in report.tidy().dtypes.items()})"
+
+
 def run_as_in_jupyterlab(path):
-    """Execute a notebook top to bottom in a fresh kernel, with its own default parameters."""
+    """Execute a notebook top to bottom in a fresh kernel, with its own default parameters
+    (a priority's notebook then also says what types its table to explore has)."""
     notebook = nbformat.read(path, as_version=4)
+    if any("report.tidy()" in cell.source for cell in notebook.cells):
+        notebook.cells.append(nbformat.v4.new_code_cell(DTYPES_PROBE))
     NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                    timeout=300).execute()
     return notebook
@@ -49,6 +55,9 @@ def test_priority_notebook_ends_with_a_table_to_explore(executed, name):
     assert "<table" in table["text/html"]
     for column in ("measure", "label", "unit", "area", "period_start", "period_end", "value", "judgement"):
         assert column in table["text/plain"]
+    dtypes = notebook.cells[-1].outputs[0]["text"]
+    assert "'period_start': 'datetime64[ns]'" in dtypes and "'period_end': 'datetime64[ns]'" in dtypes
+    assert "'value': 'float64'" in dtypes
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -33,11 +33,13 @@ class About:
 
     @classmethod
     def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "About":
+        """"About these statistics" for ``quarter`` (an id or ``latest``), from the project of the folders."""
         project = project_of(data_dir, params_dir)
         return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))
 
     @property
     def quarter(self):
+        """The quarter the update is for."""
         return self.edition.quarter
 
     @cached_property
@@ -56,10 +58,12 @@ class About:
         return rows[rows["measure"].isin(measures) & (rows["period_end"] <= self.quarter.end)]
 
     def heading(self) -> Markdown:
+        """The section's heading and what it holds."""
         return Markdown("# About these statistics\n\n"
                         f"How the figures in this update for {self.quarter.label} were sourced, defined and judged.")
 
     def sources(self) -> Markdown:
+        """Each source of the figures shown: publisher, title, editions, licence."""
         blocks = ["## Sources of the figures"]
         used = dict.fromkeys(self.edition.catalogue[m].source for m in self.measures_shown)
         for name in used:
@@ -82,6 +86,7 @@ class About:
         return Markdown("\n\n".join(blocks))
 
     def definitions(self) -> Markdown:
+        """Each measure shown, with its unit and definition."""
         blocks = ["## Measures and their definitions",
                   "Each measure shown in this update, by priority: what it counts, its unit, and which "
                   "direction the plan wants."]
@@ -104,6 +109,7 @@ class About:
         return Markdown("\n\n".join(blocks))
 
     def method(self) -> Markdown:
+        """How changes are judged: the stated methods, in words."""
         blocks = [
             "## How changes are judged",
             "Each figure is compared with the same period a year earlier (and, where the data have it, the "
@@ -123,6 +129,7 @@ class About:
         return Markdown("\n\n".join(blocks))
 
     def downloads(self) -> Markdown:
+        """What the CSV downloads hold."""
         return Markdown(
             "## Data downloads\n\n"
             "The HTML version of this update offers every table (each priority's performance table and the "
@@ -132,6 +139,7 @@ class About:
             "read as a formula starts with an apostrophe.")
 
     def revisions(self) -> Markdown:
+        """What changed in this version of the update."""
         params = self.edition.params
         lines = [f"This is version {params.version} of the update for {self.quarter.label}, produced "
                  f"{params.produced}."]
@@ -145,6 +153,7 @@ class About:
         return Markdown("## Revisions\n\n" + "\n\n".join(lines))
 
     def contact(self) -> Markdown:
+        """Who answers questions about these statistics, and how to reach them."""
         contact = self.edition.plan.contact
         text = f"{contact.team}. {contact.how}"
         if contact.email:
@@ -152,5 +161,6 @@ class About:
         return Markdown(f"## Contact\n\n{text}")
 
     def sections(self) -> list[Markdown]:
+        """Every part of the section, in the order the update shows them."""
         return [self.heading(), self.sources(), self.definitions(), self.method(), self.downloads(),
                 self.revisions(), self.contact()]

@@ -68,18 +68,22 @@ class PriorityReport:
 
     @property
     def plan(self) -> Plan:
+        """The Police and Crime Plan (``params/plan.yml``)."""
         return self.edition.plan
 
     @property
     def catalogue(self) -> Catalogue:
+        """What each measure is (``data/catalogue.yml``), by measure id."""
         return self.edition.catalogue
 
     @property
     def measures(self) -> pd.DataFrame:
+        """Every measures row of the project, typed (``data/measures/*.csv``)."""
         return self.edition.measures
 
     @property
     def quarter(self) -> Quarter:
+        """The quarter the update is for."""
         return self.edition.quarter
 
     @cached_property
@@ -104,6 +108,7 @@ class PriorityReport:
         return self.performance_records().astype({"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"})
 
     def heading(self) -> Markdown:
+        """The priority's heading, e.g. "Priority 1 – More Local, Visible and Accessible Policing"."""
         return Markdown(f"# {self.priority.heading}")
 
     def performance_table(self) -> Markdown:

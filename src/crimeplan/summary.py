@@ -64,6 +64,7 @@ class Summary:
 
     @classmethod
     def of(cls, edition: Edition) -> "Summary":
+        """The summary of an edition already loaded."""
         return cls(edition)
 
     @classmethod
@@ -74,6 +75,7 @@ class Summary:
 
     @property
     def label(self) -> str:
+        """The quarter as shown, e.g. "2019/20 Q2"."""
         return self.edition.quarter.label
 
     @cached_property
@@ -84,6 +86,7 @@ class Summary:
 
     @property
     def all_comparisons(self) -> list[Comparison]:
+        """Every priority's comparisons with a figure this quarter, in plan order."""
         return [c for comparisons in self.comparisons.values() for c in comparisons]
 
     def _definition(self, comparison: Comparison):
@@ -189,12 +192,14 @@ class Summary:
                 + "; ".join(parts) + ".")
 
     def main_points_section(self) -> Markdown:
+        """The summary's heading and its main points, as the update shows them."""
         points = "\n".join(f"- {point}" for point in self.main_points())
         return Markdown(f"# Summary of {self.label}\n\n## Main points\n\n{points}")
 
     # --- scorecard ----------------------------------------------------------------------------
 
     def scorecard_entries(self) -> list[ScorecardEntry]:
+        """One entry per headline measure of each priority (or a "no figures" entry), in plan order."""
         entries = []
         for priority in self.edition.plan.priorities:
             comparisons = self.comparisons[priority.number]
@@ -271,6 +276,7 @@ class Summary:
         return pd.DataFrame(rows, columns=SCORECARD_RECORD_COLUMNS)
 
     def scorecard(self) -> Markdown:
+        """The scorecard of the priorities as a table."""
         table = self.scorecard_table()
         caption = (f"Scorecard, {self.label}: each priority's headline figures against the same period last "
                    "year, the judgement of the change and progress against targets")
@@ -291,6 +297,7 @@ class Summary:
                         + "\n\n".join(notes))
 
     def scorecard_csv(self) -> Markdown:
+        """A link to the scorecard as CSV, for the HTML."""
         return Markdown(downloads.csv_link(self.scorecard_records(), f"{self.edition.quarter.id}_{SCORECARD_CSV}",
                                            "the scorecard"))
 
