@@ -136,7 +136,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     pool = kernels.get(len(to_execute)) if to_execute else None  # they warm up during the checks
     edition = _checked_edition(project, quarter, console)
     execute_started = time.monotonic()
-    timings = {}
+    timings, execute_seconds = {}, 0.0
     if pool is not None:
         from crimeplan.edition import save_for_kernels
 
@@ -150,7 +150,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
         except CrimeplanError:
             _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
             raise
-    execute_seconds = time.monotonic() - execute_started
+        execute_seconds = time.monotonic() - execute_started
     (build_dir / EDITION_FILE).unlink(missing_ok=True)
     console.log(f"Rendering HTML and PDF ({renderer.name})")
     from crimeplan.render.document import CoverFacts
