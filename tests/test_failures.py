@@ -84,6 +84,8 @@ def _kernels_of(process: psutil.Process) -> set[psutil.Process]:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project, signum):
     before = fingerprint(project)
+    # A notebook that is still running when the signal comes (renders are otherwise quick).
+    add_cell(project / "notebooks" / "p7_road_safety.ipynb", "import time\ntime.sleep(60)", 3)
     command = [sys.executable, "-m", "crimeplan", "--root", str(project), "render", QUARTER, "--renderer", "builtin"]
     render_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(render_process.pid)

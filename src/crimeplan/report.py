@@ -105,7 +105,10 @@ class PriorityReport:
         table as numbers (one row per measure and area: label, unit, the period as
         datetimes, the value, the same period last year, the change and its judgement, the
         target), as in the CSV download."""
-        return self.performance_records().astype({"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"})
+        numbers = ("value", "same_period_last_year", "change", "change_percent", "change_percentage_points",
+                   "p_value", "target")
+        return self.performance_records().astype(
+            {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"} | dict.fromkeys(numbers, float))
 
     def heading(self) -> Markdown:
         """The priority's heading, e.g. "Priority 1 – More Local, Visible and Accessible Policing"."""
