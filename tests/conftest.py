@@ -93,3 +93,21 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def page_opener(browser, rendered: Rendered, charts: int):
+    """A function that opens ``rendered``'s HTML at a viewport width once its ``charts``
+    charts are drawn; yields it, then closes the pages it opened (for module fixtures)."""
+    pages = []
+
+    def open_page(width: int):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        pages.append(page)
+        page.goto(rendered.html.as_uri())
+        page.locator("figure.crimeplan-chart svg.marks").nth(charts - 1).wait_for(state="attached", timeout=30_000)
+        page.evaluate("document.fonts.ready")
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()

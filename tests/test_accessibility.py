@@ -16,6 +16,7 @@ from collections import Counter
 import pdfplumber
 import pytest
 
+from conftest import page_opener
 from test_render import chart_outputs
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -25,20 +26,7 @@ BLANK_WORDS = ("not available", "no comparison", "no target")
 @pytest.fixture(scope="module")
 def open_at(browser, rendered_default):
     """Open the update at a viewport width, once every chart is drawn."""
-    expected = chart_outputs(rendered_default.output_dir / "notebooks")
-    pages = []
-
-    def open_page(width: int):
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        pages.append(page)
-        page.goto(rendered_default.html.as_uri())
-        page.locator("figure.crimeplan-chart svg.marks").nth(expected - 1).wait_for(state="attached", timeout=30_000)
-        page.evaluate("document.fonts.ready")
-        return page
-
-    yield open_page
-    for page in pages:
-        page.close()
+    yield from page_opener(browser, rendered_default, chart_outputs(rendered_default.output_dir / "notebooks"))
 
 
 def _describe(violations: list[dict]) -> str:

@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 import test_accessibility as accessibility
-from conftest import REPO, Rendered, copy_project, render
+from conftest import REPO, Rendered, copy_project, page_opener, render
 from crimeplan.params import load_plan, load_quarter
 from crimeplan.render.document import CoverFacts, hidden_from_update
 from pdf_text import html_text, normalised, pdf_text
@@ -369,20 +369,7 @@ def test_known_differences_between_the_renderers(both):
 def open_quarto_at(browser, rendered_quarto):
     """Open the Quarto update at a viewport width, once every chart is drawn (as
     test_accessibility's ``open_at`` does for the built-in update)."""
-    expected = chart_outputs(rendered_quarto.output_dir / "notebooks")
-    pages = []
-
-    def open_page(width: int):
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        pages.append(page)
-        page.goto(rendered_quarto.html.as_uri())
-        page.locator("figure.crimeplan-chart svg.marks").nth(expected - 1).wait_for(state="attached", timeout=30_000)
-        page.evaluate("document.fonts.ready")
-        return page
-
-    yield open_page
-    for page in pages:
-        page.close()
+    yield from page_opener(browser, rendered_quarto, chart_outputs(rendered_quarto.output_dir / "notebooks"))
 
 
 @needs_quarto
@@ -486,20 +473,9 @@ def test_cells_hidden_with_include_false_are_not_in_the_update(both, renderer):
 def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto):
     """As tests/test_no_markup_injection.py for the built-in renderer: markup in a catalogue
     label reaches the Quarto page as text (_quarto.yml reads Markdown without raw HTML)."""
-    from test_no_markup_injection import PAYLOADS, Markup
+    from test_no_markup_injection import assert_label_markup_is_text
 
-    root = copy_project(tmp_path / "project")
-    catalogue = root / "data" / "catalogue.yml"
-    label = "    label: Special Constable headcount\n"
-    assert label in catalogue.read_text()
-    payload = " ".join(PAYLOADS).replace('"', "'")
-    catalogue.write_text(catalogue.read_text().replace(label, f'    label: "Special Constables {payload}"\n', 1))
-    html = render(root, "2019-20-Q2", "--renderer", "quarto").html.read_text()
-    assert "Special Constables &lt;script&gt;" in html
-    injected, clean = Markup(html), Markup(rendered_quarto.html.read_text())
-    assert injected.handlers == [] and injected.elements["iframe"] == 0
-    for tag in ("script", "img", "iframe", "a"):
-        assert injected.elements[tag] == clean.elements[tag], tag
+    assert_label_markup_is_text(tmp_path, "quarto", rendered_quarto)
 
 
 # ---------------------------------------------------------------- without Quarto
