@@ -81,8 +81,9 @@ def _kernels_of(process: psutil.Process) -> set[psutil.Process]:
         return set()
 
 
+@pytest.mark.parametrize("delay", [0.0, 2.0], ids=["while-checking", "while-executing"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project, signum):
+def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project, signum, delay):
     before = fingerprint(project)
     # A notebook that is still running when the signal comes (renders are otherwise quick).
     add_cell(project / "notebooks" / "p7_road_safety.ipynb", "import time\ntime.sleep(60)", 3)
@@ -95,7 +96,7 @@ def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project,
         kernels = _kernels_of(watched)
         time.sleep(0.2)
     assert kernels, "the render started kernels"
-    time.sleep(2)
+    time.sleep(delay)
     kernels |= _kernels_of(watched)
     render_process.send_signal(signum)
     _, stderr = render_process.communicate(timeout=60)

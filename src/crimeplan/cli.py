@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from pathlib import Path
 
+from crimeplan import interrupts
 from crimeplan.errors import CrimeplanError, InputError
 
 EXIT_INTERRUPTED = 130
@@ -84,14 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)  # clean up like Ctrl-C: stop kernels, keep the old update
+    interrupts.install()  # clean up like Ctrl-C: stop kernels, keep the old update
     from rich.console import Console
     from rich.markup import escape
 
@@ -116,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     except CrimeplanError as error:
         console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         return error.exit_code
-    except KeyboardInterrupt:
+    except BaseException as error:
+        if not (isinstance(error, KeyboardInterrupt) or interrupts.received()):
+            raise
         console.print("[bold red]interrupted:[/] the previous update was left as it was")
         return EXIT_INTERRUPTED
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from crimeplan import interrupts
 from crimeplan.errors import ExecutionError
 from crimeplan.lab import RENDERING
 
@@ -140,6 +141,7 @@ class KernelPool:
         with progress:
             task = progress.add_task("starting kernels", total=self._outstanding)
             while self._outstanding:
+                interrupts.stop_if_received()
                 try:
                     event, name, detail = self._done.get(timeout=0.2)
                 except queue.Empty:

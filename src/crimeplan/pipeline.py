@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.markup import escape
 
-from crimeplan import freshness
+from crimeplan import freshness, interrupts
 from crimeplan.errors import CrimeplanError, InputError, LockedError
 from crimeplan.params import Plan, load_plan
 from crimeplan.project import Project
@@ -113,6 +113,7 @@ def render_quarter(
             result = _build(project, quarter, chosen, notebooks, to_execute, parameters, final_dir, build_dir,
                             kernels, console)
             _write_manifest(build_dir, quarter, chosen, keys, project, result, previous)
+            interrupts.stop_if_received()  # an interrupt another error hid still stops here
             _publish(build_dir, final_dir)
         finally:
             shutil.rmtree(build_dir, ignore_errors=True)

@@ -1,0 +1,34 @@
+"""Ctrl-C, SIGTERM and SIGHUP stop a render, and are remembered.
+
+The handler raises :class:`KeyboardInterrupt` where the main thread is, like Ctrl-C. An
+interrupt that lands inside an import of a compiled module can come out as another
+error, so the signal is also recorded: the render checks it before publishing anything,
+and the CLI reports it as an interrupt whatever error it became.
+"""
+
+from __future__ import annotations
+
+import signal
+
+_received: list[str] = []
+
+
+def _handle(signum, frame) -> None:
+    _received.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt(_received[-1])
+
+
+def install() -> None:
+    """Handle SIGINT, SIGTERM and SIGHUP as interrupts (main thread only)."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _handle)
+
+
+def received() -> bool:
+    return bool(_received)
+
+
+def stop_if_received() -> None:
+    """Raise :class:`KeyboardInterrupt` if an interrupt came, even one another error hid."""
+    if _received:
+        raise KeyboardInterrupt(_received[0])
