@@ -14,9 +14,9 @@ from pathlib import Path
 
 from crimeplan import interrupts
 from crimeplan.errors import CrimeplanError, InputError
+from crimeplan.render import CHOICES as RENDERER_CHOICES
 
 EXIT_INTERRUPTED = 130
-RENDERER_CHOICES = ("auto", "quarto", "builtin")  # crimeplan.render.CHOICES, without importing it
 RENDER_EPILOG = """\
 Before executing anything, render runs the same checks as `crimeplan check QUARTER`; if
 any input is bad it lists every problem and stops. Notebooks whose inputs did not change since the published
