@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 
 from crimeplan.errors import InputError
-from crimeplan.ingest.common import canonical_spelling, write_atomically
+from crimeplan.ingest.common import canonical_spelling, read_reference_table, write_atomically
 
 LSOA_LOOKUP = "lsoa11_to_lad_to_police_force.csv"
 LAD_LOOKUP = "LAD16_CSP16_PFA16_lookup.csv"
@@ -57,16 +57,6 @@ class Derived:
     lsoa_ranges: pd.DataFrame
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not Path(path).is_file():
-        raise InputError(f"{path}: file not found")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame
-
-
 def _district_key(name: str) -> str:
     """A district name as compared across ONS files and police.uk LSOA names: lower case,
     without a leading "The", a trailing " UA" or ", City of"/", County of"."""
@@ -84,10 +74,10 @@ def derive(lookups_dir: Path, regions_csv: Path) -> Derived:
     is the LAD16 lookup's; where the LSOA lookup also names one, they must agree.
     """
     lookups_dir = Path(lookups_dir)
-    lads = _read(lookups_dir / LAD_LOOKUP, ["LAD16CD", "LAD16NM", "PFA16NM"])
-    lsoas = _read(lookups_dir / LSOA_LOOKUP,
+    lads = read_reference_table(lookups_dir / LAD_LOOKUP, ["LAD16CD", "LAD16NM", "PFA16NM"])
+    lsoas = read_reference_table(lookups_dir / LSOA_LOOKUP,
                   ["Region code", "Local authority code", "Local authority name", "LSOA Code", "Police_force"])
-    regions = _read(regions_csv, REGION_COLUMNS)
+    regions = read_reference_table(regions_csv, REGION_COLUMNS)
     lads = lads.assign(force=lads["PFA16NM"].map(canonical_spelling))
     by_code = set(lads["LAD16CD"])
     by_name = dict(zip(lads["LAD16NM"].map(_district_key), lads["LAD16CD"]))
@@ -165,11 +155,11 @@ def write_derived(lookups_dir: Path, reference_dir: Path) -> list[Path]:
 
 
 def read_force_districts(reference_dir: Path) -> pd.DataFrame:
-    return _read(Path(reference_dir) / FORCE_DISTRICTS_FILE, FORCE_DISTRICT_COLUMNS)
+    return read_reference_table(Path(reference_dir) / FORCE_DISTRICTS_FILE, FORCE_DISTRICT_COLUMNS)
 
 
 def read_regions(reference_dir: Path) -> pd.DataFrame:
-    return _read(Path(reference_dir) / REGIONS_FILE, REGION_COLUMNS)
+    return read_reference_table(Path(reference_dir) / REGIONS_FILE, REGION_COLUMNS)
 
 
 def forces_of(force_districts: pd.DataFrame) -> list[str]:
@@ -197,7 +187,7 @@ class DistrictLookup:
         if not (districts["force"] == force).any():
             raise InputError(f"{reference_dir / FORCE_DISTRICTS_FILE}: no districts for force {force!r}")
         own = districts_of(districts, force)
-        ranges = _read(reference_dir / LSOA_DISTRICTS_FILE, LSOA_RANGE_COLUMNS)
+        ranges = read_reference_table(reference_dir / LSOA_DISTRICTS_FILE, LSOA_RANGE_COLUMNS)
         names = dict(zip(own["district_code"], own["district"]))
         ranges = ranges[ranges["district_code"].isin(names)]
         ranges = ranges.assign(district=ranges["district_code"].map(names))
@@ -277,7 +267,7 @@ def project_reference(source_dir: Path, force: str) -> dict[str, str]:
     source_dir = Path(source_dir)
     districts = read_force_districts(source_dir)
     regions = read_regions(source_dir)
-    ranges = _read(source_dir / LSOA_DISTRICTS_FILE, LSOA_RANGE_COLUMNS)
+    ranges = read_reference_table(source_dir / LSOA_DISTRICTS_FILE, LSOA_RANGE_COLUMNS)
     own_codes = set(districts.loc[districts["force"] == force, "district_code"])
     group_name, group = comparison_group(districts, regions, force)
 

@@ -364,22 +364,27 @@ def performance_records(comparisons: list[Comparison], catalogue: Catalogue) -> 
     for c in comparisons:
         if c.current is None:
             continue
-        change = c.previous_year
-        percent_unit = c.unit == "percent"
-        judged = None if change is None else change.judgement
-        rows.append({
-            "measure": c.measure, "label": catalogue[c.measure].label, "area": c.area, "unit": c.unit,
-            "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
-            "same_period_last_year": None if change is None else change.reference.value,
-            "change": None if change is None or percent_unit else change.absolute,
-            "change_percent": None if change is None or percent_unit else change.percent,
-            "change_percentage_points": None if change is None or not percent_unit else change.points,
-            "judgement": None if judged is None else judged.verdict,
-            "judgement_method": None if judged is None else judged.method,
-            "p_value": None if judged is None else judged.p_value,
-            "judgement_reason": None if judged is None else judged.reason,
-            "target": None if c.target is None else c.target.value,
-            "target_by": None if c.target is None else c.target.by,
-            "target_progress": None if c.target is None else c.target.verdict,
-        })
+        rows.append(comparison_record(c, catalogue[c.measure].label))
     return pd.DataFrame(rows, columns=RECORD_COLUMNS)
+
+
+def comparison_record(c: Comparison, label: str) -> dict:
+    """One comparison with a current value as numbers (``RECORD_COLUMNS``)."""
+    change = c.previous_year
+    percent_unit = c.unit == "percent"
+    judged = None if change is None else change.judgement
+    return {
+        "measure": c.measure, "label": label, "area": c.area, "unit": c.unit,
+        "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
+        "same_period_last_year": None if change is None else change.reference.value,
+        "change": None if change is None or percent_unit else change.absolute,
+        "change_percent": None if change is None or percent_unit else change.percent,
+        "change_percentage_points": None if change is None or not percent_unit else change.points,
+        "judgement": None if judged is None else judged.verdict,
+        "judgement_method": None if judged is None else judged.method,
+        "p_value": None if judged is None else judged.p_value,
+        "judgement_reason": None if judged is None else judged.reason,
+        "target": None if c.target is None else c.target.value,
+        "target_by": None if c.target is None else c.target.by,
+        "target_progress": None if c.target is None else c.target.verdict,
+    }

@@ -29,7 +29,7 @@ from crimeplan.edition import Edition, load_edition, project_of
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import auto_decimals, format_value, month_year
 from crimeplan.params import Priority, resolve_quarter
-from crimeplan.report import PriorityReport, markdown_table
+from crimeplan.report import PriorityReport, comparison_record, markdown_table
 
 SCORECARD_CSV = "summary_scorecard.csv"
 MIN_POINTS = 3
@@ -254,22 +254,7 @@ class Summary:
             if c is None:
                 rows.append(base)
                 continue
-            change = c.previous_year
-            percent_unit = c.unit == "percent"
-            judgement = None if change is None else change.judgement
-            rows.append(base | {
-                "measure": c.measure, "label": self._definition(c).label, "area": c.area, "unit": c.unit,
-                "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
-                "same_period_last_year": None if change is None else change.reference.value,
-                "change": None if change is None or percent_unit else change.absolute,
-                "change_percent": None if change is None or percent_unit else change.percent,
-                "change_percentage_points": None if change is None or not percent_unit else change.points,
-                "judgement": None if judgement is None else judgement.verdict,
-                "judgement_method": None if judgement is None else judgement.method,
-                "p_value": None if judgement is None else judgement.p_value,
-                "target": None if c.target is None else c.target.value,
-                "target_by": None if c.target is None else c.target.by,
-                "target_progress": None if c.target is None else c.target.verdict,
+            rows.append(base | comparison_record(c, self._definition(c).label) | {
                 "note": (progress_note(c.target, self._definition(c), self.edition.quarter)
                          if c.target is not None else ""),
             })

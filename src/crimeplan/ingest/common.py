@@ -90,7 +90,7 @@ class ForceNames:
     @classmethod
     def load(cls, reference_dir: Path | None = None) -> "ForceNames":
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
-        areas = _reference_table(reference_dir / FORCES_FILE, ("area", "type"),
+        areas = read_reference_table(reference_dir / FORCES_FILE, ("area", "type"),
                                  "the reference list of forces and districts")
         forces = tuple(sorted(areas.loc[areas["type"] == "force", "area"]))
         if not forces:
@@ -98,14 +98,15 @@ class ForceNames:
         regions: frozenset[str] = frozenset()
         districts_path = reference_dir / FORCE_DISTRICTS_FILE
         if districts_path.is_file():
-            districts = _reference_table(districts_path, ("force", "region"), "districts by force")
+            districts = read_reference_table(districts_path, ("force", "region"), "districts by force")
             regions = frozenset(_force_key(r) for r in districts["region"] if r)
         return cls(forces, regions)
 
 
-def _reference_table(path: Path, columns: Iterable[str], what: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(f"{path}: file not found ({what})")
+def read_reference_table(path: Path, columns: Iterable[str], what: str = "") -> pd.DataFrame:
+    """A reference CSV as text, refused with a plain message when absent or missing ``columns``."""
+    if not Path(path).is_file():
+        raise InputError(f"{path}: file not found" + (f" ({what})" if what else ""))
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [column for column in columns if column not in frame.columns]
     if missing:
@@ -125,7 +126,7 @@ def project_force(reference_dir: Path) -> str:
         if isinstance(raw, dict) and str(raw.get("force_area") or "").strip():
             return str(raw["force_area"]).strip()
         raise InputError(f"{plan}: no force_area (the force whose data is ingested)")
-    areas = _reference_table(reference_dir / AREAS_FILE, ("area", "type"), "the project's areas")
+    areas = read_reference_table(reference_dir / AREAS_FILE, ("area", "type"), "the project's areas")
     forces = sorted(areas.loc[areas["type"] == "force", "area"])
     if len(forces) != 1:
         raise InputError(f"{reference_dir / AREAS_FILE}: expected one area of type 'force' (the project's "
