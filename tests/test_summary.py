@@ -173,3 +173,12 @@ def test_csv_link_is_a_self_contained_html_only_download():
     uri = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', block)[1]
     assert base64.b64decode(uri).decode("utf-8-sig") == "measure,value\r\n"
     assert 'download="empty.csv"' in block and "header only" in block
+
+
+def test_scorecard_csv_carries_this_periods_value():
+    """The scorecard CSV's ``this_period`` column holds each headline figure (it was empty)."""
+    from crimeplan.summary import Summary
+
+    records = Summary.load("2019-20-Q2", REPO / "data", REPO / "params").scorecard_records()
+    ksi = records[records["measure"] == "ksi_casualties"].iloc[0]
+    assert ksi["this_period"] == 204 and ksi["same_period_last_year"] == 199

@@ -254,7 +254,9 @@ class Summary:
             if c is None:
                 rows.append(base)
                 continue
-            rows.append(base | comparison_record(c, self._definition(c).label) | {
+            record = comparison_record(c, self._definition(c).label)
+            record["this_period"] = record.pop("value")
+            rows.append(base | record | {
                 "note": (progress_note(c.target, self._definition(c), self.edition.quarter)
                          if c.target is not None else ""),
             })
