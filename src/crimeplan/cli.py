@@ -77,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--from", dest="source", type=Path,
                       help="the crimeplan checkout to take reference data from and install (default: this one)")
 
+    quarto = commands.add_parser("quarto", help="the steps of `quarto render` at the project root (_quarto.yml), "
+                                 "and the quarters' Quarto profiles",
+                                 description="pre-render and post-render are the steps _quarto.yml names (Quarto "
+                                 "runs them); profiles writes _quarto-<quarter>.yml for every quarter in params/ "
+                                 "and makes the latest the default profile.")
+    quarto.add_argument("step", choices=["pre-render", "post-render", "profiles"])
+    quarto.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (pre-render)")
+
     reference = commands.add_parser("reference", help="derive data/reference/force_districts.csv and "
                                     "lsoa_districts.csv from the ONS lookups")
     reference.add_argument("lookups", type=Path, help="folder holding the ONS lookups "
@@ -107,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(project, args.quarter, console)
         if args.command == "new-quarter":
             return _new_quarter(project, args.quarter, console)
+        if args.command == "quarto":
+            return _quarto(project, args, console)
         return _ingest(project, args, console)
     except CrimeplanError as error:
         console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
@@ -156,6 +166,19 @@ def _render_one(project, quarter, args: argparse.Namespace, console, kernels) ->
         f"{escape(str(result.output_dir / 'update.html'))}, {escape(str(result.output_dir / 'update.pdf'))}",
         highlight=False, soft_wrap=True,
     )
+
+
+def _quarto(project, args: argparse.Namespace, console) -> int:
+    from crimeplan import quarto_project
+
+    if args.step == "pre-render":
+        quarto_project.pre_render(project, console, args.jobs)
+    elif args.step == "post-render":
+        quarto_project.post_render(project, console)
+    else:
+        for path in quarto_project.write_profiles(project):
+            console.print(f"wrote {project.shown(path)}", highlight=False)
+    return 0
 
 
 def _check(project, quarter: str | None, console) -> int:

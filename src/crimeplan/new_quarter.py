@@ -1,6 +1,7 @@
 """``crimeplan new-quarter QUARTER``: start a quarter from the one before it.
 
-Writes three things, and refuses to overwrite any of them:
+Writes three things, and refuses to overwrite any of them (then the quarter's Quarto
+profile, ``_quarto-<quarter>.yml``, and makes it the default: :mod:`crimeplan.quarto_project`):
 
 - ``params/<quarter>.yml``: the previous quarter's params with this quarter's id, data-to
   date (the quarter's last day), version 1 and the month after the quarter as "produced";
@@ -76,4 +77,6 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
         sections = "".join(f"## {c.id}\n\n### {edition.plan.force_area}\n\n" for c in priority.commitments)
         path.write_text(f"# {priority.heading}: {quarter.label}\n\n{sections}", encoding="utf-8")
         written.append(path)
-    return written
+    from crimeplan.quarto_project import write_profiles
+
+    return written + write_profiles(project)

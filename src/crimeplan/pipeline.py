@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,36 +95,79 @@ def render_quarter(
                                   lock_timeout=lock_timeout, force=force, kernels=own)
     started = time.monotonic()
     chosen = choose_renderer(renderer)
-    plan = load_plan(project.params_dir)
-    notebooks = notebook_paths(project, plan)
-    parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
-                  "params_dir": str(project.params_dir.resolve())}
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
-    final_dir = project.outputs_dir / quarter.id
     with _quarter_lock(project, quarter, lock_timeout, console):
-        keys = freshness.notebook_keys(project, quarter, notebooks, parameters)
-        previous = {} if force else _published_manifest(final_dir)
-        reusable = [name for name, key in keys.items() if previous.get("inputs", {}).get(name) == key]
-        if len(reusable) == len(keys) and previous.get("render_key") == _render_key(chosen, project, previous):
-            return RenderResult(quarter, final_dir, chosen.name, time.monotonic() - started, up_to_date=True)
-        to_execute = [path for path in notebooks if path.stem not in reusable]
-        build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
-        build_dir.chmod(0o755)
+        build = Build.start(project, quarter, chosen, force=force)
+        if build.up_to_date():
+            return RenderResult(quarter, build.final_dir, chosen.name, time.monotonic() - started, up_to_date=True)
         try:
-            result = _build(project, quarter, chosen, notebooks, to_execute, parameters, final_dir, build_dir,
-                            kernels, console)
-            _write_manifest(build_dir, quarter, chosen, keys, project, result, previous)
-            interrupts.stop_if_received()  # an interrupt another error hid still stops here
-            _publish(build_dir, final_dir)
+            result = build.run(kernels, console, render=chosen.render)
+            build.publish(result)
         finally:
-            shutil.rmtree(build_dir, ignore_errors=True)
+            build.discard()
     result.seconds = time.monotonic() - started
     return result
 
 
+@dataclass
+class Build:
+    """One render of a quarter in its private build folder: what it depends on, what the
+    published update already holds, and the folder it builds in."""
+
+    project: Project
+    quarter: Quarter
+    renderer: Renderer
+    notebooks: dict[Path, int | None]
+    parameters: dict[str, str]
+    keys: dict[str, str]
+    previous: dict
+    build_dir: Path | None = None
+
+    @classmethod
+    def start(cls, project: Project, quarter: Quarter, renderer: Renderer, *, force: bool = False) -> "Build":
+        plan = load_plan(project.params_dir)
+        notebooks = notebook_paths(project, plan)
+        parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
+                      "params_dir": str(project.params_dir.resolve())}
+        keys = freshness.notebook_keys(project, quarter, notebooks, parameters)
+        previous = {} if force else _published_manifest(project.outputs_dir / quarter.id)
+        return cls(project, quarter, renderer, notebooks, parameters, keys, previous)
+
+    @property
+    def final_dir(self) -> Path:
+        return self.project.outputs_dir / self.quarter.id
+
+    @property
+    def reusable(self) -> list[str]:
+        return [name for name, key in self.keys.items() if self.previous.get("inputs", {}).get(name) == key]
+
+    def up_to_date(self) -> bool:
+        return (len(self.reusable) == len(self.keys)
+                and self.previous.get("render_key") == _render_key(self.renderer, self.project, self.previous))
+
+    def run(self, kernels: Kernels, console: Console, render: Callable) -> RenderResult:
+        """Check, execute what changed (reusing the rest), write the tables, then
+        ``render(project_root, executed notebooks, cover, build_dir)``."""
+        self.build_dir = Path(tempfile.mkdtemp(prefix=f".build-{self.quarter.id}-", dir=self.project.outputs_dir))
+        self.build_dir.chmod(0o755)
+        to_execute = [path for path in self.notebooks if path.stem not in self.reusable]
+        return _build(self.project, self.quarter, self.renderer, self.notebooks, to_execute, self.parameters,
+                      self.final_dir, self.build_dir, kernels, console, render)
+
+    def publish(self, result: RenderResult) -> None:
+        """Write the manifest and swap the build in for the published update."""
+        _write_manifest(self.build_dir, self.quarter, self.renderer, self.keys, self.project, result, self.previous)
+        interrupts.stop_if_received()  # an interrupt another error hid still stops here
+        _publish(self.build_dir, self.final_dir)
+
+    def discard(self) -> None:
+        if self.build_dir is not None:
+            shutil.rmtree(self.build_dir, ignore_errors=True)
+
+
 def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
            to_execute: list[Path], parameters: dict[str, str], final_dir: Path, build_dir: Path,
-           kernels: Kernels, console: Console) -> RenderResult:
+           kernels: Kernels, console: Console, render: Callable) -> RenderResult:
     """Check, execute ``to_execute`` (reusing the other executed notebooks), render, write tables."""
     executed_dir = build_dir / "notebooks"
     executed_dir.mkdir()
@@ -156,8 +200,8 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     console.log(f"Rendering HTML and PDF ({renderer.name})")
     from crimeplan.render.document import CoverFacts
 
-    renderer.render(project.root, [executed_dir / p.name for p in notebooks],
-                    CoverFacts.of(edition.plan, edition.params), build_dir)
+    render(project.root, [executed_dir / p.name for p in notebooks], CoverFacts.of(edition.plan, edition.params),
+           build_dir)
     shutil.rmtree(build_dir / "_render", ignore_errors=True)
     return RenderResult(quarter, final_dir, renderer.name, 0.0, timings, execute_seconds)
 
@@ -209,7 +253,7 @@ def _published_manifest(final_dir: Path) -> dict:
 def _render_key(renderer: Renderer, project: Project, manifest: dict) -> str | None:
     files = manifest.get("files", {})
     digests = {name: digest for name, digest in files.items() if name.startswith("notebooks/")}
-    return freshness.render_key(renderer.name, [project.root / f for f in renderer.project_files], project, digests)
+    return freshness.render_key(renderer.name, renderer.files_of(project.root), project, digests)
 
 
 def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Console) -> None:
@@ -245,8 +289,7 @@ def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys:
         "executed": sorted(result.notebook_seconds),
         "notebook_seconds": {name: seconds[name] for name in sorted(keys) if name in seconds},
         "inputs": keys,
-        "render_key": freshness.render_key(
-            renderer.name, [project.root / f for f in renderer.project_files], project, notebook_digests),
+        "render_key": freshness.render_key(renderer.name, renderer.files_of(project.root), project, notebook_digests),
         "files": digests,
     }
     (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

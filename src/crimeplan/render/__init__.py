@@ -24,7 +24,15 @@ class Renderer:
     function: str  # (project_root, notebooks, cover, build_dir) -> {"html": path, "pdf": path}
     available: Callable[[], bool]
     missing: str = ""  # what to install when it is not available
-    project_files: tuple[str, ...] = ()  # files of the project it reads, relative to the root
+    project_files: tuple[str, ...] = ()  # files or folders of the project it reads, relative to the root
+
+    def files_of(self, project_root: Path) -> list[Path]:
+        """The project's files this renderer reads (folders' files included)."""
+        paths = []
+        for name in self.project_files:
+            path = project_root / name
+            paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        return paths
 
     def render(self, project_root: Path, notebooks: list[Path], cover, build_dir: Path) -> dict[str, Path]:
         return getattr(import_module(self.module), self.function)(project_root, notebooks, cover, build_dir)
@@ -33,7 +41,7 @@ class Renderer:
 RENDERERS = {
     "quarto": Renderer("quarto", "crimeplan.render.quarto", "render_quarto", lambda: shutil.which("quarto") is not None,
                        missing="the `quarto` command is not on PATH (install Quarto >= 1.5)",
-                       project_files=("_quarto.yml",)),
+                       project_files=("_extensions/crimeplan",)),
     "builtin": Renderer("builtin", "crimeplan.render.builtin", "render_builtin", lambda: True),
 }
 AUTO = "auto"

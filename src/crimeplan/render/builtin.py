@@ -7,7 +7,6 @@ It uses the same engines Quarto uses (Pandoc and Typst, from the ``pypandoc_bina
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from importlib.resources import files
 from pathlib import Path
 
 import pypandoc
@@ -15,12 +14,11 @@ import typst
 
 from crimeplan.charts import vega_javascript
 from crimeplan.errors import ExecutionError
-from crimeplan.render.document import HTML, TYPST, CoverFacts, notebook_markdown
+from crimeplan.render.document import EXTENSION, HTML, TYPST, CoverFacts, notebook_markdown
 
-TEMPLATES = files("crimeplan") / "templates"
 # Raw HTML in Markdown is read as text: no label, note or commentary can add markup that runs.
 PANDOC_INPUT = "markdown-implicit_figures-raw_html"
-FILTER = f"--lua-filter={TEMPLATES / 'accessible.lua'}"
+FILTER = f"--lua-filter={EXTENSION / 'accessible.lua'}"
 # The PDF is tagged and declares PDF/UA-1: Typst then requires a title and alt text for
 # every image, and marks the document title for display (DisplayDocTitle).
 PDF_STANDARDS = ["ua-1"]
@@ -48,7 +46,7 @@ def _render_html(notebooks: list[Path], work: Path, output: Path, variables: lis
     markdown = _combined_markdown(notebooks, HTML, work / "figures-html")
     header = work / "header.html"
     header.write_text(
-        "<style>\n" + (TEMPLATES / "update.css").read_text() + "</style>\n"
+        "<style>\n" + (EXTENSION / "update.css").read_text() + "</style>\n"
         '<script type="text/javascript">\n' + vega_javascript() + "\n</script>\n",
         encoding="utf-8",
     )
@@ -58,7 +56,7 @@ def _render_html(notebooks: list[Path], work: Path, output: Path, variables: lis
         output,
         [
             "--standalone",
-            f"--template={TEMPLATES / 'update.html'}",
+            f"--template={EXTENSION / 'update.html'}",
             f"--include-in-header={header}",
             FILTER,
             # The cover title is the page's one h1: priorities are h2, their sections h3.
@@ -75,7 +73,7 @@ def _render_html(notebooks: list[Path], work: Path, output: Path, variables: lis
 def _render_pdf(notebooks: list[Path], work: Path, output: Path, variables: list[str]) -> Path:
     markdown = _combined_markdown(notebooks, TYPST, work / "figures")
     source = work / "update.typ"
-    _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", FILTER, *variables])
+    _pandoc(markdown, "typst", source, ["--standalone", f"--template={EXTENSION / 'update.typ'}", FILTER, *variables])
     try:
         typst.compile(str(source), output=str(output), root=str(work), pdf_standards=PDF_STANDARDS)
     except Exception as error:  # typst raises a bare RuntimeError with the diagnostics

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,9 @@ from crimeplan.params import Plan, QuarterParams
 
 HTML = "html"
 TYPST = "typst"
+# The look of the update, for both renderers: a Quarto format extension (crimeplan-html,
+# crimeplan-typst) whose templates, stylesheet and Lua filter the built-in renderer reads too.
+EXTENSION = files("crimeplan") / "templates" / "quarto"
 
 # Which output representation each target prefers, best first.
 MIME_PRIORITY = {
