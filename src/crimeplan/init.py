@@ -20,6 +20,10 @@ from pathlib import Path
 import yaml
 
 from crimeplan.data import MEASURE_COLUMNS
+from crimeplan.project import Project
+from crimeplan.quarto_project import write_profiles
+from crimeplan.render.document import EXTENSION
+from crimeplan.render.quarto import PROJECT_EXTENSION
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import ForceNames
 from crimeplan.quarters import Quarter, quarter_of
@@ -28,7 +32,19 @@ from crimeplan.reference import FORCE_DISTRICTS_FILE, comparison_group, district
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"
-COPIED_FROM_SOURCE = ("_quarto.yml", "requirements.txt")
+# The Quarto project (its profiles are written for the new project's quarter) and the
+# nbstripout filter that keeps notebook outputs out of git.
+COPIED_FROM_SOURCE = ("_quarto.yml", "_quarto-lab.yml", ".gitattributes", "requirements.txt")
+GITIGNORE = """.venv/
+outputs/
+__pycache__/
+.ipynb_checkpoints/
+# Quarto's own entries, and the combined notebook crimeplan's pre-render step writes for it
+/.quarto/
+**/*.quarto_ipynb
+/update.ipynb
+/_crimeplan/
+"""
 OWN_MEASURES = "data/measures/own_figures.csv"
 
 
@@ -264,7 +280,7 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
         "Makefile": _fill("Makefile", force=plan["force"], source=str(source)),
         "README.md": _fill("README.md", force=plan["force"], source=str(source), quarter=quarter.id,
                            area=force, group=_group),
-        ".gitignore": ".venv/\noutputs/\n__pycache__/\n.ipynb_checkpoints/\n",
+        ".gitignore": GITIGNORE,
     }
     texts |= {f"data/reference/{name}": text for name, text in project_reference(reference, force).items()}
     texts |= {f"notebooks/{p['notebook']}.ipynb": _notebook(p["notebook"]) for p in priorities}
@@ -282,6 +298,10 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             written.append(path)
+        # The look, as a Quarto extension the project's _quarto.yml uses (as `quarto add` installs one).
+        shutil.copytree(Path(str(EXTENSION)), target / PROJECT_EXTENSION, ignore=shutil.ignore_patterns("__pycache__"))
+        written += sorted((target / PROJECT_EXTENSION).iterdir())
+        written += write_profiles(Project(target))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise

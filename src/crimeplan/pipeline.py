@@ -33,6 +33,8 @@ from crimeplan.quarters import Quarter
 from crimeplan.render import Renderer, choose_renderer
 
 MANIFEST = "manifest.json"
+UPDATE_FILES = ("update.html", "update.pdf")
+INDEX = "index.html"  # the update folder's front page (as a web server, or `quarto preview`, serves it)
 EDITION_FILE = "edition.pickle"
 
 
@@ -142,7 +144,7 @@ class Build:
         return [name for name, key in self.keys.items() if self.previous.get("inputs", {}).get(name) == key]
 
     def up_to_date(self) -> bool:
-        return (len(self.reusable) == len(self.keys)
+        return (len(self.reusable) == len(self.keys) and set(UPDATE_FILES) <= set(self.previous.get("files", {}))
                 and self.previous.get("render_key") == _render_key(self.renderer, self.project, self.previous))
 
     def run(self, kernels: Kernels, console: Console, render: Callable) -> RenderResult:
@@ -203,7 +205,21 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     render(project.root, [executed_dir / p.name for p in notebooks], CoverFacts.of(edition.plan, edition.params),
            build_dir)
     shutil.rmtree(build_dir / "_render", ignore_errors=True)
+    _write_index(build_dir / INDEX, CoverFacts.of(edition.plan, edition.params))
     return RenderResult(quarter, final_dir, renderer.name, 0.0, timings, execute_seconds)
+
+
+def _write_index(path: Path, cover) -> None:
+    """A front page for the update's folder that sends the reader on to ``update.html``."""
+    from html import escape as html_escape
+
+    title = html_escape(f"{cover.title} – Quarterly Update {cover.quarter_label}")
+    path.write_text(
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n"
+        '<meta http-equiv="refresh" content="0; url=update.html">\n</head>\n<body>\n'
+        f'<p><a href="update.html">{title}</a> (<a href="update.pdf">PDF</a>)</p>\n</body>\n</html>\n',
+        encoding="utf-8")
 
 
 def _checked_edition(project: Project, quarter: Quarter, console: Console):

@@ -129,14 +129,19 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
             raise
     pending = {"quarter": quarter.id, "build_dir": str(build.build_dir), "keys": build.keys,
                "previous_seconds": build.previous.get("notebook_seconds", {}),
+               "previous_files": build.previous.get("files", {}),
                "notebook_seconds": result.notebook_seconds, "execute_seconds": result.execute_seconds}
     (support / PENDING).write_text(json.dumps(pending, indent=2), encoding="utf-8")
     console.log(f"Staged {NOTEBOOK} for Quarto: {quarter.label}")
 
 
 def post_render(project: Project, console: Console) -> None:
-    """Quarto's post-render step; see the module docstring."""
-    from crimeplan.pipeline import Build, RenderResult, _quarter_lock
+    """Quarto's post-render step; see the module docstring.
+
+    A format Quarto did not render this time (``quarto preview`` renders the HTML only)
+    keeps the published file when that was made from the same executed notebooks, and is
+    otherwise left out until the next full render (the update is then not up to date)."""
+    from crimeplan.pipeline import UPDATE_FILES, Build, RenderResult, _quarter_lock
 
     pending_path = project.root / SUPPORT / PENDING
     if not pending_path.is_file():
@@ -146,13 +151,15 @@ def post_render(project: Project, console: Console) -> None:
     quarter, build_dir = Quarter.parse(pending["quarter"]), Path(pending["build_dir"])
     build = Build(project, quarter, RENDERERS["quarto"], {}, {}, pending["keys"],
                   {"notebook_seconds": pending["previous_seconds"]}, build_dir)
+    rendered = {Path(name).name for name in os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines()}
     with _quarter_lock(project, quarter, -1, console):
         try:
-            for name in ("update.html", "update.pdf"):
-                source = build.final_dir / name
-                if not source.is_file():
-                    raise ExecutionError(f"quarto render did not write {project.shown(source)}")
-                shutil.move(source, build_dir / name)
+            for name in UPDATE_FILES:
+                published = build.final_dir / name
+                if name in rendered or _made_from_the_same_notebooks(published, pending["previous_files"], build_dir):
+                    shutil.move(published, build_dir / name)
+            if not any((build_dir / name).is_file() for name in UPDATE_FILES):
+                raise ExecutionError(f"quarto render wrote neither {' nor '.join(UPDATE_FILES)}")
             result = RenderResult(quarter, build.final_dir, "quarto", 0.0, pending["notebook_seconds"],
                                   pending["execute_seconds"])
             build.publish(result)
@@ -160,6 +167,17 @@ def post_render(project: Project, console: Console) -> None:
             build.discard()
             pending_path.unlink()
     console.log(f"Published {quarter.label}: {project.shown(build.final_dir)}")
+
+
+def _made_from_the_same_notebooks(published: Path, previous_files: dict[str, str], build_dir: Path) -> bool:
+    """Whether the published ``published`` is intact and was rendered from exactly the
+    executed notebooks now in ``build_dir``."""
+    from crimeplan.freshness import file_digest
+
+    notebooks = {name: digest for name, digest in previous_files.items() if name.startswith("notebooks/")}
+    return (published.is_file() and previous_files.get(published.name) == file_digest(published)
+            and bool(notebooks) and notebooks == {str(p.relative_to(build_dir)): file_digest(p)
+                                                  for p in (build_dir / "notebooks").glob("*.ipynb")})
 
 
 def _discard_pending(project: Project) -> None:
