@@ -14,6 +14,14 @@ ifneq ($(wildcard $(QUARTO_PREFIX)/bin/quarto),)
 export PATH := $(CURDIR)/$(QUARTO_PREFIX)/bin:$(PATH)
 endif
 
+# The git filter .gitattributes names: notebooks are staged without outputs, cell ids kept
+# (so a notebook executed in place, by JupyterLab or `quarto render --profile lab`, never
+# commits its outputs). Only inside a git work tree.
+NBSTRIPOUT_FILTER = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv '"$(CURDIR)/$(BIN)/python" -m nbstripout -t'; fi
+
 .PHONY: render render-all test lab check bench clean setup quarto
 
 setup: $(STAMP)
@@ -23,6 +31,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(NBSTRIPOUT_FILTER)
 	touch $(STAMP)
 
 render: $(STAMP)

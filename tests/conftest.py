@@ -18,7 +18,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # The raw public data beside the repository; CRIMEPLAN_SHARED_DATA points elsewhere (e.g. from a worktree).
 SHARED_DATA = Path(os.environ.get("CRIMEPLAN_SHARED_DATA") or REPO.parent / "shared" / "data")
-PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
+# The Quarto project (_quarto.yml, its profiles and the extension) and git's files come along,
+# so that a copy renders with `quarto render` and can be a git repository of its own.
+PROJECT_PARTS = ("_quarto.yml", "_extensions", ".gitignore", ".gitattributes", "params", "data", "notebooks")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -27,6 +29,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def copy_project(destination: Path) -> Path:
     """A copy of this project's inputs (no outputs) that a test may change freely."""
     destination.mkdir(parents=True, exist_ok=True)
+    for profile in REPO.glob("_quarto-*.yml"):
+        shutil.copy(profile, destination / profile.name)
     for part in PROJECT_PARTS:
         source = REPO / part
         if source.is_dir():

@@ -1,11 +1,13 @@
-"""Quarto renders the same update as the built-in renderer (issues 2, 8 and 10).
+"""Quarto renders the same update as the built-in renderer (issues 2, 8, 10 and 20).
 
-The Quarto update is rendered once per module (``rendered_quarto``, with the CLI as a user
-would) and compared with the built-in renderer's (the session fixture
-``rendered_default``): seed figures, headings, cover and page furniture, tables, charts,
-page counts, the offline browser check, the accessibility checks of
-tests/test_accessibility.py that apply to both (axe, one h1, unique headings, tables,
-skip link, charts, PDF tags and page labels), and a quiet render.
+The Quarto update is rendered once per module as a Quarto user renders it (``rendered_quarto``:
+``quarto render`` at the root of a project that is a git repository) and compared with the
+built-in renderer's (the session fixture ``rendered_default``): seed figures, headings,
+cover and page furniture, tables, charts, page counts, the offline browser check, the
+accessibility checks of tests/test_accessibility.py (axe, one h1, unique headings, tables,
+skip link, charts, PDF/UA-1, tags and page labels). The same project then renders another
+quarter's profile, is previewed, and refuses a bad measures file; ``crimeplan render
+--renderer quarto`` gives the same update, quietly.
 
 Tests that need Quarto skip where ``quarto`` is not on PATH (``make quarto`` installs the
 Quarto kit into .tools/quarto; the Makefile puts it on PATH). CI sets
@@ -22,13 +24,19 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+
 import nbformat
 import pdfplumber
 import pytest
 import yaml
 
 import test_accessibility as accessibility
-from conftest import REPO, Rendered, copy_project, page_opener, render
+from conftest import REPO, Rendered, copy_project, page_opener, render, run_cli
 from crimeplan.params import load_plan, load_quarter
 from crimeplan.render.document import CoverFacts, hidden_from_update
 from pdf_text import html_text, normalised, pdf_text
@@ -67,11 +75,42 @@ def require_quarto() -> None:
         pytest.skip(NO_QUARTO)
 
 
+def quarto(root: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """``quarto ARGS...`` at the project root, as a Quarto user runs it. Quarto runs
+    crimeplan's steps with ``QUARTO_PYTHON`` (a project's own .venv/ when it has one)."""
+    return subprocess.run(["quarto", *args], cwd=root, capture_output=True, text=True, timeout=timeout,
+                          env=os.environ | {"QUARTO_PYTHON": sys.executable})
+
+
+def git_status(root: Path) -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                          capture_output=True, text=True, check=True).stdout
+
+
 @pytest.fixture(scope="module")
-def rendered_quarto(tmp_path_factory) -> Rendered:
-    """The shipped project's 2019/20 Q2 update, rendered with ``--renderer quarto``."""
+def quarto_project(tmp_path_factory) -> Path:
+    """A copy of the project as a git repository with everything committed."""
     require_quarto()
     root = copy_project(tmp_path_factory.mktemp("quarto") / "project")
+    for command in (["init", "-q"], ["add", "-A"],
+                    ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "project"]):
+        subprocess.run(["git", *command], cwd=root, check=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def rendered_quarto(quarto_project) -> Rendered:
+    """``quarto render`` at the root: the default profile, the latest quarter (2019/20 Q2)."""
+    result = quarto(quarto_project, "render")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return Rendered(quarto_project, "2019-20-Q2", result)
+
+
+@pytest.fixture(scope="module")
+def rendered_by_crimeplan(tmp_path_factory) -> Rendered:
+    """The same update from ``crimeplan render --renderer quarto`` (HTML and Typst at once)."""
+    require_quarto()
+    root = copy_project(tmp_path_factory.mktemp("quarto-cli") / "project")
     return render(root, "2019-20-Q2", "--renderer", "quarto")
 
 
@@ -337,10 +376,118 @@ def test_chart_fallback_images_without_javascript(browser, both, renderer):  # n
 
 
 @needs_quarto
-def test_quarto_render_is_quiet(rendered_quarto):
-    """No warning from Quarto, Pandoc or nbformat (crimeplan passes Quarto's warnings on)."""
-    assert not re.search(r"warn|DuplicateCellId|Unable to parse", rendered_quarto.result.stderr, re.I), \
-        rendered_quarto.result.stderr
+def test_quarto_render_is_quiet(rendered_quarto, rendered_by_crimeplan):
+    """No warning from Quarto, Pandoc or nbformat (crimeplan passes Quarto's warnings on)
+    but Quarto's notice that veraPDF is not installed to validate the PDF/UA-1 PDF, which
+    ``quarto render`` prints and ``crimeplan render`` leaves out."""
+    crimeplan = rendered_by_crimeplan.result.stderr
+    assert not re.search(r"warn|DuplicateCellId|Unable to parse", crimeplan, re.I), crimeplan
+    root = re.sub(r"\x1b\[[0-9;]*m", "", rendered_quarto.result.stderr)
+    warnings = [line for line in root.splitlines() if re.search(r"warn|DuplicateCellId|Unable to parse", line, re.I)]
+    assert warnings == ["WARN: PDF standard validation requested but verapdf is not installed."], warnings
+
+
+# ---------------------------------------------------------------- the Quarto project
+@needs_quarto
+def test_quarto_render_at_the_root_is_the_crimeplan_update(rendered_quarto, rendered_by_crimeplan):
+    """``quarto render`` runs crimeplan's checks and Papermill (its pre-render step) and
+    publishes the update with its notebooks, tables and manifest, as ``crimeplan render``
+    does: the same page text, and ``crimeplan render`` then finds it up to date."""
+    root = rendered_quarto.root
+    assert "Rendering 2019/20 Q2: executing 9 of 9 notebooks" in rendered_quarto.result.stderr
+    files = {p.relative_to(rendered_quarto.output_dir).as_posix() for p in rendered_quarto.output_dir.rglob("*")
+             if p.is_file()}
+    expected = {p.relative_to(rendered_by_crimeplan.output_dir).as_posix()
+                for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
+    assert files == expected and {"update.html", "update.pdf", "index.html", "manifest.json"} <= files
+    assert page_texts(rendered_quarto.pdf) == page_texts(rendered_by_crimeplan.pdf)
+    assert html_text(rendered_quarto.html) == html_text(rendered_by_crimeplan.html)
+    again = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
+    assert again.returncode == 0 and "2019-20-Q2 is up to date" in again.stderr, again.stderr
+    assert git_status(root) == ""  # nothing to commit: Quarto's entries are in .gitignore already
+
+
+@needs_quarto
+def test_a_quarter_profile_renders_that_quarter(quarto_project, rendered_previous_year):
+    """``quarto render --profile 2018-19-Q2`` (_quarto-2018-19-Q2.yml) renders that quarter
+    into outputs/2018-19-Q2/, with the built-in renderer's words."""
+    result = quarto(quarto_project, "render", "--profile", "2018-19-Q2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rendered = Rendered(quarto_project, "2018-19-Q2", result)
+    assert "Quarterly Update 2018/19 Q2" in page_texts(rendered.pdf)[0]
+    header = f"{COVER.title} – Quarterly Update 2018/19 Q2 {COVER.force}"
+    words = [" ".join(page_texts(r.pdf)[1:]).replace(header, " ") for r in (rendered, rendered_previous_year)]
+    assert [re.sub(r"Page \d+ of \d+", " ", w).split() for w in words][0] == \
+        [re.sub(r"Page \d+ of \d+", " ", w).split() for w in words][1]
+    assert git_status(quarto_project) == ""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=600) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+@needs_quarto
+def test_quarto_preview_serves_the_update(rendered_quarto):
+    """``quarto preview`` at the root renders (crimeplan's steps, the HTML) and serves the
+    update: ``/`` leads to update.html; the PDF, made from the same notebooks, stays."""
+    root, port = rendered_quarto.root, _free_port()
+    pdf = rendered_quarto.pdf.read_bytes()
+    preview = subprocess.Popen(["quarto", "preview", "--no-browser", "--port", str(port)], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=os.environ | {"QUARTO_PYTHON": sys.executable}, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                status, index = _get(f"http://127.0.0.1:{port}/")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert preview.poll() is None and time.monotonic() < deadline, "quarto preview did not start"
+                time.sleep(1)
+        assert status == 200 and 'url=update.html' in index
+        status, page = _get(f"http://127.0.0.1:{port}/update.html")
+        assert status == 200 and "Quarterly Update 2019/20 Q2" in page and "figure" in page
+    finally:
+        preview.terminate()
+        try:
+            preview.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            preview.kill()
+            preview.wait()
+    assert rendered_quarto.pdf.read_bytes() == pdf
+    assert git_status(root) == ""
+
+
+@needs_quarto
+def test_a_bad_measures_file_stops_quarto_and_leaves_the_update(rendered_quarto):
+    """crimeplan's checks run first in ``quarto render``: a bad value stops it with
+    crimeplan's message and a non-zero exit, and the previous update is byte-identical."""
+    root = rendered_quarto.root
+    before = {p: p.read_bytes() for p in rendered_quarto.output_dir.rglob("*") if p.is_file()}
+    bad = root / "data" / "measures" / "zz_typo.csv"
+    bad.write_text("measure,area,period_start,period_end,value,source,note\n"
+                   "specials_headcount,Essex,2019-09-30,2019-09-30,many,,\n", encoding="utf-8")
+    try:
+        result = quarto(root, "render")
+        assert result.returncode != 0
+        assert "error:" in result.stderr and "zz_typo.csv" in result.stderr, result.stderr[-3000:]
+        assert "Traceback" not in result.stderr
+        after = {p: p.read_bytes() for p in rendered_quarto.output_dir.rglob("*") if p.is_file()}
+        assert after == before
+        assert git_status(root) == "?? data/measures/zz_typo.csv\n"
+    finally:
+        bad.unlink()
+    assert git_status(root) == ""
 
 
 @needs_quarto
@@ -361,7 +508,6 @@ def test_known_differences_between_the_renderers(both):
     # 3. Quarto's Pandoc marks tables `caption-top` (the stylesheet puts captions on top either way).
     builtin_main, quarto_main = (html.split(MAIN)[1] for html in (builtin_html, quarto_html))
     assert builtin_main.count("<table") == quarto_main.count('<table class="caption-top"') > 0
-    # 4. PDF/UA-1: see test_quarto_pdf_is_tagged_but_does_not_declare_pdf_ua_1.
 
 
 # ---------------------------------------------------------------- accessibility, as tests/test_accessibility.py
@@ -395,6 +541,7 @@ BROWSER_CHECKS = [
 ]
 # ... and those that read the rendered files.
 FILE_CHECKS = [
+    accessibility.test_pdf_declares_pdf_ua_1_with_its_title_displayed,
     accessibility.test_displayed_numbers_use_the_minus_sign_and_say_percentage_points,
     accessibility.test_pdf_page_labels_match_the_printed_page_numbers,
     accessibility.test_pdf_table_headers_do_not_overlap,
@@ -417,40 +564,6 @@ def test_quarto_html_passes_the_accessibility_checks(open_quarto_at, check):
 @pytest.mark.parametrize("check", FILE_CHECKS, ids=lambda check: check.__name__.removeprefix("test_"))
 def test_quarto_files_pass_the_accessibility_checks(rendered_quarto, check):
     check(rendered_quarto)
-
-
-@needs_quarto
-def test_quarto_pdf_is_tagged_but_does_not_declare_pdf_ua_1(both, tmp_path):
-    """A named difference: the built-in PDF declares PDF/UA-1; Quarto's is tagged, with its
-    title and language, but declares no standard.
-
-    Quarto (>= 1.8) passes a `pdf-standard: ua-1` format option on to `typst compile
-    --pdf-standard`, and Typst 0.14 writes PDF/UA-1, but the Quarto kit's `typst` stand-in
-    (on the typst-py module) hands the option to `typst.Compiler()`, which does not take it
-    (TypeError), so the render would fail: _quarto.yml does not ask for it. When this test
-    fails because Quarto's Typst accepts the option, add `pdf-standard: ua-1` to the
-    `typst` format in _quarto.yml, move the Quarto PDF to the PDF/UA assertions of
-    test_accessibility.test_pdf_declares_pdf_ua_1_with_its_title_displayed, and delete
-    this test (Quarto also warns when `verapdf` is not installed to validate it).
-    """
-    from pdfminer.pdftypes import resolve1
-
-    pdf = both["quarto"].pdf
-    info = accessibility._pdfinfo(pdf)
-    assert re.search(r"^Title:\s+Police and Crime Plan 2016–2020 – Quarterly Update 2019/20 Q2$", info, re.M)
-    assert re.search(r"^Tagged:\s+yes$", info, re.M)
-    with pdfplumber.open(pdf) as document:
-        assert resolve1(document.doc.catalog["Lang"]) == b"en-GB"
-        assert "DisplayDocTitle" not in (resolve1(document.doc.catalog.get("ViewerPreferences")) or {})
-    assert "pdfuaid" not in accessibility._pdfinfo(pdf, "-meta")
-    assert "pdf-standard" not in yaml.safe_load((REPO / "_quarto.yml").read_text())["format"]["typst"]
-    # The reason still holds: Quarto's Typst refuses the option.
-    source = tmp_path / "probe.typ"
-    source.write_text('#set document(title: [Probe])\n#set text(lang: "en")\nProbe\n', encoding="utf-8")
-    probe = subprocess.run(["quarto", "typst", "compile", str(source), str(tmp_path / "probe.pdf"),
-                            "--pdf-standard", "ua-1"], check=False, capture_output=True, text=True)
-    assert probe.returncode != 0, "Quarto's Typst now writes PDF/UA-1: ask for it in _quarto.yml (see above)"
-    assert "pdf_standards" in probe.stderr
 
 
 @needs_quarto
@@ -479,35 +592,70 @@ def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto
 
 
 # ---------------------------------------------------------------- without Quarto
-def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
-    config = yaml.safe_load((REPO / "_quarto.yml").read_text())
-    assert config["execute"]["enabled"] is False and config["execute"]["echo"] is False
+def test_the_project_renders_through_crimeplan_and_the_extension():
+    """_quarto.yml: crimeplan's pre-render and post-render steps, the latest quarter as the
+    default profile, nothing executed by Quarto; the look is the extension's two formats,
+    reading Markdown as the built-in renderer does, with the PDF declaring PDF/UA-1."""
+    from crimeplan.params import available_quarters
     from crimeplan.render.builtin import PANDOC_INPUT
+    from crimeplan.render.document import EXTENSION
 
-    assert config["from"] == PANDOC_INPUT  # Markdown read as the built-in renderer reads it
-    assert set(config["format"]) == {"html", "typst"}
-    assert config["project"]["render"] == ["update.ipynb"]
-    typst, html = config["format"]["typst"], config["format"]["html"]
-    assert typst["papersize"] == "a4"
-    assert html["shift-heading-level-by"] == 1 and html["toc-depth"] == 2  # as the built-in renderer's HTML
-    from crimeplan.render.quarto import SHARED_TEMPLATES
-
-    partials = Path(REPO / "src" / "crimeplan" / "templates")
-    for name in [*typst["template-partials"], *html["template-partials"], html["include-in-header"], *config["filters"][1:]]:
-        assert name.startswith("_crimeplan/")
-        name = Path(name).name
-        assert name == "header.html" or (partials / "quarto" / name).is_file() or name in SHARED_TEMPLATES, name
+    config = yaml.safe_load((REPO / "_quarto.yml").read_text())
+    assert config["project"]["pre-render"] == "_extensions/crimeplan/render-step.py pre-render"
+    assert config["project"]["post-render"] == "_extensions/crimeplan/render-step.py post-render"
+    assert config["profile"]["default"] == available_quarters(REPO / "params")[-1]
+    assert config["execute"]["enabled"] is False
+    assert (REPO / "_extensions" / "crimeplan").resolve() == Path(str(EXTENSION)).resolve()
+    formats = yaml.safe_load((Path(str(EXTENSION)) / "_extension.yml").read_text())["contributes"]["formats"]
+    common, html, typst = formats["common"], formats["html"], formats["typst"]
+    assert common["from"] == PANDOC_INPUT and common["lang"] == "en-GB" and common["echo"] is False
     # Quarto's filters first, then crimeplan.lua (which unwraps the notebook cells), then the
     # built-in renderer's accessible.lua, which then sees the document it sees there.
-    assert config["filters"] == ["quarto", "_crimeplan/crimeplan.lua", "_crimeplan/accessible.lua"]
+    assert common["filters"] == ["quarto", "crimeplan.lua", "accessible.lua"]
+    assert typst["papersize"] == "a4" and typst["pdf-standard"] == "ua-1"
+    assert html["shift-heading-level-by"] == 1 and html["toc-depth"] == 2  # as the built-in renderer's HTML
+    for name in [*typst["template-partials"], *html["template-partials"], *common["filters"][1:]]:
+        assert (Path(str(EXTENSION)) / name).is_file(), name
+
+
+def test_every_quarter_has_its_current_profile(tmp_path):
+    """_quarto-<quarter>.yml for each quarter in params/, as crimeplan writes it (output
+    folder, the one file to render, the cover facts), and a new quarter gets one."""
+    from crimeplan.params import available_quarters
+    from crimeplan.project import Project
+    from crimeplan.quarto_project import write_profiles
+
+    root = copy_project(tmp_path / "project")
+    assert write_profiles(Project(root)) == []  # the committed profiles are current
+    profiles = sorted(p.name for p in REPO.glob("_quarto-*.yml"))
+    assert profiles == sorted([*(f"_quarto-{q}.yml" for q in available_quarters(REPO / "params")), "_quarto-lab.yml"])
+    profile = yaml.safe_load((REPO / "_quarto-2019-20-Q2.yml").read_text())
+    assert profile["project"] == {"output-dir": "outputs/2019-20-Q2", "render": ["update.ipynb"]}
+    assert profile["quarter-label"] == COVER.quarter_label and profile["version"] == COVER.version
+    result = run_cli(root, "new-quarter", "2019-20-Q3")
+    assert result.returncode == 0, result.stderr
+    assert "wrote _quarto-2019-20-Q3.yml" in result.stderr and "wrote _quarto.yml" in result.stderr
+    assert yaml.safe_load((root / "_quarto.yml").read_text())["profile"]["default"] == "2019-20-Q3"
+    assert yaml.safe_load((root / "_quarto-2019-20-Q3.yml").read_text())["project"]["output-dir"] == "outputs/2019-20-Q3"
+
+
+def test_git_ignores_what_quarto_and_the_steps_write_and_strips_notebooks():
+    """Quarto finds its own entries in .gitignore (so it does not edit the file), and the
+    notebooks go through the nbstripout filter, keeping cell ids, when staged."""
+    ignored = (REPO / ".gitignore").read_text().splitlines()
+    assert {"/.quarto/", "**/*.quarto_ipynb", "/update.ipynb", "/_crimeplan/", "outputs/"} <= set(ignored)
+    assert "*.ipynb filter=nbstripout" in (REPO / ".gitattributes").read_text().splitlines()
+    assert "-m nbstripout --keep-id" in (REPO / "Makefile").read_text()
 
 
 def test_quarto_partials_include_the_built_in_templates():
     """The cover, the contents and the PDF's layout are written once, for both renderers."""
-    templates = Path(REPO / "src" / "crimeplan" / "templates")
-    assert (templates / "quarto" / "title-block.html").read_text().strip() == "$cover.html()$"
-    assert (templates / "quarto" / "toc.html").read_text().strip() == "$contents.html()$"
-    assert "$layout.typ()$" in (templates / "quarto" / "typst-show.typ").read_text()
+    from crimeplan.render.document import EXTENSION
+
+    templates = Path(str(EXTENSION))
+    assert (templates / "title-block.html").read_text().strip() == "$cover.html()$"
+    assert (templates / "toc.html").read_text().strip() == "$contents.html()$"
+    assert "$layout.typ()$" in (templates / "typst-show.typ").read_text()
     builtin_html, builtin_typ = ((templates / name).read_text() for name in ("update.html", "update.typ"))
     assert "$cover.html()$" in builtin_html and "$contents.html()$" in builtin_html
     assert "$layout.typ()$" in builtin_typ
@@ -533,7 +681,7 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
         notebook.cells[-1].outputs = [chart, nbformat.v4.new_output("execute_result", data={"text/markdown": "# P"})]
         executed.append(tmp_path / path.name)
         nbformat.write(notebook, executed[-1])
-    combined = combined_notebook(executed, COVER, tmp_path / "_figures")
+    combined = combined_notebook(executed, COVER, tmp_path / "_crimeplan")
     nbformat.validate(combined)
     ids = [cell.id for cell in combined.cells]
     assert len(ids) == len(set(ids))
@@ -541,6 +689,8 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     assert combined.cells[0].cell_type == "raw"
     assert front["data-to"] == "Data to September 2019" and front["quarter-label"] == "2019/20 Q2"
     assert front["version"] == COVER.version and front["producing-unit"] == COVER.producing_unit
+    assert front["format"] == {"crimeplan-html": {"include-in-header": "_crimeplan/header.html"},
+                               "crimeplan-typst": "default"}
     outputs = [o for cell in combined.cells if cell.cell_type == "code" for o in cell.outputs]
     assert len(outputs) == 2 * len(notebooks)
     assert not any("text/html" in o.data for o in outputs)
@@ -550,35 +700,45 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     from crimeplan.render.document import TYPST, output_block
 
     static = output_block(nbformat.v4.new_output("display_data", data={k: v for k, v in chart.data.items() if k != "text/html"},
-                                                 metadata=chart.metadata), TYPST, tmp_path / "builtin" / "_figures")
-    assert 'image("_figures/' in static and 'alt: "Bar chart. Alt text."' in static
-    html_div = re.fullmatch(r'::: \{\.crimeplan-html include="_figures/\w+\.html"\}\n(.*)\n:::', charts[0], re.S)
+                                                 metadata=chart.metadata), TYPST, tmp_path / "builtin" / "_crimeplan")
+    assert 'image("_crimeplan/' in static and 'alt: "Bar chart. Alt text."' in static
+    html_div = re.fullmatch(r'::: \{\.crimeplan-html include="_crimeplan/\w+\.html"\}\n(.*)\n:::', charts[0], re.S)
     assert html_div and html_div.group(1) == static, charts[0]
-    assert [p.read_text() for p in (tmp_path / "_figures").glob("*.html")] == ['<figure class="crimeplan-chart"></figure>']
-    assert [p.read_text() for p in (tmp_path / "_figures").glob("*.svg")] == ["<svg></svg>"]
+    assert [p.read_text() for p in (tmp_path / "_crimeplan").glob("*.html")] == ['<figure class="crimeplan-chart"></figure>']
+    assert [p.read_text() for p in (tmp_path / "_crimeplan").glob("*.svg")] == ["<svg></svg>"]
 
 
-def test_one_quarto_call_for_both_formats(tmp_path, monkeypatch):
-    """The Quarto step is a single `quarto render --no-execute` (no re-execution, no second call)."""
+def test_two_quarto_calls_at_once_one_per_format(tmp_path, monkeypatch):
+    """``crimeplan render --renderer quarto`` runs one ``quarto render --no-execute`` per
+    format, at once, on the notebook staged outside the project beside the extension."""
+    import threading
+
     from crimeplan.render import quarto
 
-    calls = []
+    calls, running, most = [], [0], [0]
+    lock = threading.Lock()
 
     def fake_run(command, cwd, **kwargs):
-        calls.append(command)
-        for name in ("update.html", "update.pdf"):
-            (Path(cwd) / name).write_text("x")
+        with lock:
+            calls.append(command)
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        assert (Path(cwd) / "_extensions" / "crimeplan" / "_extension.yml").is_file()
+        assert (Path(cwd) / "_crimeplan" / "header.html").is_file()
+        time.sleep(0.2)
+        suffix = ".pdf" if "crimeplan-typst" in command else ".html"
+        (Path(cwd) / f"update{suffix}").write_text("x")
+        with lock:
+            running[0] -= 1
         return subprocess.CompletedProcess(command, 0, "", "")
 
     monkeypatch.setattr(quarto.subprocess, "run", fake_run)
     notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in PLAN.priorities]
     written = quarto.render_quarto(REPO, notebooks, COVER, tmp_path)
-    assert calls == [["quarto", "render", "update.ipynb", "--no-execute"]]
+    assert sorted(calls) == [["quarto", "render", "update.ipynb", "--to", "crimeplan-html", "--no-execute"],
+                             ["quarto", "render", "update.ipynb", "--to", "crimeplan-typst", "--no-execute"]]
+    assert most[0] == 2
     assert written == {"html": tmp_path / "update.html", "pdf": tmp_path / "update.pdf"}
-    staged = tmp_path / "_render" / "quarto"
-    assert {p.name for p in (staged / "_crimeplan").iterdir()} >= {
-        "typst-show.typ", "title-block.html", "toc.html", "crimeplan.lua", "header.html",
-        "cover.html", "contents.html", "layout.typ", "accessible.lua"}
 
 
 def test_typst_partial_compiles_with_typst(tmp_path):
@@ -589,10 +749,11 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     import pypdfium2
     import typst
 
-    from crimeplan.render.quarto import QUARTO_TEMPLATES, TEMPLATES, front_matter
+    from crimeplan.render.document import EXTENSION
+    from crimeplan.render.quarto import front_matter
 
-    shutil.copy(TEMPLATES / "layout.typ", tmp_path / "layout.typ")
-    shutil.copy(QUARTO_TEMPLATES / "typst-show.typ", tmp_path / "typst-show.typ")
+    shutil.copy(EXTENSION / "layout.typ", tmp_path / "layout.typ")
+    shutil.copy(EXTENSION / "typst-show.typ", tmp_path / "typst-show.typ")
     (tmp_path / "template.typ").write_text("$typst-show.typ()$\n\n$body$\n", encoding="utf-8")
     markdown = "---\n" + yaml.safe_dump(front_matter(COVER), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
     source = tmp_path / "doc.typ"
