@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 
 from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.check import check_project
@@ -50,8 +51,12 @@ def test_init_on_the_command_line(tmp_path: Path) -> None:
     root = tmp_path / "kent"
     for name in ("params/plan.yml", "params/2019-20-Q2.yml", "data/catalogue.yml", "_quarto.yml", "Makefile",
                  "README.md", "requirements.txt", "data/reference/areas.csv", "data/reference/forces.csv",
-                 "data/reference/comparison_groups.yml", "data/reference/lsoa_districts.csv"):
+                 "data/reference/comparison_groups.yml", "data/reference/lsoa_districts.csv",
+                 "_extensions/crimeplan/_extension.yml", "_quarto-2019-20-Q2.yml", "_quarto-lab.yml", ".gitattributes"):
         assert (root / name).is_file(), name
+    # a Quarto project whose default profile is its quarter, using the crimeplan extension
+    assert yaml.safe_load((root / "_quarto.yml").read_text())["profile"]["default"] == "2019-20-Q2"
+    assert "/.quarto/" in (root / ".gitignore").read_text().splitlines()
     checked = run_cli(root, "check")
     assert checked.returncode == 0, checked.stderr
     makefile = (root / "Makefile").read_text()
