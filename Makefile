@@ -17,8 +17,11 @@ endif
 # The git filter .gitattributes names: notebooks are staged without outputs, cell ids kept
 # (so a notebook executed in place, by JupyterLab or `quarto render --profile lab`, never
 # commits its outputs). Only inside a git work tree.
+# Executing a notebook fills in its language_info; the committed notebooks keep only its name.
+NBSTRIPOUT_EXTRA_KEYS = $(foreach key,codemirror_mode file_extension mimetype nbconvert_exporter pygments_lexer version,metadata.language_info.$(key))
 NBSTRIPOUT_FILTER = if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.extrakeys '$(NBSTRIPOUT_EXTRA_KEYS)' && \
 	  git config filter.nbstripout.smudge cat && \
 	  git config diff.ipynb.textconv '"$(CURDIR)/$(BIN)/python" -m nbstripout -t'; fi
 
