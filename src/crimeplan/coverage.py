@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.compare import compare_all, shift_months
-from crimeplan.data import Catalogue
+from crimeplan.data import MEASURE_KEY, Catalogue
 from crimeplan.params import Plan
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
@@ -41,8 +41,10 @@ def own_measures(measures: pd.DataFrame) -> pd.DataFrame:
 
 
 def valid_rows(measures: pd.DataFrame) -> pd.DataFrame:
-    """The rows with a figure and both dates readable (the others are reported as errors)."""
-    return measures.dropna(subset=["value", "period_start", "period_end"])
+    """The rows with a figure and both dates readable, the first of conflicting rows only
+    (the others are reported as errors)."""
+    readable = measures.dropna(subset=["value", "period_start", "period_end"])
+    return readable.drop_duplicates(MEASURE_KEY)
 
 
 def area_problems(project: Project, plan: Plan, measures: pd.DataFrame, area_names: set[str]) -> list[Problem]:
