@@ -775,7 +775,8 @@ def test_the_lab_profile_renders_a_notebook_without_code_and_offline(quarto_proj
     """``quarto render --profile lab`` executes a notebook itself and renders it as a page:
     no code, en-GB, the charts drawn with the inline Vega bundle and no CDN script. Quarto
     writes the outputs into the notebook; the nbstripout filter (as `make setup` installs
-    it) keeps them out of git."""
+    it) keeps them out of git: no difference to commit (git status lists the file, its size
+    changed, until `git add` finds nothing to stage)."""
     root, notebook = quarto_project, quarto_project / "notebooks" / "p7_road_safety.ipynb"
     strip = f'"{sys.executable}" -m nbstripout'
     extra = " ".join(f"metadata.language_info.{key}" for key in
@@ -790,6 +791,8 @@ def test_the_lab_profile_renders_a_notebook_without_code_and_offline(quarto_proj
         assert page.count('<figure class="crimeplan-chart') > 0 and "window.vegaEmbed" in page
         assert "cdn.jsdelivr" not in page and "require.min.js" not in page
         assert any(cell.get("outputs") for cell in nbformat.read(notebook, as_version=4).cells)
+        assert subprocess.run(["git", "diff", "--stat"], cwd=root, capture_output=True, text=True).stdout == ""
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
         assert git_status(root) == ""
     finally:
         subprocess.run(["git", "checkout", "--", str(notebook)], cwd=root, check=True)
