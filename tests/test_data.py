@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crimeplan.data import load_areas, load_catalogue, load_measures, read_catalogue, read_measures
+from crimeplan.inputs.measures import load_areas, load_catalogue, load_measures, read_catalogue, read_measures
 from crimeplan.errors import InputError
 
 VALID_DATA = Path(__file__).parent / "fixtures" / "check" / "valid" / "data"

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from crimeplan.errors import ExecutionError
-from crimeplan.execute import KernelPool
+from crimeplan.build.kernels import KernelPool
 
 
 def notebook(path, *sources: str):

@@ -21,7 +21,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crimeplan.data import MEASURE_COLUMNS
+from crimeplan.inputs.measures import MEASURE_COLUMNS
 from crimeplan.errors import InputError
 
 DEFAULT_REFERENCE_DIR = Path("data") / "reference"

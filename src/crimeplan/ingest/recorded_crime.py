@@ -27,7 +27,7 @@ from crimeplan.ingest.common import (
     progress_bar,
     snake,
 )
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 SOURCE_LABEL = "Home Office police recorded crime by police force area"
 REQUIRED_COLUMNS = (

@@ -1,7 +1,7 @@
 """What a priority notebook shows: the notebook-facing layer over the library.
 
 Notebooks stay thin: ``PriorityReport.load(...)`` then one call per section. Every figure
-shown comes from ``data/`` through :mod:`crimeplan.compare` and :mod:`crimeplan.narrative`.
+shown comes from ``data/`` through :mod:`crimeplan.stats.compare` and :mod:`crimeplan.text.narrative`.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan import charts, downloads, judgement, narrative
-from crimeplan.commentary import Commentary
-from crimeplan.compare import Comparison
-from crimeplan.data import Catalogue
-from crimeplan.edition import Edition, load_edition, project_of
-from crimeplan.narrative import describe_period
-from crimeplan.numbers import format_number, format_value, is_month_end, month_year
-from crimeplan.open_data import open_data_sections
-from crimeplan.params import Plan, Priority, resolve_quarter
-from crimeplan.quarters import Quarter
+from crimeplan.sections import charts, downloads
+from crimeplan.stats import judgement
+from crimeplan.text import narrative
+from crimeplan.text.commentary import Commentary
+from crimeplan.stats.compare import Comparison
+from crimeplan.inputs.measures import Catalogue
+from crimeplan.findings.edition import Edition, load_edition, project_of
+from crimeplan.text.narrative import describe_period
+from crimeplan.text.formatting import format_number, format_value, is_month_end, month_year
+from crimeplan.sections.public_data import open_data_sections
+from crimeplan.inputs.params import Plan, Priority, resolve_quarter
+from crimeplan.periods import Quarter
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
                "percent": "percentages", "gbp": "money (£)"}

@@ -4,7 +4,7 @@ A render builds in a private folder next to ``outputs/<quarter>/`` and replaces 
 when everything succeeded, so a failed or interrupted render leaves the previous update
 exactly as it was. A lock per quarter keeps two renders of one quarter apart.
 
-Renders are incremental (:mod:`crimeplan.freshness`): a notebook whose inputs are
+Renders are incremental (:mod:`crimeplan.build.freshness`): a notebook whose inputs are
 unchanged since the published update is reused, not executed, and when nothing changed
 the update is left untouched.
 """
@@ -24,12 +24,12 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.markup import escape
 
-from crimeplan import freshness, interrupts
+from crimeplan.build import freshness, interrupts
 from crimeplan.errors import CrimeplanError, InputError, LockedError
-from crimeplan.params import Plan, load_plan
+from crimeplan.inputs.params import Plan, load_plan
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
-from crimeplan.render import Renderer, choose_renderer
+from crimeplan.periods import Quarter
+from crimeplan.build.render import Renderer, choose_renderer
 
 MANIFEST = "manifest.json"
 EDITION_FILE = "edition.pickle"
@@ -66,7 +66,7 @@ class Kernels:
 
     def get(self, notebooks: int):
         if self.pool is None:
-            from crimeplan.execute import KernelPool, skip_slow_imports
+            from crimeplan.build.kernels import KernelPool, skip_slow_imports
 
             skip_slow_imports()
             self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
@@ -139,7 +139,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     execute_started = time.monotonic()
     timings, execute_seconds = {}, 0.0
     if pool is not None:
-        from crimeplan.edition import save_for_kernels
+        from crimeplan.findings.edition import save_for_kernels
 
         edition.compare_every_priority()  # once here, not in each kernel
         save_for_kernels(edition, build_dir / EDITION_FILE)
@@ -154,7 +154,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
         execute_seconds = time.monotonic() - execute_started
     (build_dir / EDITION_FILE).unlink(missing_ok=True)
     console.log(f"Rendering HTML and PDF ({renderer.name})")
-    from crimeplan.render.document import CoverFacts
+    from crimeplan.build.render.document import CoverFacts
 
     renderer.render(project.root, [executed_dir / p.name for p in notebooks],
                     CoverFacts.of(edition.plan, edition.params), build_dir)
@@ -164,7 +164,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
 
 def _checked_edition(project: Project, quarter: Quarter, console: Console):
     """The quarter's edition, after the same checks as ``crimeplan check``; warnings printed once."""
-    from crimeplan.edition import load_edition
+    from crimeplan.findings.edition import load_edition
 
     edition = load_edition(project, quarter)
     for warning in dict.fromkeys(str(w) for w in edition.warnings):
@@ -222,9 +222,9 @@ def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Consol
 def _write_tables(edition, tables_dir: Path) -> None:
     """Each priority's performance table and the summary's scorecard as CSV (the same
     files the HTML offers for download)."""
-    from crimeplan import summary
-    from crimeplan.downloads import write_csv
-    from crimeplan.report import PriorityReport
+    from crimeplan.sections import summary
+    from crimeplan.sections.downloads import write_csv
+    from crimeplan.sections.priority import PriorityReport
 
     tables_dir.mkdir()
     for report in PriorityReport.all(edition):

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crimeplan.errors import InputError
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 PLAN_FILE = "plan.yml"
 LATEST = "latest"
@@ -28,7 +28,7 @@ class Commitment(_Strict):
     text: str = Field(min_length=1)
 
 
-# The public-data sections a priority may show (crimeplan.open_data builds them), and
+# The public-data sections a priority may show (crimeplan.sections.public_data builds them), and
 # whether each needs a list of measure ids.
 PUBLIC_DATA_SECTIONS: dict[str, bool] = {
     "specials": False,               # Special Constables and officers against the comparison group

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan import commentary, coverage
-from crimeplan.commentary import Commentary
-from crimeplan.data import (
+from crimeplan.text import commentary
+from crimeplan.findings import coverage
+from crimeplan.text.commentary import Commentary
+from crimeplan.inputs.measures import (
     Catalogue,
     ComparisonGroup,
     load_comparison_group,
@@ -30,11 +31,11 @@ from crimeplan.data import (
     read_measures,
 )
 from crimeplan.errors import InputError
-from crimeplan.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
+from crimeplan.inputs.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
-from crimeplan.schemas import Problem
-from crimeplan.sources import Source, read_sources
+from crimeplan.periods import Quarter
+from crimeplan.inputs.schemas import Problem
+from crimeplan.inputs.sources import Source, read_sources
 
 @dataclass(frozen=True)
 class Edition:
@@ -62,8 +63,8 @@ class Edition:
         Worked out once per edition: a render does it before handing the edition to the
         notebook kernels."""
         if priority not in self._comparisons:
-            from crimeplan.compare import compare_all
-            from crimeplan.coverage import own_measures
+            from crimeplan.stats.compare import compare_all
+            from crimeplan.findings.coverage import own_measures
 
             self._comparisons[priority] = [
                 c for c in compare_all(own_measures(self.measures), self.catalogue, self.quarter,

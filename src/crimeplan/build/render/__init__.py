@@ -31,10 +31,10 @@ class Renderer:
 
 
 RENDERERS = {
-    "quarto": Renderer("quarto", "crimeplan.render.quarto", "render_quarto", lambda: shutil.which("quarto") is not None,
+    "quarto": Renderer("quarto", "crimeplan.build.render.quarto", "render_quarto", lambda: shutil.which("quarto") is not None,
                        missing="the `quarto` command is not on PATH (install Quarto >= 1.5)",
                        project_files=("_quarto.yml",)),
-    "builtin": Renderer("builtin", "crimeplan.render.builtin", "render_builtin", lambda: True),
+    "builtin": Renderer("builtin", "crimeplan.build.render.builtin", "render_builtin", lambda: True),
 }
 AUTO = "auto"
 CHOICES = (AUTO, *RENDERERS)

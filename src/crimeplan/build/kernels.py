@@ -2,7 +2,7 @@
 
 Each kernel is started once per render and imports pandas, Altair and ``crimeplan``
 while the render is still checking its inputs; it is then primed with the edition the
-render loaded (:func:`crimeplan.edition.prime`), so no notebook reads the data again.
+render loaded (:func:`crimeplan.findings.edition.prime`), so no notebook reads the data again.
 Papermill runs each notebook in-process through its Python API on one of these kernels
 (parameters injected into the tagged cell, Papermill's metadata in the executed copy),
 after the kernel's namespace is reset: nothing one priority defines is visible to the
@@ -24,18 +24,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crimeplan import interrupts
+from crimeplan.build import interrupts
 from crimeplan.errors import ExecutionError
-from crimeplan.lab import RENDERING
+from crimeplan.sections.lab import RENDERING
 
 KERNEL = "python3"
 STARTUP_SECONDS = 120
 # Run by each kernel before its first notebook.
 WARM_UP = (
-    "from crimeplan.execute import skip_slow_imports\n"
+    "from crimeplan.build.kernels import skip_slow_imports\n"
     "skip_slow_imports()\n"
     "import pandas, altair, vl_convert, IPython.display\n"
-    "import crimeplan.report\n"
+    "import crimeplan.sections.priority\n"
     "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"
 )
 RESET = "get_ipython().reset(new_session=True, aggressive=False)"
@@ -119,7 +119,7 @@ class KernelPool:
                prime_path: Path | None = None) -> None:
         """Queue each notebook to run into ``output_dir`` with ``parameters``; :meth:`wait` for them.
 
-        ``prime_path`` is an edition saved by :func:`crimeplan.edition.save_for_kernels`.
+        ``prime_path`` is an edition saved by :func:`crimeplan.findings.edition.save_for_kernels`.
         """
         output_dir.mkdir(parents=True, exist_ok=True)
         self._outstanding += len(sources)
@@ -198,7 +198,7 @@ class KernelPool:
 
         _run_code(kernel, RESET)
         if prime_path is not None and kernel.primed_with != str(prime_path):
-            _run_code(kernel, f"import crimeplan.edition; crimeplan.edition.prime({str(prime_path)!r})")
+            _run_code(kernel, f"import crimeplan.findings.edition; crimeplan.findings.edition.prime({str(prime_path)!r})")
             kernel.primed_with = str(prime_path)
         papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,

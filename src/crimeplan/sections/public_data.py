@@ -5,7 +5,7 @@ statistics, data.police.uk and Home Office police recorded crime.
 section. Only rows up to the quarter's last day are used, every sentence is stated from
 the rows, and a quarter a source does not cover gets one line saying so (never an empty
 chart). The force is compared with a named group of forces read by
-:func:`crimeplan.data.load_comparison_group` from ``data/reference/comparison_groups.yml``.
+:func:`crimeplan.inputs.measures.load_comparison_group` from ``data/reference/comparison_groups.yml``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from datetime import date
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan import charts
-from crimeplan.data import Catalogue, ComparisonGroup
-from crimeplan.narrative import describe_period
-from crimeplan.numbers import format_number, format_percent, format_value, long_date, month_year, round_half_up
-from crimeplan.params import Plan, Priority
-from crimeplan.quarters import Quarter, quarter_of
+from crimeplan.sections import charts
+from crimeplan.inputs.measures import Catalogue, ComparisonGroup
+from crimeplan.text.narrative import describe_period
+from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year, round_half_up
+from crimeplan.inputs.params import Plan, Priority
+from crimeplan.periods import Quarter, quarter_of
 
 HEADING = "## Public data"
 ENGLAND_AND_WALES = "England and Wales"

@@ -1,7 +1,7 @@
 """The summary that opens the update: main points and a scorecard of every priority.
 
 Everything is generated from the edition, through the same comparisons and judgements as
-the priority sections (:mod:`crimeplan.compare`, :mod:`crimeplan.judgement`):
+the priority sections (:mod:`crimeplan.stats.compare`, :mod:`crimeplan.stats.judgement`):
 
 - **main points** (three to five): how the figures compared with a year earlier were
   judged; the largest changes judged significant; progress against each target; what
@@ -23,13 +23,15 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan import downloads, judgement as judging, narrative
-from crimeplan.compare import Comparison, progress_note
-from crimeplan.edition import Edition, load_edition, project_of
-from crimeplan.narrative import describe_period
-from crimeplan.numbers import auto_decimals, format_value, month_year
-from crimeplan.params import Priority, resolve_quarter
-from crimeplan.report import PriorityReport, comparison_record, markdown_table
+from crimeplan.sections import downloads
+from crimeplan.stats import judgement as judging
+from crimeplan.text import narrative
+from crimeplan.stats.compare import Comparison, progress_note
+from crimeplan.findings.edition import Edition, load_edition, project_of
+from crimeplan.text.narrative import describe_period
+from crimeplan.text.formatting import auto_decimals, format_value, month_year
+from crimeplan.inputs.params import Priority, resolve_quarter
+from crimeplan.sections.priority import PriorityReport, comparison_record, markdown_table
 
 SCORECARD_CSV = "summary_scorecard.csv"
 MIN_POINTS = 3

@@ -13,9 +13,9 @@ from pathlib import Path
 import pypandoc
 import typst
 
-from crimeplan.charts import vega_javascript
+from crimeplan.sections.charts import vega_javascript
 from crimeplan.errors import ExecutionError
-from crimeplan.render.document import HTML, TYPST, CoverFacts, notebook_markdown
+from crimeplan.build.render.document import HTML, TYPST, CoverFacts, notebook_markdown
 
 TEMPLATES = files("crimeplan") / "templates"
 # Raw HTML in Markdown is read as text: no label, note or commentary can add markup that runs.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from crimeplan.params import Plan, QuarterParams
+from crimeplan.inputs.params import Plan, QuarterParams
 
 HTML = "html"
 TYPST = "typst"

@@ -19,20 +19,20 @@ from pathlib import Path
 
 import yaml
 
-from crimeplan.compare import shift_months
+from crimeplan.stats.compare import shift_months
 from crimeplan.errors import InputError
-from crimeplan.params import load_quarter
+from crimeplan.inputs.params import load_quarter
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
 
 
 def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
     """Write the new quarter's params, measures template and commentary stubs; return their paths."""
-    from crimeplan.coverage import own_measures
-    from crimeplan.edition import load_edition
-    from crimeplan.report import PriorityReport
+    from crimeplan.findings.coverage import own_measures
+    from crimeplan.findings.edition import load_edition
+    from crimeplan.sections.priority import PriorityReport
 
     params_path = project.params_dir / f"{quarter.id}.yml"
     measures_path = project.data_dir / "measures" / f"{quarter.id}.csv"

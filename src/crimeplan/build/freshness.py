@@ -18,11 +18,11 @@ from importlib import metadata
 from pathlib import Path
 
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 KEY_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "papermill", "nbformat", "nbclient",
                 "ipykernel", "pandera", "pydantic", "pyyaml", "pypandoc-binary", "typst")
-CODE_DIR = Path(__file__).resolve().parent
+CODE_DIR = Path(__file__).resolve().parents[1]  # the whole crimeplan package
 
 
 def _hash(*parts: bytes | str) -> str:

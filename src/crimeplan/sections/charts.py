@@ -29,8 +29,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from crimeplan import judgement
-from crimeplan.numbers import format_number, format_percent, format_value, month_year
+from crimeplan.stats import judgement
+from crimeplan.text.formatting import format_number, format_percent, format_value, month_year
 
 # --- sizes --------------------------------------------------------------------------------
 # The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm
@@ -325,7 +325,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
     ``period`` ("month", "quarter" or "date") labels the date axis with the real periods.
     ``points`` (same columns) is a second source drawn as labelled squares. ``target``
     is (value, due date, label): a dashed line across the chart with a bar at the due
-    date. ``spc`` (a :class:`crimeplan.judgement.SpcResult` of the series' values) adds
+    date. ``spc`` (a :class:`crimeplan.stats.judgement.SpcResult` of the series' values) adds
     the mean and process limits and marks each point showing special cause variation.
     """
     frames = [series] + ([points] if points is not None and not points.empty else [])

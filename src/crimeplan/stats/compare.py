@@ -14,11 +14,11 @@ Which row is "current" for a quarter:
 A comparison that is not in the data is ``None``; a zero base leaves the percentage
 change ``None``; for percentages the change is also given in percentage points.
 
-Every change carries the verdict of :func:`crimeplan.judgement.judge` (the one stated
+Every change carries the verdict of :func:`crimeplan.stats.judgement.judge` (the one stated
 method, used by tables, summary and sentences alike): events are compared over the
 periods' lengths in days, and a measure with at least 15 consecutive earlier periods of
 the same length (or equally spaced snapshots) is read on a control chart. Progress
-towards a force-wide target is judged by :func:`crimeplan.judgement.target_progress`
+towards a force-wide target is judged by :func:`crimeplan.stats.judgement.target_progress`
 on the straight line from the figure a year earlier to the target (for totals towards a
 year's target: from zero at the start of that year to the year-to-date total).
 """
@@ -33,11 +33,11 @@ from typing import Literal
 
 import pandas as pd
 
-from crimeplan import judgement as judging
-from crimeplan.data import Catalogue, MeasureDef
+from crimeplan.stats import judgement as judging
+from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.errors import InputError
-from crimeplan.judgement import Judgement, TargetJudgement
-from crimeplan.quarters import Quarter
+from crimeplan.stats.judgement import Judgement, TargetJudgement
+from crimeplan.periods import Quarter
 
 Direction = Literal["up", "down", "no change"]
 TOLERANCE = 1e-9
@@ -69,7 +69,7 @@ class Change:
 
     @cached_property
     def judgement(self) -> Judgement:
-        """The verdict by the stated method (:mod:`crimeplan.judgement`), worked out when
+        """The verdict by the stated method (:mod:`crimeplan.stats.judgement`), worked out when
         first asked for: checking the data needs the periods, not the tests."""
         return judge_change(self.current, self.reference, self.definition,
                             None if self.series is None else list(self.series))

@@ -4,7 +4,7 @@ Layout (see README): ``data/measures/*.csv`` (concatenated), ``data/catalogue.ym
 ``data/reference/areas.csv`` and ``data/reference/forces.csv``.
 
 Each ``read_*`` function returns what it could load together with every
-:class:`~crimeplan.schemas.Problem` it found; ``crimeplan check`` lists those. Each
+:class:`~crimeplan.inputs.schemas.Problem` it found; ``crimeplan check`` lists those. Each
 ``load_*`` function returns the data only when there are no errors and otherwise raises
 one :class:`InputError` listing them all (notebooks use these).
 
@@ -30,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crimeplan.errors import InputError
-from crimeplan.schemas import (
+from crimeplan.inputs.schemas import (
     AREA_COLUMNS,
     MEASURE_COLUMNS,
     MEASURE_ID_PATTERN,

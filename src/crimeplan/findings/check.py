@@ -2,19 +2,19 @@
 
 Every problem is collected (not just the first) with the file, the location, the bad
 value and the rule it breaks. ``render`` runs the same checks, through
-:func:`crimeplan.edition.load_edition`, before executing anything.
+:func:`crimeplan.findings.edition.load_edition`, before executing anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crimeplan.edition import read_quarter, read_shared
+from crimeplan.findings.edition import read_quarter, read_shared
 from crimeplan.errors import InputError
-from crimeplan.params import PLAN_FILE
+from crimeplan.inputs.params import PLAN_FILE
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
-from crimeplan.schemas import Problem
+from crimeplan.periods import Quarter
+from crimeplan.inputs.schemas import Problem
 
 __all__ = ["CheckReport", "Problem", "check_project"]
 

@@ -1,4 +1,4 @@
-"""Sentences and table rows that state a :class:`~crimeplan.compare.Comparison` in the
+"""Sentences and table rows that state a :class:`~crimeplan.stats.compare.Comparison` in the
 register of the quarterly update, e.g. "Special Constable headcount rose to 515 in
 September 2019, up from 464 in September 2018 (51 more, 11% higher)."
 
@@ -6,8 +6,8 @@ Percentage changes are whole percentages unless ``pct_decimals`` says otherwise;
 changes of a percentage are given in percentage points ("5.7 percentage points higher").
 Signed changes take the minus sign U+2212 (``−6``), as every displayed number does.
 
-Judgements are those of :mod:`crimeplan.judgement` (carried by each
-:class:`~crimeplan.compare.Change`), stated in the same words in the table and in the
+Judgements are those of :mod:`crimeplan.stats.judgement` (carried by each
+:class:`~crimeplan.stats.compare.Change`), stated in the same words in the table and in the
 sentences: a change within chance variation is never called an improvement.
 """
 
@@ -17,10 +17,10 @@ from datetime import date
 
 import pandas as pd
 
-from crimeplan import judgement as judging
-from crimeplan.compare import Change, Comparison
-from crimeplan.data import Catalogue, MeasureDef
-from crimeplan.numbers import (
+from crimeplan.stats import judgement as judging
+from crimeplan.stats.compare import Change, Comparison
+from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.text.formatting import (
     auto_decimals,
     format_percent,
     format_points,

@@ -1,6 +1,6 @@
 """"About these statistics", the back matter of the update: the sources of the figures
 shown (publisher, editions used, licence), each measure shown with its definition and
-unit, the judgement method (:func:`crimeplan.judgement.method_notes`), the revisions of
+unit, the judgement method (:func:`crimeplan.stats.judgement.method_notes`), the revisions of
 this edition and whom to contact. Everything comes from ``data/sources.yml``, the
 catalogue, the measures rows and the params.
 """
@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan import judgement as judging
-from crimeplan import open_data
-from crimeplan.edition import Edition, load_edition, project_of
-from crimeplan.numbers import month_year
-from crimeplan.params import resolve_quarter
-from crimeplan.summary import Summary
+from crimeplan.stats import judgement as judging
+from crimeplan.sections import public_data
+from crimeplan.findings.edition import Edition, load_edition, project_of
+from crimeplan.text.formatting import month_year
+from crimeplan.inputs.params import resolve_quarter
+from crimeplan.sections.summary import Summary
 
 UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
               "percent": "percentage", "gbp": "pounds (£)"}
@@ -49,7 +49,7 @@ class About:
         compared = {c.measure for c in Summary.of(self.edition).all_comparisons}
         rows = self.edition.measures
         in_quarter = rows[(rows["period_end"] >= self.quarter.start) & (rows["period_end"] <= self.quarter.end)]
-        public = set(open_data.public_measures(self.edition.plan)) & set(in_quarter["measure"])
+        public = set(public_data.public_measures(self.edition.plan)) & set(in_quarter["measure"])
         return [m for m in self.edition.catalogue if m in compared | public]
 
     def _rows_used(self, source: str) -> pd.DataFrame:

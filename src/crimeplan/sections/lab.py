@@ -15,6 +15,6 @@ def interactive_charts():
         return None
     from IPython.display import HTML
 
-    from crimeplan.charts import vega_javascript
+    from crimeplan.sections.charts import vega_javascript
 
     return HTML(f'<script type="text/javascript">{vega_javascript()}</script>')
