@@ -13,14 +13,18 @@ import yaml
 from IPython.display import Markdown
 
 from conftest import REPO, SHARED_DATA, run_cli
-from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.errors import InputError
-from crimeplan.sections.public_data import open_data_sections
+from crimeplan.ingest.reference import (
+    DistrictLookup,
+    comparison_group,
+    forces_table,
+    read_force_districts,
+    write_derived,
+)
+from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.inputs.params import PUBLIC_DATA_SECTIONS, Plan, load_plan
 from crimeplan.periods import Quarter
-from crimeplan.ingest.reference import (
-    DistrictLookup, comparison_group, forces_table, read_force_districts, write_derived,
-)
+from crimeplan.sections.public_data import open_data_sections
 
 REFERENCE = REPO / "data" / "reference"
 LOOKUPS = SHARED_DATA / "lookups"

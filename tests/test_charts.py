@@ -13,8 +13,8 @@ import pytest
 from conftest import REPO, copy_project
 from crimeplan.sections import charts
 from crimeplan.sections.charts import Chart, contrast_ratio
-from crimeplan.stats.judgement import spc
 from crimeplan.sections.priority import PriorityReport
+from crimeplan.stats.judgement import spc
 
 QUARTER = "2019-20-Q2"
 MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]

@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crimeplan.stats.compare import compare, compare_all, measures_for, shift_months
-from crimeplan.inputs.measures import MeasureDef, load_catalogue, load_measures
 from crimeplan.errors import InputError
+from crimeplan.inputs.measures import MeasureDef, load_catalogue, load_measures
 from crimeplan.periods import Quarter
+from crimeplan.stats.compare import compare, compare_all, measures_for, shift_months
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 Q2_2019 = Quarter.parse("2019-20-Q2")

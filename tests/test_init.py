@@ -15,11 +15,11 @@ import pytest
 
 from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.findings.check import check_project
-from crimeplan.scaffold.init import init_project, resolve_force
-from crimeplan.inputs.params import load_plan
-from crimeplan.project import Project
-from crimeplan.periods import Quarter
 from crimeplan.ingest.reference import read_force_districts
+from crimeplan.inputs.params import load_plan
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+from crimeplan.scaffold.init import init_project, resolve_force
 from pdf_text import html_text, pdf_text
 
 FORCES = sorted(read_force_districts(REPO / "data" / "reference")["force"].unique())

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from IPython.display import Markdown
 
-from crimeplan.sections.charts import Chart
-from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.errors import InputError
-from crimeplan.sections.public_data import HEADING, open_data_sections
+from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
+from crimeplan.sections.charts import Chart
+from crimeplan.sections.public_data import HEADING, open_data_sections
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -29,8 +29,8 @@ import yaml
 
 import test_accessibility as accessibility
 from conftest import REPO, Rendered, copy_project, page_opener, render
-from crimeplan.inputs.params import load_plan, load_quarter
 from crimeplan.build.render.document import CoverFacts, hidden_from_update
+from crimeplan.inputs.params import load_plan, load_quarter
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe

@@ -11,10 +11,10 @@ import re
 import pytest
 
 from conftest import REPO, copy_project, render
-from crimeplan.stats import judgement as judging
-from crimeplan.sections.about import About
 from crimeplan.inputs.params import load_plan
+from crimeplan.sections.about import About
 from crimeplan.sections.summary import Summary
+from crimeplan.stats import judgement as judging
 from pdf_text import html_text, pdf_body_text, pdf_text
 from test_update_figures import _set_value
 

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from crimeplan.build import interrupts
-from crimeplan.errors import CrimeplanError, InputError
 from crimeplan.build.render import CHOICES as RENDERER_CHOICES
+from crimeplan.errors import CrimeplanError, InputError
 
 EXIT_INTERRUPTED = 130
 RENDER_EPILOG = """\
@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _render(project, args: argparse.Namespace, console) -> int:
 
-    from crimeplan.inputs.params import available_quarters, resolve_quarter
     from crimeplan.build.pipeline import Kernels
+    from crimeplan.inputs.params import available_quarters, resolve_quarter
     from crimeplan.periods import Quarter
 
     if args.all:
@@ -173,8 +173,8 @@ def _check(project, quarter: str | None, console) -> int:
 
 
 def _new_quarter(project, quarter: str, console) -> int:
-    from crimeplan.scaffold.new_quarter import new_quarter
     from crimeplan.periods import Quarter
+    from crimeplan.scaffold.new_quarter import new_quarter
 
     quarter = Quarter.parse(quarter)
     for path in new_quarter(project, quarter):
@@ -196,8 +196,8 @@ def _ingest(project, args: argparse.Namespace, console) -> int:
 
 
 def _init(args: argparse.Namespace, console) -> int:
-    from crimeplan.scaffold.init import init_project
     from crimeplan.periods import Quarter
+    from crimeplan.scaffold.init import init_project
 
     quarter = Quarter.parse(args.quarter) if args.quarter else None
     force, written = init_project(args.directory, args.force, args.source, quarter)

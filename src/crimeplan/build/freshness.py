@@ -17,8 +17,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from crimeplan.project import Project
 from crimeplan.periods import Quarter
+from crimeplan.project import Project
 
 KEY_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "papermill", "nbformat", "nbclient",
                 "ipykernel", "pandera", "pydantic", "pyyaml", "pypandoc-binary", "typst")

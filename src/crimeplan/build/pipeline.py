@@ -25,11 +25,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from crimeplan.build import freshness, interrupts
+from crimeplan.build.render import Renderer, choose_renderer
 from crimeplan.errors import CrimeplanError, InputError, LockedError
 from crimeplan.inputs.params import Plan, load_plan
-from crimeplan.project import Project
 from crimeplan.periods import Quarter
-from crimeplan.build.render import Renderer, choose_renderer
+from crimeplan.project import Project
 
 MANIFEST = "manifest.json"
 EDITION_FILE = "edition.pickle"

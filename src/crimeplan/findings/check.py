@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crimeplan.findings.edition import read_quarter, read_shared
 from crimeplan.errors import InputError
+from crimeplan.findings.edition import read_quarter, read_shared
 from crimeplan.inputs.params import PLAN_FILE
-from crimeplan.project import Project
-from crimeplan.periods import Quarter
 from crimeplan.inputs.schemas import Problem
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
 
 __all__ = ["CheckReport", "Problem", "check_project"]
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan.stats.compare import compare_all, shift_months
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
-from crimeplan.project import Project
-from crimeplan.periods import Quarter
 from crimeplan.inputs.schemas import Problem
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+from crimeplan.stats.compare import compare_all, shift_months
 
 NEAR_DAYS = 7  # a period this close to the expected one is taken for a typing slip
 

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan.text import commentary
+from crimeplan.errors import InputError
 from crimeplan.findings import coverage
-from crimeplan.text.commentary import Commentary
 from crimeplan.inputs.measures import (
     Catalogue,
     ComparisonGroup,
@@ -30,12 +29,14 @@ from crimeplan.inputs.measures import (
     read_catalogue,
     read_measures,
 )
-from crimeplan.errors import InputError
 from crimeplan.inputs.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
-from crimeplan.project import Project
-from crimeplan.periods import Quarter
 from crimeplan.inputs.schemas import Problem
 from crimeplan.inputs.sources import Source, read_sources
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+from crimeplan.text import commentary
+from crimeplan.text.commentary import Commentary
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -63,8 +64,8 @@ class Edition:
         Worked out once per edition: a render does it before handing the edition to the
         notebook kernels."""
         if priority not in self._comparisons:
-            from crimeplan.stats.compare import compare_all
             from crimeplan.findings.coverage import own_measures
+            from crimeplan.stats.compare import compare_all
 
             self._comparisons[priority] = [
                 c for c in compare_all(own_measures(self.measures), self.catalogue, self.quarter,

@@ -27,17 +27,17 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
-    read_csv_table,
-    claim_periods,
     DEFAULT_REFERENCE_DIR,
     ForceNames,
     Source,
     SourceResult,
+    claim_periods,
     expand_paths,
     is_non_territorial,
     month_bounds,
-    project_force,
     progress_bar,
+    project_force,
+    read_csv_table,
 )
 
 if TYPE_CHECKING:

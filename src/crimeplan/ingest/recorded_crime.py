@@ -16,15 +16,15 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
-    read_csv_table,
-    claim_periods,
     DEFAULT_REFERENCE_DIR,
     ForceNames,
     Source,
     SourceResult,
+    claim_periods,
     expand_paths,
     is_non_territorial,
     progress_bar,
+    read_csv_table,
     snake,
 )
 from crimeplan.periods import Quarter

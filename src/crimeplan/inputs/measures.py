@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Literal
 

@@ -19,12 +19,19 @@ from pathlib import Path
 
 import yaml
 
-from crimeplan.inputs.measures import MEASURE_COLUMNS
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import ForceNames
+from crimeplan.ingest.reference import (
+    FORCE_DISTRICTS_FILE,
+    comparison_group,
+    districts_of,
+    forces_of,
+    project_reference,
+    read_force_districts,
+    read_regions,
+)
+from crimeplan.inputs.measures import MEASURE_COLUMNS
 from crimeplan.periods import Quarter, quarter_of
-from crimeplan.ingest.reference import FORCE_DISTRICTS_FILE, comparison_group, districts_of, forces_of, \
-    project_reference, read_force_districts, read_regions
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"

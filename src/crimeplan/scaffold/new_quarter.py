@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from crimeplan.stats.compare import shift_months
 from crimeplan.errors import InputError
 from crimeplan.inputs.params import load_quarter
-from crimeplan.project import Project
 from crimeplan.periods import Quarter
+from crimeplan.project import Project
+from crimeplan.stats.compare import shift_months
 
 TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan.stats import judgement as judging
-from crimeplan.sections import public_data
 from crimeplan.findings.edition import Edition, load_edition, project_of
-from crimeplan.text.formatting import month_year
 from crimeplan.inputs.params import resolve_quarter
+from crimeplan.sections import public_data
 from crimeplan.sections.summary import Summary
+from crimeplan.stats import judgement as judging
+from crimeplan.text.formatting import month_year
 
 UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
               "percent": "percentage", "gbp": "pounds (£)"}

@@ -19,11 +19,11 @@ import itertools
 import json
 import os
 import textwrap
-from importlib import metadata
-from pathlib import Path
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
+from importlib import metadata
+from pathlib import Path
 
 import altair as alt
 import pandas as pd

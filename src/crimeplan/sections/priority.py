@@ -13,18 +13,18 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan.sections import charts, downloads
-from crimeplan.stats import judgement
-from crimeplan.text import narrative
-from crimeplan.text.commentary import Commentary
-from crimeplan.stats.compare import Comparison
-from crimeplan.inputs.measures import Catalogue
 from crimeplan.findings.edition import Edition, load_edition, project_of
-from crimeplan.text.narrative import describe_period
-from crimeplan.text.formatting import format_number, format_value, is_month_end, month_year
-from crimeplan.sections.public_data import open_data_sections
+from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan, Priority, resolve_quarter
 from crimeplan.periods import Quarter
+from crimeplan.sections import charts, downloads
+from crimeplan.sections.public_data import open_data_sections
+from crimeplan.stats import judgement
+from crimeplan.stats.compare import Comparison
+from crimeplan.text import narrative
+from crimeplan.text.commentary import Commentary
+from crimeplan.text.formatting import format_number, format_value, is_month_end, month_year
+from crimeplan.text.narrative import describe_period
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
                "percent": "percentages", "gbp": "money (£)"}

@@ -23,15 +23,15 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan.sections import downloads
-from crimeplan.stats import judgement as judging
-from crimeplan.text import narrative
-from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.findings.edition import Edition, load_edition, project_of
-from crimeplan.text.narrative import describe_period
-from crimeplan.text.formatting import auto_decimals, format_value, month_year
 from crimeplan.inputs.params import Priority, resolve_quarter
+from crimeplan.sections import downloads
 from crimeplan.sections.priority import PriorityReport, comparison_record, markdown_table
+from crimeplan.stats import judgement as judging
+from crimeplan.stats.compare import Comparison, progress_note
+from crimeplan.text import narrative
+from crimeplan.text.formatting import auto_decimals, format_value, month_year
+from crimeplan.text.narrative import describe_period
 
 SCORECARD_CSV = "summary_scorecard.csv"
 MIN_POINTS = 3

@@ -27,17 +27,17 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal
 
 import pandas as pd
 
-from crimeplan.stats import judgement as judging
-from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.errors import InputError
-from crimeplan.stats.judgement import Judgement, TargetJudgement
+from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.periods import Quarter
+from crimeplan.stats import judgement as judging
+from crimeplan.stats.judgement import Judgement, TargetJudgement
 
 Direction = Literal["up", "down", "no change"]
 TOLERANCE = 1e-9

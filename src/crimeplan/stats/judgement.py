@@ -48,7 +48,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-
 # --- vocabulary ------------------------------------------------------------------------
 
 SIGNIFICANTLY_BETTER = "significantly better"

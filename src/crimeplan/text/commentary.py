@@ -43,13 +43,13 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from crimeplan.stats.compare import Change, Comparison, compare
-from crimeplan.inputs.measures import Catalogue
 from crimeplan.errors import InputError
-from crimeplan.text.narrative import describe_period
-from crimeplan.text.formatting import format_percent, format_points, format_value, month_year
+from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
 from crimeplan.periods import Quarter
+from crimeplan.stats.compare import Change, Comparison, compare
+from crimeplan.text.formatting import format_percent, format_points, format_value, month_year
+from crimeplan.text.narrative import describe_period
 
 REFERENCE = re.compile(
     r"\{\{\s*(?P<measure>[a-z][a-z0-9_]*)"

@@ -17,15 +17,15 @@ from datetime import date
 
 import pandas as pd
 
+from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Change, Comparison
-from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.text.formatting import (
+    MINUS,
     auto_decimals,
     format_percent,
     format_points,
     format_value,
-    MINUS,
     is_month_end,
     long_date,
     month_year,

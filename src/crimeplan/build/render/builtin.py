@@ -13,9 +13,9 @@ from pathlib import Path
 import pypandoc
 import typst
 
-from crimeplan.sections.charts import vega_javascript
-from crimeplan.errors import ExecutionError
 from crimeplan.build.render.document import HTML, TYPST, CoverFacts, notebook_markdown
+from crimeplan.errors import ExecutionError
+from crimeplan.sections.charts import vega_javascript
 
 TEMPLATES = files("crimeplan") / "templates"
 # Raw HTML in Markdown is read as text: no label, note or commentary can add markup that runs.

@@ -40,9 +40,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from crimeplan.sections.charts import vega_javascript
-from crimeplan.errors import ExecutionError
 from crimeplan.build.render.document import TYPST, CoverFacts, output_block
+from crimeplan.errors import ExecutionError
+from crimeplan.sections.charts import vega_javascript
 
 TEMPLATES = files("crimeplan") / "templates"
 QUARTO_TEMPLATES = TEMPLATES / "quarto"
