@@ -11,7 +11,12 @@ import pytest
 from IPython.display import Markdown
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
+from crimeplan.inputs.measures import (
+    load_areas,
+    load_catalogue,
+    load_comparison_group,
+    load_measures,
+)
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.sections.charts import Chart

@@ -153,7 +153,9 @@ class PoliceUkSource(Source):
         force = self.force or project_force(reference_dir)
         if names.canonical(force) != force:
             raise InputError(f"force {force!r} is not one of the forces in {reference_dir / 'forces.csv'}")
-        from crimeplan.ingest.reference import DistrictLookup  # imports this package's common module
+        from crimeplan.ingest.reference import (
+            DistrictLookup,  # imports this package's common module
+        )
 
         lookup = DistrictLookup.load(reference_dir, force)
         records, months_seen = [], {}

@@ -30,7 +30,11 @@ import pandas as pd
 import yaml
 
 from crimeplan.errors import InputError
-from crimeplan.ingest.common import canonical_spelling, read_reference_table, write_atomically
+from crimeplan.ingest.common import (
+    canonical_spelling,
+    read_reference_table,
+    write_atomically,
+)
 
 LSOA_LOOKUP = "lsoa11_to_lad_to_police_force.csv"
 LAD_LOOKUP = "LAD16_CSP16_PFA16_lookup.csv"

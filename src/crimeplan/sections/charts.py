@@ -30,7 +30,12 @@ import pandas as pd
 import vl_convert as vlc
 
 from crimeplan.stats import judgement
-from crimeplan.text.formatting import format_number, format_percent, format_value, month_year
+from crimeplan.text.formatting import (
+    format_number,
+    format_percent,
+    format_value,
+    month_year,
+)
 
 # --- sizes --------------------------------------------------------------------------------
 # The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm

@@ -23,7 +23,12 @@ from crimeplan.stats import judgement
 from crimeplan.stats.compare import Comparison
 from crimeplan.text import narrative
 from crimeplan.text.commentary import Commentary
-from crimeplan.text.formatting import format_number, format_value, is_month_end, month_year
+from crimeplan.text.formatting import (
+    format_number,
+    format_value,
+    is_month_end,
+    month_year,
+)
 from crimeplan.text.narrative import describe_period
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",

@@ -21,7 +21,14 @@ from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
 from crimeplan.periods import Quarter, quarter_of
 from crimeplan.sections import charts
-from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year, round_half_up
+from crimeplan.text.formatting import (
+    format_number,
+    format_percent,
+    format_value,
+    long_date,
+    month_year,
+    round_half_up,
+)
 from crimeplan.text.narrative import describe_period
 
 HEADING = "## Public data"

@@ -26,7 +26,11 @@ from IPython.display import Markdown
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.params import Priority, resolve_quarter
 from crimeplan.sections import downloads
-from crimeplan.sections.priority import PriorityReport, comparison_record, markdown_table
+from crimeplan.sections.priority import (
+    PriorityReport,
+    comparison_record,
+    markdown_table,
+)
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative

@@ -48,7 +48,12 @@ from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, compare
-from crimeplan.text.formatting import format_percent, format_points, format_value, month_year
+from crimeplan.text.formatting import (
+    format_percent,
+    format_points,
+    format_value,
+    month_year,
+)
 from crimeplan.text.narrative import describe_period
 
 REFERENCE = re.compile(
