@@ -31,7 +31,7 @@ from crimeplan.inputs.schemas import Problem
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 from crimeplan.stats.compare import Comparison, Observation, compare_all
-from crimeplan.text.formatting import format_number, format_value
+from crimeplan.text.formatting import format_number, format_value, long_date
 from crimeplan.text.narrative import describe_period
 
 MIN_HISTORY = 4  # earlier periods needed before a figure is judged against its own range
@@ -63,7 +63,7 @@ def related_total_problems(project: Project, measures: pd.DataFrame, catalogue: 
             unit = definition.unit
             where = _place(project, row.file_total, row.row_total, row.file)
             problems.append(Problem(
-                "warning", f"{measure_id!r} in {row.area}, {describe_period(row.period_start, row.period_end)}: "
+                "warning", f"{measure_id!r} in {row.area}, {_when(row.period_start, row.period_end)}: "
                 f"{format_value(row.value, unit)} is more than {definition.at_most!r} ({total_label.lower()}: "
                 f"{format_value(row.value_total, unit)}, {where}) for the same area and period, which the "
                 f"catalogue gives as its total (at_most): check both figures",
@@ -101,7 +101,7 @@ class _Checker:
             return
         self.warned.add(key)
         self.problems.append(Problem(
-            "warning", f"{row.measure!r} in {row.area}, {describe_period(row.period_start, row.period_end)}: "
+            "warning", f"{row.measure!r} in {row.area}, {_when(row.period_start, row.period_end)}: "
             f"{message}", file=self.project.shown(Path(row.file)), location=f"row {row.row}", column="value",
             value=format_number(row.value), rule=rule,
         ))
@@ -136,7 +136,7 @@ class _Checker:
         if ratio > limits.rise:
             size = f"{format_number(ratio, 1)} times"
         elif ratio < 1 - limits.fall / 100:
-            size = f"{format_number((1 - ratio) * 100)}% lower than"
+            size = f"{format_number((1 - ratio) * 100, 0)}% lower than"
         else:
             return
         where = "" if earlier is None else f", {_place(self.project, earlier.file, earlier.row, current.file)}"
@@ -166,6 +166,11 @@ class _Checker:
             return
         self._warn(row, f"{format_value(value, c.unit)} is {how} of its {len(earlier)} earlier periods "
                    f"({_range(earlier['value'], c.unit)}); check the figure", "plausible_history")
+
+
+def _when(start: date, end: date) -> str:
+    """``30 September 2019`` for a snapshot, else the period in words."""
+    return long_date(end) if start == end else describe_period(start, end)
 
 
 def _length(start: date, end: date) -> int:
