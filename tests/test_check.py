@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from crimeplan.check import check_project
 from crimeplan.cli import main
-from crimeplan.edition import load_edition
 from crimeplan.errors import InputError
+from crimeplan.findings.check import check_project
+from crimeplan.findings.edition import load_edition
+from crimeplan.periods import Quarter
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
 
 VALID_PROJECT = Path(__file__).parent / "fixtures" / "check" / "valid"
 HEADER = "measure,area,period_start,period_end,value,source,note\n"
