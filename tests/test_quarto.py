@@ -20,30 +20,29 @@ import difflib
 import os
 import re
 import shutil
-import subprocess
-from html.parser import HTMLParser
-from pathlib import Path
-
 import socket
+import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pdfplumber
 import pytest
-import yaml
-
 import test_accessibility as accessibility
+import yaml
 from conftest import REPO, Rendered, copy_project, page_opener, render, run_cli
-from crimeplan.params import load_plan, load_quarter
-from crimeplan.render.document import CoverFacts, hidden_from_update
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
 from test_render import chart_outputs
+
+from crimeplan.build.render.document import CoverFacts, hidden_from_update
+from crimeplan.inputs.params import load_plan, load_quarter
 
 PLAN = load_plan(REPO / "params")
 COVER = CoverFacts.of(PLAN, load_quarter(REPO / "params", "2019-20-Q2"))
@@ -595,9 +594,9 @@ def test_the_project_renders_through_crimeplan_and_the_extension():
     """_quarto.yml: crimeplan's pre-render and post-render steps, the latest quarter as the
     default profile, nothing executed by Quarto; the look is the extension's two formats,
     reading Markdown as the built-in renderer does, with the PDF declaring PDF/UA-1."""
-    from crimeplan.params import available_quarters
-    from crimeplan.render.builtin import PANDOC_INPUT
-    from crimeplan.render.document import EXTENSION
+    from crimeplan.build.render.builtin import PANDOC_INPUT
+    from crimeplan.build.render.document import EXTENSION
+    from crimeplan.inputs.params import available_quarters
 
     config = yaml.safe_load((REPO / "_quarto.yml").read_text())
     assert config["project"]["pre-render"] == "_extensions/crimeplan/render-step.py pre-render"
@@ -620,9 +619,9 @@ def test_the_project_renders_through_crimeplan_and_the_extension():
 def test_every_quarter_has_its_current_profile(tmp_path):
     """_quarto-<quarter>.yml for each quarter in params/, as crimeplan writes it (output
     folder, the one file to render, the cover facts), and a new quarter gets one."""
-    from crimeplan.params import available_quarters
+    from crimeplan.build.quarto_project import write_profiles
+    from crimeplan.inputs.params import available_quarters
     from crimeplan.project import Project
-    from crimeplan.quarto_project import write_profiles
 
     root = copy_project(tmp_path / "project")
     assert write_profiles(Project(root)) == []  # the committed profiles are current
@@ -650,7 +649,7 @@ def test_git_ignores_what_quarto_and_the_steps_write_and_strips_notebooks():
 
 def test_quarto_partials_include_the_built_in_templates():
     """The cover, the contents and the PDF's layout are written once, for both renderers."""
-    from crimeplan.render.document import EXTENSION
+    from crimeplan.build.render.document import EXTENSION
 
     templates = Path(str(EXTENSION))
     assert (templates / "title-block.html").read_text().strip() == "$cover.html()$"
@@ -666,7 +665,7 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     """The notebook Quarto reads: unique cell ids, the cover facts as front matter, and
     charts as Markdown (a div naming the chart's HTML, around a raw Typst figure) so that
     Quarto adds no CDN scripts."""
-    from crimeplan.render.quarto import combined_notebook
+    from crimeplan.build.render.quarto import combined_notebook
 
     notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in PLAN.priorities]
     chart = nbformat.v4.new_output(
@@ -697,7 +696,7 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     charts = [o.data["text/markdown"] for o in outputs if "crimeplan-html" in o.data["text/markdown"]]
     assert len(charts) == len(notebooks) and len(set(charts)) == 1
     # the static figure is the built-in renderer's own (document.output_block): the SVG with its alt text
-    from crimeplan.render.document import TYPST, output_block
+    from crimeplan.build.render.document import TYPST, output_block
 
     static = output_block(nbformat.v4.new_output("display_data", data={k: v for k, v in chart.data.items() if k != "text/html"},
                                                  metadata=chart.metadata), TYPST, tmp_path / "builtin" / "_crimeplan")
@@ -713,7 +712,7 @@ def test_two_quarto_calls_at_once_one_per_format(tmp_path, monkeypatch):
     format, at once, on the notebook staged outside the project beside the extension."""
     import threading
 
-    from crimeplan.render import quarto
+    from crimeplan.build.render import quarto
 
     calls, running, most = [], [0], [0]
     lock = threading.Lock()
@@ -749,8 +748,8 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     import pypdfium2
     import typst
 
-    from crimeplan.render.document import EXTENSION
-    from crimeplan.render.quarto import front_matter
+    from crimeplan.build.render.document import EXTENSION
+    from crimeplan.build.render.quarto import front_matter
 
     shutil.copy(EXTENSION / "layout.typ", tmp_path / "layout.typ")
     shutil.copy(EXTENSION / "typst-show.typ", tmp_path / "typst-show.typ")

@@ -3,7 +3,7 @@
 -- document as in the built-in renderer).
 --
 -- 1. Charts: a div `.crimeplan-html include="_figures/<name>.html"` (written by
---    crimeplan.render.quarto) becomes that file's HTML in the HTML page (the chart's
+--    crimeplan.build.render.quarto) becomes that file's HTML in the HTML page (the chart's
 --    figure from Chart.html(): the interactive chart with its fallback SVG image and its
 --    caption), and its content (the static SVG as a raw Typst figure with its alt text)
 --    elsewhere.
