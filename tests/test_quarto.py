@@ -240,7 +240,7 @@ def stranded_headings(path: Path) -> list[str]:
     stranded = []
     with pdfplumber.open(path) as pdf:
         page_index = {page.page_obj.pageid: n for n, page in enumerate(pdf.pages)}
-        for level, title, dest, action, _ in pdf.doc.get_outlines():
+        for _level, title, dest, action, _ in pdf.doc.get_outlines():
             target = resolve1(dest) if dest else resolve1(resolve1(action)["D"])
             page = pdf.pages[page_index[resolve1(target)[0].objid]]
             heading_top = page.height - float(resolve1(target)[3])  # Typst points at the heading's top

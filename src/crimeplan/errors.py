@@ -29,7 +29,7 @@ class InputError(CrimeplanError):
     def __init__(
         self, message: str = "", *, file: str | Path | None = None, line: int | None = None,
         column: str | None = None, value: str | None = None, rule: str | None = None,
-        problems: list["Problem"] | None = None,
+        problems: list[Problem] | None = None,
     ) -> None:
         self.detail = message
         self.file, self.line, self.column, self.value, self.rule = file, line, column, value, rule
@@ -37,7 +37,7 @@ class InputError(CrimeplanError):
         where = f"{file}:{line}: " if file is not None and line is not None else f"{file}: " if file is not None else ""
         super().__init__(f"{where}{message}")
 
-    def problems(self, shown=str) -> list["Problem"]:
+    def problems(self, shown=str) -> list[Problem]:
         """The problems this error stands for; ``shown`` turns a file path into the text shown."""
         from crimeplan.inputs.schemas import Problem
 

@@ -24,7 +24,7 @@ class Quarter:
     number: int
 
     @classmethod
-    def parse(cls, quarter_id: str) -> "Quarter":
+    def parse(cls, quarter_id: str) -> Quarter:
         """Parse ``2019-20-Q2``; a malformed id raises :class:`InputError`."""
         match = QUARTER_ID.match(str(quarter_id).strip())
         if not match:
@@ -73,17 +73,17 @@ class Quarter:
         """The quarter's months, e.g. ``Jul-Sep 2019``."""
         return f"{self.start.strftime('%b')}-{self.end.strftime('%b %Y')}"
 
-    def shifted(self, quarters: int) -> "Quarter":
+    def shifted(self, quarters: int) -> Quarter:
         """The quarter ``quarters`` later (negative: earlier)."""
         index = self.fy_start * 4 + (self.number - 1) + quarters
         return Quarter(index // 4, index % 4 + 1)
 
     @property
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return self.shifted(-1)
 
     @property
-    def same_quarter_last_year(self) -> "Quarter":
+    def same_quarter_last_year(self) -> Quarter:
         return self.shifted(-4)
 
     def _first_month(self) -> tuple[int, int]:

@@ -83,7 +83,7 @@ class KernelPool:
     _threads: list[threading.Thread] = field(default_factory=list)
     _outstanding: int = 0
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         logging.getLogger("papermill").setLevel(logging.ERROR)
         _register_warm_engine()
         for number in range(self.size):

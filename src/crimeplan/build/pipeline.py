@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -72,7 +72,7 @@ class Kernels:
             self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
         return self.pool
 
-    def __enter__(self) -> "Kernels":
+    def __enter__(self) -> Kernels:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -259,7 +259,7 @@ def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys:
     manifest = {
         "quarter": quarter.id,
         "renderer": renderer.name,
-        "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "executed": sorted(result.notebook_seconds),
         "notebook_seconds": {name: seconds[name] for name in sorted(keys) if name in seconds},
         "inputs": keys,

@@ -61,7 +61,7 @@ class PriorityReport:
     priority: Priority
 
     @classmethod
-    def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "PriorityReport":
+    def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> PriorityReport:
         """The report for the priority whose notebook is ``notebook``, for ``quarter`` (an id
         such as ``2019-20-Q2`` or ``latest``), from the project of ``data_dir`` and ``params_dir``."""
         project = project_of(data_dir, params_dir)
@@ -69,7 +69,7 @@ class PriorityReport:
         return cls(edition, edition.plan.priority_for_notebook(notebook))
 
     @classmethod
-    def all(cls, edition: Edition) -> list["PriorityReport"]:
+    def all(cls, edition: Edition) -> list[PriorityReport]:
         """Every priority's report of ``edition``, in plan order."""
         return [cls(edition, priority) for priority in edition.plan.priorities]
 

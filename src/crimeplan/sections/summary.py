@@ -69,12 +69,12 @@ class Summary:
     edition: Edition
 
     @classmethod
-    def of(cls, edition: Edition) -> "Summary":
+    def of(cls, edition: Edition) -> Summary:
         """The summary of an edition already loaded."""
         return cls(edition)
 
     @classmethod
-    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "Summary":
+    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> Summary:
         """The summary for ``quarter`` (an id or ``latest``), from the project of the folders."""
         project = project_of(data_dir, params_dir)
         return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))

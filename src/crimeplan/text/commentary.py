@@ -37,9 +37,9 @@ file and line. A priority without a commentary file gives an empty result and a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
