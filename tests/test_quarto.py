@@ -25,17 +25,17 @@ from pathlib import Path
 import nbformat
 import pdfplumber
 import pytest
-import test_accessibility as accessibility
 import yaml
+
+import test_accessibility as accessibility
 from conftest import REPO, Rendered, copy_project, page_opener, render
+from crimeplan.build.render.document import CoverFacts, hidden_from_update
+from crimeplan.inputs.params import load_plan, load_quarter
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
 from test_render import chart_outputs
-
-from crimeplan.build.render.document import CoverFacts, hidden_from_update
-from crimeplan.inputs.params import load_plan, load_quarter
 
 PLAN = load_plan(REPO / "params")
 COVER = CoverFacts.of(PLAN, load_quarter(REPO / "params", "2019-20-Q2"))

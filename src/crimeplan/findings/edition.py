@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.findings import coverage, plausibility
 from crimeplan.inputs.measures import (
     Catalogue,
@@ -36,7 +36,7 @@ from crimeplan.inputs.params import (
     load_plan,
     load_quarter,
 )
-from crimeplan.inputs.schemas import Problem, suggestion
+from crimeplan.inputs.schemas import suggestion
 from crimeplan.inputs.sources import Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
