@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 from rich.console import Console
@@ -30,6 +31,9 @@ from crimeplan.errors import CrimeplanError, InputError, LockedError
 from crimeplan.inputs.params import Plan, load_plan
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
+
+if TYPE_CHECKING:
+    from crimeplan.build.kernels import KernelPool
 
 MANIFEST = "manifest.json"
 EDITION_FILE = "edition.pickle"
@@ -62,7 +66,8 @@ class Kernels:
     when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
 
     def __init__(self, jobs: int, notebooks_dir: Path) -> None:
-        self.jobs, self.notebooks_dir, self.pool = max(1, jobs), notebooks_dir, None
+        self.jobs, self.notebooks_dir = max(1, jobs), notebooks_dir
+        self.pool: KernelPool | None = None
 
     def get(self, notebooks: int):
         if self.pool is None:

@@ -70,6 +70,7 @@ class ForceNames:
 
     forces: tuple[str, ...]
     regions: frozenset[str] = frozenset()
+    _by_key: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {force_match_key(name): name for name in self.forces})

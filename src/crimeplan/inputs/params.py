@@ -142,8 +142,8 @@ class Plan(_Strict):
     def notebooks(self) -> list[tuple[str, int | None]]:
         """Every notebook of the update in order, with its priority number (``None`` for front
         and back matter, which have no commentary of their own)."""
-        return ([(name, None) for name in self.front_matter] + [(p.notebook, p.number) for p in self.priorities]
-                + [(name, None) for name in self.back_matter])
+        numbered: list[tuple[str, int | None]] = [(p.notebook, p.number) for p in self.priorities]
+        return [(name, None) for name in self.front_matter] + numbered + [(name, None) for name in self.back_matter]
 
     @property
     def commitment_ids(self) -> set[str]:

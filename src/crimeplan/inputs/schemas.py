@@ -129,7 +129,7 @@ def measures_text_schema() -> pa.DataFrameSchema:
 
 
 def measures_values_schema(
-    units: Mapping[str, str] | None = None, area_names: Iterable[str] | None = None
+    units: Mapping[str, str | None] | None = None, area_names: Iterable[str] | None = None
 ) -> pa.DataFrameSchema:
     """Typed measures rows against each other and, when given, the catalogue and areas.
 

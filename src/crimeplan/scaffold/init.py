@@ -198,9 +198,9 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
         for measure_id in ids:
             if measure_id not in entries:
                 raise InputError(f"{source_catalogue}: no entry for public-data measure {measure_id!r}")
-            priority, commitment = placed.get(measure_id) or first_of_section[section]
+            number, commitment = placed.get(measure_id) or first_of_section[section]
             entry = {key: value for key, value in entries[measure_id].items() if key != "targets"}
-            measures[measure_id] = {**entry, "priority": priority, "commitment": commitment}
+            measures[measure_id] = {**entry, "priority": number, "commitment": commitment}
     measures = dict(sorted(measures.items(), key=lambda item: (item[1]["priority"], list(measures).index(item[0]))))
     header = (
         "# Measures the quarterly update reports on: to start, the public-data measures `crimeplan\n"

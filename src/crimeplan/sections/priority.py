@@ -18,6 +18,7 @@ from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan, Priority, resolve_quarter
 from crimeplan.periods import Quarter
 from crimeplan.sections import charts, downloads
+from crimeplan.sections.charts import Chart
 from crimeplan.sections.public_data import open_data_sections
 from crimeplan.stats import judgement
 from crimeplan.stats.compare import Comparison
@@ -178,14 +179,14 @@ class PriorityReport:
                     "no update text was given.")
         return f"No figures or updates for this commitment in {self.quarter.label}."
 
-    def public_data(self) -> list[Markdown | charts.Chart]:
+    def public_data(self) -> list[Markdown | Chart]:
         """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
         return open_data_sections(
             self.priority.number, self.quarter, self.measures, self.catalogue, self.plan,
             self.edition.comparison_group,
         )
 
-    def charts(self) -> list[charts.Chart]:
+    def charts(self) -> list[Chart]:
         """Charts that add what the performance table cannot: one chart of this period
         against the same period last year and the targets, a trend chart for every
         force-wide measure with six or more periods, then comparisons between areas."""
@@ -203,7 +204,7 @@ class PriorityReport:
         same_length = [_length(row.period_start, row.period_end) == length for row in rows.itertuples()]
         return rows[same_length].sort_values("period_end")
 
-    def _trend_charts(self) -> list[tuple[str, charts.Chart]]:
+    def _trend_charts(self) -> list[tuple[str, Chart]]:
         made = []
         for c in self.comparisons:
             if not c.force_wide or c.current is None:
@@ -214,7 +215,7 @@ class PriorityReport:
             made.append((c.measure, self._trend_chart(c, rows)))
         return made
 
-    def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> charts.Chart:
+    def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> Chart:
         definition = self.catalogue[c.measure]
         snapshot = c.kind == "snapshot"
         series = pd.DataFrame({
@@ -248,7 +249,7 @@ class PriorityReport:
             series, title, alt_text, UNIT_TITLES[c.unit].capitalize(), period=period, target=target, spc=control,
             subtitle=subtitle + ".", caption=f"Source: {definition.source}. {definition.definition}")
 
-    def _change_chart(self, skip: set[str]) -> charts.Chart | None:
+    def _change_chart(self, skip: set[str]) -> Chart | None:
         """This period against the same period last year and the target, one row per
         measure that has either, each on its own scale from zero; none for fewer than
         two measures (the table says as much)."""
@@ -266,13 +267,13 @@ class PriorityReport:
             values = [v for v in (previous, c.current.value, target) if v is not None]
             scale_max = max([*values, 100.0] if c.unit == "percent" else values)
             rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
-                                                                          target, c.target and c.target.by, c.kind),
+                                                                          target, None if c.target is None else c.target.by, c.kind),
                          "current": c.current.value, "previous": previous, "target": target,
                          "scale_max": scale_max})
             described.append(charts.change_sentence(label, c.current.value, describe_period(c.current.start, c.current.end),
-                                                    previous, c.unit, target, c.target and c.target.by, c.kind))
+                                                    previous, c.unit, target, None if c.target is None else c.target.by, c.kind))
         title, largest = charts.change_title([
-            (row["label"], row["current"], row["previous"], c.unit, row["target"], c.target and c.target.by, c.kind,
+            (row["label"], row["current"], row["previous"], c.unit, row["target"], None if c.target is None else c.target.by, c.kind,
              describe_period(c.current.start, c.current.end))
             for row, c in zip(rows, chosen)])
         alt_text = ("Chart of each measure this period against the same period last year and its target, "
@@ -284,7 +285,7 @@ class PriorityReport:
             caption=f"{self.priority.heading}: {len(rows)} measures in {self.quarter.label} against the same period "
                     f"last year and the plan's targets. Source: {sources}.")
 
-    def _by_area_charts(self) -> list[charts.Chart]:
+    def _by_area_charts(self) -> list[Chart]:
         made = []
         local = [c for c in self.comparisons if not c.force_wide and c.current is not None]
         for measure in dict.fromkeys(c.measure for c in local):

@@ -155,6 +155,7 @@ class Summary:
     def _target_words(self, comparison: Comparison) -> str:
         definition = self._definition(comparison)
         target, current = comparison.target, comparison.current
+        assert target is not None and current is not None  # only comparisons with a target get here
         unit = comparison.unit
         value = format_value(current.value, unit, auto_decimals(current.value))
         goal = f"{format_value(target.value, unit, auto_decimals(target.value))} by {month_year(target.by)}"
@@ -309,7 +310,7 @@ def _size_of_change(comparison: Comparison) -> float:
     if change.percent is None:
         return float("inf")
     if comparison.unit == "percent":
-        return abs(change.points)
+        return abs(change.absolute)  # in percentage points
     return abs(change.percent)
 
 

@@ -34,7 +34,7 @@ from typing import Literal
 import pandas as pd
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
 from crimeplan.periods import Quarter
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.judgement import Judgement, TargetJudgement
@@ -110,9 +110,9 @@ class Comparison:
     measure: str
     area: str
     quarter: Quarter
-    unit: str
-    kind: str
-    better: str
+    unit: Unit
+    kind: Kind
+    better: Better
     force_wide: bool
     current: Observation | None
     previous_year: Change | None

@@ -247,7 +247,7 @@ def _size(change: Change, unit: str, decimals: int | None) -> str:
 
 
 def _percent(change: Change, reference: Reference) -> str:
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         raise reference.error("no percentage change from a zero base")
     return format_percent(abs(change.percent), reference.decimals or 0)
 

@@ -80,7 +80,7 @@ def _relative(change: Change, unit: str, pct_decimals: int) -> str:
     """", 11% higher", "" for percentages, or the zero-base caveat."""
     if unit == "percent":
         return ""
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         return "; no percentage change can be given from a zero base"
     word = "higher" if change.direction == "up" else "lower"
     return f", {format_percent(abs(change.percent), pct_decimals)} {word}"
@@ -123,7 +123,7 @@ def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     if comparison.unit == "percent":
         return f"Compared with {period}, the figure {verb} by {format_points(size, decimals)}."
     amount = format_value(size, comparison.unit, decimals)
-    relative = "no percentage from a zero base" if change.zero_base else format_percent(abs(change.percent), pct_decimals)
+    relative = "no percentage from a zero base" if change.percent is None else format_percent(abs(change.percent), pct_decimals)
     return f"Compared with {period}, the figure {verb} by {amount} ({relative})."
 
 
@@ -231,7 +231,7 @@ def _signed_change(change: Change | None, unit: str, decimals: int) -> str:
 def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
     if change is None or unit == "percent":
         return ""
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         return "n/a (zero base)"
     sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
     return sign + format_percent(abs(change.percent), pct_decimals)
