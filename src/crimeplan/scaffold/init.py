@@ -31,7 +31,7 @@ from crimeplan.ingest.reference import (
     read_regions,
 )
 from crimeplan.inputs.measures import MEASURE_COLUMNS
-from crimeplan.periods import Quarter, quarter_of
+from crimeplan.periods import Quarter, quarter_of, shift_months
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"
@@ -123,7 +123,7 @@ def default_quarter(today: date | None = None) -> Quarter:
 
 
 def _month_after(day: date) -> str:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1).strftime("%B %Y")
+    return shift_months(day, 1).strftime("%B %Y")
 
 
 def _matter(source: Path) -> dict[str, list[str]]:

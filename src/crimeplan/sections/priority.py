@@ -7,6 +7,7 @@ shown comes from ``data/`` through :mod:`crimeplan.stats.compare` and :mod:`crim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from IPython.display import Markdown
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan, Priority, resolve_quarter
-from crimeplan.periods import Quarter
+from crimeplan.periods import Quarter, whole_months
 from crimeplan.sections import charts, downloads
 from crimeplan.sections.charts import Chart
 from crimeplan.sections.public_data import open_data_sections
@@ -24,12 +25,7 @@ from crimeplan.stats import judgement
 from crimeplan.stats.compare import Comparison
 from crimeplan.text import narrative
 from crimeplan.text.commentary import Commentary
-from crimeplan.text.formatting import (
-    format_number,
-    format_value,
-    is_month_end,
-    month_year,
-)
+from crimeplan.text.formatting import format_number, format_value, month_year
 from crimeplan.text.narrative import describe_period
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
@@ -224,7 +220,8 @@ class PriorityReport:
             "source": self.plan.force,
             "when": [describe_period(r.period_start, r.period_end) for r in rows.itertuples()],
         })
-        period = "date" if snapshot else {1: "month", 3: "quarter"}.get(_length(c.current.start, c.current.end), "date")
+        period = "date" if snapshot else {(1, "months"): "month", (3, "months"): "quarter"}.get(
+            _length(c.current.start, c.current.end), "date")
         control = judgement.spc(series["value"].to_list(), c.better) if len(series) >= judgement.SPC_MIN_POINTS else None
         target = None
         if c.target is not None:
@@ -307,12 +304,11 @@ class PriorityReport:
         return made
 
 
-def _length(start, end) -> int | tuple:
+def _length(start: date, end: date) -> tuple[int, str]:
     """A period's length: whole months for periods from a month's first day to a month's
     last day (a month, a quarter), otherwise its days (0 for a snapshot)."""
-    if start.day == 1 and is_month_end(end):
-        return (end.year - start.year) * 12 + end.month - start.month + 1
-    return (end - start).days, "days"
+    months = whole_months(start, end)
+    return (months, "months") if months is not None else ((end - start).days, "days")
 
 
 def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:

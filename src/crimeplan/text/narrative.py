@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Change, Comparison
 from crimeplan.text.formatting import (
@@ -26,7 +27,6 @@ from crimeplan.text.formatting import (
     format_percent,
     format_points,
     format_value,
-    is_month_end,
     long_date,
     month_year,
 )
@@ -39,9 +39,9 @@ def describe_period(start: date, end: date) -> str:
     (a quarter), ``the six months to September 2019``, or ``5 October 2019``."""
     if start == end:
         return month_year(end) if is_month_end(end) else long_date(end)
-    if start.day != 1 or not is_month_end(end):
+    months = whole_months(start, end)
+    if months is None:
         return f"{long_date(start)} to {long_date(end)}"
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months == 1:
         return month_year(end)
     if months == 3 and end.month in (3, 6, 9, 12):
