@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -56,7 +57,7 @@ class InputError(CrimeplanError):
         where = f"{file}:{line}: " if file is not None and line is not None else f"{file}: " if file is not None else ""
         super().__init__(f"{where}{message}")
 
-    def problems(self, shown=str) -> list[Problem]:
+    def problems(self, shown: Callable[[Path], str] = str) -> list[Problem]:
         """The problems this error stands for; ``shown`` turns a file path into the text shown."""
         if self._problems is not None:
             return [p for p in self._problems if p.severity == "error"]
