@@ -202,12 +202,13 @@ def _check(project, args: argparse.Namespace, console) -> int:
     return 0
 
 
-def _new_quarter(project, quarter: str, console) -> int:
+def _new_quarter(project, quarter_id: str, console) -> int:
+    from crimeplan.build.quarto_project import write_profiles
     from crimeplan.periods import Quarter
     from crimeplan.scaffold.new_quarter import new_quarter
 
-    quarter = Quarter.parse(quarter)
-    for path in new_quarter(project, quarter):
+    quarter = Quarter.parse(quarter_id)
+    for path in [*new_quarter(project, quarter), *write_profiles(project)]:
         console.print(f"wrote {project.shown(path)}", highlight=False, markup=False)
     console.print(f"Next: fill in the values in data/measures/{quarter.id}.csv and the commentary, check the "
                   f"params, then `crimeplan check {quarter.id}` lists what is still empty.", highlight=False,
@@ -232,6 +233,10 @@ def _init(args: argparse.Namespace, console) -> int:
     quarter = Quarter.parse(args.quarter) if args.quarter else None
     force, written = init_project(args.directory, args.force, args.source, quarter)
     root = args.directory.resolve()
+    from crimeplan.build import quarto_project
+    from crimeplan.project import Project
+
+    written += quarto_project.install(Project(root))
     console.print(f"Created a project for {force} in {root} ({len(written)} files).", highlight=False, markup=False)
     console.print(f"Next: cd {args.directory}; make setup; .venv/bin/crimeplan ingest police-uk|home-office-workforce|"
                   "recorded-crime PATH...; make check; make render. README.md says what to edit.",

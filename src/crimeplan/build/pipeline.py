@@ -18,8 +18,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 from rich.console import Console
@@ -31,6 +32,9 @@ from crimeplan.errors import CrimeplanError, InputError, LockedError
 from crimeplan.inputs.params import Plan, load_plan
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
+
+if TYPE_CHECKING:
+    from crimeplan.build.kernels import KernelPool
 
 MANIFEST = "manifest.json"
 UPDATE_FILES = ("update.html", "update.pdf")
@@ -65,7 +69,8 @@ class Kernels:
     when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
 
     def __init__(self, jobs: int, notebooks_dir: Path) -> None:
-        self.jobs, self.notebooks_dir, self.pool = max(1, jobs), notebooks_dir, None
+        self.jobs, self.notebooks_dir = max(1, jobs), notebooks_dir
+        self.pool: KernelPool | None = None
 
     def get(self, notebooks: int):
         if self.pool is None:
@@ -75,7 +80,7 @@ class Kernels:
             self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
         return self.pool
 
-    def __enter__(self) -> "Kernels":
+    def __enter__(self) -> Kernels:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -129,7 +134,7 @@ class Build:
     build_dir: Path | None = None
 
     @classmethod
-    def start(cls, project: Project, quarter: Quarter, renderer: Renderer, *, force: bool = False) -> "Build":
+    def start(cls, project: Project, quarter: Quarter, renderer: Renderer, *, force: bool = False) -> Build:
         plan = load_plan(project.params_dir)
         notebooks = notebook_paths(project, plan)
         parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
@@ -161,6 +166,7 @@ class Build:
 
     def publish(self, result: RenderResult) -> None:
         """Write the manifest and swap the build in for the published update."""
+        assert self.build_dir is not None, "publish() after run()"
         _write_manifest(self.build_dir, self.quarter, self.renderer, self.keys, self.project, result, self.previous)
         interrupts.stop_if_received()  # an interrupt another error hid still stops here
         _publish(self.build_dir, self.final_dir)
@@ -319,7 +325,7 @@ def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys:
     manifest = {
         "quarter": quarter.id,
         "renderer": renderer.name,
-        "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "executed": sorted(result.notebook_seconds),
         "notebook_seconds": {name: seconds[name] for name in sorted(keys) if name in seconds},
         "inputs": keys,

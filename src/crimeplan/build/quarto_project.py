@@ -34,8 +34,16 @@ import yaml
 from rich.console import Console
 
 from crimeplan.build.render import RENDERERS
-from crimeplan.build.render.document import CoverFacts
-from crimeplan.build.render.quarto import HEADER, NOTEBOOK, SUPPORT, front_matter, page_header, stage
+from crimeplan.build.render.document import EXTENSION, CoverFacts
+from crimeplan.build.render.quarto import (
+    HEADER,
+    NOTEBOOK,
+    PROJECT_EXTENSION,
+    SUPPORT,
+    front_matter,
+    page_header,
+    stage,
+)
 from crimeplan.errors import ExecutionError, InputError
 from crimeplan.inputs.params import available_quarters, load_plan, load_quarter
 from crimeplan.periods import Quarter
@@ -48,8 +56,10 @@ LAB_OUTPUT = "outputs/lab"
 DEFAULT_PROFILE = re.compile(r"^(profile:\n(?:[ \t]*#.*\n)*[ \t]+default:[ \t]*)(\S*)", re.M)
 # What Quarto's Jupyter support puts in a page with text/html outputs (core/jupyter/widgets.ts):
 # RequireJS and jQuery from a CDN, which the lab pages' charts do not use.
-CDN_SCRIPTS = re.compile(r'<script src="https://cdn\.jsdelivr\.net/npm/(?:requirejs|jquery)@[^"]*"[^>]*></script>\n?'
-                         r"|<script type=\"application/javascript\">define\('jquery'[^<]*</script>\n?")
+CDN_SCRIPTS = re.compile(
+    r'<script src="https://cdn\.jsdelivr\.net/npm/(?:requirejs|jquery)@[^"]*"[^>]*></script>\n?'
+    r"|<script type=\"application/javascript\">define\('jquery'[^<]*</script>\n?"
+)
 
 
 def profile_path(project: Project, quarter: Quarter) -> Path:
@@ -61,9 +71,11 @@ def profile_text(project: Project, quarter: Quarter) -> str:
     cover = CoverFacts.of(load_plan(project.params_dir), load_quarter(project.params_dir, quarter.id))
     facts = {key: value for key, value in front_matter(cover).items() if key != "format"}
     config = {"project": {"output-dir": f"outputs/{quarter.id}", "render": [NOTEBOOK]}, **facts}
-    return (f"# {quarter.label}: `quarto render --profile {quarter.id}` renders this quarter's update into\n"
-            f"# outputs/{quarter.id}/. Written from params/ by crimeplan (`crimeplan quarto profiles`).\n"
-            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return (
+        f"# {quarter.label}: `quarto render --profile {quarter.id}` renders this quarter's update into\n"
+        f"# outputs/{quarter.id}/. Written from params/ by crimeplan (`crimeplan quarto profiles`).\n"
+        + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    )
 
 
 def write_profiles(project: Project) -> list[Path]:
@@ -89,6 +101,14 @@ def write_profiles(project: Project) -> list[Path]:
     return written
 
 
+def install(project: Project) -> list[Path]:
+    """Make a new project a Quarto project: the extension in ``_extensions/crimeplan/`` (as
+    ``quarto add`` installs one) and the quarters' profiles; the files written."""
+    target = project.root / PROJECT_EXTENSION
+    shutil.copytree(Path(str(EXTENSION)), target, ignore=shutil.ignore_patterns("__pycache__"))
+    return sorted(target.iterdir()) + write_profiles(project)
+
+
 def active_quarter() -> Quarter | None:
     """The quarter whose profile Quarto has active (``QUARTO_PROFILE``), if any."""
     quarters = []
@@ -98,8 +118,10 @@ def active_quarter() -> Quarter | None:
         except InputError:
             continue  # another profile, such as lab
     if len(quarters) > 1:
-        raise InputError(f"profiles of {len(quarters)} quarters are active ({', '.join(q.id for q in quarters)}): "
-                         "render one quarter at a time")
+        raise InputError(
+            f"profiles of {len(quarters)} quarters are active ({', '.join(q.id for q in quarters)}): "
+            "render one quarter at a time"
+        )
     return quarters[0] if quarters else None
 
 
@@ -116,8 +138,11 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
         return
     path = profile_path(project, quarter)
     if not path.is_file() or path.read_text(encoding="utf-8") != profile_text(project, quarter):
-        raise InputError(f"{path.name} does not match params/{quarter.id}.yml: `crimeplan quarto profiles` "
-                         "writes it again", file=project.shown(path), rule="quarto_profile_current")
+        raise InputError(
+            f"{path.name} does not match params/{quarter.id}.yml: `crimeplan quarto profiles` writes it again",
+            file=project.shown(path),
+            rule="quarto_profile_current",
+        )
     renderer = RENDERERS["quarto"]
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
     with Kernels(jobs, project.notebooks_dir) as kernels, _quarter_lock(project, quarter, -1, console):
@@ -127,10 +152,15 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
         except BaseException:
             build.discard()
             raise
-    pending = {"quarter": quarter.id, "build_dir": str(build.build_dir), "keys": build.keys,
-               "previous_seconds": build.previous.get("notebook_seconds", {}),
-               "previous_files": build.previous.get("files", {}),
-               "notebook_seconds": result.notebook_seconds, "execute_seconds": result.execute_seconds}
+    pending = {
+        "quarter": quarter.id,
+        "build_dir": str(build.build_dir),
+        "keys": build.keys,
+        "previous_seconds": build.previous.get("notebook_seconds", {}),
+        "previous_files": build.previous.get("files", {}),
+        "notebook_seconds": result.notebook_seconds,
+        "execute_seconds": result.execute_seconds,
+    }
     (support / PENDING).write_text(json.dumps(pending, indent=2), encoding="utf-8")
     console.log(f"Staged {NOTEBOOK} for Quarto: {quarter.label}")
 
@@ -149,8 +179,16 @@ def post_render(project: Project, console: Console) -> None:
         return
     pending = json.loads(pending_path.read_text(encoding="utf-8"))
     quarter, build_dir = Quarter.parse(pending["quarter"]), Path(pending["build_dir"])
-    build = Build(project, quarter, RENDERERS["quarto"], {}, {}, pending["keys"],
-                  {"notebook_seconds": pending["previous_seconds"]}, build_dir)
+    build = Build(
+        project,
+        quarter,
+        RENDERERS["quarto"],
+        {},
+        {},
+        pending["keys"],
+        {"notebook_seconds": pending["previous_seconds"]},
+        build_dir,
+    )
     rendered = {Path(name).name for name in os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines()}
     with _quarter_lock(project, quarter, -1, console):
         try:
@@ -160,8 +198,9 @@ def post_render(project: Project, console: Console) -> None:
                     shutil.move(published, build_dir / name)
             if not any((build_dir / name).is_file() for name in UPDATE_FILES):
                 raise ExecutionError(f"quarto render wrote neither {' nor '.join(UPDATE_FILES)}")
-            result = RenderResult(quarter, build.final_dir, "quarto", 0.0, pending["notebook_seconds"],
-                                  pending["execute_seconds"])
+            result = RenderResult(
+                quarter, build.final_dir, "quarto", 0.0, pending["notebook_seconds"], pending["execute_seconds"]
+            )
             build.publish(result)
         finally:
             build.discard()
@@ -175,9 +214,13 @@ def _made_from_the_same_notebooks(published: Path, previous_files: dict[str, str
     from crimeplan.build.freshness import file_digest
 
     notebooks = {name: digest for name, digest in previous_files.items() if name.startswith("notebooks/")}
-    return (published.is_file() and previous_files.get(published.name) == file_digest(published)
-            and bool(notebooks) and notebooks == {str(p.relative_to(build_dir)): file_digest(p)
-                                                  for p in (build_dir / "notebooks").glob("*.ipynb")})
+    return (
+        published.is_file()
+        and previous_files.get(published.name) == file_digest(published)
+        and bool(notebooks)
+        and notebooks
+        == {str(p.relative_to(build_dir)): file_digest(p) for p in (build_dir / "notebooks").glob("*.ipynb")}
+    )
 
 
 def _discard_pending(project: Project) -> None:

@@ -19,9 +19,6 @@ from pathlib import Path
 
 import yaml
 
-from crimeplan.build.quarto_project import write_profiles
-from crimeplan.build.render.document import EXTENSION
-from crimeplan.build.render.quarto import PROJECT_EXTENSION
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import ForceNames
 from crimeplan.ingest.reference import (
@@ -34,13 +31,13 @@ from crimeplan.ingest.reference import (
     read_regions,
 )
 from crimeplan.inputs.measures import MEASURE_COLUMNS
-from crimeplan.periods import Quarter, quarter_of
-from crimeplan.project import Project
+from crimeplan.periods import Quarter, quarter_of, shift_months
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"
-# The Quarto project (its profiles are written for the new project's quarter) and the
-# nbstripout filter that keeps notebook outputs out of git.
+# The Quarto project (`crimeplan init` then adds the extension and the quarter's profile:
+# crimeplan.build.quarto_project.install) and the nbstripout filter that keeps notebook
+# outputs out of git.
 COPIED_FROM_SOURCE = ("_quarto.yml", "_quarto-lab.yml", ".gitattributes", "requirements.txt")
 GITIGNORE = """.venv/
 outputs/
@@ -139,7 +136,7 @@ def default_quarter(today: date | None = None) -> Quarter:
 
 
 def _month_after(day: date) -> str:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1).strftime("%B %Y")
+    return shift_months(day, 1).strftime("%B %Y")
 
 
 def _matter(source: Path) -> dict[str, list[str]]:
@@ -214,9 +211,9 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
         for measure_id in ids:
             if measure_id not in entries:
                 raise InputError(f"{source_catalogue}: no entry for public-data measure {measure_id!r}")
-            priority, commitment = placed.get(measure_id) or first_of_section[section]
+            number, commitment = placed.get(measure_id) or first_of_section[section]
             entry = {key: value for key, value in entries[measure_id].items() if key != "targets"}
-            measures[measure_id] = {**entry, "priority": priority, "commitment": commitment}
+            measures[measure_id] = {**entry, "priority": number, "commitment": commitment}
     measures = dict(sorted(measures.items(), key=lambda item: (item[1]["priority"], list(measures).index(item[0]))))
     header = (
         "# Measures the quarterly update reports on: to start, the public-data measures `crimeplan\n"
@@ -305,10 +302,6 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             written.append(path)
-        # The look, as a Quarto extension the project's _quarto.yml uses (as `quarto add` installs one).
-        shutil.copytree(Path(str(EXTENSION)), target / PROJECT_EXTENSION, ignore=shutil.ignore_patterns("__pycache__"))
-        written += sorted((target / PROJECT_EXTENSION).iterdir())
-        written += write_profiles(Project(target))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise

@@ -1,7 +1,8 @@
 """``crimeplan new-quarter QUARTER``: start a quarter from the one before it.
 
-Writes three things, and refuses to overwrite any of them (then the quarter's Quarto
-profile, ``_quarto-<quarter>.yml``, and makes it the default: :mod:`crimeplan.build.quarto_project`):
+Writes three things, and refuses to overwrite any of them (the command then writes the
+quarter's Quarto profile, ``_quarto-<quarter>.yml``, and makes it the default:
+:func:`crimeplan.build.quarto_project.write_profiles`):
 
 - ``params/<quarter>.yml``: the previous quarter's params with this quarter's id, data-to
   date (the quarter's last day), version 1 and the month after the quarter as "produced";
@@ -22,9 +23,8 @@ import yaml
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.params import load_quarter
-from crimeplan.periods import Quarter
+from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
-from crimeplan.stats.compare import shift_months
 
 TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
 
@@ -77,6 +77,4 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
         sections = "".join(f"## {c.id}\n\n### {edition.plan.force_area}\n\n" for c in priority.commitments)
         path.write_text(f"# {priority.heading}: {quarter.label}\n\n{sections}", encoding="utf-8")
         written.append(path)
-    from crimeplan.build.quarto_project import write_profiles
-
-    return written + write_profiles(project)
+    return written
