@@ -40,9 +40,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/render_bench.py $(if $(RUNS),--runs $(RUNS))
 
-# JupyterLab on the whole project (data/, params/, outputs/ in reach), opening on notebooks/.
+# JupyterLab on the whole project (data/, params/, outputs/ in reach), opening on notebooks/;
+# as root (a container) it needs --allow-root, which is added then.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
 
 clean:
 	rm -rf outputs/
