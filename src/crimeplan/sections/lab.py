@@ -31,7 +31,9 @@ def interactive_charts():
 
     from crimeplan.sections.charts import vega_javascript
 
-    return HTML(f'<script type="text/javascript">{vega_javascript()}</script>')
+    # Once per page: a second copy at the top level would declare its names again (an error).
+    return HTML(f'<script type="text/javascript">if (!window.vegaEmbed) {{ (function () {{\n{vega_javascript()}\n}})(); }}'
+                '</script>')
 
 
 def offline_altair():
