@@ -69,7 +69,6 @@ TRACK = "#767676"  # 4.5:1 - a row's scale from zero
 ORANGE = "#d94801"  # 4.3:1 - targets, special cause concern
 PURPLE = "#756bb1"  # 4.7:1 - special cause where neither direction is better
 MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
-PALETTE = [BLUE, ORANGE, GREY, MID_BLUE, PURPLE]
 
 EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar

@@ -77,7 +77,6 @@ CHANGE_VERDICTS = (
     NOT_TESTED,
 )
 SPC_VERDICTS = (SPC_IMPROVEMENT, SPC_CONCERN, SPC_COMMON_CAUSE, SPC_HIGH, SPC_LOW)
-TARGET_VERDICTS = (TARGET_MET, TARGET_ON_TRACK, TARGET_NOT_ON_TRACK, TARGET_NOT_MET)
 
 # --- methods ---------------------------------------------------------------------------
 
@@ -103,7 +102,6 @@ RULE_OUTSIDE = "outside limits"
 RULE_SHIFT = "shift"
 RULE_TREND = "trend"
 RULE_TWO_OF_THREE = "two of three near a limit"
-SPC_RULES = (RULE_OUTSIDE, RULE_SHIFT, RULE_TREND, RULE_TWO_OF_THREE)
 
 EVENT_UNITS = frozenset({"count", "people"})
 UNITS = frozenset({"count", "people", "hours", "minutes", "percent", "gbp"})
