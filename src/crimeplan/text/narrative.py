@@ -146,16 +146,16 @@ def _target_sentence(comparison: Comparison) -> str:
 
 # "not tested" in a table cell: the reason in a few words (the full reason is in the CSV and
 # the method in "About these statistics").
-_SHORT_REASONS = (
-    ("A level on one day", "a level on a day"),
-    ("Hours add up", "hours, not events"),
-    ("An amount of money", "money, not events"),
-    ("A time", "a time, not events"),
-    ("A percentage published without", "no counts published"),
-    ("An average or rate", "an average, no counts"),
-    ("No events", "no events"),
-    ("There is no earlier figure", "no earlier figure"),
-)
+_SHORT_REASONS = {
+    judging.NoTest.SNAPSHOT: "a level on a day",
+    judging.NoTest.HOURS: "hours, not events",
+    judging.NoTest.MONEY: "money, not events",
+    judging.NoTest.TIME: "a time, not events",
+    judging.NoTest.PERCENT_WITHOUT_COUNTS: "no counts published",
+    judging.NoTest.RATE_WITHOUT_COUNTS: "an average, no counts",
+    judging.NoTest.NO_EVENTS: "no events",
+    judging.NoTest.NO_EARLIER_FIGURE: "no earlier figure",
+}
 
 
 def judgement_cell(change: Change | None) -> str:
@@ -165,7 +165,7 @@ def judgement_cell(change: Change | None) -> str:
     judgement = change.judgement
     if judgement.tested:
         return judgement.verdict
-    short = next((words for start, words in _SHORT_REASONS if judgement.reason.startswith(start)), None)
+    short = None if judgement.not_tested_because is None else _SHORT_REASONS[judgement.not_tested_because]
     return f"{judgement.verdict} ({short})" if short else judgement.verdict
 
 
