@@ -541,8 +541,12 @@ def no_test_for(unit: str, kind: str) -> NoTest | None:
         return None
     if kind == "snapshot":
         return NoTest.SNAPSHOT
-    return {"hours": NoTest.HOURS, "gbp": NoTest.MONEY, "minutes": NoTest.TIME,
-            "percent": NoTest.PERCENT_WITHOUT_COUNTS}.get(unit, NoTest.RATE_WITHOUT_COUNTS)
+    return {
+        "hours": NoTest.HOURS,
+        "gbp": NoTest.MONEY,
+        "minutes": NoTest.TIME,
+        "percent": NoTest.PERCENT_WITHOUT_COUNTS,
+    }.get(unit, NoTest.RATE_WITHOUT_COUNTS)
 
 
 def _check_unit_kind(unit: str, kind: str) -> None:
