@@ -355,7 +355,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         limits = [{"line": "Mean", "value": spc.mean, "dash": "solid"},
                   {"line": "Upper limit", "value": spc.upper, "dash": "limit"},
                   {"line": "Lower limit", "value": spc.lower, "dash": "limit"}]
-        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {_short_number(d['value'])}"}
+        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {format_number(d['value'], 0 if abs(d['value']) >= 100 else 1)}"}
                                            for d in limits]))
         layers += [
             lines.mark_rule(color=GREY, strokeWidth=1.5).encode(
@@ -406,10 +406,6 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         ]
     chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=260)
     return Chart(chart, title, alt_text, subtitle, caption)
-
-
-def _short_number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
 # --- bars: areas or forces side by side ---------------------------------------------------------
