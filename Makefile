@@ -14,7 +14,7 @@ ifneq ($(wildcard $(QUARTO_PREFIX)/bin/quarto),)
 export PATH := $(CURDIR)/$(QUARTO_PREFIX)/bin:$(PATH)
 endif
 
-.PHONY: render render-all test lint lab check bench clean setup quarto
+.PHONY: render render-all test test-fast lint lab check bench clean setup quarto
 
 setup: $(STAMP)
 
@@ -36,6 +36,10 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit tests only (no CLI, kernels, renderer or browser), on two workers.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)
 
 # ruff (lint and format check), mypy on the library, and the import-linter layer contract
 # (pyproject.toml holds their settings). `pre-commit install` runs ruff and nbstripout on commit.
