@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("quarter", help="the new quarter's id, e.g. 2019-20-Q3")
 
     ingest = commands.add_parser("ingest", help="turn public data into data/measures/<source>.csv")
-    ingest.add_argument("source", help="police-uk, home-office-workforce or recorded-crime")
+    ingest.add_argument("source", help="police-uk, home-office-workforce, recorded-crime, ons-recorded-crime, "
+                        "workforce-open-data, stats19 or mps-borough")
     ingest.add_argument("paths", nargs="+", type=Path, help="files, folders or archives to read")
 
     init = commands.add_parser("init", help="create a project for a territorial police force in a new folder",

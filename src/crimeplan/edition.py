@@ -33,6 +33,7 @@ from crimeplan.errors import InputError
 from crimeplan.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
+from crimeplan.reference import every_district
 from crimeplan.schemas import Problem
 from crimeplan.sources import Source, read_sources
 
@@ -114,7 +115,9 @@ def read_shared(project: Project) -> SharedInputs:
     problems += found
     area_names = set(areas["area"])
     units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
-    measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
+    # Public series may name any force's districts (the Met's boroughs, a force's local authorities).
+    measures, found = read_measures(project.data_dir, units=units,
+                                    area_names=area_names | every_district(project.data_dir / "reference"))
     problems += found + coverage.snapshot_problems(project, measures, catalogue)
     sources, found = read_sources(project.data_dir, {entry.source for entry in catalogue.values()})
     problems += found
