@@ -137,7 +137,7 @@ def test_render_all_renders_every_quarter_with_its_public_data(tmp_path):
         assert f"Rendered {quarter}" in result.stderr
     recorded_crime = html_text(root / "outputs" / "2017-18-Q1" / "update.html")
     assert "Quarterly Update 2017/18 Q1" in recorded_crime
-    assert "Home Office police recorded crime for April to June 2017" in recorded_crime
+    assert "Police recorded crime for April to June 2017: Essex recorded 32,890 crimes" in recorded_crime
     assert "There is no police.uk data for April to June 2017" in recorded_crime
     asb = html_text(root / "outputs" / "2018-19-Q1" / "update.html")
     assert "Anti-social behaviour records on police.uk by district" in asb

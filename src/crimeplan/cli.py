@@ -204,8 +204,10 @@ def _init(args: argparse.Namespace, console) -> int:
     force, written = init_project(args.directory, args.force, args.source, quarter)
     root = args.directory.resolve()
     console.print(f"Created a project for {force} in {root} ({len(written)} files).", highlight=False, markup=False)
-    console.print(f"Next: cd {args.directory}; make setup; .venv/bin/crimeplan ingest police-uk|home-office-workforce|"
-                  "recorded-crime PATH...; make check; make render. README.md says what to edit.",
+    console.print(f"Next: cd {args.directory}; make setup; .venv/bin/crimeplan ingest SOURCE PATH... for each public "
+                  "source (police-uk, home-office-workforce, recorded-crime then ons-recorded-crime, "
+                  "workforce-open-data, and stats19 or mps-borough where the plan shows them); make check; make render. "
+                  "README.md says what to edit.",
                   highlight=False, markup=False, soft_wrap=True)
     return 0
 
