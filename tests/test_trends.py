@@ -140,10 +140,10 @@ def test_discrete_history_keeps_the_latest_unbroken_run_of_periods_that_do_not_o
 
 def test_control_limits_need_fifteen_points() -> None:
     fourteen = rows([f"{2010 + i // 12}-{i % 12 + 1:02d}-01" for i in range(14)], 1, [10, 12] * 7)
-    chart = control_chart(fourteen, "Offences", "Somewhere", "lower", "count", "month", "Somewhere", "Offences", "")
+    chart = control_chart(fourteen, "Offences in Somewhere", "lower", "count", "month", "Somewhere", "Offences", "")
     assert not has_limits(chart) and "14 points, too few for control limits" in chart.subtitle
     fifteen = rows([f"{2010 + i // 12}-{i % 12 + 1:02d}-01" for i in range(15)], 1, [10, 12] * 7 + [40])
-    chart = control_chart(fifteen, "Offences", "Somewhere", "lower", "count", "month", "Somewhere", "Offences", "")
+    chart = control_chart(fifteen, "Offences in Somewhere", "lower", "count", "month", "Somewhere", "Offences", "")
     assert has_limits(chart)
     assert chart.title == ("Offences in Somewhere: 40 in March 2011, above the upper control limit "
                            "(special cause concern)")

@@ -40,7 +40,7 @@ BOROUGH_TOTAL = "borough_crime_total"
 ONS = "ONS police recorded crime"
 WORKFORCE = "Home Office workforce open data"
 STATS19 = "STATS19 road casualty returns"
-MET_BOROUGHS = "the Metropolitan Police's borough level crime data"
+MET_BOROUGHS = "the force's borough level crime data"
 NO_POPULATION = ("The project holds no population figures, so forces are compared by their change, "
                  "not by rates per head of population.")
 ENGLAND_AND_WALES = "England and Wales"
@@ -110,7 +110,7 @@ def older_than_quarter(latest_end: pd.Timestamp, context: "_Context", what: str)
             f"update's quarter ({context.quarter.label}, to {long_date(context.quarter.end)}).")
 
 
-def control_chart(rows: pd.DataFrame, label: str, area: str, better: str, unit: str, period: str,
+def control_chart(rows: pd.DataFrame, subject: str, better: str, unit: str, period: str,
                   source: str, y_title: str, caption: str) -> charts.Chart:
     """A trend chart of discrete periods, with XmR limits when there are 15 or more; the
     title says what the latest point shows."""
@@ -121,7 +121,7 @@ def control_chart(rows: pd.DataFrame, label: str, area: str, better: str, unit: 
                            "value": rows["value"].to_list(), "source": source, "when": when})
     control = judgement.spc(series["value"].to_list(), better) if len(series) >= judgement.SPC_MIN_POINTS else None
     latest = series.iloc[-1]
-    title = f"{label} in {area}: {format_value(latest.value, unit)} in {latest.when}"
+    title = f"{subject}: {format_value(latest.value, unit)} in {latest.when}"
     if control is None:
         title += f", against {format_value(series['value'].iloc[0], unit)} in {series['when'].iloc[0]}"
         subtitle = (f"{len(series)} {'points' if len(series) != 1 else 'point'}, too few for control limits "
@@ -150,13 +150,14 @@ def _reading(control: judgement.SpcResult) -> str:
     if not control.special_cause:
         return "within the range of normal variation"
     side = "high" if control.signal > 0 else "low"
+    verdict = control.verdict.replace(f" ({side})", f", {side}")
     if judgement.RULE_OUTSIDE in control.rules_triggered:
-        return f"{'above the upper' if side == 'high' else 'below the lower'} control limit ({control.verdict})"
+        return f"{'above the upper' if side == 'high' else 'below the lower'} control limit ({verdict})"
     if judgement.RULE_SHIFT in control.rules_triggered:
-        return f"a run of points {'above' if side == 'high' else 'below'} the average ({control.verdict})"
+        return f"a run of points {'above' if side == 'high' else 'below'} the average ({verdict})"
     if judgement.RULE_TREND in control.rules_triggered:
-        return f"a run of {'rises' if control.signal > 0 else 'falls'} ({control.verdict})"
-    return f"unusually {side} ({control.verdict})"
+        return f"a run of {'rises' if control.signal > 0 else 'falls'} ({verdict})"
+    return f"unusually {side} ({verdict})"
 
 
 def rolling_trend_chart(rows: pd.DataFrame, label: str, area: str, caption: str) -> charts.Chart:
@@ -217,7 +218,7 @@ def recorded_crime_trend(context: "_Context") -> list[Markdown | charts.Chart]:
     if len(quarters) >= judgement.SPC_MIN_POINTS:
         definition = context.catalogue[shown]
         made.append(control_chart(
-            quarters, label, f"{area} by quarter", definition.better, "count", "quarter", area,
+            quarters, f"{label} in {area} by quarter", definition.better, "count", "quarter", area,
             "Offences in the quarter",
             caption=("Quarters from 2018/19 and before 2017/18 are worked out exactly from the ONS rolling years "
                      "and the Home Office 2017/18 quarters. Sources: ONS; Home Office.")))
@@ -294,7 +295,7 @@ def workforce_trend(context: "_Context") -> list[Markdown | charts.Chart]:
     history = discrete_history(specials)
     definition = context.catalogue.get(SPECIALS)
     made.append(control_chart(
-        history, "Special Constables", area, definition.better if definition else "neither", "people", "date",
+        history, f"Special Constables in {area}", definition.better if definition else "neither", "people", "date",
         WORKFORCE, "Special Constables (headcount)",
         caption=f"Special Constables on 31 March each year. Source: {WORKFORCE}."))
     return made
@@ -344,7 +345,7 @@ def road_casualties_sections(context: "_Context") -> list[Markdown | charts.Char
     made: list[Markdown | charts.Chart] = [Markdown(" ".join(paragraphs))]
     history = discrete_history(monthly)
     made.append(control_chart(
-        history, "People killed or seriously injured", area, "lower", "count", "month", area,
+        history, f"People killed or seriously injured in {area}", "lower", "count", "month", area,
         "Killed or seriously injured",
         caption=f"Casualties killed or seriously injured in road collisions reported to the police, by month. "
                 f"Source: {STATS19}."))
@@ -380,7 +381,8 @@ def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]
     else:
         same = quarter.same_quarter_last_year
         total = in_quarter["value"].sum()
-        sentence = f"{area} recorded {format_number(total)} crimes in {quarter_words} ({MET_BOROUGHS}, excluding fraud)"
+        sentence = (f"{context.plan.force} recorded {format_number(total)} crimes in {quarter_words} "
+                    f"({MET_BOROUGHS}, excluding fraud)")
         before = _in_period(monthly, same.start, same.end)
         if len(before) == 3:
             previous = before["value"].sum()
@@ -394,8 +396,8 @@ def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]
         if not by_borough.empty:
             most, fewest = by_borough.iloc[0], by_borough.iloc[-1]
             text += (f" Of the {len(by_borough)} boroughs, {most.area} recorded the most ({format_number(most.value)}) "
-                     f"and {fewest.area} the fewest ({format_number(fewest.value)}); offences at the airports count "
-                     f"towards {area} only.")
+                     f"and {fewest.area} the fewest ({format_number(fewest.value)}); offences the force records at places "
+                     f"that are not boroughs (the airports) count towards the whole of {area} only.")
         made.append(Markdown(text))
         if not by_borough.empty:
             title = (f"Crime recorded by borough, {quarter_words}: most in {most.area} ({format_number(most.value)}), "
@@ -407,7 +409,8 @@ def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]
                                                      "(the copy used states no licence)."))
     definition = context.catalogue.get(BOROUGH_TOTAL)
     made.append(control_chart(
-        discrete_history(monthly), "Crime recorded", area, definition.better if definition else "neither", "count",
+        discrete_history(monthly), f"Crime recorded by {context.plan.force}",
+        definition.better if definition else "neither", "count",
         "month", area, "Offences in the month",
         caption=f"Offences recorded each month, all classes but historical fraud. Source: {MET_BOROUGHS} "
                 "(the copy used states no licence)."))
