@@ -17,7 +17,7 @@ from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.errors import InputError
 from crimeplan.ingest import ingest
 from crimeplan.ingest.ons_recorded_crime import quarter_number, recover_quarters
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 FORCES = pd.read_csv(REPO / "data" / "reference" / "forces.csv").query("type == 'force'")["area"].tolist()
 ONS_HEADER = "12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"

@@ -1,4 +1,4 @@
-"""The long public series in the update (crimeplan.trends): figures worked out here from
+"""The long public series in the update (crimeplan.sections.trends): figures worked out here from
 the committed CSV files, control limits only on discrete periods with 15 or more points,
 a line when the latest figure is older than the quarter, similar forces without rates."""
 
@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from IPython.display import Markdown
 
-from crimeplan.charts import Chart
-from crimeplan.data import load_areas, load_catalogue, load_comparison_group, load_measures
-from crimeplan.open_data import open_data_sections
-from crimeplan.params import load_plan
-from crimeplan.quarters import Quarter
-from crimeplan.trends import control_chart, discrete_history
+from crimeplan.sections.charts import Chart
+from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
+from crimeplan.sections.public_data import open_data_sections
+from crimeplan.inputs.params import load_plan
+from crimeplan.periods import Quarter
+from crimeplan.sections.trends import control_chart, discrete_history
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -21,8 +21,8 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crimeplan.data import MEASURE_COLUMNS
 from crimeplan.errors import InputError
+from crimeplan.inputs.measures import MEASURE_COLUMNS
 
 DEFAULT_REFERENCE_DIR = Path("data") / "reference"
 FORCES_FILE = "forces.csv"
@@ -312,7 +312,7 @@ def load_reference_areas(reference_dir: Path) -> set[str]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "area" not in frame.columns:
         raise InputError(f"{path}: missing column 'area'")
-    from crimeplan.reference import every_district  # imports this module
+    from crimeplan.ingest.reference import every_district  # imports this module
 
     return set(frame["area"]) | every_district(reference_dir)
 

@@ -37,7 +37,7 @@ from crimeplan.ingest.common import (
     read_csv_table,
     whole_numbers,
 )
-from crimeplan.quarters import Quarter, quarter_of
+from crimeplan.periods import Quarter, quarter_of
 
 SOURCE_LABEL = "ONS rolling years"
 DERIVED_LABEL = "ONS rolling years differenced"
