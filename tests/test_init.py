@@ -98,7 +98,8 @@ def test_the_catalogue_places_each_public_measure_under_the_priority_showing_it(
             for measure_id in section.measures:
                 assert catalogue[measure_id]["priority"] == priority.number
     assert all("targets" not in entry for entry in catalogue.values())
-    assert len(catalogue) == 22
+    assert len(catalogue) == 34  # 22 quarterly and workforce-table measures, 8 ONS rolling years, 4 open-data counts
+    assert not any(m.startswith(("road_casualties", "borough_crime")) for m in catalogue)  # Gwent has neither
 
 
 def test_front_and_back_matter_notebooks_of_the_checkout_come_along(tmp_path: Path) -> None:
@@ -280,10 +281,11 @@ def test_the_met_shows_borough_crime_by_month(tmp_path) -> None:
     year_before = sum(met_month(m) for m in ("202210", "202211", "202212"))
     westminster = sum(met_month(m, "Westminster") for m in ("202310", "202311", "202312"))
     for text in (html, pdf):
-        assert (f"Metropolitan Police recorded {quarter:,} crimes in October to December 2023 (the force's borough "
-                f"level crime data, excluding fraud), 8% more than in October to December 2022 ({year_before:,})") in text
+        assert (f"Metropolitan Police recorded {quarter:,} crimes in October to December 2023 (the borough level "
+                f"crime data the force publishes, excluding fraud), 8% more than in October to December 2022 "
+                f"({year_before:,})") in text
         assert f"Crime recorded by borough, October to December 2023: most in Westminster ({westminster:,})" in text
         assert f"Crime recorded by Metropolitan Police: {met_month('202312'):,} in December 2023" in text
         assert "165 months, April 2010 to December 2023" in text
-    assert "None stated: the copy used says nothing about its licence" in html
+    assert "None stated: the copy used says nothing about its licence" in html  # About: the source's licence
     assert "Safer roads" not in html  # no STATS19 series for the Met

@@ -41,7 +41,7 @@ BOROUGH_TOTAL = "borough_crime_total"
 ONS = "ONS police recorded crime"
 WORKFORCE = "Home Office workforce open data"
 STATS19 = "STATS19 road casualty returns"
-MET_BOROUGHS = "the force's borough level crime data"
+MET_BOROUGHS = "the borough level crime data the force publishes"
 NO_POPULATION = ("The project holds no population figures, so forces are compared by their change, "
                  "not by rates per head of population.")
 ENGLAND_AND_WALES = "England and Wales"
