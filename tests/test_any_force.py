@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SHARED_DATA, run_cli
 from IPython.display import Markdown
 
+from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.errors import InputError
 from crimeplan.ingest.reference import (
     DistrictLookup,
@@ -21,15 +21,11 @@ from crimeplan.ingest.reference import (
     read_force_districts,
     write_derived,
 )
-from crimeplan.inputs.measures import (
-    load_areas,
-    load_catalogue,
-    load_comparison_group,
-    load_measures,
-)
+from crimeplan.inputs.measures import load_comparison_group
 from crimeplan.inputs.params import PUBLIC_DATA_SECTIONS, Plan, load_plan
 from crimeplan.periods import Quarter
 from crimeplan.sections.public_data import open_data_sections
+from loaders import load_areas, load_catalogue, load_measures
 
 REFERENCE = REPO / "data" / "reference"
 LOOKUPS = SHARED_DATA / "lookups"

@@ -28,13 +28,13 @@ from typing import Literal
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.inputs.schemas import (
     AREA_COLUMNS,
     MEASURE_COLUMNS,
     MEASURE_ID_PATTERN,
-    Problem,
     areas_columns_schema,
     areas_schema,
     column_problems,
@@ -46,7 +46,6 @@ from crimeplan.inputs.schemas import (
     row_problems,
 )
 
-REQUIRED_MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value"]
 REFERENCE_FILES = ("areas.csv", "forces.csv")
 MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
@@ -261,17 +260,6 @@ def read_measures(
     return measures.reset_index(drop=True), problems
 
 
-def load_measures(data_dir: Path) -> pd.DataFrame:
-    """Every ``data/measures/*.csv`` concatenated, with typed columns and ``file``/``row`` columns.
-
-    Raises :class:`InputError` listing every malformed cell, reversed period or
-    conflicting row; exact repeats are dropped.
-    """
-    measures, problems = read_measures(data_dir)
-    raise_for_errors(problems)
-    return measures
-
-
 def _empty_measures() -> pd.DataFrame:
     return pd.DataFrame(columns=[*MEASURE_COLUMNS, "row", "file"], dtype="str")
 
@@ -349,6 +337,7 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
     if not isinstance(entries, dict):
         return {}, set(), [Problem("error", "expected a top-level 'measures:' mapping of measure id to entry",
                                    file=shown_as, rule="catalogue_shape")]
+    assert root is not None  # the mapping above came from this node tree
     entry_nodes = next(value for key, value in root.value if key.value == "measures").value
     problems = _duplicate_id_problems(entry_nodes, shown_as)
     entries = {str(measure_id): entry for measure_id, entry in entries.items()}
@@ -373,13 +362,6 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
                 for failure in failures if failure["type"] != "missing"
             ]
     return catalogue, set(entries), problems
-
-
-def load_catalogue(data_dir: Path) -> Catalogue:
-    """``data/catalogue.yml`` as measure id -> :class:`MeasureDef`; raises listing every problem."""
-    catalogue, _, problems = read_catalogue(data_dir)
-    raise_for_errors(problems)
-    return catalogue
 
 
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, object]:
@@ -420,7 +402,7 @@ def _missing_fields_problem(missing: list[str], where: str, shown_as: str) -> Pr
                    rule="catalogue_missing")
 
 
-def _catalogue_problem(failure: dict, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
+def _catalogue_problem(failure: ErrorDetails, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
     field = ".".join(str(part) for part in failure["loc"])
     top_field = str(failure["loc"][0]) if failure["loc"] else ""
     location = f"line {field_lines[top_field]}, measure {measure_id!r}" if top_field in field_lines else where
@@ -465,13 +447,6 @@ def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
     problems += row_problems(areas_schema(), areas, areas)
     problems += _conflicting_areas(areas)
     return areas[AREA_COLUMNS].drop_duplicates("area").reset_index(drop=True), problems
-
-
-def load_areas(data_dir: Path) -> pd.DataFrame:
-    """Reference areas (columns ``area, type, parent``); raises listing every problem."""
-    areas, problems = read_areas(data_dir)
-    raise_for_errors(problems)
-    return areas
 
 
 def _conflicting_areas(areas: pd.DataFrame) -> list[Problem]:

@@ -20,8 +20,9 @@ from IPython.display import Markdown
 from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
-from crimeplan.periods import Quarter, quarter_of
+from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts, trends
+from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
     format_percent,
@@ -131,19 +132,17 @@ def _change(current: float, previous: float, previous_when: str, unit: str = "co
     difference = current - previous
     if difference == 0:
         return f"the same as in {previous_when}"
-    more, higher = ("more", "higher") if difference > 0 else ("fewer", "lower")
-    text = f"{format_value(abs(difference), unit)} {more} than in {previous_when}"
+    direction = wording.direction_between(current, previous)
+    text = f"{format_value(abs(difference), unit)} {wording.more(direction)} than in {previous_when}"
     if previous:
         percent = abs(difference) / previous * 100
-        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {higher})"
+        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {wording.higher(direction)})"
     return text
 
 
 def _direction(latest: float, first: float) -> str:
     """How ``latest`` stands against ``first``: "up from", "down from" or "the same as"."""
-    if latest == first:
-        return "the same as"
-    return "up from" if latest > first else "down from"
+    return wording.up_from("no change" if latest == first else "up" if latest > first else "down")
 
 
 def _group_label(group: ComparisonGroup) -> str:
@@ -345,7 +344,7 @@ def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts
 
 
 def _months_in(quarter: Quarter) -> int:
-    return (quarter.end.year - quarter.start.year) * 12 + quarter.end.month - quarter.start.month + 1
+    return months_between(quarter.start, quarter.end) + 1
 
 
 def _no_police_uk_line(all_months: pd.DataFrame, in_quarter: pd.DataFrame, quarter_name: str) -> str:
