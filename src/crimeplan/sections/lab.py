@@ -80,11 +80,13 @@ def measures_table(root: str | Path = "..") -> pd.DataFrame:
     ``data/measures/essex_pcp.csv``) and ``row``. Raises
     :class:`~crimeplan.errors.InputError` listing every problem in the data.
     """
-    from crimeplan.inputs.measures import display_path, load_catalogue, load_measures
+    from crimeplan.inputs.measures import display_path, raise_for_errors, read_catalogue, read_measures
     from crimeplan.periods import quarter_of
 
     data_dir = Path(root).resolve() / "data"
-    measures, catalogue = load_measures(data_dir), load_catalogue(data_dir)
+    catalogue, _, problems = read_catalogue(data_dir)
+    measures, found = read_measures(data_dir)
+    raise_for_errors(problems + found)
     table = measures.assign(
         label=measures["measure"].map(lambda m: catalogue[m].label if m in catalogue else ""),
         unit=measures["measure"].map(lambda m: catalogue[m].unit if m in catalogue else ""),
