@@ -12,7 +12,8 @@ import pytest
 from IPython.display import Markdown
 
 from crimeplan.sections.charts import Chart
-from crimeplan.inputs.measures import load_areas, load_catalogue, load_comparison_group, load_measures
+from crimeplan.inputs.measures import load_comparison_group
+from loaders import load_areas, load_catalogue, load_measures
 from crimeplan.sections.public_data import open_data_sections
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
