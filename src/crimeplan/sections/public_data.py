@@ -123,6 +123,12 @@ def _typed(measures: pd.DataFrame) -> pd.DataFrame:
                           period_end=pd.to_datetime(columns["period_end"]))
 
 
+def _text_of(lead: Markdown | charts.Chart) -> str:
+    """The Markdown text a trend section opens with."""
+    assert isinstance(lead, Markdown)
+    return lead.data
+
+
 def _section(*paragraphs: str) -> Markdown:
     return Markdown("\n\n".join([HEADING, *paragraphs]))
 
@@ -183,7 +189,7 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     long_series = trends.workforce_trend(context)
     if home_office.empty:
         if long_series:
-            return [_section(long_series[0].data), *long_series[1:]]
+            return [_section(_text_of(long_series[0])), *long_series[1:]]
         return [_section(f"The {HOME_OFFICE_WORKFORCE} have no Special Constable figures for {area} "
                          f"up to {long_date(context.quarter.end)}.")]
     first, latest = home_office.iloc[0], home_office.iloc[-1]
@@ -388,7 +394,7 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
     long_series = trends.recorded_crime_trend(context)
     if quarterly is None:
         if long_series:
-            return [_section(long_series[0].data), *long_series[1:]]
+            return [_section(_text_of(long_series[0])), *long_series[1:]]
         return [_section(f"There are no recorded crime figures for {context.force_area} up to "
                          f"{long_date(context.quarter.end)}.")]
     return [*quarterly, *long_series]
@@ -525,9 +531,9 @@ def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) ->
 
 def _road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
     items = trends.road_casualties_sections(context)
-    return [_section(items[0].data), *items[1:]]
+    return [_section(_text_of(items[0])), *items[1:]]
 
 
 def _borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     items = trends.borough_crime_sections(context)
-    return [_section(items[0].data), *items[1:]]
+    return [_section(_text_of(items[0])), *items[1:]]

@@ -103,7 +103,7 @@ def signed_percent(value: float) -> str:
     return ("+" if value > 0 else "\u2212" if value < 0 else "") + format_percent(abs(value), 1)
 
 
-def older_than_quarter(latest_end: pd.Timestamp, context: "_Context", what: str) -> str:
+def older_than_quarter(latest_end: pd.Timestamp, context: _Context, what: str) -> str:
     """A sentence when the latest published figure ends before the quarter does."""
     if latest_end >= context.until:
         return ""
@@ -111,7 +111,7 @@ def older_than_quarter(latest_end: pd.Timestamp, context: "_Context", what: str)
             f"update's quarter ({context.quarter.label}, to {long_date(context.quarter.end)}).")
 
 
-def control_chart(rows: pd.DataFrame, subject: str, better: str, unit: str, period: str,
+def control_chart(rows: pd.DataFrame, subject: str, better: judgement.Better, unit: str, period: str,
                   source: str, y_title: str, caption: str) -> charts.Chart:
     """A trend chart of discrete periods, with XmR limits when there are 15 or more; the
     title says what the latest point shows."""
@@ -182,7 +182,7 @@ def rolling_trend_chart(rows: pd.DataFrame, label: str, area: str, caption: str)
 # --- recorded crime: the long ONS series ----------------------------------------------------
 
 
-def recorded_crime_trend(context: "_Context") -> list[Markdown | charts.Chart]:
+def recorded_crime_trend(context: _Context) -> list[Markdown | charts.Chart]:
     """The year ending the latest published quarter against the year before for the total
     and the measures the section names, the trend since 2003, the quarters on a control
     chart, and the change against the comparison group and England and Wales."""
@@ -227,7 +227,7 @@ def recorded_crime_trend(context: "_Context") -> list[Markdown | charts.Chart]:
     return made
 
 
-def similar_forces(context: "_Context", measure: str, label: str) -> list[Markdown]:
+def similar_forces(context: _Context, measure: str, label: str) -> list[Markdown]:
     """The force's change over the latest rolling year against the forces of its group, the
     group together and England and Wales, in one sentence (a chart each would cost the
     render more than it tells)."""
@@ -272,7 +272,7 @@ def _rank(position: int, count: int) -> str:
 # --- workforce since 2007 -------------------------------------------------------------------
 
 
-def workforce_trend(context: "_Context") -> list[Markdown | charts.Chart]:
+def workforce_trend(context: _Context) -> list[Markdown | charts.Chart]:
     """Special Constables and officers on each 31 March since 2007, from the open data."""
     area = context.force_area
     specials = context.rows(SPECIALS, area)
@@ -305,7 +305,7 @@ def workforce_trend(context: "_Context") -> list[Markdown | charts.Chart]:
 # --- road casualties: STATS19 by month ------------------------------------------------------
 
 
-def road_casualties_sections(context: "_Context") -> list[Markdown | charts.Chart]:
+def road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
     """KSI casualties in the quarter against the same quarter a year earlier, the districts,
     and the months on a control chart."""
     area, quarter = context.force_area, context.quarter
@@ -364,7 +364,7 @@ def _in_period(rows: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
 # --- borough crime: the Met by month --------------------------------------------------------
 
 
-def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]:
+def borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     """Crime in the quarter against the same quarter a year earlier, by borough, and the
     months on a control chart."""
     area, quarter = context.force_area, context.quarter
