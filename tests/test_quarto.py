@@ -589,12 +589,12 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     import pypdfium2
     import typst
 
-    from crimeplan.render.quarto import QUARTO_TEMPLATES, TEMPLATES, front_matter
+    from crimeplan.render.quarto import QUARTO_TEMPLATES, TEMPLATES
 
     shutil.copy(TEMPLATES / "layout.typ", tmp_path / "layout.typ")
     shutil.copy(QUARTO_TEMPLATES / "typst-show.typ", tmp_path / "typst-show.typ")
     (tmp_path / "template.typ").write_text("$typst-show.typ()$\n\n$body$\n", encoding="utf-8")
-    markdown = "---\n" + yaml.safe_dump(front_matter(COVER), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
+    markdown = "---\n" + yaml.safe_dump(COVER.metadata(), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
     source = tmp_path / "doc.typ"
     pypandoc.convert_text(markdown, "typst", format="markdown", outputfile=str(source),
                           extra_args=["--standalone", f"--template={tmp_path / 'template.typ'}"])

@@ -46,6 +46,7 @@ import pandas as pd
 from crimeplan.compare import Change, Comparison, compare
 from crimeplan.data import Catalogue
 from crimeplan.errors import InputError
+from crimeplan.markup import commentary_markdown, is_web_address
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_percent, format_points, format_value, month_year
 from crimeplan.params import Plan
@@ -62,9 +63,13 @@ ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{\{|\}\}")
 COMMITMENT_HEADING = re.compile(r"^##\s+(?P<name>\S.*?)\s*$")
 AREA_HEADING = re.compile(r"^###\s+(?P<name>\S.*?)\s*$")
 TITLE = re.compile(r"^#\s+\S")
-# Commentary is text: no HTML (tags, comments, autolinks) and no links that run code.
+# Commentary is text with bullets, emphasis and links to web pages (crimeplan.markup):
+# no HTML (tags, comments, autolinks), no link to anything but a web page, no attributes
+# or raw blocks (`{...}` after a link, span or code), no link target on the next line.
 RAW_HTML = re.compile(r"<\s*(?P<tag>[A-Za-z!/?][^\s>]*)")
-UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?P<scheme>(?:javascript|vbscript|data|file)\s*:)", re.IGNORECASE)
+LINK_TARGET = re.compile(r"\]\(\s*<?(?P<target>[^)\s>]*)")
+ATTRIBUTES = re.compile(r"[\])`]\s*\{(?!\{)|\{\s*=")
+REFERENCE_LINK = re.compile(r"\]\s*\[|^\s*\[[^\]]*\]:")
 
 
 @dataclass(frozen=True)
@@ -153,27 +158,37 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
             raise _format_error(path, number, "text outside an area section: put it under '### <area>' "
                                 "inside a '## <commitment id>' section")
         else:
-            _refuse_markup(path, number, line)
+            previous = sections[-1].lines[-1][1] if sections[-1].lines else ""
+            _refuse_markup(path, number, line, previous)
             sections[-1].lines.append((number, line))
     commitment_order = {c: i for i, c in enumerate(commitments)}
     area_order = {a: i for i, a in enumerate(plan.areas)}
     return sorted(sections, key=lambda s: (commitment_order[s.commitment], area_order[s.area]))
 
 
-def _refuse_markup(path: Path, number: int, line: str) -> None:
-    """Commentary reaches a published web page: refuse raw HTML and links that run code."""
+def _refuse_markup(path: Path, number: int, line: str, previous: str) -> None:
+    """Commentary reaches a published web page: refuse raw HTML, links to anything but a web
+    page, attributes, raw blocks and link targets split from their text (``previous`` is the
+    line before, in the same section)."""
+    def refuse(message: str, value: str) -> InputError:
+        return InputError(message, file=path, line=number, value=value, rule="commentary_no_html")
+
     if tag := RAW_HTML.search(line):
-        raise InputError(
-            f"raw HTML is not allowed in commentary (found <{tag['tag']}): write Markdown text; "
-            "to show a '<' sign, write it with a space after it or as 'less than'",
-            file=path, line=number, value=f"<{tag['tag']}", rule="commentary_no_html",
-        )
-    if link := UNSAFE_LINK.search(line):
-        raise InputError(
-            f"a link to a {link['scheme'].rstrip(': ').lower()}: address is not allowed in commentary; "
-            "link to a web page (https://...)",
-            file=path, line=number, value=link["scheme"], rule="commentary_no_html",
-        )
+        raise refuse(f"raw HTML is not allowed in commentary (found <{tag['tag']}): write Markdown text; "
+                     "to show a '<' sign, write it with a space after it or as 'less than'", f"<{tag['tag']}")
+    for link in LINK_TARGET.finditer(line):
+        if not is_web_address(link["target"]):
+            raise refuse(f"a link to {link['target']!r} is not allowed in commentary: links go to a web page, "
+                         "written [text](https://...) on one line", link["target"])
+    if found := ATTRIBUTES.search(line):
+        raise refuse("attributes and raw blocks ('{...}' after a link, text in brackets or code) are not "
+                     "allowed in commentary: write the text alone", found.group())
+    if found := REFERENCE_LINK.search(line):
+        raise refuse("reference links ('[text][name]', '[name]: address') are not allowed in commentary: "
+                     "write the link as [text](https://...) on one line", found.group())
+    if previous.rstrip().endswith("]") and line.lstrip().startswith("("):
+        raise refuse("a link's address must follow its text on the same line: [text](https://...)",
+                     line.strip())
 
 
 def _references_in(line: str, path: Path, number: int) -> list[Reference]:
@@ -323,6 +338,6 @@ def load_commentary(
     for section in _parse_sections(path, plan, priority):
         if not section.written:
             continue  # a heading still waiting for its text (see unwritten_sections)
-        markdown = "\n".join(substitute(line, number) for number, line in section.lines)
+        markdown = commentary_markdown("\n".join(substitute(line, number) for number, line in section.lines))
         by_commitment[section.commitment].append(AreaCommentary(section.area, markdown))
     return Commentary(priority, quarter, by_commitment)

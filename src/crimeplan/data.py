@@ -44,6 +44,7 @@ from crimeplan.schemas import (
     parsed_dates,
     parsed_numbers,
     row_problems,
+    shown_as_typed,
 )
 
 REQUIRED_MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value"]
@@ -423,6 +424,9 @@ def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
     listed = pd.concat(frames, ignore_index=True)
     areas = listed.drop_duplicates(AREA_COLUMNS)
     problems += row_problems(areas_schema(), areas, areas)
+    problems += [problem for row in areas.itertuples() for column in ("area", "parent")
+                 for problem in shown_as_typed(getattr(row, column), file=row.file, location=f"row {row.row}",
+                                               column=column)]
     problems += _conflicting_areas(areas)
     return areas[AREA_COLUMNS].drop_duplicates("area").reset_index(drop=True), problems
 

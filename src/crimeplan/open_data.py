@@ -10,7 +10,7 @@ chart). The force is compared with a named group of forces read by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan import charts
+from crimeplan.markup import text
 from crimeplan.data import Catalogue, ComparisonGroup
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_number, format_percent, format_value, long_date, month_year, round_half_up
@@ -110,8 +111,10 @@ def _typed(measures: pd.DataFrame) -> pd.DataFrame:
                           period_end=pd.to_datetime(columns["period_end"]))
 
 
-def _section(*paragraphs: str) -> Markdown:
-    return Markdown("\n\n".join([HEADING, *paragraphs]))
+def _section(*paragraphs: str, bullets: Sequence[str] = ()) -> Markdown:
+    """The section's heading, its ``paragraphs`` (text) and a list of ``bullets`` (Markdown)."""
+    blocks = [HEADING, *map(text, paragraphs)] + (["\n".join(bullets)] if bullets else [])
+    return Markdown("\n\n".join(blocks))
 
 
 def _change(current: float, previous: float, previous_when: str, unit: str = "count") -> str:
@@ -279,7 +282,7 @@ def _specials_per_officer_sections(context: _Context) -> list[Markdown | charts.
         subtitle=f"Against the {context.group.name} together and {all_label}.",
         caption=f"Special Constables (headcount) for every 100 full-time equivalent police officers. "
                 f"Source: {HOME_OFFICE_WORKFORCE}.")
-    return [Markdown(sentence), chart]
+    return [Markdown(text(sentence)), chart]
 
 
 # --- anti_social_behaviour: police.uk --------------------------------------------
@@ -390,7 +393,7 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
     bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
                for measure_id in context.section_measures
                if (measure_id, area) in current.index]
-    made: list[Markdown | charts.Chart] = [_section(intro, "\n".join(bullets))]
+    made: list[Markdown | charts.Chart] = [_section(intro, bullets=bullets)]
     if not shares.empty:
         made.append(_shares_chart(context, shares, quarter_name))
     return made
@@ -433,9 +436,10 @@ def _share_text(value: float) -> str:
 
 def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
                     earlier: list[tuple[Quarter, pd.Series]], shares: pd.DataFrame) -> str:
+    """One offence as a Markdown bullet: its label in bold, then its figures."""
     area = context.force_area
     value = current[(measure_id, area)]
-    parts = [f"- **{context.catalogue[measure_id].label}**: {format_number(value)}"]
+    parts = [f": {format_number(value)}"]
     parts += [f", {_change(value, values[(measure_id, area)], describe_period(q.start, q.end))}"
               for q, values in earlier if (measure_id, area) in values.index]
     mine = shares[shares["measure"] == measure_id].set_index("area")["value"]
@@ -445,7 +449,7 @@ def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
         parts.append(f"; {_share_text(mine[area])} of all crime recorded in {area}, against "
                      f"{_share_text(mine[group_label])} across the {group_label} and "
                      f"{_share_text(mine[all_label])} across {all_label}")
-    return "".join(parts) + "."
+    return f"- **{text(context.catalogue[measure_id].label)}**{text(''.join(parts) + '.')}"
 
 
 def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) -> charts.Chart:

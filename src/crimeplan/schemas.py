@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from crimeplan.markup import markup_found
+
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
@@ -54,6 +56,16 @@ class Problem:
         prefix = f"{', '.join(where)}: " if where else ""
         rule = f" (rule: {self.rule})" if self.rule else ""
         return f"{self.severity}: {prefix}{self.message}{rule}"
+
+
+def shown_as_typed(value: object, **where: str | None) -> list[Problem]:
+    """A warning (at ``where``: file, location, column) when a text value holds Markdown or
+    Typst syntax, which the update shows as typed rather than as formatting; else none."""
+    found = markup_found(value)
+    if found is None:
+        return []
+    return [Problem("warning", f"this text holds {found}; the update shows it as typed, not as formatting",
+                    value=str(value), rule="text_shown_as_typed", **where)]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from IPython.display import Markdown
 from crimeplan import downloads, judgement as judging, narrative
 from crimeplan.compare import Comparison, progress_note
 from crimeplan.edition import Edition, load_edition, project_of
+from crimeplan.markup import text
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import auto_decimals, format_value, month_year
 from crimeplan.params import Priority, resolve_quarter
@@ -193,8 +194,8 @@ class Summary:
 
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
-        points = "\n".join(f"- {point}" for point in self.main_points())
-        return Markdown(f"# Summary of {self.label}\n\n## Main points\n\n{points}")
+        points = "\n".join(f"- {text(point)}" for point in self.main_points())
+        return Markdown(f"# {text(f'Summary of {self.label}')}\n\n## Main points\n\n{points}")
 
     # --- scorecard ----------------------------------------------------------------------------
 
@@ -279,8 +280,8 @@ class Summary:
             if e.comparison is not None and e.comparison.target is not None and e.comparison.target.progress is None
         ]
         if unassessed:
-            notes.append("Progress is not assessed for " + "; ".join(unassessed) + ".")
-        return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table)}\n\n: {caption}\n\n"
+            notes.append(text("Progress is not assessed for " + "; ".join(unassessed) + "."))
+        return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table, caption)}\n\n"
                         + "\n\n".join(notes))
 
     def scorecard_csv(self) -> Markdown:
