@@ -469,15 +469,6 @@ def test_cells_hidden_with_include_false_are_not_in_the_update(both, renderer):
     assert "period_start" not in pdf_text(rendered.pdf)
 
 
-@needs_quarto
-def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto):
-    """As tests/test_no_markup_injection.py for the built-in renderer: markup in a catalogue
-    label reaches the Quarto page as text (_quarto.yml reads Markdown without raw HTML)."""
-    from test_no_markup_injection import assert_label_markup_is_text
-
-    assert_label_markup_is_text(tmp_path, "quarto", rendered_quarto)
-
-
 # ---------------------------------------------------------------- without Quarto
 def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
     config = yaml.safe_load((REPO / "_quarto.yml").read_text())

@@ -46,7 +46,7 @@ import pandas as pd
 from crimeplan.compare import Change, Comparison, compare
 from crimeplan.data import Catalogue
 from crimeplan.errors import InputError
-from crimeplan.markup import commentary_markdown, is_web_address
+from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_percent, format_points, format_value, month_year
 from crimeplan.params import Plan
@@ -66,7 +66,7 @@ TITLE = re.compile(r"^#\s+\S")
 # Commentary is text with bullets, emphasis and links to web pages (crimeplan.markup):
 # no HTML (tags, comments, autolinks), no link to anything but a web page, no attributes
 # or raw blocks (`{...}` after a link, span or code), no link target on the next line.
-RAW_HTML = re.compile(r"<\s*(?P<tag>[A-Za-z!/?][^\s>]*)")
+RAW_HTML = re.compile(r"<(?P<tag>[A-Za-z!/?][^\s>]*)")
 LINK_TARGET = re.compile(r"\]\(\s*<?(?P<target>[^)\s>]*)")
 ATTRIBUTES = re.compile(r"[\])`]\s*\{(?!\{)|\{\s*=")
 REFERENCE_LINK = re.compile(r"\]\s*\[|^\s*\[[^\]]*\]:")
@@ -178,7 +178,9 @@ def _refuse_markup(path: Path, number: int, line: str, previous: str) -> None:
                      "to show a '<' sign, write it with a space after it or as 'less than'", f"<{tag['tag']}")
     for link in LINK_TARGET.finditer(line):
         if not is_web_address(link["target"]):
-            raise refuse(f"a link to {link['target']!r} is not allowed in commentary: links go to a web page, "
+            scheme = scheme_of(link["target"])
+            address = f"a {scheme}: address" if scheme else repr(link["target"])
+            raise refuse(f"a link to {address} is not allowed in commentary: links go to a web page, "
                          "written [text](https://...) on one line", link["target"])
     if found := ATTRIBUTES.search(line):
         raise refuse("attributes and raw blocks ('{...}' after a link, text in brackets or code) are not "

@@ -211,6 +211,8 @@ def read_measures(
     text = text[~unfilled].reset_index(drop=True)
     shown = text.assign(file=text["file"].map(shown_files))
     problems += row_problems(measures_text_schema(), text, shown)
+    problems += [problem for row in shown.drop_duplicates(["file", "source"]).itertuples()
+                 for problem in shown_as_typed(row.source, file=row.file, location=f"row {row.row}", column="source")]
     typed = _typed_measures(text)
     suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
     problems += row_problems(measures_values_schema(units, area_names), typed, shown, units, suggest_from)

@@ -119,7 +119,7 @@ def read_shared(project: Project) -> SharedInputs:
     sources, found = read_sources(project.data_dir, {entry.source for entry in catalogue.values()})
     problems += found
     group = None
-    problems += _text_shown_as_typed(project, plan, catalogue, sources, measures)
+    problems += _text_shown_as_typed(project, plan, catalogue, sources)
     if plan is not None:
         problems += _plan_against_data(project, plan, catalogue, area_names)
         if not any(p.severity == "error" for p in problems):
@@ -248,10 +248,10 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalogue, sources: dict[str, Source],
-                         measures: pd.DataFrame) -> list[Problem]:
-    """A warning for each text of the plan, catalogue, sources and measures (the areas: see
-    :func:`~crimeplan.data.read_areas`) that holds Markdown or Typst syntax."""
+def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalogue,
+                         sources: dict[str, Source]) -> list[Problem]:
+    """A warning for each text of the plan, catalogue and sources that holds Markdown or Typst
+    syntax (measures and areas: see :func:`~crimeplan.data.read_measures` and ``read_areas``)."""
     problems = []
     if plan is not None:
         plan_file = project.shown(project.params_dir / PLAN_FILE)
@@ -265,11 +265,6 @@ def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalog
     problems += [problem for name, source in sources.items() for column in ("title", "publisher", "licence")
                  for problem in shown_as_typed(getattr(source, column), file=sources_file,
                                                location=f"source {name!r}", column=column)]
-    if "source" in measures.columns and not measures.empty:
-        first_rows = measures.drop_duplicates(["file", "source"])
-        problems += [problem for row in first_rows.itertuples()
-                     for problem in shown_as_typed(row.source, file=row.file, location=f"row {row.row}",
-                                                   column="source")]
     return problems
 
 

@@ -45,6 +45,11 @@ def is_web_address(url: str) -> bool:
     return scheme in WEB_SCHEMES and bool(host)
 
 
+def scheme_of(url: str) -> str:
+    """The scheme of ``url`` as a browser reads it (``javascript`` for ``java&#115;cript:…``)."""
+    return _scheme_and_host(url)[0]
+
+
 def _scheme_and_host(url: str) -> tuple[str, str]:
     decoded = _SPACE.sub("", html.unescape(str(url)))
     try:
@@ -61,7 +66,7 @@ def link(label: object, url: str) -> str:
 
 
 def _link(label_markdown: str, url: str) -> str:
-    if not (is_web_address(url) or _scheme_and_host(url)[0] == "mailto"):
+    if not (is_web_address(url) or scheme_of(url) == "mailto"):
         return label_markdown
     target = quote(_SPACE.sub("", html.unescape(url)), safe=_URL_SAFE)
     return f"[{label_markdown}](<{target}>)"
