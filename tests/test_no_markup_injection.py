@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from conftest import copy_project, render, run_cli
-from crimeplan.commentary import load_commentary
+from crimeplan.text.commentary import load_commentary
 from crimeplan.errors import InputError
 from pdf_text import html_text
 from test_quarto import needs_quarto, require_quarto
@@ -286,7 +286,7 @@ def test_a_link_target_on_the_next_line_is_refused(tmp_path):
 
 
 def _quarter():
-    from crimeplan.quarters import Quarter
+    from crimeplan.periods import Quarter
 
     return Quarter.parse(QUARTER)
 
