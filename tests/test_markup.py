@@ -10,8 +10,8 @@ import pypandoc
 import pytest
 import typst
 
-from crimeplan.markup import commentary_markdown, is_web_address, link, markup_found, text, typst_string
 from crimeplan.build.render.builtin import PANDOC_INPUT
+from crimeplan.markup import commentary_markdown, is_web_address, link, markup_found, text, typst_string
 
 HOSTILE = [
     "[x](javascript:alert(1))", '[y]{onmouseover="alert(2)"}', '`<b id="RAW">r</b>`{=html}',

@@ -23,8 +23,8 @@ import pytest
 import yaml
 
 from conftest import copy_project, render, run_cli
-from crimeplan.text.commentary import load_commentary
 from crimeplan.errors import InputError
+from crimeplan.text.commentary import load_commentary
 from pdf_text import html_text
 from test_quarto import needs_quarto, require_quarto
 
