@@ -402,8 +402,8 @@ def test_current_row_one_day_off_the_quarter_is_an_error(project, capsys):
 
 def test_a_catalogue_measure_without_a_value_for_the_quarter_is_listed(project, capsys):
     path = project / "data" / "measures" / "fixture.csv"
-    path.write_text("".join(l for l in path.read_text().splitlines(keepends=True)
-                            if not l.startswith("calls_answered_pct,Essex,2019")))
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                            if not line.startswith("calls_answered_pct,Essex,2019")))
     commentary = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
     commentary.write_text(commentary.read_text().replace("{{calls_answered_pct}}", "Most"))
     code, lines = run_check(project, capsys, "2019-20-Q2")

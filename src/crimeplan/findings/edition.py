@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.findings import coverage, plausibility
 from crimeplan.inputs.measures import (
     Catalogue,
@@ -36,7 +36,7 @@ from crimeplan.inputs.params import (
     load_plan,
     load_quarter,
 )
-from crimeplan.inputs.schemas import Problem, shown_as_typed, suggestion
+from crimeplan.inputs.schemas import shown_as_typed, suggestion
 from crimeplan.inputs.sources import SOURCES_FILE, Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
@@ -173,6 +173,7 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
     problems = _unique(problems)
     if problems_have_errors(problems):
         return None, problems
+    assert shared.comparison_group is not None  # read whenever the shared inputs have no errors
     edition = Edition(
         project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
         areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
@@ -198,10 +199,12 @@ def load_edition(project: Project, quarter: Quarter) -> Edition:
     files = _files_key(project)
     key = (files, quarter.id)
     if key not in _EDITIONS:
-        if _SHARED.get("files") != files:
-            _SHARED.update(files=files, inputs=read_shared(project))
-        edition, problems = read_edition(project, quarter, _SHARED["inputs"])
+        if files not in _SHARED:
+            _SHARED.clear()
+            _SHARED[files] = read_shared(project)
+        edition, problems = read_edition(project, quarter, _SHARED[files])
         raise_for_errors(problems)
+        assert edition is not None  # no errors, so an edition
         _EDITIONS.clear()
         _EDITIONS[key] = edition
     return _EDITIONS[key]
@@ -236,7 +239,7 @@ def prime(path: str | Path) -> bool:
 
 
 _EDITIONS: dict[tuple, Edition] = {}
-_SHARED: dict[str, object] = {}
+_SHARED: dict[tuple, SharedInputs] = {}  # the inputs of the files key they were read with
 
 
 def _files_key(project: Project) -> tuple:
@@ -346,6 +349,7 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
     """Missing commentary and units written twice (warnings); every malformed heading or
     reference and unknown measure, field or area in every file (errors)."""
     data_dir, plan = project.data_dir, shared.plan
+    assert plan is not None  # read_quarter stops before this without a plan
     folder = data_dir / "commentary" / quarter.id
     if not folder.is_dir():
         return [Problem("warning", f"no commentary for {quarter.id}: every priority renders without it",

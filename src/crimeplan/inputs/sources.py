@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crimeplan.inputs.schemas import Problem
+from crimeplan.errors import Problem
 from crimeplan.markup import is_web_address
 
 SOURCES_FILE = "sources.yml"

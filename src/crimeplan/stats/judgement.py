@@ -111,6 +111,7 @@ KINDS = frozenset({"snapshot", "total", "rate"})
 
 Better = Literal["higher", "lower", "neither"]
 Direction = Literal["up", "down", "no change"]
+_SIGNAL_DIRECTIONS: dict[int, Direction] = {1: "up", -1: "down"}
 BETTER_VALUES = ("higher", "lower", "neither")
 
 
@@ -632,7 +633,7 @@ def judge(
                 None,
                 chart.special_cause,
                 chart.reason,
-                {1: "up", -1: "down"}.get(chart.signal),
+                _SIGNAL_DIRECTIONS.get(chart.signal),
                 chart,
             )
         note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"

@@ -39,9 +39,9 @@ file and line; every problem of a file is raised at once (:class:`CommentaryErro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -323,7 +323,7 @@ def _size(change: Change, unit: str, decimals: int | None) -> str:
 
 
 def _percent(change: Change, reference: Reference) -> str:
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         raise reference.error("no percentage change from a zero base")
     return format_percent(abs(change.percent), reference.decimals or 0)
 
