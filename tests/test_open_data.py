@@ -12,16 +12,12 @@ from conftest import shown
 from IPython.display import Markdown
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import (
-    load_areas,
-    load_catalogue,
-    load_comparison_group,
-    load_measures,
-)
+from crimeplan.inputs.measures import load_comparison_group
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.sections.charts import Chart
 from crimeplan.sections.public_data import HEADING, open_data_sections
+from loaders import load_areas, load_catalogue, load_measures
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -145,10 +145,6 @@ class Plan(_Strict):
         numbered: list[tuple[str, int | None]] = [(p.notebook, p.number) for p in self.priorities]
         return [(name, None) for name in self.front_matter] + numbered + [(name, None) for name in self.back_matter]
 
-    @property
-    def commitment_ids(self) -> set[str]:
-        return {c.id for p in self.priorities for c in p.commitments}
-
 
 class Revision(_Strict):
     """What changed in one version of a quarter's update, in a reader's words."""

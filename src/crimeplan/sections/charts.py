@@ -36,6 +36,7 @@ from crimeplan.text.formatting import (
     format_value,
     month_year,
 )
+from crimeplan.text.wording import direction_between, rose_to, signed, up_from
 
 # --- sizes --------------------------------------------------------------------------------
 # The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm
@@ -69,11 +70,9 @@ TRACK = "#767676"  # 4.5:1 - a row's scale from zero
 ORANGE = "#d94801"  # 4.3:1 - targets, special cause concern
 PURPLE = "#756bb1"  # 4.7:1 - special cause where neither direction is better
 MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
-PALETTE = [BLUE, ORANGE, GREY, MID_BLUE, PURPLE]
 
 EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
-MINUS = "\u2212"
 MIN_TREND_POINTS = 6
 
 _sequence = itertools.count(1)
@@ -356,7 +355,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         limits = [{"line": "Mean", "value": spc.mean, "dash": "solid"},
                   {"line": "Upper limit", "value": spc.upper, "dash": "limit"},
                   {"line": "Lower limit", "value": spc.lower, "dash": "limit"}]
-        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {_short_number(d['value'])}"}
+        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {format_number(d['value'], 0 if abs(d['value']) >= 100 else 1)}"}
                                            for d in limits]))
         layers += [
             lines.mark_rule(color=GREY, strokeWidth=1.5).encode(
@@ -407,10 +406,6 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         ]
     chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=260)
     return Chart(chart, title, alt_text, subtitle, caption)
-
-
-def _short_number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
 # --- bars: areas or forces side by side ---------------------------------------------------------
@@ -485,20 +480,16 @@ def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_titl
 # --- words: titles and figures stated from the numbers -----------------------------------------
 
 
-def _signed(value: float, text: str) -> str:
-    return ("+" if value > 0 else MINUS if value < 0 else "") + text
-
-
 def _relative(current: float, previous: float, unit: str) -> str:
     """``+11%``, ``−39%``, ``+5.7 percentage points`` or ``no change``."""
     difference = current - previous
     if abs(difference) < judgement.TOLERANCE:
         return "no change"
     if unit == "percent":
-        return _signed(difference, f"{format_number(abs(difference))} percentage points")
+        return signed(difference, f"{format_number(abs(difference))} percentage points")
     if abs(previous) < judgement.TOLERANCE:
-        return _signed(difference, format_value(abs(difference), unit))
-    return _signed(difference, format_percent(abs(difference) / abs(previous) * 100))
+        return signed(difference, format_value(abs(difference), unit))
+    return signed(difference, format_percent(abs(difference) / abs(previous) * 100))
 
 
 def _target_words(target: float, by: date, unit: str, kind: str) -> str:
@@ -535,15 +526,11 @@ def change_sentence(label: str, current: float, when: str, previous: float | Non
 
 
 def _movement(current: float, previous: float) -> str:
-    if abs(current - previous) < judgement.TOLERANCE:
-        return "the same as"
-    return "up from" if current > previous else "down from"
+    return up_from(direction_between(current, previous))
 
 
 def _verb(current: float, previous: float) -> str:
-    if abs(current - previous) < judgement.TOLERANCE:
-        return "was unchanged at"
-    return "rose to" if current > previous else "fell to"
+    return rose_to(direction_between(current, previous))
 
 
 def movement_title(label: str, current: float, unit: str, when: str, earlier: float | None = None,

@@ -21,6 +21,7 @@ from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
 from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts
+from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
     format_percent,
@@ -129,19 +130,17 @@ def _change(current: float, previous: float, previous_when: str, unit: str = "co
     difference = current - previous
     if difference == 0:
         return f"the same as in {previous_when}"
-    more, higher = ("more", "higher") if difference > 0 else ("fewer", "lower")
-    text = f"{format_value(abs(difference), unit)} {more} than in {previous_when}"
+    direction = wording.direction_between(current, previous)
+    text = f"{format_value(abs(difference), unit)} {wording.more(direction)} than in {previous_when}"
     if previous:
         percent = abs(difference) / previous * 100
-        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {higher})"
+        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {wording.higher(direction)})"
     return text
 
 
 def _direction(latest: float, first: float) -> str:
     """How ``latest`` stands against ``first``: "up from", "down from" or "the same as"."""
-    if latest == first:
-        return "the same as"
-    return "up from" if latest > first else "down from"
+    return wording.up_from("no change" if latest == first else "up" if latest > first else "down")
 
 
 def _group_label(group: ComparisonGroup) -> str:
