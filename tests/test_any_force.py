@@ -120,7 +120,8 @@ def test_public_data_entries_are_validated(tmp_path: Path, entry: str, message: 
 
 
 def test_the_plan_sections_are_the_ones_open_data_builds() -> None:
-    assert set(PUBLIC_DATA_SECTIONS) == {"specials", "anti_social_behaviour", "recorded_crime"}
+    assert set(PUBLIC_DATA_SECTIONS) == {"specials", "anti_social_behaviour", "recorded_crime", "road_casualties",
+                                         "borough_crime"}
 
 
 # --- reference data ---------------------------------------------------------------------------

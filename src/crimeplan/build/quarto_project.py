@@ -40,7 +40,6 @@ from crimeplan.build.render.quarto import (
     NOTEBOOK,
     PROJECT_EXTENSION,
     SUPPORT,
-    front_matter,
     page_header,
     stage,
 )
@@ -69,8 +68,7 @@ def profile_path(project: Project, quarter: Quarter) -> Path:
 def profile_text(project: Project, quarter: Quarter) -> str:
     """The quarter's Quarto profile: its output folder, the one file to render, its cover facts."""
     cover = CoverFacts.of(load_plan(project.params_dir), load_quarter(project.params_dir, quarter.id))
-    facts = {key: value for key, value in front_matter(cover).items() if key != "format"}
-    config = {"project": {"output-dir": f"outputs/{quarter.id}", "render": [NOTEBOOK]}, **facts}
+    config = {"project": {"output-dir": f"outputs/{quarter.id}", "render": [NOTEBOOK]}, **cover.metadata()}
     return (
         f"# {quarter.label}: `quarto render --profile {quarter.id}` renders this quarter's update into\n"
         f"# outputs/{quarter.id}/. Written from params/ by crimeplan (`crimeplan quarto profiles`).\n"

@@ -41,6 +41,8 @@ PUBLIC_DATA_SECTIONS: dict[str, bool] = {
     "specials": False,               # Special Constables and officers against the comparison group
     "anti_social_behaviour": False,  # police.uk anti-social behaviour by month and district
     "recorded_crime": True,          # Home Office recorded crime: the total and the measures listed
+    "road_casualties": False,        # STATS19 killed or seriously injured by month and district
+    "borough_crime": False,          # the Met's borough level crime by month and borough
 }
 
 

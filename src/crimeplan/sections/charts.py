@@ -116,17 +116,25 @@ class Chart:
 
     @cached_property
     def spec(self) -> dict:
-        """The Vega-Lite spec the HTML draws: single views fill their container's width."""
-        title = alt.Title(wrap(self.title, TITLE_CHARS), anchor="start", offset=10,
-                          **({"subtitle": wrap(self.subtitle, LABEL_CHARS)} if self.subtitle else {}))
-        chart = self.chart.properties(title=title)
-        if isinstance(chart, (alt.Chart, alt.LayerChart)):
-            chart = chart.properties(width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        """The Vega-Lite spec the HTML draws: single views fill their container's width.
+
+        The chart is turned into a dict once and the title, sizing, embed options and
+        configuration are set on the dict: each Altair ``properties``/``configure`` call
+        would copy the whole chart, data included.
+        """
+        spec = self.chart.to_dict()
+        spec["title"] = {"text": wrap(self.title, TITLE_CHARS), "anchor": "start", "offset": 10,
+                         **({"subtitle": wrap(self.subtitle, LABEL_CHARS)} if self.subtitle else {})}
+        if isinstance(self.chart, (alt.Chart, alt.LayerChart)):
+            spec |= {"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
         # Vega-Embed reads these options from the spec: its wrapper is an inline block
         # (zero wide when empty) unless told to fill the figure, which "container" needs.
-        chart = chart.properties(usermeta={"embedOptions": {"defaultStyle": EMBED_STYLE}})
+        spec["usermeta"] = {"embedOptions": {"defaultStyle": EMBED_STYLE}}
         # The font the documents use: the static SVG is laid out and drawn with the same one.
-        return _configure(chart).to_dict()
+        config = spec.get("config", {})
+        spec["config"] = config | {key: {**config.get(key, {}), **value} if isinstance(value, dict) else value
+                                   for key, value in CONFIG.items()}
+        return spec
 
     @cached_property
     def spec_json(self) -> str:
@@ -198,20 +206,19 @@ def script_json(value) -> str:
     return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """One font, text at FONT_SIZE px or more, and no label cut short ("…") anywhere."""
-    text = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
-    return (
-        chart.configure(font=FONT, background=BACKGROUND)
-        .configure_axis(**text, titleFontWeight="normal", labelColor="#1a1a1a", titleColor="#1a1a1a",
-                        domainColor=GREY, tickColor=GREY, gridColor="#dddddd")
-        .configure_legend(**text, titleLimit=0, symbolStrokeWidth=2, labelColor="#1a1a1a", titleColor="#1a1a1a")
-        .configure_header(**text, titleLimit=0, labelColor="#1a1a1a")
-        .configure_title(fontSize=TITLE_FONT_SIZE, subtitleFontSize=FONT_SIZE, limit=0,
-                         color="#1a1a1a", subtitleColor="#1a1a1a", subtitlePadding=4)
-        .configure_text(fontSize=FONT_SIZE, limit=0, color="#1a1a1a")
-        .configure_view(stroke=None)
-    )
+_TEXT = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
+# One font, text at FONT_SIZE px or more, and no label cut short ("…") anywhere.
+CONFIG = {
+    "font": FONT, "background": BACKGROUND,
+    "axis": {**_TEXT, "titleFontWeight": "normal", "labelColor": "#1a1a1a", "titleColor": "#1a1a1a",
+             "domainColor": GREY, "tickColor": GREY, "gridColor": "#dddddd"},
+    "legend": {**_TEXT, "titleLimit": 0, "symbolStrokeWidth": 2, "labelColor": "#1a1a1a", "titleColor": "#1a1a1a"},
+    "header": {**_TEXT, "titleLimit": 0, "labelColor": "#1a1a1a"},
+    "title": {"fontSize": TITLE_FONT_SIZE, "subtitleFontSize": FONT_SIZE, "limit": 0, "color": "#1a1a1a",
+              "subtitleColor": "#1a1a1a", "subtitlePadding": 4},
+    "text": {"fontSize": FONT_SIZE, "limit": 0, "color": "#1a1a1a"},
+    "view": {"stroke": None},
+}
 
 
 # --- the change chart: this period against the same period last year and the target ----------

@@ -10,17 +10,19 @@ chart). The force is compared with a named group of forces read by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from IPython.display import Markdown
 
+from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
+from crimeplan.markup import text
 from crimeplan.periods import Quarter, months_between, quarter_of
-from crimeplan.sections import charts
+from crimeplan.sections import charts, trends
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
@@ -59,6 +61,8 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
         "specials": _specials_sections,
         "anti_social_behaviour": _anti_social_behaviour_sections,
         "recorded_crime": _recorded_crime_sections,
+        "road_casualties": _road_casualties_sections,
+        "borough_crime": _borough_crime_sections,
     }
     typed = _typed(measures) if priority.public_data else None
     made: list[Markdown | charts.Chart] = []
@@ -72,9 +76,11 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
 
 
 SECTION_MEASURES = {
-    "specials": (SPECIALS_HOME_OFFICE, OFFICERS_FTE),
+    "specials": (SPECIALS_HOME_OFFICE, OFFICERS_FTE, trends.SPECIALS, trends.OFFICERS_FTE),
     "anti_social_behaviour": (ANTI_SOCIAL_BEHAVIOUR,),
-    "recorded_crime": (RECORDED_CRIME_TOTAL,),
+    "recorded_crime": (RECORDED_CRIME_TOTAL, RECORDED_CRIME_TOTAL + trends.ROLLING_SUFFIX),
+    "road_casualties": (trends.KSI, trends.KILLED, trends.SERIOUSLY_INJURED),
+    "borough_crime": (trends.BOROUGH_TOTAL,),
 }
 
 
@@ -113,13 +119,21 @@ class _Context:
 
 
 def _typed(measures: pd.DataFrame) -> pd.DataFrame:
-    columns = measures[["measure", "area", "period_start", "period_end", "value"]]
+    columns = measures[["measure", "area", "period_start", "period_end", "value", "source"]]
     return columns.assign(period_start=pd.to_datetime(columns["period_start"]),
                           period_end=pd.to_datetime(columns["period_end"]))
 
 
-def _section(*paragraphs: str) -> Markdown:
-    return Markdown("\n\n".join([HEADING, *paragraphs]))
+def _under_heading(markdown: Markdown | charts.Chart) -> Markdown:
+    """Markdown already built (crimeplan.sections.trends) under the section's heading."""
+    assert isinstance(markdown, Markdown)  # a trend section opens with its text
+    return Markdown("\n\n".join([HEADING, markdown.data]))
+
+
+def _section(*paragraphs: str, bullets: Sequence[str] = ()) -> Markdown:
+    """The section's heading, its ``paragraphs`` (text) and a list of ``bullets`` (Markdown)."""
+    blocks = [HEADING, *map(text, paragraphs)] + (["\n".join(bullets)] if bullets else [])
+    return Markdown("\n\n".join(blocks))
 
 
 def _change(current: float, previous: float, previous_when: str, unit: str = "count") -> str:
@@ -175,7 +189,10 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     area, force = context.force_area, context.plan.force
     home_office = context.rows(SPECIALS_HOME_OFFICE, area)
     own = context.rows(SPECIALS_OWN, area)
+    long_series = trends.workforce_trend(context)
     if home_office.empty:
+        if long_series:
+            return [_under_heading(long_series[0]), *long_series[1:]]
         return [_section(f"The {HOME_OFFICE_WORKFORCE} have no Special Constable figures for {area} "
                          f"up to {long_date(context.quarter.end)}.")]
     first, latest = home_office.iloc[0], home_office.iloc[-1]
@@ -192,7 +209,7 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
         if not both.empty:
             sentences.append(_sources_difference(both.iloc[-1], force))
     trend = _specials_trend(context, home_office, own)
-    return [_section(" ".join(sentences)), trend, *_specials_per_officer_sections(context)]
+    return [_section(" ".join(sentences)), trend, *_specials_per_officer_sections(context), *long_series]
 
 
 def _specials_trend(context: _Context, home_office: pd.DataFrame, own: pd.DataFrame) -> charts.Chart:
@@ -285,7 +302,7 @@ def _specials_per_officer_sections(context: _Context) -> list[Markdown | charts.
         subtitle=f"Against the {context.group.name} together and {all_label}.",
         caption=f"Special Constables (headcount) for every 100 full-time equivalent police officers. "
                 f"Source: {HOME_OFFICE_WORKFORCE}.")
-    return [Markdown(sentence), chart]
+    return [Markdown(text(sentence)), chart]
 
 
 # --- anti_social_behaviour: police.uk --------------------------------------------
@@ -374,6 +391,19 @@ def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
 
 
 def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    """The quarter's recorded crime (where there are quarterly figures), then the long
+    ONS series (:func:`crimeplan.sections.trends.recorded_crime_trend`)."""
+    quarterly = _recorded_crime_quarter(context)
+    long_series = trends.recorded_crime_trend(context)
+    if quarterly is None:
+        if long_series:
+            return [_under_heading(long_series[0]), *long_series[1:]]
+        return [_section(f"There are no recorded crime figures for {context.force_area} up to "
+                         f"{long_date(context.quarter.end)}.")]
+    return [*quarterly, *long_series]
+
+
+def _recorded_crime_quarter(context: _Context) -> list[Markdown | charts.Chart] | None:
     area, quarter = context.force_area, context.quarter
     totals = context.measures[(context.measures["measure"] == RECORDED_CRIME_TOTAL)
                               & (context.measures["area"] == area)]
@@ -381,22 +411,27 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
     current = _quarter_values(context, quarter)
     if RECORDED_CRIME_TOTAL not in current.index.get_level_values("measure"):
         if totals.empty:
-            return [_section(f"There are no Home Office recorded crime figures for {quarter_name}.")]
+            return None
         held = (f"{quarter_of(totals['period_start'].min().date()).label} to "
                 f"{quarter_of(totals['period_start'].max().date()).label}")
-        return [_section(f"There are no Home Office recorded crime figures for {quarter_name} in this update: "
-                         f"the published figures used here run from {held}.")]
+        return [_section(f"There are no quarterly recorded crime figures for {quarter_name} in this update: "
+                         f"the quarterly figures used here run from {held}.")]
     earlier = [(q, _quarter_values(context, q)) for q in (quarter.previous, quarter.same_quarter_last_year)]
     total = current[(RECORDED_CRIME_TOTAL, area)]
-    intro = (f"Home Office police recorded crime for {quarter_name}: {area} recorded "
+    intro = (f"Police recorded crime for {quarter_name}: {area} recorded "
              f"{format_number(total)} crimes (fraud is recorded nationally and is not included)")
     intro += "".join(f", {_change(total, values[(RECORDED_CRIME_TOTAL, area)], describe_period(q.start, q.end))}"
                      for q, values in earlier if (RECORDED_CRIME_TOTAL, area) in values.index) + "."
+    derived = context.measures[(context.measures["measure"] == RECORDED_CRIME_TOTAL) & (context.measures["area"] == area)
+                               & (context.measures["period_start"] == pd.Timestamp(quarter.start))]["source"]
+    intro += (" The Home Office publishes these quarters for 2017/18; other quarters are worked out exactly from the "
+              "ONS rolling-year totals." if (derived == DERIVED_LABEL).any() else
+              " Source: Home Office police recorded crime.")
     shares = _shares(context, current)
     bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
                for measure_id in context.section_measures
                if (measure_id, area) in current.index]
-    made: list[Markdown | charts.Chart] = [_section(intro, "\n".join(bullets))]
+    made: list[Markdown | charts.Chart] = [_section(intro, bullets=bullets)]
     if not shares.empty:
         made.append(_shares_chart(context, shares, quarter_name))
     return made
@@ -439,9 +474,10 @@ def _share_text(value: float) -> str:
 
 def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
                     earlier: list[tuple[Quarter, pd.Series]], shares: pd.DataFrame) -> str:
+    """One offence as a Markdown bullet: its label in bold, then its figures."""
     area = context.force_area
     value = current[(measure_id, area)]
-    parts = [f"- **{context.catalogue[measure_id].label}**: {format_number(value)}"]
+    parts = [f": {format_number(value)}"]
     parts += [f", {_change(value, values[(measure_id, area)], describe_period(q.start, q.end))}"
               for q, values in earlier if (measure_id, area) in values.index]
     mine = shares[shares["measure"] == measure_id].set_index("area")["value"]
@@ -451,7 +487,7 @@ def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
         parts.append(f"; {_share_text(mine[area])} of all crime recorded in {area}, against "
                      f"{_share_text(mine[group_label])} across the {group_label} and "
                      f"{_share_text(mine[all_label])} across {all_label}")
-    return "".join(parts) + "."
+    return f"- **{text(context.catalogue[measure_id].label)}**{text(''.join(parts) + '.')}"
 
 
 def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) -> charts.Chart:
@@ -492,3 +528,16 @@ def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) ->
         subtitle="Share of all recorded crime; each offence group on its own scale, from zero at the left.",
         caption=f"{area} against the other {context.group.name}, the group together and {ENGLAND_AND_WALES}. "
                 "Source: Home Office police recorded crime.")
+
+
+# --- road_casualties and borough_crime: monthly series -------------------------------------
+
+
+def _road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    items = trends.road_casualties_sections(context)
+    return [_under_heading(items[0]), *items[1:]]
+
+
+def _borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    items = trends.borough_crime_sections(context)
+    return [_under_heading(items[0]), *items[1:]]

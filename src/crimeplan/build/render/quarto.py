@@ -73,14 +73,7 @@ def front_matter(cover: CoverFacts) -> dict:
     """The metadata the template partials read (``$title$``, ``$data-to$`` …) and the
     two formats, the HTML one with the page header (stylesheet and Vega bundle)."""
     return {
-        "title": cover.title,
-        "pagetitle": f"{cover.title} – Quarterly Update {cover.quarter_label}",
-        "quarter-label": cover.quarter_label,
-        "data-to": cover.data_to,
-        "version": cover.version,
-        "produced": cover.produced,
-        "producing-unit": cover.producing_unit,
-        "force": cover.force,
+        **cover.metadata(),
         "format": {FORMATS["html"]: {"include-in-header": f"{SUPPORT}/{HEADER}"}, FORMATS["pdf"]: "default"},
     }
 
@@ -94,7 +87,7 @@ def combined_notebook(notebooks: list[Path], cover: CoverFacts, support_dir: Pat
     combined = nbformat.v4.new_notebook()
     combined.cells.append(
         nbformat.v4.new_raw_cell(
-            "---\n" + yaml.safe_dump(front_matter(cover), sort_keys=False, allow_unicode=True) + "---",
+            "---\n" + yaml.safe_dump(cover.metadata(), sort_keys=False, allow_unicode=True) + "---",
             id="front-matter",
         )
     )
