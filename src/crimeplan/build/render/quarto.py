@@ -87,7 +87,7 @@ def combined_notebook(notebooks: list[Path], cover: CoverFacts, support_dir: Pat
     combined = nbformat.v4.new_notebook()
     combined.cells.append(
         nbformat.v4.new_raw_cell(
-            "---\n" + yaml.safe_dump(cover.metadata(), sort_keys=False, allow_unicode=True) + "---",
+            "---\n" + yaml.safe_dump(front_matter(cover), sort_keys=False, allow_unicode=True) + "---",
             id="front-matter",
         )
     )
