@@ -46,6 +46,7 @@ import pandas as pd
 from crimeplan.compare import Change, Comparison, compare
 from crimeplan.data import Catalogue
 from crimeplan.errors import InputError
+from crimeplan.input_files import present, read_text
 from crimeplan.narrative import describe_period
 from crimeplan.numbers import format_percent, format_points, format_value, month_year
 from crimeplan.params import Plan
@@ -127,7 +128,8 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
     sections: list[_Section] = []
     seen: set[tuple[str, str]] = set()
     commitment: str | None = None
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    # data/commentary/<quarter>/pN.md: the project root is three folders up.
+    lines = read_text(path, root=path.parents[3], kind="commentary").splitlines()
     for number, line in enumerate(lines, start=1):
         if heading := AREA_HEADING.match(line):
             area = heading["name"]
@@ -205,7 +207,7 @@ def list_references(data_dir: Path, quarter: Quarter, plan: Plan) -> list[Refere
     references = []
     for priority in plan.priorities:
         path = commentary_path(data_dir, quarter, priority.number)
-        if path.is_file():
+        if present(path):
             for section in _parse_sections(path, plan, priority.number):
                 for number, line in section.lines:
                     references.extend(_references_in(line, path, number))
@@ -217,7 +219,7 @@ def unwritten_sections(data_dir: Path, quarter: Quarter, plan: Plan) -> list[tup
     found = []
     for priority in plan.priorities:
         path = commentary_path(data_dir, quarter, priority.number)
-        if path.is_file():
+        if present(path):
             found += [(path, s.heading_line, s.commitment, s.area)
                       for s in _parse_sections(path, plan, priority.number) if not s.written]
     return found
@@ -310,7 +312,7 @@ def load_commentary(
     commitments = [c.id for c in plan.priority(priority).commitments]
     by_commitment: dict[str, list[AreaCommentary]] = {c: [] for c in commitments}
     path = commentary_path(data_dir, quarter, priority)
-    if not path.is_file():
+    if not present(path):
         return Commentary(priority, quarter, by_commitment, [f"no commentary for priority {priority} in {quarter.label}: {path} not found"])
     known_areas = set(areas)
 

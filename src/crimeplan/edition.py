@@ -30,6 +30,8 @@ from crimeplan.data import (
     read_measures,
 )
 from crimeplan.errors import InputError
+from crimeplan.freshness import file_digest
+from crimeplan.input_files import LIMITS, present
 from crimeplan.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
@@ -168,8 +170,9 @@ def read_edition(project: Project, quarter: Quarter, shared: SharedInputs | None
 def load_edition(project: Project, quarter: Quarter) -> Edition:
     """The edition of ``quarter``; raises one :class:`InputError` listing every error.
 
-    Remembered while no file under ``data/`` or ``params/`` changes (size or time); the
-    inputs every quarter shares are read once for all the quarters of one process.
+    Remembered while no file under ``data/`` or ``params/`` changes (by content: a
+    same-size edit that keeps the time counts); the inputs every quarter shares are read
+    once for all the quarters of one process.
     """
     files = _files_key(project)
     key = (files, quarter.id)
@@ -216,13 +219,14 @@ _SHARED: dict[str, object] = {}
 
 
 def _files_key(project: Project) -> tuple:
-    """Every input file of the project with its time and size."""
+    """Every input file of the project with a hash of its content (the size alone for a
+    file too large to be read, which the readers refuse anyway)."""
     files = []
     for folder in (project.data_dir, project.params_dir):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                stat = path.stat()
-                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+                size = path.stat().st_size
+                files.append((str(path), size, file_digest(path) if size <= max(LIMITS.values()) else None))
     return str(project.root), tuple(files)
 
 
@@ -287,7 +291,7 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         Problem("warning", f"no commentary for priority {p.number}; it renders without it",
                 file=project.shown(path), rule="commentary_present")
         for p in plan.priorities
-        if not (path := commentary.commentary_path(data_dir, quarter, p.number)).is_file()
+        if not present(path := commentary.commentary_path(data_dir, quarter, p.number))
     ]
     references = _attempt(project, problems, lambda: commentary.list_references(data_dir, quarter, plan))
     if references is not None:

@@ -2,8 +2,9 @@
 
 A notebook is executed again only when its key changes: its own source, the parameters,
 the plan and the quarter's params, the catalogue, every measures and reference file, its
-own priority's commentary, the ``crimeplan`` code and templates, and the Python and key
-package versions. A changed byte in any of them always invalidates (hashes of content,
+own priority's commentary, the ``crimeplan`` code and templates, and the versions of
+Python and of every package crimeplan runs on (scipy's p-values and pandas' sums show
+in the update as much as the code does). A changed byte in any of them always invalidates (hashes of content,
 not timestamps). The HTML and PDF are rebuilt only when an executed notebook or the
 renderer changed.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -20,8 +22,6 @@ from pathlib import Path
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
 
-KEY_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "papermill", "nbformat", "nbclient",
-                "ipykernel", "pandera", "pydantic", "pyyaml", "pypandoc-binary", "typst")
 CODE_DIR = Path(__file__).resolve().parent
 
 
@@ -42,12 +42,19 @@ def files_digest(paths: list[Path], relative_to: Path) -> str:
     return _hash(*parts)
 
 
+def key_packages() -> list[str]:
+    """The packages whose versions are in every key: crimeplan's runtime dependencies (its
+    package metadata), and numpy and nbclient, which pandas, scipy and papermill run on."""
+    required = (re.match(r"[A-Za-z0-9._-]+", requirement)[0] for requirement in metadata.requires("crimeplan") or ())
+    return sorted({name.lower() for name in required} | {"numpy", "nbclient"})
+
+
 @lru_cache(maxsize=1)
 def environment_digest() -> str:
     """The crimeplan code and templates, Python's version and the key packages' versions."""
     code = sorted(p for p in CODE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     versions = {}
-    for name in KEY_PACKAGES:
+    for name in key_packages():
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -81,4 +88,5 @@ def render_key(renderer: str, renderer_files: list[Path], project: Project, note
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -21,6 +21,7 @@ import yaml
 
 from crimeplan.compare import shift_months
 from crimeplan.errors import InputError
+from crimeplan.input_files import read_yaml
 from crimeplan.params import load_quarter
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
@@ -45,7 +46,7 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
     load_quarter(project.params_dir, previous.id)  # a clear error when the previous quarter has no params
     edition = load_edition(project, previous)
 
-    raw = yaml.safe_load((project.params_dir / f"{previous.id}.yml").read_text(encoding="utf-8-sig"))
+    raw = read_yaml(project.params_dir / f"{previous.id}.yml", root=project.root)
     raw.update(quarter=quarter.id, data_to=quarter.end, version=1,
                produced=shift_months(quarter.end, 1).strftime("%B %Y"))
     raw.pop("revisions", None)  # a new quarter's version 1 has no revisions yet
