@@ -35,10 +35,15 @@ def _hash(*parts: bytes | str) -> str:
 
 
 def files_digest(paths: list[Path], relative_to: Path) -> str:
-    """One hash of these files' names (relative to ``relative_to``) and contents."""
+    """One hash of these files' names (relative to ``relative_to``) and contents (a marker
+    for one that is absent, not a regular file or unreadable: the checks then say why)."""
     parts: list[bytes | str] = []
     for path in sorted(paths):
-        parts += [str(path.relative_to(relative_to)), path.read_bytes() if path.is_file() else b"\0absent"]
+        try:
+            content = file_digest(path) if path.is_file() else "\0absent"
+        except OSError:
+            content = "\0unreadable"
+        parts += [str(path.relative_to(relative_to)), content]
     return _hash(*parts)
 
 
