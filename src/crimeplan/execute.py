@@ -81,7 +81,7 @@ class KernelPool:
     _outstanding: int = 0
 
     def __enter__(self) -> "KernelPool":
-        logging.getLogger("papermill").setLevel(logging.ERROR)
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures are reported as ExecutionError
         _register_warm_engine()
         remove_stale_sockets()
         for number in range(self.size):
@@ -207,7 +207,7 @@ class KernelPool:
         papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=self.cell_timeout,
+            request_save_on_cell_execute=False, execution_timeout=self.cell_timeout, partial_output=output,
         )
 
 
@@ -242,6 +242,7 @@ def _run_code(kernel: _Kernel, code: str) -> None:
 
 def _register_warm_engine() -> None:
     """A Papermill engine that executes on a kernel and client that are already running."""
+    import nbformat
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -254,12 +255,18 @@ def _register_warm_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     km=None, kc=None, **kwargs):
-            return WarmClient(
-                nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
-                startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file,
-            ).execute()
+                                     km=None, kc=None, *, partial_output, **kwargs):
+            try:
+                return WarmClient(
+                    nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
+                    startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+                    stdout_file=stdout_file, stderr_file=stderr_file,
+                ).execute()
+            except Exception:
+                # A timeout or a dead kernel: Papermill writes nothing, so the notebook as far
+                # as it ran is written here (the cells that started carry a start time).
+                nbformat.write(nb_man.nb, partial_output)
+                raise
 
     papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 

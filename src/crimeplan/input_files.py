@@ -58,11 +58,12 @@ def read_bytes(path: Path, *, root: Path, kind: str, shown: str | None = None) -
         raise InputError(what, file=shown, rule="file_present") from None
     except OSError as error:
         raise InputError(f"cannot be read: {error.strerror}", file=shown, rule="readable") from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise InputError(f"not a regular file ({_file_type(info.st_mode)}); only plain files are read",
+                         file=shown, rule="regular_file")
     with os.fdopen(descriptor, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"not a regular file ({_file_type(info.st_mode)}); only plain files are read",
-                             file=shown, rule="regular_file")
         if info.st_size > limit:
             raise InputError(f"the file is {_size(info.st_size)}, more than the {_size(limit)} limit for "
                              f"{kind} files (docs/reference.md)", file=shown, rule="size_limit")
