@@ -96,7 +96,7 @@ def test_a_render_killed_between_the_renames_is_recovered_by_the_next(project):
     (project / "outputs" / ".2031-32-Q1.lock").touch()  # a lock file of a quarter that has no params
     killed = render_patched(project, """
         import functools, os, signal, psutil
-        import crimeplan.pipeline as pipeline
+        import crimeplan.build.pipeline as pipeline
         def kill():  # the kernels first, so that none outlives the test
             for child in psutil.Process().children(recursive=True):
                 child.kill()
@@ -124,7 +124,7 @@ def test_a_quarter_without_params_leaves_no_lock_file(project):
 
 
 def test_stale_kernel_sockets_of_dead_renders_are_removed(tmp_path):
-    from crimeplan.execute import SOCKETS_PREFIX, remove_stale_sockets
+    from crimeplan.build.kernels import SOCKETS_PREFIX, remove_stale_sockets
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     temp = Path(os.environ.get("TMPDIR", "/tmp"))
@@ -335,7 +335,7 @@ def test_two_renders_of_the_same_inputs_give_byte_identical_html_and_pdf(golden,
 def test_every_runtime_package_is_in_the_freshness_key(monkeypatch):
     from importlib import metadata
 
-    from crimeplan import freshness
+    from crimeplan.build import freshness
 
     assert {"scipy", "pandas", "numpy", "altair", "typst", "pypandoc-binary"} <= set(freshness.key_packages())
     freshness.environment_digest.cache_clear()
@@ -351,9 +351,9 @@ def test_every_runtime_package_is_in_the_freshness_key(monkeypatch):
 
 
 def test_the_in_process_edition_sees_a_same_size_edit_that_keeps_the_time(tmp_path):
-    from crimeplan.edition import load_edition
+    from crimeplan.findings.edition import load_edition
+    from crimeplan.periods import Quarter
     from crimeplan.project import Project
-    from crimeplan.quarters import Quarter
 
     root = copy_project(tmp_path / "project")
     project, quarter = Project(root), Quarter.parse(QUARTER)
@@ -367,8 +367,8 @@ def test_the_in_process_edition_sees_a_same_size_edit_that_keeps_the_time(tmp_pa
 
 
 def test_a_renderer_over_its_time_bound_is_stopped():
+    from crimeplan.build.render import bounded
     from crimeplan.errors import ExecutionError
-    from crimeplan.render import bounded
 
     with pytest.raises(ExecutionError, match=r"^sleep did not finish within 0.5 s; it was stopped$"):
         bounded.run(["sleep", "30"], "sleep", seconds=0.5)
@@ -377,7 +377,9 @@ def test_a_renderer_over_its_time_bound_is_stopped():
 
 
 def test_an_unexpected_error_is_one_line_without_debug(project, monkeypatch, capsys):
-    from crimeplan import check, cli, interrupts
+    from crimeplan import cli
+    from crimeplan.build import interrupts
+    from crimeplan.findings import check
 
     monkeypatch.setattr(interrupts, "install", lambda: None)  # keep pytest's own signal handlers
 

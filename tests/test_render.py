@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from conftest import REPO, copy_project, run_cli
-from crimeplan.params import load_plan
+from crimeplan.inputs.params import load_plan
 from pdf_text import html_text, pdf_text
 
 PLAN = load_plan(REPO / "params")

@@ -12,17 +12,17 @@ import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crimeplan.data import MEASURE_COLUMNS
 from crimeplan.errors import InputError
+from crimeplan.inputs.measures import MEASURE_COLUMNS
 
 DEFAULT_REFERENCE_DIR = Path("data") / "reference"
 FORCES_FILE = "forces.csv"
@@ -70,6 +70,7 @@ class ForceNames:
 
     forces: tuple[str, ...]
     regions: frozenset[str] = frozenset()
+    _by_key: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {force_match_key(name): name for name in self.forces})
@@ -88,7 +89,7 @@ class ForceNames:
         return _force_key(name) in self.regions
 
     @classmethod
-    def load(cls, reference_dir: Path | None = None) -> "ForceNames":
+    def load(cls, reference_dir: Path | None = None) -> ForceNames:
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
         areas = read_reference_table(reference_dir / FORCES_FILE, ("area", "type"),
                                  "the reference list of forces and districts")
@@ -120,7 +121,7 @@ def project_force(reference_dir: Path) -> str:
     reference_dir = Path(reference_dir)
     plan = reference_dir.parent.parent / PLAN_PATH
     if plan.is_file():
-        from crimeplan.input_files import read_yaml
+        from crimeplan.inputs.files import read_yaml
 
         raw = read_yaml(plan, root=plan.parent.parent)
         if isinstance(raw, dict) and str(raw.get("force_area") or "").strip():

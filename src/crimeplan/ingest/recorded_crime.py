@@ -16,18 +16,18 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
-    read_csv_table,
-    claim_periods,
     DEFAULT_REFERENCE_DIR,
     ForceNames,
     Source,
     SourceResult,
+    claim_periods,
     expand_paths,
     is_non_territorial,
     progress_bar,
+    read_csv_table,
     snake,
 )
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 SOURCE_LABEL = "Home Office police recorded crime by police force area"
 REQUIRED_COLUMNS = (
@@ -127,7 +127,8 @@ class RecordedCrimeSource(Source):
     ) -> SourceResult:
         files = expand_paths(paths, ("*.csv",))
         names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
-        frames, quarter_files = [], {}
+        frames: list[pd.DataFrame] = []
+        quarter_files: dict[Quarter, str] = {}
         with progress_bar(progress) as bar:
             task = bar.add_task("recorded crime", total=len(files))
             for path in files:

@@ -1,0 +1,740 @@
+"""Judging a change by a stated statistical method.
+
+Every figure in the update is given one verdict from one vocabulary, and the verdict
+says which method produced it:
+
+- a **count of events** over a period (crimes, arrests, casualties: catalogue kind
+  ``total`` with unit ``count`` or ``people``) compared with another period: the exact
+  conditional test of two Poisson counts (:func:`compare_counts`);
+- a **proportion with known numerator and denominator** in both periods: a pooled
+  two-proportion z-test, or Fisher's exact test when any expected count in the 2 x 2
+  table is below 5 (:func:`compare_proportions`);
+- a **series of at least 15 points**: an XmR control chart read with the NHS England
+  "Making Data Count" rules (:func:`spc`);
+- anything else (a level on a day, hours, money, minutes, percentages or averages
+  without their counts) is **not tested** (:func:`not_tested`), with a reason;
+- **progress against a target** is judged separately, on a straight-line path from a
+  baseline to the target (:func:`target_progress`).
+
+:func:`judge` picks the method from a measure's catalogue facts; :func:`method_notes`
+gives the paragraphs for "About these statistics". All functions are pure: numbers in,
+verdicts out.
+
+Verdicts (the only words used):
+
+====================================  =================================================
+two-period tests                      "significantly better", "no significant change",
+                                      "significantly worse"; for a measure where
+                                      neither direction is better: "significant
+                                      increase", "significant decrease"
+no test applies                       "not tested"
+control charts (latest point)         "special cause improvement", "special cause
+                                      concern", "common cause variation"; where neither
+                                      direction is better: "special cause variation
+                                      (high)", "special cause variation (low)"
+targets                               "target met", "on track for target", "not on
+                                      track for target", "target not met" (the target
+                                      date has passed)
+====================================  =================================================
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+# --- vocabulary ------------------------------------------------------------------------
+
+SIGNIFICANTLY_BETTER = "significantly better"
+NO_SIGNIFICANT_CHANGE = "no significant change"
+SIGNIFICANTLY_WORSE = "significantly worse"
+SIGNIFICANT_INCREASE = "significant increase"
+SIGNIFICANT_DECREASE = "significant decrease"
+NOT_TESTED = "not tested"
+
+SPC_IMPROVEMENT = "special cause improvement"
+SPC_CONCERN = "special cause concern"
+SPC_COMMON_CAUSE = "common cause variation"
+SPC_HIGH = "special cause variation (high)"
+SPC_LOW = "special cause variation (low)"
+
+TARGET_MET = "target met"
+TARGET_ON_TRACK = "on track for target"
+TARGET_NOT_ON_TRACK = "not on track for target"
+TARGET_NOT_MET = "target not met"
+
+CHANGE_VERDICTS = (
+    SIGNIFICANTLY_BETTER,
+    NO_SIGNIFICANT_CHANGE,
+    SIGNIFICANTLY_WORSE,
+    SIGNIFICANT_INCREASE,
+    SIGNIFICANT_DECREASE,
+    NOT_TESTED,
+)
+SPC_VERDICTS = (SPC_IMPROVEMENT, SPC_CONCERN, SPC_COMMON_CAUSE, SPC_HIGH, SPC_LOW)
+TARGET_VERDICTS = (TARGET_MET, TARGET_ON_TRACK, TARGET_NOT_ON_TRACK, TARGET_NOT_MET)
+
+# --- methods ---------------------------------------------------------------------------
+
+METHOD_POISSON = "exact test of two Poisson counts"
+METHOD_Z_TEST = "two-proportion z-test"
+METHOD_FISHER = "Fisher's exact test"
+METHOD_SPC = "XmR control chart"
+METHOD_NONE = "none"
+
+# --- constants of the methods ----------------------------------------------------------
+
+ALPHA = 0.05  # significant at the 95% level: p < ALPHA
+CONFIDENCE = "95%"
+MIN_EXPECTED = 5  # below this expected count in any cell, Fisher's exact test is used
+SPC_MIN_POINTS = 15  # fewest points for a control chart
+XMR_LIMIT = 2.66  # 3 sigma = 2.66 x mean moving range (3 / d2, d2 = 1.128 for n = 2)
+XMR_NEAR = XMR_LIMIT * 2 / 3  # 2 sigma: the "close to a limit" line
+SHIFT_LENGTH = 7  # points in a row on one side of the mean (Making Data Count)
+TREND_LENGTH = 7  # points in a row each higher (or each lower) than the one before
+TOLERANCE = 1e-9
+
+RULE_OUTSIDE = "outside limits"
+RULE_SHIFT = "shift"
+RULE_TREND = "trend"
+RULE_TWO_OF_THREE = "two of three near a limit"
+SPC_RULES = (RULE_OUTSIDE, RULE_SHIFT, RULE_TREND, RULE_TWO_OF_THREE)
+
+EVENT_UNITS = frozenset({"count", "people"})
+UNITS = frozenset({"count", "people", "hours", "minutes", "percent", "gbp"})
+KINDS = frozenset({"snapshot", "total", "rate"})
+
+Better = Literal["higher", "lower", "neither"]
+Direction = Literal["up", "down", "no change"]
+_SIGNAL_DIRECTIONS: dict[int, Direction] = {1: "up", -1: "down"}
+BETTER_VALUES = ("higher", "lower", "neither")
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    """An XmR chart of a series and the reading of its latest point.
+
+    ``lower`` and ``upper`` are the process limits (mean -/+ 2.66 x mean moving range;
+    ``lower`` is not clipped at zero), ``near_lower`` and ``near_upper`` the 2-sigma
+    lines used by the two-of-three rule. ``point_verdicts`` has one SPC verdict per
+    value (for colouring a chart); ``verdict``, ``rules_triggered`` and ``signal`` are
+    the latest point's: ``signal`` is 1 for a special cause on the high side (or a rising
+    trend), -1 on the low side (or a falling trend), 0 for common cause variation.
+    """
+
+    values: tuple[float, ...]
+    mean: float
+    moving_range_mean: float
+    lower: float
+    upper: float
+    near_lower: float
+    near_upper: float
+    verdict: str
+    rules_triggered: tuple[str, ...]
+    signal: int
+    point_verdicts: tuple[str, ...]
+    reason: str
+
+    @property
+    def special_cause(self) -> bool:
+        return self.verdict != SPC_COMMON_CAUSE
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one change (or on the latest point of a series).
+
+    ``significant`` is ``None`` when no test was made; ``p_value`` is ``None`` for
+    control charts and when no test was made; ``direction`` is the direction of the
+    change (for counts of events: of the rate per day; for a control chart: of the
+    latest point's signal, ``None`` without one), ``None`` when not known.
+    ``spc`` holds the chart when the method is :data:`METHOD_SPC`.
+    """
+
+    verdict: str
+    method: str
+    p_value: float | None
+    significant: bool | None
+    reason: str
+    direction: Direction | None = None
+    spc: SpcResult | None = None
+
+    @property
+    def tested(self) -> bool:
+        return self.method != METHOD_NONE
+
+
+@dataclass(frozen=True)
+class TargetJudgement:
+    """Progress towards a target by its date.
+
+    ``path_value`` is where the straight line from the baseline to the target stands
+    at the current date (``None`` once the target date is reached).
+    """
+
+    verdict: str
+    reason: str
+    path_value: float | None
+
+
+# --- shared wording ----------------------------------------------------------------------
+
+
+def _check_better(better: str) -> None:
+    if better not in BETTER_VALUES:
+        raise ValueError(f"better must be one of {', '.join(BETTER_VALUES)}, not {better!r}")
+
+
+def change_verdict(direction: Direction, significant: bool, better: Better) -> str:
+    """The words for a tested change: the one place that turns a significant rise or
+    fall into "better", "worse" or (when neither direction is better) "increase" /
+    "decrease"."""
+    _check_better(better)
+    if not significant or direction == "no change":
+        return NO_SIGNIFICANT_CHANGE
+    if better == "neither":
+        return SIGNIFICANT_INCREASE if direction == "up" else SIGNIFICANT_DECREASE
+    return SIGNIFICANTLY_BETTER if (direction == "up") == (better == "higher") else SIGNIFICANTLY_WORSE
+
+
+def spc_verdict(side: int, better: Better) -> str:
+    """The words for a special cause on the high (``side`` = 1) or low (-1) side, or
+    common cause variation (``side`` = 0)."""
+    _check_better(better)
+    if side == 0:
+        return SPC_COMMON_CAUSE
+    if better == "neither":
+        return SPC_HIGH if side > 0 else SPC_LOW
+    return SPC_IMPROVEMENT if (side > 0) == (better == "higher") else SPC_CONCERN
+
+
+def format_p(p_value: float) -> str:
+    """``p = 0.29``; below 0.1 three decimals (``p = 0.032``); ``p < 0.001``. A p-value
+    just under 0.05 that would round to 0.050 is written ``p < 0.05``, so that the text
+    never contradicts the verdict."""
+    if p_value < 0.001:
+        return "p < 0.001"
+    if p_value < 0.1:
+        if p_value < ALPHA and round(p_value, 3) >= ALPHA:
+            return f"p < {ALPHA:g}"
+        return f"p = {p_value:.3f}"
+    return f"p = {p_value:.2f}"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _tested_reason(change: str, significant: bool, p_value: float) -> str:
+    if significant:
+        return f"{change}: larger than chance variation explains at the {CONFIDENCE} level ({format_p(p_value)})."
+    return f"{change}: within chance variation, not significant at the {CONFIDENCE} level ({format_p(p_value)})."
+
+
+def _direction(current: float, previous: float) -> Direction:
+    if current > previous + TOLERANCE * max(1.0, abs(previous)):
+        return "up"
+    if current < previous - TOLERANCE * max(1.0, abs(previous)):
+        return "down"
+    return "no change"
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    """A finite real number (numpy and pandas scalars included), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole_count(value: float, name: str) -> int:
+    if not _is_number(value):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative (got {_number(value)})")
+    if not float(value).is_integer():
+        raise ValueError(f"{name} must be a whole number of events (got {value})")
+    return int(value)
+
+
+def _positive(value: float, name: str) -> float:
+    if not _is_number(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return float(value)
+
+
+# --- 1. counts of events -----------------------------------------------------------------
+
+
+def compare_counts(
+    current: float,
+    previous: float,
+    better: Better,
+    current_days: float = 1,
+    previous_days: float = 1,
+) -> Judgement:
+    """Two counts of events, each over its exposure (period length in days).
+
+    Exact conditional test: given both counts' total n, the current count is
+    Binomial(n, t1 / (t1 + t0)) when the two periods share one underlying rate; the
+    two-sided p-value (``scipy.stats.binomtest``, the same as R's
+    ``poisson.test(c(x1, x0), c(t1, t0))``) is significant below 0.05. The direction
+    is that of the rate per day. No events in either period: not tested.
+    """
+    _check_better(better)
+    x1 = _whole_count(current, "current count")
+    x0 = _whole_count(previous, "previous count")
+    t1 = _positive(current_days, "current_days")
+    t0 = _positive(previous_days, "previous_days")
+    if x1 + x0 == 0:
+        return Judgement(
+            NOT_TESTED,
+            METHOD_NONE,
+            None,
+            None,
+            "No events in either period, so there is no change to test.",
+            "no change",
+        )
+    from scipy import stats  # imported when first needed: a second to import
+
+    p_value = float(stats.binomtest(x1, x1 + x0, t1 / (t1 + t0), alternative="two-sided").pvalue)
+    p_value = min(p_value, 1.0)
+    significant = p_value < ALPHA
+    direction = _direction(x1 / t1, x0 / t0)
+    if math.isclose(t1, t0):
+        change = f"{_number(x0)} to {_number(x1)}"
+    else:
+        change = f"{_number(x0)} in {_number(t0)} days to {_number(x1)} in {_number(t1)} days"
+    return Judgement(
+        change_verdict(direction, significant, better),
+        METHOD_POISSON,
+        p_value,
+        significant,
+        _tested_reason(change, significant, p_value),
+        direction,
+    )
+
+
+# --- 2. proportions ----------------------------------------------------------------------
+
+
+def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Better) -> Judgement:
+    """Two proportions x1/n1 (current) and x0/n0 (previous) from their counts.
+
+    Pooled two-proportion z-test (no continuity correction) when every expected count
+    of the 2 x 2 table under the pooled proportion is at least 5; otherwise Fisher's
+    exact test (two-sided, ``scipy.stats.fisher_exact``). Significant when p < 0.05.
+    ``better`` refers to the proportion (e.g. "higher" for a solved rate).
+    """
+    from scipy import stats  # imported when first needed
+
+    _check_better(better)
+    a = _whole_count(x1, "current numerator")
+    m = _whole_count(n1, "current denominator")
+    b = _whole_count(x0, "previous numerator")
+    k = _whole_count(n0, "previous denominator")
+    for numerator, denominator, when in ((a, m, "current"), (b, k, "previous")):
+        if denominator == 0:
+            raise ValueError(f"{when} denominator is 0: a proportion needs at least one case")
+        if numerator > denominator:
+            raise ValueError(
+                f"{when} numerator ({_number(numerator)}) is larger than its denominator ({_number(denominator)})"
+            )
+    pooled = (a + b) / (m + k)
+    expected = [m * pooled, m * (1 - pooled), k * pooled, k * (1 - pooled)]
+    if min(expected) < MIN_EXPECTED:
+        method = METHOD_FISHER
+        p_value = float(stats.fisher_exact([[a, m - a], [b, k - b]], alternative="two-sided").pvalue)
+    else:
+        method = METHOD_Z_TEST
+        standard_error = math.sqrt(pooled * (1 - pooled) * (1 / m + 1 / k))
+        z = (a / m - b / k) / standard_error
+        p_value = float(2 * stats.norm.sf(abs(z)))
+    p_value = min(p_value, 1.0)
+    significant = p_value < ALPHA
+    direction = _direction(a / m, b / k)
+    change = f"{b / k:.1%} ({_number(b)} of {_number(k)}) to {a / m:.1%} ({_number(a)} of {_number(m)})"
+    return Judgement(
+        change_verdict(direction, significant, better),
+        method,
+        p_value,
+        significant,
+        _tested_reason(change, significant, p_value),
+        direction,
+    )
+
+
+# --- 3. control charts -------------------------------------------------------------------
+
+
+def spc(values: Sequence[float], better: Better) -> SpcResult:
+    """An XmR chart of ``values`` (oldest first, equally spaced) read for the latest point.
+
+    Centre line: the mean of all points; process limits: mean -/+ 2.66 x the mean
+    moving range (no points screened out, as in the Making Data Count tools). A point
+    shows special cause variation when it is:
+
+    - outside the process limits;
+    - part of a shift: 7 or more points in a row all above, or all below, the mean
+      (a point on the mean ends a run);
+    - part of a trend: 7 or more points in a row each higher (or each lower) than the
+      one before (a repeated value ends a run);
+    - one of two (or three) out of three points in a row beyond 2 sigma (2/3 of the way
+      to a limit) on the same side of the mean.
+
+    Its direction is the side of the mean it lies on, except when a trend is its only
+    signal: then the trend's direction. Fewer than 15 points: ValueError.
+    """
+    _check_better(better)
+    series = []
+    for position, value in enumerate(values, start=1):
+        if not _is_number(value):
+            raise ValueError(f"point {position} of the series is not a finite number: {value!r}")
+        series.append(float(value))
+    if len(series) < SPC_MIN_POINTS:
+        raise ValueError(f"a control chart needs at least {SPC_MIN_POINTS} points; the series has {len(series)}")
+    count = len(series)
+    mean = sum(series) / count
+    moving_range_mean = sum(abs(b - a) for a, b in itertools.pairwise(series)) / (count - 1)
+    spread = moving_range_mean * XMR_LIMIT
+    near = moving_range_mean * XMR_NEAR
+    lower, upper = mean - spread, mean + spread
+    near_lower, near_upper = mean - near, mean + near
+    tolerance = TOLERANCE * max(1.0, abs(mean))
+
+    side = [0 if abs(v - mean) <= tolerance else (1 if v > mean else -1) for v in series]
+    outside = [v > upper + tolerance or v < lower - tolerance for v in series]
+    # Each point's step from the one before: 1 up, -1 down, 0 the same (none for the first).
+    steps = [0] + [(1 if b > a else -1 if b < a else 0) for a, b in itertools.pairwise(series)]
+    beyond = [1 if v > near_upper + tolerance else -1 if v < near_lower - tolerance else 0 for v in series]
+    shift = [0] * count
+    trend = [0] * count
+    two_of_three = [0] * count
+    for start in range(count):
+        run = side[start : start + SHIFT_LENGTH]
+        if len(run) == SHIFT_LENGTH and run[0] != 0 and run.count(run[0]) == SHIFT_LENGTH:
+            shift[start : start + SHIFT_LENGTH] = run
+        # A trend of 7 points is 6 steps in one direction; a point at a peak keeps the
+        # trend that ends at it.
+        rises = steps[start + 1 : start + TREND_LENGTH]
+        if len(rises) == TREND_LENGTH - 1 and rises[0] != 0 and rises.count(rises[0]) == len(rises):
+            for position in range(start, start + TREND_LENGTH):
+                trend[position] = trend[position] or rises[0]
+        window = beyond[start : start + 3]
+        for high_or_low in (1, -1):
+            if len(window) == 3 and window.count(high_or_low) >= 2:
+                for offset, mark in enumerate(window):
+                    if mark == high_or_low:
+                        two_of_three[start + offset] = high_or_low
+
+    def reading(position: int) -> tuple[int, tuple[str, ...]]:
+        rules = []
+        if outside[position]:
+            rules.append(RULE_OUTSIDE)
+        if shift[position]:
+            rules.append(RULE_SHIFT)
+        if trend[position]:
+            rules.append(RULE_TREND)
+        if two_of_three[position]:
+            rules.append(RULE_TWO_OF_THREE)
+        if not rules:
+            return 0, ()
+        if rules == [RULE_TREND]:
+            return trend[position], tuple(rules)
+        return side[position], tuple(rules)
+
+    point_verdicts = tuple(spc_verdict(reading(i)[0], better) for i in range(count))
+    latest_side, rules = reading(count - 1)
+    verdict = spc_verdict(latest_side, better)
+    return SpcResult(
+        values=tuple(series),
+        mean=mean,
+        moving_range_mean=moving_range_mean,
+        lower=lower,
+        upper=upper,
+        near_lower=near_lower,
+        near_upper=near_upper,
+        verdict=verdict,
+        rules_triggered=rules,
+        signal=latest_side,
+        point_verdicts=point_verdicts,
+        reason=_spc_reason(rules, latest_side, trend[count - 1], count, mean, lower, upper),
+    )
+
+
+def _spc_reason(
+    rules: tuple[str, ...], side: int, trend: int, count: int, mean: float, lower: float, upper: float
+) -> str:
+    limits = f"average {_number(mean)}, process limits {_number(lower)} to {_number(upper)}, over {count} points"
+    if not rules:
+        return f"The latest point is within the process limits and shows no run or trend ({limits})."
+    high = side > 0
+    words = {
+        RULE_OUTSIDE: f"it is {'above the upper' if high else 'below the lower'} process limit",
+        RULE_SHIFT: f"it ends a run of {SHIFT_LENGTH} or more points {'above' if high else 'below'} the average",
+        RULE_TREND: (
+            f"it ends {TREND_LENGTH} or more points in a row each {'higher' if trend > 0 else 'lower'} "
+            "than the one before"
+        ),
+        RULE_TWO_OF_THREE: (
+            f"it is one of at least two in three points near or beyond the {'upper' if high else 'lower'} limit"
+        ),
+    }
+    return f"The latest point shows special cause variation: {'; '.join(words[r] for r in rules)} ({limits})."
+
+
+# --- 4. no test ------------------------------------------------------------------------
+
+
+def not_tested(reason: str, direction: Direction | None = None) -> Judgement:
+    """No significance claim: the verdict "not tested", with the reason a reader needs."""
+    if not reason.strip():
+        raise ValueError("a figure that is not tested needs a reason")
+    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction)
+
+
+_NO_TEST = ": no test of chance variation applies."
+
+
+def no_test_reason(unit: str, kind: str) -> str | None:
+    """Why a measure of this unit and kind has no test of chance variation, or ``None``
+    when it is a count of events (which has one)."""
+    _check_unit_kind(unit, kind)
+    if kind == "total" and unit in EVENT_UNITS:
+        return None
+    if kind == "snapshot":
+        return "A level on one day (such as a headcount), not a count of events over a period" + _NO_TEST
+    if unit == "hours":
+        return "Hours add up the time of many people and shifts, not separate events" + _NO_TEST
+    if unit == "gbp":
+        return "An amount of money, not a count of events" + _NO_TEST
+    if unit == "minutes":
+        return "A time, not a count of events" + _NO_TEST
+    if unit == "percent":
+        return "A percentage published without the counts it is worked out from" + _NO_TEST
+    return "An average or rate published without the counts behind it" + _NO_TEST
+
+
+def _check_unit_kind(unit: str, kind: str) -> None:
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(sorted(UNITS))}, not {unit!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(sorted(KINDS))}, not {kind!r}")
+
+
+# --- 5. targets ------------------------------------------------------------------------
+
+
+def target_progress(
+    current: float,
+    current_date: date,
+    target: float,
+    target_date: date,
+    baseline: float,
+    baseline_date: date,
+    better: Better,
+) -> TargetJudgement:
+    """Progress towards ``target`` by ``target_date``.
+
+    Rule: the target is met when the current value is at or beyond it (at or above
+    when higher is better, at or below when lower is better), whatever the date. Not
+    met and the target date reached: "target not met". Otherwise the path is the
+    straight line from ``baseline`` at ``baseline_date`` to ``target`` at
+    ``target_date``: on track when the current value is at or beyond the path's value
+    at ``current_date``. For a total counted towards a year's target, give the
+    year-to-date total with a baseline of 0 at the start of the year.
+    """
+    if better not in ("higher", "lower"):
+        raise ValueError(f"a target needs higher or lower to be better, not {better!r}")
+    for name, value in (("current", current), ("target", target), ("baseline", baseline)):
+        if not _is_number(value):
+            raise ValueError(f"{name} must be a finite number, not {value!r}")
+    if target_date <= baseline_date:
+        raise ValueError(f"the target date ({target_date}) must be after the baseline date ({baseline_date})")
+    if current_date < baseline_date:
+        raise ValueError(f"the current date ({current_date}) is before the baseline date ({baseline_date})")
+
+    def at_or_beyond(value: float, mark: float) -> bool:
+        slack = TOLERANCE * max(1.0, abs(mark))
+        return value >= mark - slack if better == "higher" else value <= mark + slack
+
+    goal = f"the target of {_number(target)} by {_day(target_date)}"
+    if at_or_beyond(current, target):
+        return TargetJudgement(TARGET_MET, f"{_number(current)} meets {goal}.", None)
+    if current_date >= target_date:
+        return TargetJudgement(TARGET_NOT_MET, f"{_number(current)} did not meet {goal}.", None)
+    share = (current_date - baseline_date).days / (target_date - baseline_date).days
+    path = baseline + (target - baseline) * share
+    on_track = at_or_beyond(current, path)
+    where = (
+        f"{_number(current)} on {_day(current_date)} against {_number(path)} on a straight path "
+        f"from {_number(baseline)} on {_day(baseline_date)} to {goal}"
+    )
+    if on_track:
+        return TargetJudgement(TARGET_ON_TRACK, f"{where}.", path)
+    return TargetJudgement(TARGET_NOT_ON_TRACK, f"{where}.", path)
+
+
+# --- choosing the method ------------------------------------------------------------------
+
+
+def judge(
+    current: float | None,
+    previous: float | None,
+    *,
+    unit: str,
+    kind: str,
+    better: Better,
+    current_days: float = 1,
+    previous_days: float = 1,
+    current_denominator: float | None = None,
+    previous_denominator: float | None = None,
+    series: Sequence[float] | None = None,
+) -> Judgement:
+    """The verdict on a measure's latest change, by the method its catalogue facts allow.
+
+    In order:
+
+    1. ``series`` (oldest first, ending with the current value) with at least 15
+       points: XmR control chart, whatever the unit, since the limits come from the
+       series' own point-to-point variation;
+    2. both denominators given: ``current`` and ``previous`` are the numerators
+       (counts), compared as proportions;
+    3. kind ``total`` in unit ``count`` or ``people`` (events over a period): exact
+       test of two Poisson counts over ``current_days`` and ``previous_days``;
+    4. otherwise "not tested", with the reason.
+
+    A shorter series falls back to 2-4, and the reason says so. No previous value
+    (and no long series): "not tested".
+    """
+    _check_better(better)
+    _check_unit_kind(unit, kind)
+    note = ""
+    if series is not None:
+        if len(series) >= SPC_MIN_POINTS:
+            if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
+                raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
+            chart = spc(series, better)
+            return Judgement(
+                chart.verdict,
+                METHOD_SPC,
+                None,
+                chart.special_cause,
+                chart.reason,
+                _SIGNAL_DIRECTIONS.get(chart.signal),
+                chart,
+            )
+        note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
+    if current is None or previous is None:
+        return not_tested("There is no earlier figure to compare with." + note)
+    if (current_denominator is None) != (previous_denominator is None):
+        raise ValueError("give both denominators (current and previous) or neither")
+    no_test = no_test_reason(unit, kind)
+    if current_denominator is not None and previous_denominator is not None:
+        result = compare_proportions(current, current_denominator, previous, previous_denominator, better)
+    elif no_test is None:
+        result = compare_counts(current, previous, better, current_days, previous_days)
+    else:
+        return not_tested(no_test + note, _direction(current, previous))
+    return replace(result, reason=result.reason + note) if note else result
+
+
+# --- 7. method text ------------------------------------------------------------------------
+
+
+def method_notes() -> list[tuple[str, str]]:
+    """(title, paragraph) for each method, for "About these statistics"."""
+    return [
+        (
+            "Counts of events",
+            (
+                "Crimes, arrests, casualties and other events counted over a period are compared "
+                "with the earlier period by an exact test for two Poisson counts. If both periods "
+                "shared one underlying rate, the share of all the events that fall in the current "
+                "period would follow a binomial distribution set by the two periods' lengths; the "
+                "test asks how often chance alone would split the events at least as unevenly as "
+                f"observed. A change is called significant when that two-sided probability (p) is "
+                f"below {ALPHA:g}, that is, at the {CONFIDENCE} level. Periods of different "
+                "lengths are compared as events per day. When neither period has any events there "
+                "is nothing to test."
+            ),
+        ),
+        (
+            "Proportions",
+            (
+                "Where both the number of cases and the number with the outcome are known (for "
+                "example crimes and crimes solved), the two proportions are compared with a "
+                "two-proportion z-test that pools both periods to estimate the chance variation. "
+                f"When the pooled figures would put fewer than {MIN_EXPECTED} cases in any of the "
+                "four cells of the table (yes or no, this period or the last), Fisher's exact test "
+                f"is used instead. Both tests are two-sided at the {CONFIDENCE} level."
+            ),
+        ),
+        (
+            "Control charts for longer series",
+            (
+                f"A measure with at least {SPC_MIN_POINTS} consecutive values is shown on an XmR "
+                "control chart, following NHS England's Making Data Count approach. The centre line "
+                f"is the average of all the values; the process limits sit {XMR_LIMIT:g} times the "
+                "average moving range (the mean absolute difference between neighbouring values) "
+                "above and below it, about three standard deviations. The latest value shows special "
+                "cause variation when it lies outside the limits, when it ends a run of "
+                f"{SHIFT_LENGTH} or more values on the same side of the average (a shift), when it "
+                f"ends {TREND_LENGTH} or more values each higher, or each lower, than the one "
+                "before (a trend), or when it is one of at least two out of three values in a row "
+                "more than two thirds of the way from the average to the same limit. A signal on "
+                "the side the plan wants is special cause improvement, on the other side special "
+                "cause concern; a trend that is the only signal counts in the direction it moves. "
+                "Where neither direction is better, a signal is reported as high or low. Without a "
+                "signal the variation is common cause: the usual ups and downs of the process."
+            ),
+        ),
+        (
+            "Progress against targets",
+            (
+                "A target is met once the latest value reaches it or goes beyond it in the "
+                "direction the plan wants. Before the target date, progress is measured against a "
+                "straight line drawn from the value at the start (the baseline) to the target on "
+                "its date: the measure is on track when the latest value is on that line or beyond "
+                "it, and not on track when it falls short. For totals counted towards a year's "
+                "target the line starts from zero at the beginning of the year. A target not "
+                "reached by its date is reported as not met."
+            ),
+        ),
+        (
+            "Not tested",
+            (
+                "Some figures have no accepted model of chance variation: a level on a given day "
+                "such as a headcount, hours worked, sums of money, waiting times, and percentages "
+                "or averages published without the counts behind them. For these the update shows "
+                "the change and any progress against a target, but marks the change as not tested: "
+                "it makes no claim about whether the change is larger than chance. A count with no "
+                "events in either period is not tested either. Any of these figures with a long "
+                "enough series is still read on a control chart, which needs no model because it "
+                "measures the variation from the series itself."
+            ),
+        ),
+        (
+            "Words used for changes",
+            (
+                "Significantly better and significantly worse describe significant changes in the "
+                "direction the plan wants or against it; no significant change means the change is "
+                "within chance variation. For measures where neither a rise nor a fall is better "
+                "(for example arrests, which may reflect more offending or more enforcement), a "
+                "significant change is called a significant increase or decrease, without "
+                "judging it."
+            ),
+        ),
+    ]
