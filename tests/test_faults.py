@@ -64,9 +64,12 @@ def render_cli(root: Path, *extra: str, timeout: float = 300) -> subprocess.Comp
 def render_patched(root: Path, patch: str, *extra: str) -> subprocess.CompletedProcess:
     """``crimeplan render`` in a child Python that first runs ``patch`` (``OUT`` is the
     project's outputs folder)."""
-    script = (f"import sys\nOUT = {str(root / 'outputs')!r}\n" + textwrap.dedent(patch)
-              + "\nfrom crimeplan.cli import main\n"
-              + f"sys.exit(main(['--root', {str(root)!r}, 'render', {QUARTER!r}, '--renderer', 'builtin', *{list(extra)!r}]))\n")
+    script = (
+        f"import sys\nOUT = {str(root / 'outputs')!r}\n"
+        + textwrap.dedent(patch)
+        + "\nfrom crimeplan.cli import main\n"
+        + f"sys.exit(main(['--root', {str(root)!r}, 'render', {QUARTER!r}, '--renderer', 'builtin', *{list(extra)!r}]))\n"
+    )
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
 
 
@@ -94,7 +97,9 @@ def test_a_render_killed_between_the_renames_is_recovered_by_the_next(project):
     original = commentary.read_bytes()
     commentary.write_bytes(original + b"\n")  # something to render: one notebook executes
     (project / "outputs" / ".2031-32-Q1.lock").touch()  # a lock file of a quarter that has no params
-    killed = render_patched(project, """
+    killed = render_patched(
+        project,
+        """
         import functools, os, signal, psutil
         import crimeplan.build.pipeline as pipeline
         def kill():  # the kernels first, so that none outlives the test
@@ -102,7 +107,8 @@ def test_a_render_killed_between_the_renames_is_recovered_by_the_next(project):
                 child.kill()
             os.kill(os.getpid(), signal.SIGKILL)
         pipeline._publish = functools.partial(pipeline._publish, between_renames=kill)
-    """)
+    """,
+    )
     assert killed.returncode == -9, killed.stderr
     assert not (project / "outputs" / QUARTER).exists(), "the kill came between the renames"
     assert [name.split("-")[0] for name in leftovers(project)] == [".build", ".retired"]
@@ -128,7 +134,10 @@ def test_stale_kernel_sockets_of_dead_renders_are_removed(tmp_path):
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     temp = Path(os.environ.get("TMPDIR", "/tmp"))
-    stale, alive = temp / f"{SOCKETS_PREFIX}{dead.stdout.strip()}-kernel-1-1", temp / f"{SOCKETS_PREFIX}{os.getpid()}-kernel-1-1"
+    stale, alive = (
+        temp / f"{SOCKETS_PREFIX}{dead.stdout.strip()}-kernel-1-1",
+        temp / f"{SOCKETS_PREFIX}{os.getpid()}-kernel-1-1",
+    )
     sockets = []
     for path in (stale, alive):
         sock = socket.socket(socket.AF_UNIX)
@@ -205,8 +214,10 @@ HOSTILE = {
     "anchor-bomb": (_anchor_bomb, ["data/catalogue.yml", "line 2", "anchors and aliases"]),
     "params-not-utf8": (_params_not_utf8, [f"params/{QUARTER}.yml", "not UTF-8: byte 0xe9"]),
     "commentary-not-utf8": (_commentary_not_utf8, [f"data/commentary/{QUARTER}/p2.md", "not UTF-8: byte 0xe9"]),
-    "oversized-commentary": (_oversized_commentary, [f"data/commentary/{QUARTER}/p1.md",
-                                                     "more than the 256 KiB limit for commentary files"]),
+    "oversized-commentary": (
+        _oversized_commentary,
+        [f"data/commentary/{QUARTER}/p1.md", "more than the 256 KiB limit for commentary files"],
+    ),
     "duplicate-key": (_duplicate_keys, ["params/plan.yml", "key 'force' appears more than once"]),
     "params-outside-project": (_params_outside, [f"params/{QUARTER}.yml", "outside the project folder"]),
 }
@@ -238,8 +249,9 @@ def test_an_endless_cell_stops_at_the_cell_timeout_naming_notebook_and_cell(proj
     before = fingerprint(project)
     add_cell(project / "notebooks" / "p3_domestic_abuse.ipynb", "while True:\n    pass")
     result = render_cli(project, "--cell-timeout", "15")
-    assert_plain_failure(result, 3, "p3_domestic_abuse.ipynb, code cell 4 ('while True:'): did not finish "
-                                    "within 15 s (--cell-timeout)")
+    assert_plain_failure(
+        result, 3, "p3_domestic_abuse.ipynb, code cell 4 ('while True:'): did not finish within 15 s (--cell-timeout)"
+    )
     assert fingerprint(project) == before
     failed = project / "outputs" / "failed" / QUARTER
     assert (failed / "p3_domestic_abuse.ipynb").is_file(), "kept beside the update"
@@ -304,15 +316,24 @@ def test_a_full_disk_while_building_exits_5_and_keeps_the_update(project):
 def test_a_full_disk_while_keeping_failed_notebooks_does_not_hide_the_notebook_error(project):
     before = fingerprint(project)
     add_cell(project / "notebooks" / "p7_road_safety.ipynb", 'raise ValueError("figures do not add up")')
-    result = render_patched(project, """
+    result = render_patched(
+        project,
+        """
         import errno, os, shutil
         def copytree(source, target, *args, **kwargs):
             os.makedirs(target)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
         shutil.copytree = copytree
-    """)
-    assert_plain_failure(result, 3, "p7_road_safety.ipynb failed in code cell 4", "ValueError: figures do not add up",
-                         "could not be kept", "No space left on device")
+    """,
+    )
+    assert_plain_failure(
+        result,
+        3,
+        "p7_road_safety.ipynb failed in code cell 4",
+        "ValueError: figures do not add up",
+        "could not be kept",
+        "No space left on device",
+    )
     assert fingerprint(project) == before
     assert not (project / "outputs" / "failed" / QUARTER).exists()
 
@@ -327,7 +348,9 @@ def test_two_renders_of_the_same_inputs_give_byte_identical_html_and_pdf(golden,
     result = render_cli(project, "--force")
     assert result.returncode == 0, result.stderr
     for name in ("update.html", "update.pdf"):
-        assert (project / "outputs" / QUARTER / name).read_bytes() == (golden / "outputs" / QUARTER / name).read_bytes(), name
+        assert (project / "outputs" / QUARTER / name).read_bytes() == (
+            golden / "outputs" / QUARTER / name
+        ).read_bytes(), name
     pdf = (golden / "outputs" / QUARTER / "update.pdf").read_bytes()
     assert b"/CreationDate(D:20191001000000Z)" in pdf, "created the month the update was produced (October 2019)"
 

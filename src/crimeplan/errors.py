@@ -86,7 +86,7 @@ class OutputError(CrimeplanError):
     exit_code = 5
 
     @classmethod
-    def of(cls, error: OSError, folder: Path) -> "OutputError":
+    def of(cls, error: OSError, folder: Path) -> OutputError:
         """``error`` (raised while writing under ``folder``) as one plain line naming the file."""
         where = error.filename or folder
         return cls(f"cannot write {where}: {error.strerror or error} (is {folder} writable, with space left?)")

@@ -51,7 +51,7 @@ def files_digest(paths: list[Path], relative_to: Path) -> str:
 def key_packages() -> list[str]:
     """The packages whose versions are in every key: crimeplan's runtime dependencies (its
     package metadata), and numpy and nbclient, which pandas, scipy and papermill run on."""
-    required = (re.match(r"[A-Za-z0-9._-]+", requirement)[0] for requirement in metadata.requires("crimeplan") or ())
+    required = (re.split(r"[^A-Za-z0-9._-]", requirement, maxsplit=1)[0] for requirement in metadata.requires("crimeplan") or ())
     return sorted({name.lower() for name in required} | {"numpy", "nbclient"})
 
 

@@ -21,6 +21,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -50,8 +51,12 @@ def read_bytes(path: Path, *, root: Path, kind: str, shown: str | None = None) -
     limit = LIMITS[kind]
     target = path.resolve()
     if not outside_root_allowed() and not target.is_relative_to(Path(root).resolve()):
-        raise InputError("the file is outside the project folder (a link to another place?); copy it into "
-                         f"the project, or allow it with --allow-outside-root", file=shown, rule="inside_project")
+        raise InputError(
+            "the file is outside the project folder (a link to another place?); copy it into "
+            "the project, or allow it with --allow-outside-root",
+            file=shown,
+            rule="inside_project",
+        )
     try:
         descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
@@ -62,16 +67,24 @@ def read_bytes(path: Path, *, root: Path, kind: str, shown: str | None = None) -
     info = os.fstat(descriptor)
     if not stat.S_ISREG(info.st_mode):
         os.close(descriptor)
-        raise InputError(f"not a regular file ({_file_type(info.st_mode)}); only plain files are read",
-                         file=shown, rule="regular_file")
+        raise InputError(
+            f"not a regular file ({_file_type(info.st_mode)}); only plain files are read",
+            file=shown,
+            rule="regular_file",
+        )
     with os.fdopen(descriptor, "rb") as stream:
         if info.st_size > limit:
-            raise InputError(f"the file is {_size(info.st_size)}, more than the {_size(limit)} limit for "
-                             f"{kind} files (docs/reference.md)", file=shown, rule="size_limit")
+            raise InputError(
+                f"the file is {_size(info.st_size)}, more than the {_size(limit)} limit for "
+                f"{kind} files (docs/reference.md)",
+                file=shown,
+                rule="size_limit",
+            )
         data = stream.read(limit + 1)
     if len(data) > limit:  # it grew while being read
-        raise InputError(f"the file is more than the {_size(limit)} limit for {kind} files", file=shown,
-                         rule="size_limit")
+        raise InputError(
+            f"the file is more than the {_size(limit)} limit for {kind} files", file=shown, rule="size_limit"
+        )
     return data
 
 
@@ -89,11 +102,16 @@ def read_text(path: Path, *, root: Path, kind: str, shown: str | None = None) ->
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         bad = raw[error.start : error.start + 1]
-        raise InputError(f"the file is not UTF-8: byte 0x{bad.hex()} at byte {error.start}; save it as UTF-8",
-                         file=shown or str(path), line=line, value=f"0x{bad.hex()}", rule="utf8") from None
+        raise InputError(
+            f"the file is not UTF-8: byte 0x{bad.hex()} at byte {error.start}; save it as UTF-8",
+            file=shown or str(path),
+            line=line,
+            value=f"0x{bad.hex()}",
+            rule="utf8",
+        ) from None
 
 
-def load_yaml(text: str, shown: str) -> tuple[yaml.Node | None, object]:
+def load_yaml(text: str, shown: str) -> tuple[yaml.Node | None, Any]:
     """The YAML node tree (for line numbers) and the data of ``text``, from one parse.
 
     Refuses anchors and aliases and duplicate keys, as :class:`InputError` naming the line.
@@ -102,8 +120,12 @@ def load_yaml(text: str, shown: str) -> tuple[yaml.Node | None, object]:
     try:
         for event in yaml.parse(text, Loader=loader_class):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise InputError("YAML anchors and aliases (&name, *name) are not allowed: write each value out",
-                                 file=shown, line=event.start_mark.line + 1, rule="yaml_alias")
+                raise InputError(
+                    "YAML anchors and aliases (&name, *name) are not allowed: write each value out",
+                    file=shown,
+                    line=None if event.start_mark is None else event.start_mark.line + 1,
+                    rule="yaml_alias",
+                )
         loader = loader_class(text)
         try:
             root = loader.get_single_node()
@@ -113,11 +135,15 @@ def load_yaml(text: str, shown: str) -> tuple[yaml.Node | None, object]:
             loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise InputError(f"not valid YAML: {getattr(error, 'problem', None) or error}", file=shown,
-                         line=None if mark is None else mark.line + 1, rule="yaml") from None
+        raise InputError(
+            f"not valid YAML: {getattr(error, 'problem', None) or error}",
+            file=shown,
+            line=None if mark is None else mark.line + 1,
+            rule="yaml",
+        ) from None
 
 
-def read_yaml(path: Path, *, root: Path, shown: str | None = None) -> object:
+def read_yaml(path: Path, *, root: Path, shown: str | None = None) -> Any:
     """The data of the YAML input file ``path`` (see :func:`read_text` and :func:`load_yaml`)."""
     shown = shown or str(path)
     return load_yaml(read_text(path, root=root, kind="yaml", shown=shown), shown)[1]
@@ -135,22 +161,32 @@ def _refuse_duplicate_keys(node: yaml.Node | None, shown: str) -> None:
                     lines.setdefault(key.value, []).append(key.start_mark.line + 1)
                 pending.append(value)
             problems += [
-                Problem("error", f"key {key!r} appears more than once (lines {', '.join(map(str, at))}); "
-                        "give each key once", file=shown, location=f"line {at[-1]}", value=key,
-                        rule="duplicate_key")
-                for key, at in lines.items() if len(at) > 1
+                Problem(
+                    "error",
+                    f"key {key!r} appears more than once (lines {', '.join(map(str, at))}); give each key once",
+                    file=shown,
+                    location=f"line {at[-1]}",
+                    value=key,
+                    rule="duplicate_key",
+                )
+                for key, at in lines.items()
+                if len(at) > 1
             ]
         elif isinstance(current, yaml.SequenceNode):
             pending.extend(current.value)
     if problems:
-        problems.sort(key=lambda p: int(p.location.removeprefix("line ")))
-        raise InputError("; ".join(f"{p.location}: {p.message}" for p in problems), file=shown,
-                         problems=problems)
+        problems.sort(key=lambda p: int((p.location or "line 0").removeprefix("line ")))
+        raise InputError("; ".join(f"{p.location}: {p.message}" for p in problems), file=shown, problems=problems)
 
 
 def _file_type(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a plain file"

@@ -20,7 +20,6 @@ from pathlib import Path
 import yaml
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.files import read_yaml
 from crimeplan.ingest.common import ForceNames
 from crimeplan.ingest.reference import (
     FORCE_DISTRICTS_FILE,
@@ -31,6 +30,7 @@ from crimeplan.ingest.reference import (
     read_force_districts,
     read_regions,
 )
+from crimeplan.inputs.files import read_yaml
 from crimeplan.inputs.measures import MEASURE_COLUMNS
 from crimeplan.periods import Quarter, quarter_of, shift_months
 

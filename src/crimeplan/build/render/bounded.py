@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 import subprocess
+from functools import partial
 from pathlib import Path
 
 from crimeplan.errors import ExecutionError
@@ -21,19 +22,32 @@ PANDOC_HEAP = "2g"  # Pandoc's documented way to bound its memory: pandoc +RTS -
 TYPST_MEMORY = 4 * 1024**3
 
 
-def run(command: list[str], what: str, *, stdin: str | None = None, cwd: Path | None = None,
-        memory: int | None = None, seconds: float = SECONDS) -> subprocess.CompletedProcess:
+def run(
+    command: list[str],
+    what: str,
+    *,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    memory: int | None = None,
+    seconds: float = SECONDS,
+) -> subprocess.CompletedProcess:
     """Run ``command`` (``what`` names it in messages) with ``stdin``; its output is captured as text.
 
     Raises :class:`ExecutionError` when it runs over ``seconds``; the caller reads the return code.
     """
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    limit_memory = None if memory is None else partial(resource.setrlimit, resource.RLIMIT_AS, (memory, memory))
 
     process = subprocess.Popen(
-        command, cwd=cwd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
-        start_new_session=True, preexec_fn=limit_memory if memory else None,
+        command,
+        cwd=cwd,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        start_new_session=True,
+        preexec_fn=limit_memory,
     )
     try:
         stdout, stderr = process.communicate(stdin, timeout=seconds)

@@ -63,8 +63,11 @@ class CoverFacts:
 
     def created_parts(self) -> dict[str, str]:
         """The creation date as the template variables ``layout.typ`` reads."""
-        return {"created-year": str(self.created.year), "created-month": str(self.created.month),
-                "created-day": str(self.created.day)}
+        return {
+            "created-year": str(self.created.year),
+            "created-month": str(self.created.month),
+            "created-day": str(self.created.day),
+        }
 
 
 def _produced_on(params: QuarterParams) -> date:
