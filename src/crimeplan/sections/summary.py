@@ -38,7 +38,6 @@ from crimeplan.text.formatting import auto_decimals, format_value, month_year
 from crimeplan.text.narrative import describe_period
 
 SCORECARD_CSV = "summary_scorecard.csv"
-MIN_POINTS = 3
 MAX_POINTS = 5
 MAX_CHANGE_POINTS = 2
 NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"

@@ -46,6 +46,7 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
 # --- vocabulary ------------------------------------------------------------------------
@@ -56,6 +57,20 @@ SIGNIFICANTLY_WORSE = "significantly worse"
 SIGNIFICANT_INCREASE = "significant increase"
 SIGNIFICANT_DECREASE = "significant decrease"
 NOT_TESTED = "not tested"
+
+
+class NoTest(StrEnum):
+    """Why a change is not tested: a code the tables and the sentences both read."""
+
+    SNAPSHOT = "snapshot"
+    HOURS = "hours"
+    MONEY = "money"
+    TIME = "time"
+    PERCENT_WITHOUT_COUNTS = "percent without counts"
+    RATE_WITHOUT_COUNTS = "rate without counts"
+    NO_EVENTS = "no events"
+    NO_EARLIER_FIGURE = "no earlier figure"
+
 
 SPC_IMPROVEMENT = "special cause improvement"
 SPC_CONCERN = "special cause concern"
@@ -77,7 +92,6 @@ CHANGE_VERDICTS = (
     NOT_TESTED,
 )
 SPC_VERDICTS = (SPC_IMPROVEMENT, SPC_CONCERN, SPC_COMMON_CAUSE, SPC_HIGH, SPC_LOW)
-TARGET_VERDICTS = (TARGET_MET, TARGET_ON_TRACK, TARGET_NOT_ON_TRACK, TARGET_NOT_MET)
 
 # --- methods ---------------------------------------------------------------------------
 
@@ -103,7 +117,6 @@ RULE_OUTSIDE = "outside limits"
 RULE_SHIFT = "shift"
 RULE_TREND = "trend"
 RULE_TWO_OF_THREE = "two of three near a limit"
-SPC_RULES = (RULE_OUTSIDE, RULE_SHIFT, RULE_TREND, RULE_TWO_OF_THREE)
 
 EVENT_UNITS = frozenset({"count", "people"})
 UNITS = frozenset({"count", "people", "hours", "minutes", "percent", "gbp"})
@@ -166,6 +179,7 @@ class Judgement:
     reason: str
     direction: Direction | None = None
     spc: SpcResult | None = None
+    not_tested_because: NoTest | None = None  # set exactly when the verdict is "not tested"
 
     @property
     def tested(self) -> bool:
@@ -306,6 +320,7 @@ def compare_counts(
             None,
             "No events in either period, so there is no change to test.",
             "no change",
+            not_tested_because=NoTest.NO_EVENTS,
         )
     from scipy import stats  # imported when first needed: a second to import
 
@@ -498,33 +513,40 @@ def _spc_reason(
 # --- 4. no test ------------------------------------------------------------------------
 
 
-def not_tested(reason: str, direction: Direction | None = None) -> Judgement:
+def not_tested(reason: str, direction: Direction | None = None, because: NoTest | None = None) -> Judgement:
     """No significance claim: the verdict "not tested", with the reason a reader needs."""
     if not reason.strip():
         raise ValueError("a figure that is not tested needs a reason")
-    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction)
+    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction, not_tested_because=because)
 
 
 _NO_TEST = ": no test of chance variation applies."
 
 
-def no_test_reason(unit: str, kind: str) -> str | None:
+_NO_TEST_SENTENCES = {
+    NoTest.SNAPSHOT: "A level on one day (such as a headcount), not a count of events over a period",
+    NoTest.HOURS: "Hours add up the time of many people and shifts, not separate events",
+    NoTest.MONEY: "An amount of money, not a count of events",
+    NoTest.TIME: "A time, not a count of events",
+    NoTest.PERCENT_WITHOUT_COUNTS: "A percentage published without the counts it is worked out from",
+    NoTest.RATE_WITHOUT_COUNTS: "An average or rate published without the counts behind it",
+}
+
+
+def no_test_for(unit: str, kind: str) -> NoTest | None:
     """Why a measure of this unit and kind has no test of chance variation, or ``None``
     when it is a count of events (which has one)."""
     _check_unit_kind(unit, kind)
     if kind == "total" and unit in EVENT_UNITS:
         return None
     if kind == "snapshot":
-        return "A level on one day (such as a headcount), not a count of events over a period" + _NO_TEST
-    if unit == "hours":
-        return "Hours add up the time of many people and shifts, not separate events" + _NO_TEST
-    if unit == "gbp":
-        return "An amount of money, not a count of events" + _NO_TEST
-    if unit == "minutes":
-        return "A time, not a count of events" + _NO_TEST
-    if unit == "percent":
-        return "A percentage published without the counts it is worked out from" + _NO_TEST
-    return "An average or rate published without the counts behind it" + _NO_TEST
+        return NoTest.SNAPSHOT
+    return {
+        "hours": NoTest.HOURS,
+        "gbp": NoTest.MONEY,
+        "minutes": NoTest.TIME,
+        "percent": NoTest.PERCENT_WITHOUT_COUNTS,
+    }.get(unit, NoTest.RATE_WITHOUT_COUNTS)
 
 
 def _check_unit_kind(unit: str, kind: str) -> None:
@@ -638,16 +660,16 @@ def judge(
             )
         note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
     if current is None or previous is None:
-        return not_tested("There is no earlier figure to compare with." + note)
+        return not_tested("There is no earlier figure to compare with." + note, because=NoTest.NO_EARLIER_FIGURE)
     if (current_denominator is None) != (previous_denominator is None):
         raise ValueError("give both denominators (current and previous) or neither")
-    no_test = no_test_reason(unit, kind)
+    no_test = no_test_for(unit, kind)
     if current_denominator is not None and previous_denominator is not None:
         result = compare_proportions(current, current_denominator, previous, previous_denominator, better)
     elif no_test is None:
         result = compare_counts(current, previous, better, current_days, previous_days)
     else:
-        return not_tested(no_test + note, _direction(current, previous))
+        return not_tested(_NO_TEST_SENTENCES[no_test] + _NO_TEST + note, _direction(current, previous), no_test)
     return replace(result, reason=result.reason + note) if note else result
 
 
