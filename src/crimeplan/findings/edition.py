@@ -20,6 +20,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError, Problem
 from crimeplan.findings import coverage, plausibility
+from crimeplan.ingest.reference import every_district
 from crimeplan.inputs.files import LIMITS, file_digest, present
 from crimeplan.inputs.measures import (
     Catalogue,
@@ -41,7 +42,6 @@ from crimeplan.inputs.schemas import suggestion
 from crimeplan.inputs.sources import Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
-from crimeplan.ingest.reference import every_district
 from crimeplan.text import commentary
 from crimeplan.text.commentary import Commentary
 
