@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import nbformat
 
 from crimeplan.inputs.params import Plan, QuarterParams
+from crimeplan.markup import text, typst_string
 
 HTML = "html"
 TYPST = "typst"
@@ -49,17 +49,22 @@ class CoverFacts:
             created=_produced_on(params),
         )
 
-    def pandoc_variables(self) -> dict[str, str]:
-        return {
+    def metadata(self) -> dict[str, str]:
+        """The document metadata both renderers' templates read (``$title$``, ``$data-to$``…),
+        as Markdown text: Pandoc's writers then escape it for HTML and for Typst, so no
+        cover field becomes markup or code."""
+        fields = {
             "title": self.title,
+            "pagetitle": f"{self.title} – Quarterly Update {self.quarter_label}",
             "quarter-label": self.quarter_label,
             "data-to": self.data_to,
-            "version": str(self.version),
+            "version": self.version,
             "produced": self.produced,
             "producing-unit": self.producing_unit,
             "force": self.force,
             **self.created_parts(),
         }
+        return {key: text(value) for key, value in fields.items()}
 
     def created_parts(self) -> dict[str, str]:
         """The creation date as the template variables ``layout.typ`` reads."""
@@ -132,6 +137,7 @@ def _image_block(content: str, mime: str, alt: str, figures_dir: Path) -> str:
     path.write_bytes(raw)
     return (
         "```{=typst}\n"
-        f'#figure(image("{figures_dir.name}/{path.name}", width: 100%, alt: {json.dumps(alt)}), placement: auto)\n'
+        f'#figure(image({typst_string(f"{figures_dir.name}/{path.name}")}, width: 100%, alt: {typst_string(alt)}), '
+        "placement: auto)\n"
         "```"
     )
