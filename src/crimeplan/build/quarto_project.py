@@ -125,7 +125,10 @@ def active_quarter() -> Quarter | None:
 
 def pre_render(project: Project, console: Console, jobs: int) -> None:
     """Quarto's pre-render step; see the module docstring."""
-    from crimeplan.build.pipeline import Build, Kernels, _quarter_lock
+    import tempfile
+
+    from crimeplan.build import freshness
+    from crimeplan.build.pipeline import Kernels, _build, _published_manifest, _quarter_lock, notebook_paths, recover
 
     support = project.root / SUPPORT
     _discard_pending(project)
@@ -143,19 +146,43 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
         )
     renderer = RENDERERS["quarto"]
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
+    notebooks = notebook_paths(project, load_plan(project.params_dir))
+    parameters = {
+        "quarter": quarter.id,
+        "data_dir": str(project.data_dir.resolve()),
+        "params_dir": str(project.params_dir.resolve()),
+    }
+    final_dir = project.outputs_dir / quarter.id
     with Kernels(jobs, project.notebooks_dir) as kernels, _quarter_lock(project, quarter, -1, console):
-        build = Build.start(project, quarter, renderer)
+        recover(project, quarter, console)
+        keys = freshness.notebook_keys(project, quarter, notebooks, parameters)
+        previous = _published_manifest(final_dir)
+        to_execute = [p for p in notebooks if previous.get("inputs", {}).get(p.stem) != keys[p.stem]]
+        build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
+        build_dir.chmod(0o755)
         try:
-            result = build.run(kernels, console, render=lambda root, notebooks, cover, _: stage(notebooks, cover, root))
+            result = _build(
+                project,
+                quarter,
+                renderer,
+                notebooks,
+                to_execute,
+                parameters,
+                final_dir,
+                build_dir,
+                kernels,
+                console,
+                render=lambda root, executed, cover, _: stage(executed, cover, root),
+            )
         except BaseException:
-            build.discard()
+            shutil.rmtree(build_dir, ignore_errors=True)
             raise
     pending = {
         "quarter": quarter.id,
-        "build_dir": str(build.build_dir),
-        "keys": build.keys,
-        "previous_seconds": build.previous.get("notebook_seconds", {}),
-        "previous_files": build.previous.get("files", {}),
+        "build_dir": str(build_dir),
+        "keys": keys,
+        "previous_seconds": previous.get("notebook_seconds", {}),
+        "previous_files": previous.get("files", {}),
         "notebook_seconds": result.notebook_seconds,
         "execute_seconds": result.execute_seconds,
     }
@@ -169,7 +196,7 @@ def post_render(project: Project, console: Console) -> None:
     A format Quarto did not render this time (``quarto preview`` renders the HTML only)
     keeps the published file when that was made from the same executed notebooks, and is
     otherwise left out until the next full render (the update is then not up to date)."""
-    from crimeplan.build.pipeline import UPDATE_FILES, Build, RenderResult, _quarter_lock
+    from crimeplan.build.pipeline import UPDATE_FILES, RenderResult, _publish, _quarter_lock, _write_manifest
 
     pending_path = project.root / SUPPORT / PENDING
     if not pending_path.is_file():
@@ -177,39 +204,39 @@ def post_render(project: Project, console: Console) -> None:
         return
     pending = json.loads(pending_path.read_text(encoding="utf-8"))
     quarter, build_dir = Quarter.parse(pending["quarter"]), Path(pending["build_dir"])
-    build = Build(
-        project,
-        quarter,
-        RENDERERS["quarto"],
-        {},
-        {},
-        pending["keys"],
-        {"notebook_seconds": pending["previous_seconds"]},
-        build_dir,
-    )
+    renderer, final_dir = RENDERERS["quarto"], project.outputs_dir / quarter.id
     rendered = {Path(name).name for name in os.environ.get("QUARTO_PROJECT_OUTPUT_FILES", "").splitlines()}
     with _quarter_lock(project, quarter, -1, console):
         try:
             for name in UPDATE_FILES:
-                published = build.final_dir / name
+                published = final_dir / name
                 if name in rendered or _made_from_the_same_notebooks(published, pending["previous_files"], build_dir):
                     shutil.move(published, build_dir / name)
             if not any((build_dir / name).is_file() for name in UPDATE_FILES):
                 raise ExecutionError(f"quarto render wrote neither {' nor '.join(UPDATE_FILES)}")
             result = RenderResult(
-                quarter, build.final_dir, "quarto", 0.0, pending["notebook_seconds"], pending["execute_seconds"]
+                quarter, final_dir, "quarto", 0.0, pending["notebook_seconds"], pending["execute_seconds"]
             )
-            build.publish(result)
+            _write_manifest(
+                build_dir,
+                quarter,
+                renderer,
+                pending["keys"],
+                project,
+                result,
+                {"notebook_seconds": pending["previous_seconds"]},
+            )
+            _publish(build_dir, final_dir)
         finally:
-            build.discard()
+            shutil.rmtree(build_dir, ignore_errors=True)
             pending_path.unlink()
-    console.log(f"Published {quarter.label}: {project.shown(build.final_dir)}")
+    console.log(f"Published {quarter.label}: {project.shown(final_dir)}")
 
 
 def _made_from_the_same_notebooks(published: Path, previous_files: dict[str, str], build_dir: Path) -> bool:
     """Whether the published ``published`` is intact and was rendered from exactly the
     executed notebooks now in ``build_dir``."""
-    from crimeplan.build.freshness import file_digest
+    from crimeplan.inputs.files import file_digest
 
     notebooks = {name: digest for name, digest in previous_files.items() if name.startswith("notebooks/")}
     return (
