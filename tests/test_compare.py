@@ -26,6 +26,8 @@ def frame(*rows: tuple) -> pd.DataFrame:
             "value": float(value),
             "source": "test",
             "note": "",
+            "status": "published",
+            "period_assumed": False,
             "file": "test.csv",
             "row": number,
         }

@@ -71,6 +71,19 @@ def test_judgements_in_tables_and_sentences(rendered_default):
 
 
 @pytest.mark.parametrize("document", ["pdf", "html"])
+def test_a_derived_figure_is_marked_with_its_legend_and_not_called_significant(rendered_default, document):
+    text = squashed(pdf_body_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html))
+    sentence = squashed("Anti-social behaviour incidents in Southend fell to 5,926 [d] in the 12 months to September "
+                        "2019 (period assumed), down from 6,931 [d] in the 12 months to September 2018 (period "
+                        "assumed) (1,005 fewer, 14.5% lower).")
+    assert sentence in text
+    assert not text[text.index(sentence) + len(sentence):][:40].startswith(squashed("This is a significant"))
+    assert text.count(squashed("[d] marks a derived figure")) >= 3  # scorecard, tables, key figures, About
+    assert squashed("not tested (derived figure)") in text
+    assert squashed("Figures not published as such") in text
+
+
+@pytest.mark.parametrize("document", ["pdf", "html"])
 def test_about_lists_sources_definitions_method_revisions_and_contact(rendered_default, document):
     text = pdf_body_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
     about_at = text.rindex("About these statistics")
@@ -107,8 +120,13 @@ def test_html_links_a_csv_of_every_table_with_headers(rendered_default):
     grade = next(r for r in found["2019-20-Q2_p1_local_policing_performance.csv"][1]
                  if r["measure"] == "grade_of_service_101")
     assert grade["change"] == "" and float(grade["change_percentage_points"]) == pytest.approx(5.7)
-    scorecard = found["2019-20-Q2_summary_scorecard.csv"][1]
+    scorecard_header, scorecard = found["2019-20-Q2_summary_scorecard.csv"]
     assert {r["priority"] for r in scorecard} == {str(p.number) for p in PLAN.priorities}
+    for name, (header, rows) in found.items():
+        assert {"status", "same_period_last_year_status", "period_assumed"} <= set(header), name
+    southend = next(r for r in scorecard if r["measure"] == "asb_incidents")
+    assert (southend["status"], southend["same_period_last_year_status"], southend["period_assumed"]) == (
+        "derived", "derived", "True")
     assert "data:text/csv" not in pdf_text(rendered_default.pdf)
 
 

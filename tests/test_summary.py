@@ -53,8 +53,23 @@ def test_significant_cases_in_the_shipped_data(summary):
     comparisons = by_measure(summary)
     drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414, neither direction better
     assert drug_drive.verdict == judging.SIGNIFICANT_INCREASE and drug_drive.judgement.p_value < 0.001
+
+
+def test_derived_figures_are_marked_and_not_tested(summary):
     southend_asb = next(c for c in summary.all_comparisons if c.measure == "asb_incidents" and c.area == "Southend")
-    assert southend_asb.previous_year.verdict == judging.SIGNIFICANTLY_BETTER  # 6,931 -> 5,926, lower is better
+    assert (southend_asb.current.status, southend_asb.previous_year.reference.status) == ("derived", "derived")
+    assert southend_asb.current.period_assumed  # "12 months to September assumed"
+    assert southend_asb.previous_year.verdict == judging.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
+    assert southend_asb.previous_year.judgement.reason.startswith("Derived figure, not published as such")
+    table = summary.scorecard_table().set_index("Measure")
+    row = table.loc["Anti-social behaviour incidents in Southend, the 12 months to September 2019 (period assumed)"]
+    assert (row["This period"], row["Same period last year"]) == ("5,926 [d]", "6,931 [d]")
+    assert row["Judgement"] == "not tested (derived figure)"
+    assert "[d] marks a derived figure" in summary.scorecard().data
+    records = summary.scorecard_records().set_index("measure")
+    assert records.loc["asb_incidents", ["status", "same_period_last_year_status", "period_assumed"]].tolist() == [
+        "derived", "derived", True]
+    assert records.loc["ksi_casualties", "status"] == "published"
 
 
 def test_every_comparison_has_a_judgement_and_not_tested_says_why(summary):
@@ -67,10 +82,10 @@ def test_every_comparison_has_a_judgement_and_not_tested_says_why(summary):
     assert headcount.verdict == judging.NOT_TESTED and "level on one day" in headcount.judgement.reason
 
 
-def test_percentages_without_denominators_are_not_tested_with_the_reason(summary):
-    grade = by_measure(summary)["grade_of_service_101"].previous_year
+def test_a_percentage_worked_out_from_a_published_change_is_not_tested_as_derived(summary):
+    grade = by_measure(summary)["grade_of_service_101"].previous_year  # 79.0 = 84.7 less 5.7 points
     assert grade.verdict == judging.NOT_TESTED
-    assert "without the counts" in grade.judgement.reason
+    assert grade.judgement.reason.startswith("Derived figure")
 
 
 # --- summary -----------------------------------------------------------------------------------
@@ -148,6 +163,16 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
         assert f"**{title}.** {paragraph}" in text
     assert "This is version 2 of the update for 2019/20 Q2" in text and "- Version 2:" in text
     assert summary.edition.plan.contact.team in text
+
+
+def test_about_lists_each_figure_not_published_with_how_it_was_worked_out(summary):
+    text = About(summary.edition).provenance().data
+    assert "## Figures not published as such" in text and "[d] marks a derived figure" in text
+    assert ("- Anti-social behaviour incidents in Southend, the 12 months to September 2018 (period assumed): "
+            "6,931 [d]. The update gives only the fall (1005 incidents = 14.5%) without a period; 1005/0.145 "
+            "rounded; 12 months to September assumed.") in text
+    assert "- Hate crime solved rate in Southend, the 12 months to September 2019 (period assumed): 15%." in text
+    assert "People killed on the roads" not in text  # published, for a stated period
 
 
 # --- CSV downloads --------------------------------------------------------------------------------

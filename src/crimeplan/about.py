@@ -17,7 +17,9 @@ from IPython.display import Markdown
 from crimeplan import judgement as judging
 from crimeplan import open_data
 from crimeplan.edition import Edition, load_edition, project_of
+from crimeplan.narrative import observed_period, observed_value, subject
 from crimeplan.numbers import month_year
+from crimeplan.provenance import PERIOD_ASSUMED, legend
 from crimeplan.params import resolve_quarter
 from crimeplan.summary import Summary
 
@@ -108,6 +110,30 @@ class About:
             blocks.append(f"**Priority {priority.number}: {priority.title}**\n\n" + "\n".join(items))
         return Markdown("\n\n".join(blocks))
 
+    def provenance(self) -> Markdown:
+        """Every figure shown that is not published as such, or whose period is assumed, and
+        how it was worked out (its note in the measures file)."""
+        listed, statuses = [], set()
+        for c in Summary.of(self.edition).all_comparisons:
+            changes = (c.previous_year, c.previous_quarter)
+            figures = [c.current, *(change.reference for change in changes if change is not None)]
+            for figure in dict.fromkeys(figures):
+                if figure.published and not figure.period_assumed:
+                    continue
+                statuses.add(figure.status)
+                how = figure.note.removeprefix(f"{figure.status}:").strip().rstrip(".")
+                listed.append(f"- {subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
+                              f"{observed_value(figure, c.unit)}." + (f" {how[0].upper()}{how[1:]}." if how else ""))
+        heading = "## Figures not published as such"
+        if not listed:
+            return Markdown(f"{heading}\n\nEvery figure in this update is published as shown, for the period shown.")
+        intro = (f"{len(listed)} figures in this update were not published as shown, or not for a stated period. "
+                 "Each is marked where it appears and listed here with how it was worked out; a figure not "
+                 "published as such is not tested for chance variation. A period the source did not give is "
+                 f"shown as \"{PERIOD_ASSUMED}\".")
+        key = legend(statuses)
+        return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(listed)])))
+
     def method(self) -> Markdown:
         """How changes are judged: the stated methods, in words."""
         blocks = [
@@ -133,8 +159,10 @@ class About:
         return Markdown(
             "## Data downloads\n\n"
             "The HTML version of this update offers every table (each priority's performance table and the "
-            "scorecard) as a CSV file, with the unrounded figures, the judgement, the method and its p-value "
-            "where a test applies. Changes of a percentage are in a column of percentage points. Each file "
+            "scorecard) as a CSV file, with the figures as entered (not rounded for display), each figure's "
+            "status (published, derived, estimated or provisional) and whether its period is assumed, the "
+            "judgement, the method and its p-value where a test applies. Changes of a percentage are in a "
+            "column of percentage points. Each file "
             "has its header row even when a table has no rows, and a text cell that a spreadsheet could "
             "read as a formula starts with an apostrophe.")
 
@@ -162,5 +190,5 @@ class About:
 
     def sections(self) -> list[Markdown]:
         """Every part of the section, in the order the update shows them."""
-        return [self.heading(), self.sources(), self.definitions(), self.method(), self.downloads(),
-                self.revisions(), self.contact()]
+        return [self.heading(), self.sources(), self.definitions(), self.provenance(), self.method(),
+                self.downloads(), self.revisions(), self.contact()]

@@ -46,7 +46,7 @@ import pandas as pd
 from crimeplan.compare import Change, Comparison, compare
 from crimeplan.data import Catalogue
 from crimeplan.errors import InputError
-from crimeplan.narrative import describe_period
+from crimeplan.narrative import observed_period, observed_value
 from crimeplan.numbers import format_percent, format_points, format_value, month_year
 from crimeplan.params import Plan
 from crimeplan.quarters import Quarter
@@ -252,10 +252,10 @@ def _direction_word(change: Change) -> str:
 
 
 FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
-    "value": lambda c, r: format_value(c.current.value, c.unit, r.decimals),
-    "period": lambda c, r: describe_period(c.current.start, c.current.end),
-    "previous_year": lambda c, r: format_value(_change(c, "previous_year", r).reference.value, c.unit, r.decimals),
-    "previous_quarter": lambda c, r: format_value(_change(c, "previous_quarter", r).reference.value, c.unit, r.decimals),
+    "value": lambda c, r: observed_value(c.current, c.unit, r.decimals),
+    "period": lambda c, r: observed_period(c.current),
+    "previous_year": lambda c, r: observed_value(_change(c, "previous_year", r).reference, c.unit, r.decimals),
+    "previous_quarter": lambda c, r: observed_value(_change(c, "previous_quarter", r).reference, c.unit, r.decimals),
     "change": lambda c, r: _size(_change(c, "previous_year", r), c.unit, r.decimals),
     "change_pct": lambda c, r: _percent(_change(c, "previous_year", r), r),
     "change_previous_quarter": lambda c, r: _size(_change(c, "previous_quarter", r), c.unit, r.decimals),

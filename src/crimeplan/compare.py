@@ -38,6 +38,7 @@ from crimeplan.data import Catalogue, MeasureDef
 from crimeplan.errors import InputError
 from crimeplan.judgement import Judgement, TargetJudgement
 from crimeplan.quarters import Quarter
+from crimeplan.schemas import PUBLISHED
 
 Direction = Literal["up", "down", "no change"]
 TOLERANCE = 1e-9
@@ -52,6 +53,12 @@ class Observation:
     start: date
     end: date
     note: str = ""
+    status: str = PUBLISHED  # published, derived, estimated or provisional (the measures' status column)
+    period_assumed: bool = False  # the source gave no period; this one is assumed
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,8 @@ class _Row:
 
 def _rows(frame: pd.DataFrame) -> list[_Row]:
     return [
-        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note)), f"{r.file} row {r.row}")
+        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note), r.status, bool(r.period_assumed)),
+             f"{r.file} row {r.row}")
         for r in frame.itertuples(index=False)
     ]
 
@@ -229,6 +237,9 @@ def judge_change(
 
     ``series`` (oldest first, ending with the current value) is passed on only when it is
     long enough for a control chart."""
+    unpublished = [o.status for o in (current, reference) if not o.published]
+    if unpublished:
+        return judging.not_published(unpublished[0])
     long_enough = series is not None and len(series) >= judging.SPC_MIN_POINTS
     return judging.judge(
         current.value, reference.value, unit=definition.unit, kind=definition.kind, better=definition.better,

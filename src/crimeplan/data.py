@@ -34,6 +34,8 @@ from crimeplan.schemas import (
     AREA_COLUMNS,
     MEASURE_COLUMNS,
     MEASURE_ID_PATTERN,
+    PROVENANCE_COLUMNS,
+    PUBLISHED,
     Problem,
     areas_columns_schema,
     areas_schema,
@@ -191,7 +193,8 @@ def read_measures(
     frames = []
     for path in files:
         shown_as = display_path(path, data_dir)
-        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(), MEASURE_COLUMNS)
+        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(),
+                                                 [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS])
         problems += read_problems
         if frame is None:
             continue
@@ -233,12 +236,15 @@ def load_measures(data_dir: Path) -> pd.DataFrame:
 
 
 def _empty_measures() -> pd.DataFrame:
-    return pd.DataFrame(columns=[*MEASURE_COLUMNS, "row", "file"], dtype="str")
+    return pd.DataFrame(columns=[*MEASURE_COLUMNS, *PROVENANCE_COLUMNS, "row", "file"], dtype="str")
 
 
 def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN."""
+    """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN;
+    an empty status is ``published`` and ``period_assumed`` a bool."""
     return text.assign(
+        status=text["status"].str.lower().replace("", PUBLISHED),
+        period_assumed=text["period_assumed"].str.lower() == "yes",
         period_start=parsed_dates(text["period_start"]),
         period_end=parsed_dates(text["period_end"]),
         value=parsed_numbers(text["value"]),

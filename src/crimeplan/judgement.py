@@ -508,6 +508,13 @@ def not_tested(reason: str, direction: Direction | None = None) -> Judgement:
 _NO_TEST = ": no test of chance variation applies."
 
 
+def not_published(status: str) -> Judgement:
+    """"not tested" for a figure that is not published as such (derived, estimated or
+    provisional): a test would take it for a published count."""
+    return not_tested(f"{status.capitalize()} figure, not published as such: it is not tested for chance "
+                      "variation, since a test would treat it as a published count.")
+
+
 def no_test_reason(unit: str, kind: str) -> str | None:
     """Why a measure of this unit and kind has no test of chance variation, or ``None``
     when it is a count of events (which has one)."""

@@ -26,9 +26,9 @@ from IPython.display import Markdown
 from crimeplan import downloads, judgement as judging, narrative
 from crimeplan.compare import Comparison, progress_note
 from crimeplan.edition import Edition, load_edition, project_of
-from crimeplan.narrative import describe_period
 from crimeplan.numbers import auto_decimals, format_value, month_year
 from crimeplan.params import Priority, resolve_quarter
+from crimeplan.provenance import legend, statuses_in
 from crimeplan.report import PriorityReport, comparison_record, markdown_table
 
 SCORECARD_CSV = "summary_scorecard.csv"
@@ -39,8 +39,8 @@ NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no 
 SCORECARD_COLUMNS = ["Priority", "Measure", "This period", "Same period last year", "Change", "Judgement",
                      "Target and progress"]
 SCORECARD_RECORD_COLUMNS = [
-    "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end", "this_period",
-    "same_period_last_year", "change", "change_percent", "change_percentage_points", "judgement",
+    "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end",
+    "period_assumed", "this_period", "status", "same_period_last_year", "same_period_last_year_status", "change", "change_percent", "change_percentage_points", "judgement",
     "judgement_method", "p_value", "target", "target_by", "target_progress", "note",
 ]
 ATTENTION_VERDICTS = (judging.SIGNIFICANTLY_WORSE, judging.SPC_CONCERN)
@@ -150,13 +150,13 @@ class Summary:
         definition = self._definition(comparison)
         target, current = comparison.target, comparison.current
         unit = comparison.unit
-        value = format_value(current.value, unit, auto_decimals(current.value))
+        value = narrative.observed_value(current, unit, auto_decimals(current.value))
         goal = f"{format_value(target.value, unit, auto_decimals(target.value))} by {month_year(target.by)}"
         label = narrative.subject(definition, comparison)
         if definition.kind == "total":
-            stands = f"{value} in {describe_period(current.start, current.end)} towards {goal}"
+            stands = f"{value} in {narrative.observed_period(current)} towards {goal}"
         else:
-            stands = f"{value} in {describe_period(current.start, current.end)} against {goal}"
+            stands = f"{value} in {narrative.observed_period(current)} against {goal}"
         if target.progress is None:
             return f"{label} {stands}, {target.verdict} ({progress_note(target, definition, self.edition.quarter)})"
         return f"{label} {stands}, {target.verdict}"
@@ -185,8 +185,8 @@ class Summary:
         parts = []
         for c in steady:
             decimals = auto_decimals(c.current.value, c.previous_year.reference.value)
-            before = format_value(c.previous_year.reference.value, c.unit, decimals)
-            now = format_value(c.current.value, c.unit, decimals)
+            before = narrative.observed_value(c.previous_year.reference, c.unit, decimals)
+            now = narrative.observed_value(c.current, c.unit, decimals)
             parts.append(f"{narrative.subject(self._definition(c), c)} ({before} to {now})")
         return ("Within chance variation, so not a real improvement or deterioration on this evidence: "
                 + "; ".join(parts) + ".")
@@ -194,7 +194,8 @@ class Summary:
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
         points = "\n".join(f"- {point}" for point in self.main_points())
-        return Markdown(f"# Summary of {self.label}\n\n## Main points\n\n{points}")
+        key = legend(statuses_in(points))
+        return Markdown(f"# Summary of {self.label}\n\n## Main points\n\n{points}" + (f"\n\n{key}" if key else ""))
 
     # --- scorecard ----------------------------------------------------------------------------
 
@@ -280,6 +281,9 @@ class Summary:
         ]
         if unassessed:
             notes.append("Progress is not assessed for " + "; ".join(unassessed) + ".")
+        shown = [e.comparison for e in self.scorecard_entries() if e.comparison is not None]
+        if key := legend(narrative.figure_statuses(shown)):
+            notes.append(key)
         return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table)}\n\n: {caption}\n\n"
                         + "\n\n".join(notes))
 
