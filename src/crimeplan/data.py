@@ -78,6 +78,10 @@ class MeasureDef(BaseModel):
     definition: str = Field(min_length=1)
     change_decimals: int = Field(default=0, ge=0, le=2, description="decimals of % changes, as published")
     headline: bool = Field(default=False, description="shown in the summary's scorecard for its priority")
+    variation: Literal["poisson", "proportion"] | None = Field(
+        default=None, description="poisson: events close to independent (tested as Poisson even without history); "
+                                  "proportion: outcomes of other events, tested only as a share of `denominator`")
+    denominator: str | None = Field(default=None, description="the measure id of the events this one is a share of")
 
 
 Catalogue = dict[str, MeasureDef]
@@ -338,6 +342,12 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
                 _catalogue_problem(failure, measure_id, where, field_lines, shown_as)
                 for failure in failures if failure["type"] != "missing"
             ]
+    problems += [
+        Problem("error", f"denominator {entry.denominator!r} is not a measure in the catalogue",
+                file=shown_as, location=f"measure {measure_id!r}", column="denominator", value=entry.denominator,
+                rule="known_denominator")
+        for measure_id, entry in catalogue.items() if entry.denominator and entry.denominator not in entries
+    ]
     return catalogue, set(entries), problems
 
 

@@ -83,6 +83,7 @@ TARGET_VERDICTS = (TARGET_MET, TARGET_ON_TRACK, TARGET_NOT_ON_TRACK, TARGET_NOT_
 # --- methods ---------------------------------------------------------------------------
 
 METHOD_POISSON = "exact test of two Poisson counts"
+METHOD_QUASI_POISSON = "quasi-Poisson test, dispersion from the measure's history"
 METHOD_Z_TEST = "two-proportion z-test"
 METHOD_FISHER = "Fisher's exact test"
 METHOD_SPC = "XmR control chart"
@@ -94,6 +95,9 @@ ALPHA = 0.05  # significant at the 95% level: p < ALPHA
 CONFIDENCE = "95%"
 MIN_EXPECTED = 5  # below this expected count in any cell, Fisher's exact test is used
 SPC_MIN_POINTS = 15  # fewest points for a control chart
+MIN_HISTORY = 8  # fewest earlier periods to measure a count's normal variation from
+Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
+VARIATIONS = ("poisson", "proportion")  # catalogue ``variation:`` values
 XMR_LIMIT = 2.66  # 3 sigma = 2.66 x mean moving range (3 / d2, d2 = 1.128 for n = 2)
 XMR_NEAR = XMR_LIMIT * 2 / 3  # 2 sigma: the "close to a limit" line
 SHIFT_LENGTH = 7  # points in a row on one side of the mean (Making Data Count)
@@ -166,10 +170,88 @@ class Judgement:
     reason: str
     direction: Direction | None = None
     spc: SpcResult | None = None
+    interval: Interval | None = None
+    dispersion: Dispersion | None = None
+    better: Better = "neither"
+    evidence: str = ""  # the change in words, as the reason starts
+    family: Family | None = None  # the edition's tests this one was corrected with
 
     @property
     def tested(self) -> bool:
         return self.method != METHOD_NONE
+
+    @property
+    def adjusted_p(self) -> float | None:
+        """The p-value after the correction for the edition's number of tests."""
+        return None if self.family is None else self.family.adjusted[self.family.position]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95% confidence interval for a change: a ratio of rates, or a difference of
+    proportions in percentage points."""
+
+    lower: float
+    upper: float
+    scale: Literal["rate ratio", "difference in percentage points"]
+
+    def words(self) -> str:
+        """The interval as a reader reads it: "between 20% lower and 5% higher"."""
+        if self.scale == "rate ratio":
+            return (f"the 95% confidence interval for the change in the rate runs from "
+                    f"{_ratio_words(self.lower)} to {_ratio_words(self.upper)}")
+        return (f"the 95% confidence interval for the change runs from {_points_words(self.lower)} to "
+                f"{_points_words(self.upper)}")
+
+
+def _ratio_words(ratio: float) -> str:
+    if math.isinf(ratio):
+        return "no upper bound"
+    change = (ratio - 1) * 100
+    if abs(change) < 0.5:
+        return "no change"
+    size = f"{abs(change):,.0f}%" if abs(change) >= 10 else f"{abs(change):.1f}%"
+    return f"{size} {'higher' if change > 0 else 'lower'}"
+
+
+def _points_words(points: float) -> str:
+    if abs(points) < 0.05:
+        return "no change"
+    return f"{abs(points):.1f} percentage points {'higher' if points > 0 else 'lower'}"
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How much more a count varies than a Poisson count would, measured from its history.
+
+    ``raw`` is Pearson's chi-squared over its degrees of freedom around the fitted
+    ``model`` (a level, a trend, or a trend and a seasonal pattern on the log scale);
+    ``factor`` is ``raw`` but at least 1 (a history steadier than Poisson is not taken
+    to make the test sharper).
+    """
+
+    raw: float
+    points: int
+    model: Literal["level", "trend", "season", "trend and season"]
+
+    @property
+    def factor(self) -> float:
+        return max(1.0, self.raw)
+
+    def words(self) -> str:
+        around = {"level": "its average", "trend": "its trend", "season": "its seasonal pattern",
+                  "trend and season": "its trend and seasonal pattern"}[self.model]
+        return (f"the {self.points} earlier periods vary {self.raw:.1f} times as much around {around} as "
+                "independent events would")
+
+
+@dataclass(frozen=True)
+class Family:
+    """The edition's tested changes, corrected together by Holm's method."""
+
+    size: int
+    adjusted: tuple[float, ...]
+    position: int
 
 
 @dataclass(frozen=True)
@@ -237,10 +319,33 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _tested_reason(change: str, significant: bool, p_value: float) -> str:
+def _tested_reason(change: str, significant: bool, p_value: float, family: Family | None = None,
+                   interval: Interval | None = None, dispersion: Dispersion | None = None) -> str:
+    """``change``, whether it is significant (and the p-values), then the interval and the
+    normal variation the test allowed for."""
+    p_words = format_p(p_value)
+    if family is not None and family.size > 1:
+        p_words += (f"; adjusted {format_p(family.adjusted[family.position])} after Holm's correction for the "
+                    f"{family.size} changes tested in this update")
     if significant:
-        return f"{change}: larger than chance variation explains at the {CONFIDENCE} level ({format_p(p_value)})."
-    return f"{change}: within chance variation, not significant at the {CONFIDENCE} level ({format_p(p_value)})."
+        text = f"{change}: larger than chance variation explains at the {CONFIDENCE} level ({p_words})"
+    else:
+        text = f"{change}: within chance variation, not significant at the {CONFIDENCE} level ({p_words})"
+    if interval is not None:
+        text += f"; {interval.words()}"
+    if dispersion is not None:
+        text += f"; {dispersion.words()}"
+    return text + "."
+
+
+def _tested(method: str, p_value: float, direction: Direction, better: Better, change: str,
+            interval: Interval | None = None, dispersion: Dispersion | None = None) -> Judgement:
+    """A two-period test's judgement, significant when p < 0.05 (before any correction)."""
+    p_value = min(p_value, 1.0)
+    significant = p_value < ALPHA
+    return Judgement(change_verdict(direction, significant, better), method, p_value, significant,
+                     _tested_reason(change, significant, p_value, None, interval, dispersion), direction,
+                     interval=interval, dispersion=dispersion, better=better, evidence=change)
 
 
 def _direction(current: float, previous: float) -> Direction:
@@ -284,14 +389,19 @@ def compare_counts(
     better: Better,
     current_days: float = 1,
     previous_days: float = 1,
+    dispersion: Dispersion | None = None,
 ) -> Judgement:
     """Two counts of events, each over its exposure (period length in days).
 
-    Exact conditional test: given both counts' total n, the current count is
-    Binomial(n, t1 / (t1 + t0)) when the two periods share one underlying rate; the
-    two-sided p-value (``scipy.stats.binomtest``, the same as R's
-    ``poisson.test(c(x1, x0), c(t1, t0))``) is significant below 0.05. The direction
-    is that of the rate per day. No events in either period: not tested.
+    Given both counts' total n, the current count is Binomial(n, t1 / (t1 + t0)) when the
+    two periods share one underlying rate. Without extra-Poisson variation (no
+    ``dispersion``, or a factor of 1): the exact two-sided test (``scipy.stats.binomtest``,
+    as R's ``poisson.test(c(x1, x0), c(t1, t0))``) and the exact (Clopper-Pearson)
+    interval for the rate ratio. With a dispersion factor phi > 1 measured from the
+    history (quasi-Poisson: variance phi times the mean): the score test
+    z = (x1 - n p0) / sqrt(phi n p0 (1 - p0)) and the Wilson interval with n / phi cases.
+    Significant below 0.05; the direction is that of the rate per day. No events in
+    either period: not tested.
     """
     _check_better(better)
     x1 = _whole_count(current, "current count")
@@ -309,22 +419,156 @@ def compare_counts(
         )
     from scipy import stats  # imported when first needed: a second to import
 
-    p_value = float(stats.binomtest(x1, x1 + x0, t1 / (t1 + t0), alternative="two-sided").pvalue)
-    p_value = min(p_value, 1.0)
-    significant = p_value < ALPHA
-    direction = _direction(x1 / t1, x0 / t0)
+    n = x1 + x0
+    share = t1 / (t1 + t0)  # the current period's expected share of the events under no change
+    if dispersion is None or dispersion.factor == 1:
+        test = stats.binomtest(x1, n, share, alternative="two-sided")
+        p_value, method = float(test.pvalue), METHOD_POISSON
+        low, high = test.proportion_ci(confidence_level=0.95, method="exact")
+    else:
+        phi = dispersion.factor
+        z = (x1 - n * share) / math.sqrt(phi * n * share * (1 - share))
+        p_value, method = float(2 * stats.norm.sf(abs(z))), METHOD_QUASI_POISSON
+        low, high = _wilson(x1 / phi, n / phi)
+    interval = Interval(_share_to_ratio(low, t0, t1), _share_to_ratio(high, t0, t1), "rate ratio")
     if math.isclose(t1, t0):
         change = f"{_number(x0)} to {_number(x1)}"
     else:
         change = f"{_number(x0)} in {_number(t0)} days to {_number(x1)} in {_number(t1)} days"
-    return Judgement(
-        change_verdict(direction, significant, better),
-        METHOD_POISSON,
-        p_value,
-        significant,
-        _tested_reason(change, significant, p_value),
-        direction,
-    )
+    return _tested(method, p_value, _direction(x1 / t1, x0 / t0), better, change, interval, dispersion)
+
+
+def _share_to_ratio(share: float, previous_days: float, current_days: float) -> float:
+    """The rate ratio (current over previous, per day) for the current period's share of the events."""
+    if share >= 1:
+        return math.inf
+    return share / (1 - share) * previous_days / current_days
+
+
+def _wilson(successes: float, trials: float) -> tuple[float, float]:
+    """Wilson's 95% score interval for a proportion (counts may be fractional)."""
+    z2 = Z_95 ** 2
+    centre = (successes + z2 / 2) / (trials + z2)
+    half = Z_95 * math.sqrt(successes * (trials - successes) / trials + z2 / 4) / (trials + z2)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --- 1b. the normal variation of a count, from its history --------------------------------
+
+
+def _poisson_fit(values: Sequence[float], days: Sequence[float], design: list[list[float]]):
+    """A Poisson log-linear model (offset log days) fitted by iteratively reweighted least
+    squares: the fitted means, the deviance and Pearson's chi-squared."""
+    import numpy as np
+
+    y = np.asarray(values, dtype=float)
+    offset = np.log(np.asarray(days, dtype=float))
+    x = np.asarray(design, dtype=float)
+    mean = np.maximum(y, 0.5)
+    eta = np.log(mean)
+    for _ in range(100):
+        working = eta - offset + (y - mean) / mean
+        weights = mean
+        wx = x * weights[:, None]
+        beta = np.linalg.lstsq(wx.T @ x, wx.T @ working, rcond=None)[0]
+        new_eta = x @ beta + offset
+        if np.max(np.abs(new_eta - eta)) < 1e-10:
+            eta = new_eta
+            break
+        eta = new_eta
+        mean = np.exp(eta)
+    mean = np.exp(eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(y > 0, y * np.log(y / mean), 0.0) - (y - mean)
+    deviance = float(2 * terms.sum())
+    pearson = float(((y - mean) ** 2 / mean).sum())
+    return mean, deviance, pearson
+
+
+def estimate_dispersion(values: Sequence[float], days: Sequence[float] | None = None,
+                        seasons: Sequence[int] | None = None) -> Dispersion:
+    """The dispersion of a count's earlier values (oldest first, equally spaced periods of
+    ``days`` each), around the simplest pattern the history plainly shows.
+
+    A Poisson log-linear model is fitted with a level; a straight-line trend (on the log
+    scale) is kept when the quasi-likelihood F-test gives p < 0.05, and then a seasonal
+    pattern (``seasons``: each period's place in the year, such as its month) when there
+    are at least two years of history and its F-test also gives p < 0.05. The dispersion is
+    Pearson's chi-squared of the kept model over its residual degrees of freedom.
+    """
+    from scipy import stats
+
+    counts = [float(_whole_count(v, "a count in the history")) for v in values]
+    points = len(counts)
+    if points < MIN_HISTORY:
+        raise ValueError(f"measuring a count's variation needs at least {MIN_HISTORY} earlier periods, not {points}")
+    exposure = [1.0] * points if days is None else [_positive(d, "days") for d in days]
+    if sum(counts) == 0:
+        return Dispersion(1.0, points, "level")
+    level = [[1.0] for _ in counts]
+    trend = [[1.0, float(i)] for i in range(points)]
+
+    def fit(design):
+        _, deviance, pearson = _poisson_fit(counts, exposure, design)
+        df = points - len(design[0])
+        return deviance, pearson / df, df
+
+    def kept(smaller, larger, added: int) -> bool:
+        deviance_small, _, _ = smaller
+        deviance_large, phi_large, df_large = larger
+        if df_large < 2 or phi_large <= 0:
+            return False
+        f_value = max(0.0, (deviance_small - deviance_large) / added) / phi_large
+        return float(stats.f.sf(f_value, added, df_large)) < ALPHA
+
+    chosen, model, design = fit(level), "level", level
+    with_trend = fit(trend)
+    if kept(chosen, with_trend, 1):
+        chosen, model, design = with_trend, "trend", trend
+    if seasons is not None:
+        places = sorted(set(seasons))
+        if len(places) > 1 and points >= 2 * len(places) + len(design[0]) + 1:
+            seasonal = [row + [1.0 if season == place else 0.0 for place in places[1:]]
+                        for row, season in zip(design, seasons)]
+            with_season = fit(seasonal)
+            if kept(chosen, with_season, len(places) - 1):
+                chosen, model = with_season, "trend and season" if model == "trend" else "season"
+    return Dispersion(chosen[1], points, model)
+
+
+# --- 1c. several tests at once -------------------------------------------------------------
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values, in the order given: each is significant at 5%
+    when below 0.05, which keeps the chance of any false alarm among all the tests at 5%."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    count = len(p_values)
+    adjusted = [0.0] * count
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (count - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def correct_for_multiplicity(judgements: Sequence[Judgement]) -> list[Judgement]:
+    """The judgements of one edition with every two-period test corrected together by
+    Holm's method: significant only when the adjusted p-value is below 0.05. Control
+    charts and figures not tested are returned as they are."""
+    tested = [i for i, j in enumerate(judgements) if j.p_value is not None]
+    adjusted = holm([judgements[i].p_value for i in tested])
+    corrected = list(judgements)
+    for position, index in enumerate(tested):
+        judgement = judgements[index]
+        family = Family(len(tested), tuple(adjusted), position)
+        significant = adjusted[position] < ALPHA
+        corrected[index] = replace(
+            judgement, family=family, significant=significant,
+            verdict=change_verdict(judgement.direction, significant, judgement.better),
+            reason=_tested_reason(judgement.evidence, significant, judgement.p_value, family, judgement.interval,
+                                  judgement.dispersion))
+    return corrected
 
 
 # --- 2. proportions ----------------------------------------------------------------------
@@ -336,7 +580,9 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
     Pooled two-proportion z-test (no continuity correction) when every expected count
     of the 2 x 2 table under the pooled proportion is at least 5; otherwise Fisher's
     exact test (two-sided, ``scipy.stats.fisher_exact``). Significant when p < 0.05.
-    ``better`` refers to the proportion (e.g. "higher" for a solved rate).
+    The 95% interval for the difference is Newcombe's hybrid score interval (from the
+    two Wilson intervals). ``better`` refers to the proportion (e.g. "higher" for a
+    solved rate).
     """
     from scipy import stats  # imported when first needed
 
@@ -362,18 +608,13 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
         standard_error = math.sqrt(pooled * (1 - pooled) * (1 / m + 1 / k))
         z = (a / m - b / k) / standard_error
         p_value = float(2 * stats.norm.sf(abs(z)))
-    p_value = min(p_value, 1.0)
-    significant = p_value < ALPHA
-    direction = _direction(a / m, b / k)
-    change = f"{b / k:.1%} ({_number(b)} of {_number(k)}) to {a / m:.1%} ({_number(a)} of {_number(m)})"
-    return Judgement(
-        change_verdict(direction, significant, better),
-        method,
-        p_value,
-        significant,
-        _tested_reason(change, significant, p_value),
-        direction,
-    )
+    p1, p0 = a / m, b / k
+    (l1, u1), (l0, u0) = _wilson(a, m), _wilson(b, k)
+    difference = p1 - p0
+    interval = Interval(100 * (difference - math.hypot(p1 - l1, u0 - p0)),
+                        100 * (difference + math.hypot(u1 - p1, p0 - l0)), "difference in percentage points")
+    change = f"{p0:.1%} ({_number(b)} of {_number(k)}) to {p1:.1%} ({_number(a)} of {_number(m)})"
+    return _tested(method, p_value, _direction(p1, p0), better, change, interval)
 
 
 # --- 3. control charts -------------------------------------------------------------------
@@ -597,6 +838,21 @@ def target_progress(
 # --- choosing the method ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class History:
+    """A count's earlier values for the same area and period length, oldest first:
+    discrete periods that do not overlap (months, quarters, years), each of ``days``
+    days and with its place in the year (``seasons``: month or quarter, for months and
+    quarters; ``None`` otherwise)."""
+
+    values: tuple[float, ...]
+    days: tuple[float, ...]
+    seasons: tuple[int, ...] | None = None
+
+
+NO_HISTORY = "No history to measure its normal variation"
+
+
 def judge(
     current: float | None,
     previous: float | None,
@@ -609,53 +865,64 @@ def judge(
     current_denominator: float | None = None,
     previous_denominator: float | None = None,
     series: Sequence[float] | None = None,
+    history: History | None = None,
+    variation: str | None = None,
 ) -> Judgement:
     """The verdict on a measure's latest change, by the method its catalogue facts allow.
 
     In order:
 
-    1. ``series`` (oldest first, ending with the current value) with at least 15
-       points: XmR control chart, whatever the unit, since the limits come from the
-       series' own point-to-point variation;
-    2. both denominators given: ``current`` and ``previous`` are the numerators
+    1. both denominators given: ``current`` and ``previous`` are the numerators
        (counts), compared as proportions;
-    3. kind ``total`` in unit ``count`` or ``people`` (events over a period): exact
-       test of two Poisson counts over ``current_days`` and ``previous_days``;
+    2. a count of events (kind ``total``, unit ``count`` or ``people``) with a
+       ``history`` of at least 8 earlier periods: the two counts are tested with the
+       dispersion that history shows (:func:`estimate_dispersion`, :func:`compare_counts`);
+       without that history, an exact Poisson test only where the catalogue says its
+       events are close to independent (``variation="poisson"``); outcomes of other
+       events (``variation="proportion"``) without denominators, and any other count
+       without history, are not tested;
+    3. any other measure with a ``series`` (oldest first, ending with the current value)
+       of at least 15 points: XmR control chart;
     4. otherwise "not tested", with the reason.
 
-    A shorter series falls back to 2-4, and the reason says so. No previous value
-    (and no long series): "not tested".
+    No previous value (and no long series): "not tested".
     """
     _check_better(better)
     _check_unit_kind(unit, kind)
-    note = ""
-    if series is not None:
-        if len(series) >= SPC_MIN_POINTS:
-            if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
-                raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
-            chart = spc(series, better)
-            return Judgement(
-                chart.verdict,
-                METHOD_SPC,
-                None,
-                chart.special_cause,
-                chart.reason,
-                {1: "up", -1: "down"}.get(chart.signal),
-                chart,
-            )
-        note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
+    if variation is not None and variation not in VARIATIONS:
+        raise ValueError(f"variation must be one of {', '.join(VARIATIONS)}, not {variation!r}")
+    events = kind == "total" and unit in EVENT_UNITS
+    if not events and series is not None and len(series) >= SPC_MIN_POINTS:
+        if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
+            raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
+        chart = spc(series, better)
+        return Judgement(chart.verdict, METHOD_SPC, None, chart.special_cause, chart.reason,
+                         {1: "up", -1: "down"}.get(chart.signal), chart, better=better)
     if current is None or previous is None:
-        return not_tested("There is no earlier figure to compare with." + note)
+        return not_tested("There is no earlier figure to compare with.")
     if (current_denominator is None) != (previous_denominator is None):
         raise ValueError("give both denominators (current and previous) or neither")
-    no_test = no_test_reason(unit, kind)
     if current_denominator is not None and previous_denominator is not None:
-        result = compare_proportions(current, current_denominator, previous, previous_denominator, better)
-    elif no_test is None:
-        result = compare_counts(current, previous, better, current_days, previous_days)
-    else:
-        return not_tested(no_test + note, _direction(current, previous))
-    return replace(result, reason=result.reason + note) if note else result
+        return compare_proportions(current, current_denominator, previous, previous_denominator, better)
+    direction = _direction(current, previous)
+    if not events:
+        note = ""
+        if series is not None and len(series) > 1:
+            note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
+        return not_tested(no_test_reason(unit, kind) + note, direction)
+    if variation == "proportion":
+        return not_tested("Outcomes of other events (such as crimes solved) are tested as a share of those events, "
+                          "and the data give no count of them for these periods: no test applies.", direction)
+    earlier = 0 if history is None else len(history.values)
+    if earlier >= MIN_HISTORY:
+        dispersion = estimate_dispersion(history.values, history.days, history.seasons)
+        return compare_counts(current, previous, better, current_days, previous_days, dispersion)
+    if variation == "poisson":
+        return compare_counts(current, previous, better, current_days, previous_days)
+    return not_tested(
+        f"{NO_HISTORY}: counts such as these vary more than chance alone would, by an amount only their own "
+        f"history shows, and there {'is' if earlier == 1 else 'are'} {earlier} earlier "
+        f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).", direction)
 
 
 # --- 7. method text ------------------------------------------------------------------------
