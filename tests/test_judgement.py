@@ -715,33 +715,37 @@ def test_every_catalogue_measure_gets_a_method():
 # --- 7. method text -----------------------------------------------------------------------
 
 
-def test_method_notes_state_every_method_and_its_numbers():
-    notes = method_notes()
-    titles = [title for title, _ in notes]
-    assert titles == [
-        "Counts of events",
-        "Proportions",
-        "Control charts for longer series",
-        "Progress against targets",
-        "Not tested",
-        "Words used for changes",
+def test_method_notes_describe_only_the_methods_used_with_their_counts():
+    history = j.History(tuple(VOLATILE), (91,) * 12)
+    judged = [
+        ("Road deaths", judge(8, 14, unit="people", kind="total", better="lower", variation="poisson")),
+        ("Burglary", judge(165, 120, unit="count", kind="total", better="lower", history=history)),
+        ("Arrests", judge(414, 224, unit="count", kind="total", better="neither")),
+        ("Headcount", judge(515, 464, unit="people", kind="snapshot", better="higher")),
+        ("Hours", j.not_published("derived")),
     ]
+    notes = method_notes(judged, targets=True)
+    titles = [title for title, _ in notes]
+    assert titles == ["Counts of independent events", "Counts judged against their own history",
+                      "Significance and several tests at once", "Progress against targets", "Not tested",
+                      "Words used for changes"]
     text = dict(notes)
-    assert "exact test for two Poisson counts" in text["Counts of events"]
-    assert "95% level" in text["Counts of events"]
-    assert "Fisher's exact test" in text["Proportions"] and "fewer than 5" in text["Proportions"]
-    chart = text["Control charts for longer series"]
-    for phrase in (
-        "at least 15",
-        "2.66 times the average moving range",
-        "run of 7 or more",
-        "ends 7 or more values each higher",
-        "two out of three",
-        "Making Data Count",
-    ):
+    assert text["Counts of independent events"].startswith("Applied to 1 figure (Road deaths).")
+    assert "exact test for two Poisson counts" in text["Counts of independent events"]
+    history_text = text["Counts judged against their own history"]
+    assert history_text.startswith("Applied to 1 figure (Burglary).")
+    assert "Dispersions used: Burglary 7.1 from 12 periods." in history_text and "rolling totals are never used" in history_text
+    assert "2 changes in this update were tested" in text["Significance and several tests at once"]
+    assert "Holm's method" in text["Significance and several tests at once"]
+    assert text["Not tested"].startswith(
+        "3 changes are not tested: 1 not published as such (derived, estimated or provisional), 1 counts without "
+        "the history that shows their normal variation, 1 figures to which no test")
+    assert "Control charts for longer series" not in text and "Proportions" not in text
+    chart = dict(method_notes([("Hours", judge(30, 11, unit="hours", kind="total", better="lower",
+                                               series=STABLE + [30]))]))["Control charts for longer series"]
+    for phrase in ("Applied to 1 figure (Hours)", "at least 15", "2.66 times the average moving range",
+                   "run of 7 or more", "ends 7 or more values each higher", "two out of three", "Making Data Count"):
         assert phrase in chart
-    assert "straight line" in text["Progress against targets"]
-    assert "not tested" in text["Not tested"]
     assert all(paragraph.strip() and paragraph == " ".join(paragraph.split()) for _, paragraph in notes)
 
 

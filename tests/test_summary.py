@@ -49,10 +49,14 @@ def test_ksi_and_road_deaths_are_no_significant_change(summary):
     assert deaths.judgement.p_value == pytest.approx(0.286, abs=0.001)
 
 
-def test_significant_cases_in_the_shipped_data(summary):
+def test_a_count_without_history_is_no_longer_called_significant(summary):
     comparisons = by_measure(summary)
-    drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414, neither direction better
-    assert drug_drive.verdict == judging.SIGNIFICANT_INCREASE and drug_drive.judgement.p_value < 0.001
+    drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414: was a significant increase
+    assert drug_drive.verdict == judging.NOT_TESTED and drug_drive.judgement.reason.startswith(judging.NO_HISTORY)
+    ksi = comparisons["ksi_casualties"].previous_year  # variation: poisson in the catalogue, so still tested
+    assert ksi.judgement.family.size == 2 and ksi.judgement.adjusted_p == pytest.approx(0.842, abs=0.001)
+    deaths = comparisons["road_deaths"].previous_year
+    assert deaths.judgement.adjusted_p == pytest.approx(2 * 0.2863, abs=0.001)  # Holm: the smaller of two, doubled
 
 
 def test_derived_figures_are_marked_and_not_tested(summary):
@@ -95,7 +99,11 @@ def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
     points = summary.main_points()
     assert 3 <= len(points) <= 5
     text = " ".join(points)
-    assert "Arrests of drug drivers rose to 414" in text  # the largest significant change
+    assert "Arrests of drug drivers rose to 414" not in text  # no longer a significant change
+    assert text.startswith("Of the 16 figures in this update that can be compared with the same period last year, "
+                           "2 were tested, corrected together for their number (Holm's method): 0 changed by more "
+                           "than chance variation (0 significantly better, 0 significantly worse) and 2 within "
+                           "chance variation. 14 were not tested: 9 not published as such")
     assert "Special Constable headcount 515 in September 2019 against 600 by March 2020, not on track for target" in text
     assert "Needs attention: Special Constable headcount (not on track for target)" in text
     assert "target met" not in text
@@ -129,7 +137,8 @@ def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
     assert ksi.verdict == judging.SIGNIFICANTLY_BETTER
     points = changed.main_points()
     assert any("People killed or seriously injured on the roads fell to 100" in p
-               and "This is a significant fall (significantly better)." in p for p in points), points
+               and "This is a significant fall (significantly better); the 95% confidence interval" in p
+               for p in points), points
 
 
 def test_a_significant_worsening_needs_attention(tmp_path):
@@ -159,8 +168,9 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
     for measure in about.measures_shown:
         entry = summary.edition.catalogue[measure]
         assert f"**{entry.label}**" in text and entry.definition in text
-    for title, paragraph in judging.method_notes():
+    for title, paragraph in about.method_notes():
         assert f"**{title}.** {paragraph}" in text
+    assert "Control charts" not in text  # no measure of this edition is read on one
     assert "This is version 2 of the update for 2019/20 Q2" in text and "- Version 2:" in text
     assert summary.edition.plan.contact.team in text
 

@@ -1,6 +1,6 @@
 """"About these statistics", the back matter of the update: the sources of the figures
 shown (publisher, editions used, licence), each measure shown with its definition and
-unit, the judgement method (:func:`crimeplan.judgement.method_notes`), the revisions of
+unit, the judgement methods this edition used (:func:`crimeplan.judgement.method_notes`), the revisions of
 this edition and whom to contact. Everything comes from ``data/sources.yml``, the
 catalogue, the measures rows and the params.
 """
@@ -134,6 +134,13 @@ class About:
         key = legend(statuses)
         return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(listed)])))
 
+    def method_notes(self) -> list[tuple[str, str]]:
+        """The paragraphs on the methods this edition used (:func:`crimeplan.judgement.method_notes`)."""
+        comparisons = Summary.of(self.edition).all_comparisons
+        judged = [(subject(self.edition.catalogue[c.measure], c), c.previous_year.judgement)
+                  for c in comparisons if c.previous_year is not None]
+        return judging.method_notes(judged, targets=any(c.target is not None for c in comparisons))
+
     def method(self) -> Markdown:
         """How changes are judged: the stated methods, in words."""
         blocks = [
@@ -141,12 +148,10 @@ class About:
             "Each figure is compared with the same period a year earlier (and, where the data have it, the "
             "previous quarter). Whether a change is more than chance variation is judged by one stated "
             "method, the same in the tables, the summary and the text; the words used are those below. "
-            "A measure where neither a rise nor a fall is better is still tested, and a significant change "
-            "is then reported as a significant increase or decrease, without calling it better or worse. "
-            "Percentages are compared in percentage points, and are not tested because their counts are "
-            "not published with them.",
+            "This section describes the methods used in this edition, and how many figures each was "
+            "applied to.",
         ]
-        blocks += [f"**{title}.** {text}" for title, text in judging.method_notes()]
+        blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
         blocks.append(
             "**Targets in this update.** The straight line for a level, such as a headcount, starts from "
             "the figure a year earlier; for a total counted towards a year's target it starts from zero at "
@@ -161,8 +166,10 @@ class About:
             "The HTML version of this update offers every table (each priority's performance table and the "
             "scorecard) as a CSV file, with the figures as entered (not rounded for display), each figure's "
             "status (published, derived, estimated or provisional) and whether its period is assumed, the "
-            "judgement, the method and its p-value where a test applies. Changes of a percentage are in a "
-            "column of percentage points. Each file "
+            "judgement, the method, and where a test applies its p-value, the p-value adjusted for the "
+            "number of tests, the 95% confidence interval (ci_lower and ci_upper, on the scale named in "
+            "ci_scale) and the dispersion measured from the figure's history. Changes of a percentage are "
+            "in a column of percentage points. Each file "
             "has its header row even when a table has no rows, and a text cell that a spreadsheet could "
             "read as a formula starts with an apostrophe.")
 

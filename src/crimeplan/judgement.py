@@ -98,6 +98,14 @@ SPC_MIN_POINTS = 15  # fewest points for a control chart
 MIN_HISTORY = 8  # fewest earlier periods to measure a count's normal variation from
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
 VARIATIONS = ("poisson", "proportion")  # catalogue ``variation:`` values
+
+# Why a figure is not tested, in the words of the summary's count of them.
+NOT_PUBLISHED = "not published as such (derived, estimated or provisional)"
+NO_HISTORY_YET = "counts without the history that shows their normal variation"
+NO_DENOMINATOR = "outcomes published without the number of events they come from"
+NO_MODEL = "figures to which no test of chance variation applies (levels on a day, hours, money, times, percentages)"
+NOTHING_TO_COMPARE = "no earlier figure or no events to compare"
+UNTESTED_BECAUSE = (NOT_PUBLISHED, NO_HISTORY_YET, NO_DENOMINATOR, NO_MODEL, NOTHING_TO_COMPARE)
 XMR_LIMIT = 2.66  # 3 sigma = 2.66 x mean moving range (3 / d2, d2 = 1.128 for n = 2)
 XMR_NEAR = XMR_LIMIT * 2 / 3  # 2 sigma: the "close to a limit" line
 SHIFT_LENGTH = 7  # points in a row on one side of the mean (Making Data Count)
@@ -174,6 +182,7 @@ class Judgement:
     dispersion: Dispersion | None = None
     better: Better = "neither"
     evidence: str = ""  # the change in words, as the reason starts
+    untested_because: str = ""  # for "not tested": one of UNTESTED_BECAUSE
     family: Family | None = None  # the edition's tests this one was corrected with
 
     @property
@@ -197,6 +206,9 @@ class Interval:
 
     def words(self) -> str:
         """The interval as a reader reads it: "between 20% lower and 5% higher"."""
+        if self.scale == "rate ratio" and math.isinf(self.upper):
+            return (f"the 95% confidence interval for the change in the rate starts at {_ratio_words(self.lower)} "
+                    "and has no upper bound")
         if self.scale == "rate ratio":
             return (f"the 95% confidence interval for the change in the rate runs from "
                     f"{_ratio_words(self.lower)} to {_ratio_words(self.upper)}")
@@ -205,8 +217,6 @@ class Interval:
 
 
 def _ratio_words(ratio: float) -> str:
-    if math.isinf(ratio):
-        return "no upper bound"
     change = (ratio - 1) * 100
     if abs(change) < 0.5:
         return "no change"
@@ -409,14 +419,8 @@ def compare_counts(
     t1 = _positive(current_days, "current_days")
     t0 = _positive(previous_days, "previous_days")
     if x1 + x0 == 0:
-        return Judgement(
-            NOT_TESTED,
-            METHOD_NONE,
-            None,
-            None,
-            "No events in either period, so there is no change to test.",
-            "no change",
-        )
+        return not_tested("No events in either period, so there is no change to test.", "no change",
+                          because=NOTHING_TO_COMPARE)
     from scipy import stats  # imported when first needed: a second to import
 
     n = x1 + x0
@@ -739,11 +743,14 @@ def _spc_reason(
 # --- 4. no test ------------------------------------------------------------------------
 
 
-def not_tested(reason: str, direction: Direction | None = None) -> Judgement:
-    """No significance claim: the verdict "not tested", with the reason a reader needs."""
+def not_tested(reason: str, direction: Direction | None = None, because: str = NO_MODEL) -> Judgement:
+    """No significance claim: the verdict "not tested", with the reason a reader needs
+    (``because``: its kind, one of ``UNTESTED_BECAUSE``)."""
     if not reason.strip():
         raise ValueError("a figure that is not tested needs a reason")
-    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction)
+    if because not in UNTESTED_BECAUSE:
+        raise ValueError(f"because must be one of {UNTESTED_BECAUSE}, not {because!r}")
+    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction, untested_because=because)
 
 
 _NO_TEST = ": no test of chance variation applies."
@@ -753,7 +760,7 @@ def not_published(status: str) -> Judgement:
     """"not tested" for a figure that is not published as such (derived, estimated or
     provisional): a test would take it for a published count."""
     return not_tested(f"{status.capitalize()} figure, not published as such: it is not tested for chance "
-                      "variation, since a test would treat it as a published count.")
+                      "variation, since a test would treat it as a published count.", because=NOT_PUBLISHED)
 
 
 def no_test_reason(unit: str, kind: str) -> str | None:
@@ -899,7 +906,7 @@ def judge(
         return Judgement(chart.verdict, METHOD_SPC, None, chart.special_cause, chart.reason,
                          {1: "up", -1: "down"}.get(chart.signal), chart, better=better)
     if current is None or previous is None:
-        return not_tested("There is no earlier figure to compare with.")
+        return not_tested("There is no earlier figure to compare with.", because=NOTHING_TO_COMPARE)
     if (current_denominator is None) != (previous_denominator is None):
         raise ValueError("give both denominators (current and previous) or neither")
     if current_denominator is not None and previous_denominator is not None:
@@ -912,7 +919,8 @@ def judge(
         return not_tested(no_test_reason(unit, kind) + note, direction)
     if variation == "proportion":
         return not_tested("Outcomes of other events (such as crimes solved) are tested as a share of those events, "
-                          "and the data give no count of them for these periods: no test applies.", direction)
+                          "and the data give no count of them for these periods: no test applies.", direction,
+                          because=NO_DENOMINATOR)
     earlier = 0 if history is None else len(history.values)
     if earlier >= MIN_HISTORY:
         dispersion = estimate_dispersion(history.values, history.days, history.seasons)
@@ -922,93 +930,108 @@ def judge(
     return not_tested(
         f"{NO_HISTORY}: counts such as these vary more than chance alone would, by an amount only their own "
         f"history shows, and there {'is' if earlier == 1 else 'are'} {earlier} earlier "
-        f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).", direction)
+        f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).", direction,
+        because=NO_HISTORY_YET)
 
 
 # --- 7. method text ------------------------------------------------------------------------
 
 
-def method_notes() -> list[tuple[str, str]]:
-    """(title, paragraph) for each method, for "About these statistics"."""
-    return [
-        (
-            "Counts of events",
-            (
-                "Crimes, arrests, casualties and other events counted over a period are compared "
-                "with the earlier period by an exact test for two Poisson counts. If both periods "
-                "shared one underlying rate, the share of all the events that fall in the current "
-                "period would follow a binomial distribution set by the two periods' lengths; the "
-                "test asks how often chance alone would split the events at least as unevenly as "
-                f"observed. A change is called significant when that two-sided probability (p) is "
-                f"below {ALPHA:g}, that is, at the {CONFIDENCE} level. Periods of different "
-                "lengths are compared as events per day. When neither period has any events there "
-                "is nothing to test."
-            ),
-        ),
-        (
-            "Proportions",
-            (
-                "Where both the number of cases and the number with the outcome are known (for "
-                "example crimes and crimes solved), the two proportions are compared with a "
-                "two-proportion z-test that pools both periods to estimate the chance variation. "
-                f"When the pooled figures would put fewer than {MIN_EXPECTED} cases in any of the "
-                "four cells of the table (yes or no, this period or the last), Fisher's exact test "
-                f"is used instead. Both tests are two-sided at the {CONFIDENCE} level."
-            ),
-        ),
-        (
-            "Control charts for longer series",
-            (
-                f"A measure with at least {SPC_MIN_POINTS} consecutive values is shown on an XmR "
-                "control chart, following NHS England's Making Data Count approach. The centre line "
-                f"is the average of all the values; the process limits sit {XMR_LIMIT:g} times the "
-                "average moving range (the mean absolute difference between neighbouring values) "
-                "above and below it, about three standard deviations. The latest value shows special "
-                "cause variation when it lies outside the limits, when it ends a run of "
-                f"{SHIFT_LENGTH} or more values on the same side of the average (a shift), when it "
-                f"ends {TREND_LENGTH} or more values each higher, or each lower, than the one "
-                "before (a trend), or when it is one of at least two out of three values in a row "
-                "more than two thirds of the way from the average to the same limit. A signal on "
-                "the side the plan wants is special cause improvement, on the other side special "
-                "cause concern; a trend that is the only signal counts in the direction it moves. "
-                "Where neither direction is better, a signal is reported as high or low. Without a "
-                "signal the variation is common cause: the usual ups and downs of the process."
-            ),
-        ),
-        (
-            "Progress against targets",
-            (
-                "A target is met once the latest value reaches it or goes beyond it in the "
-                "direction the plan wants. Before the target date, progress is measured against a "
-                "straight line drawn from the value at the start (the baseline) to the target on "
-                "its date: the measure is on track when the latest value is on that line or beyond "
-                "it, and not on track when it falls short. For totals counted towards a year's "
-                "target the line starts from zero at the beginning of the year. A target not "
-                "reached by its date is reported as not met."
-            ),
-        ),
-        (
-            "Not tested",
-            (
-                "Some figures have no accepted model of chance variation: a level on a given day "
-                "such as a headcount, hours worked, sums of money, waiting times, and percentages "
-                "or averages published without the counts behind them. For these the update shows "
-                "the change and any progress against a target, but marks the change as not tested: "
-                "it makes no claim about whether the change is larger than chance. A count with no "
-                "events in either period is not tested either. Any of these figures with a long "
-                "enough series is still read on a control chart, which needs no model because it "
-                "measures the variation from the series itself."
-            ),
-        ),
-        (
-            "Words used for changes",
-            (
-                "Significantly better and significantly worse describe significant changes in the "
-                "direction the plan wants or against it; no significant change means the change is "
-                "within chance variation. For measures where neither a rise nor a fall is better "
-                "(for example arrests, which may reflect more offending or more enforcement), a "
-                "significant change is called a significant increase or decrease, without "
-                "judging it."
-            ),
-        ),
-    ]
+def _figures(labels: Sequence[str]) -> str:
+    names = list(dict.fromkeys(labels))
+    shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{len(labels)} figure{'' if len(labels) == 1 else 's'} ({shown})"
+
+
+def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False) -> list[tuple[str, str]]:
+    """(title, paragraph) for each method the edition used, for "About these statistics":
+    ``judged`` holds each change shown with its measure's label; ``targets`` says whether
+    any figure is judged against a target. Each paragraph says how many figures the
+    method was applied to and what it assumes."""
+    by_method: dict[str, list[tuple[str, Judgement]]] = {}
+    for label, judgement in judged:
+        by_method.setdefault(judgement.method, []).append((label, judgement))
+    notes = []
+    if poisson := by_method.get(METHOD_POISSON):
+        notes.append(("Counts of independent events", (
+            f"Applied to {_figures([label for label, _ in poisson])}. Where the catalogue records that a count's "
+            "events happen close to independently of one another (such as road casualties), or where its own "
+            "history shows no more variation than that, the two periods are compared by an exact test for two "
+            "Poisson counts: if both periods shared one underlying rate, the share of all the events falling in "
+            "the current period would follow a binomial distribution set by the two periods' lengths, and the "
+            "test asks how often chance alone would split them at least as unevenly. Periods of different "
+            "lengths are compared as events per day. The 95% confidence interval for the ratio of the two rates "
+            "is the exact (Clopper-Pearson) interval. The test assumes the events are independent and the rate "
+            "steady within each period.")))
+    if quasi := by_method.get(METHOD_QUASI_POISSON):
+        spread = ", ".join(f"{label} {j.dispersion.raw:.1f} from {j.dispersion.points} periods"
+                           for label, j in quasi)
+        notes.append(("Counts judged against their own history", (
+            f"Applied to {_figures([label for label, _ in quasi])}. Counts of crimes and incidents usually vary "
+            "more from period to period than independent events would. For a count with at least "
+            f"{MIN_HISTORY} earlier periods of the same length (months, quarters or years that do not overlap; "
+            "rolling totals are never used), that extra variation is measured from its history: the dispersion "
+            "is Pearson's chi-squared statistic over its degrees of freedom around the history's average, or "
+            "around a trend or seasonal pattern when the history plainly shows one (each kept only when a "
+            "quasi-likelihood F-test finds it at the 5% level). The change is then tested by a quasi-Poisson "
+            "score test whose variance is the dispersion times that of a Poisson count, and its 95% confidence "
+            f"interval is widened to match. Dispersions used: {spread}. The test assumes the history's "
+            "variation is typical of the current period's.")))
+    proportions = by_method.get(METHOD_Z_TEST, []) + by_method.get(METHOD_FISHER, [])
+    if proportions:
+        notes.append(("Proportions", (
+            f"Applied to {_figures([label for label, _ in proportions])}. Where both the number of cases and the "
+            "number with the outcome are known (for example crimes and crimes solved), the two proportions are "
+            "compared with a two-proportion z-test that pools both periods to estimate the chance variation; "
+            f"when the pooled figures would put fewer than {MIN_EXPECTED} cases in any cell of the table, "
+            "Fisher's exact test is used instead. The 95% confidence interval for the difference, in percentage "
+            "points, is Newcombe's, built from the two Wilson intervals. Both assume the cases are independent.")))
+    if charts := by_method.get(METHOD_SPC):
+        notes.append(("Control charts for longer series", (
+            f"Applied to {_figures([label for label, _ in charts])}. A measure that is not a count of events "
+            f"and has at least {SPC_MIN_POINTS} consecutive values is read on an XmR control chart, following NHS "
+            "England's Making Data Count approach. The centre line is the average of all the values; the process "
+            f"limits sit {XMR_LIMIT:g} times the average moving range above and below it, about three standard "
+            "deviations. The latest value shows special cause variation when it lies outside the limits, when it "
+            f"ends a run of {SHIFT_LENGTH} or more values on the same side of the average (a shift), when it ends "
+            f"{TREND_LENGTH} or more values each higher, or each lower, than the one before (a trend), or when it "
+            "is one of at least two out of three values in a row more than two thirds of the way from the average "
+            "to the same limit. A signal on the side the plan wants is special cause improvement, on the other "
+            "side special cause concern; where neither direction is better it is reported as high or low. "
+            "Without a signal the variation is common cause. The chart assumes the values are in time order "
+            "and equally spaced.")))
+    tests = [j for _, j in judged if j.p_value is not None]
+    if tests:
+        family = "" if len(tests) == 1 else (
+            f" The {len(tests)} tests of this update are corrected together by Holm's method: each p-value is "
+            "adjusted for the number of tests, and a change is called significant only when its adjusted p-value "
+            "is below 0.05, so that the chance of any false alarm among them all stays at 5%.")
+        notes.append(("Significance and several tests at once", (
+            f"{len(tests)} change{'' if len(tests) == 1 else 's'} in this update {'was' if len(tests) == 1 else 'were'} "
+            f"tested. A change is called significant when chance alone would produce one at least as large less "
+            f"than 5% of the time (two-sided, the {CONFIDENCE} level).{family} The 95% confidence interval gives "
+            "the range of underlying changes the figures are consistent with.")))
+    if targets:
+        notes.append(("Progress against targets", (
+            "A target is met once the latest value reaches it or goes beyond it in the direction the plan wants. "
+            "Before the target date, progress is measured against a straight line drawn from the value at the "
+            "start (the baseline) to the target on its date: the measure is on track when the latest value is on "
+            "that line or beyond it, and not on track when it falls short. For totals counted towards a year's "
+            "target the line starts from zero at the beginning of the year. A target not reached by its date is "
+            "reported as not met.")))
+    untested = [j.untested_because for _, j in judged if not j.tested]
+    if untested:
+        counts = [f"{untested.count(because)} {because}" for because in UNTESTED_BECAUSE if because in untested]
+        notes.append(("Not tested", (
+            f"{len(untested)} change{'' if len(untested) == 1 else 's'} {'is' if len(untested) == 1 else 'are'} "
+            f"not tested: {', '.join(counts)}. For these the update shows the change and any progress against a "
+            "target, but makes no claim about whether the change is larger than chance. A figure worked out from "
+            "other published figures is never tested; a count is tested without its own history only where its "
+            "events are close to independent, because otherwise nothing shows how much it normally varies.")))
+    notes.append(("Words used for changes", (
+        "Significantly better and significantly worse describe significant changes in the direction the plan "
+        "wants or against it; no significant change means the change is within chance variation. For measures "
+        "where neither a rise nor a fall is better (for example arrests, which may reflect more offending or "
+        "more enforcement, or calls and investigations, which are workload), a significant change is called a "
+        "significant increase or decrease, without judging it.")))
+    return notes

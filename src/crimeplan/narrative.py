@@ -176,6 +176,8 @@ _SHORT_REASONS = (
     ("A percentage published without", "no counts published"),
     ("An average or rate", "an average, no counts"),
     ("No events", "no events"),
+    ("No history to measure", "no history to measure its normal variation"),
+    ("Outcomes of other events", "outcomes, no count of the events"),
     ("Derived figure", "derived figure"),
     ("Estimated figure", "estimated figure"),
     ("Provisional figure", "provisional figure"),
@@ -210,13 +212,14 @@ def judgement_sentence(change: Change | None) -> str:
         if verdict == judging.SPC_COMMON_CAUSE:
             return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
         return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
+    interval = "" if judgement.interval is None else f"; {judgement.interval.words()}"
     if verdict == judging.NO_SIGNIFICANT_CHANGE:
         if change.direction == "no change":
             return ""
-        return "The change is within chance variation (no significant change)."
+        return f"The change is within chance variation (no significant change){interval}."
     if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
-        return f"This is a significant {_rise_or_fall(change)} ({verdict})."
-    return f"This is a significant {_rise_or_fall(change)}."
+        return f"This is a significant {_rise_or_fall(change)} ({verdict}){interval}."
+    return f"This is a significant {_rise_or_fall(change)}{interval}."
 
 
 def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:

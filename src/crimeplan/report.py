@@ -107,7 +107,7 @@ class PriorityReport:
         datetimes, the value, the same period last year, the change and its judgement, the
         target), as in the CSV download."""
         numbers = ("value", "same_period_last_year", "change", "change_percent", "change_percentage_points",
-                   "p_value", "target")
+                   "p_value", "p_value_adjusted", "ci_lower", "ci_upper", "dispersion", "target")
         return self.performance_records().astype(
             {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"} | dict.fromkeys(numbers, float))
 
@@ -223,7 +223,9 @@ class PriorityReport:
             "status": rows["status"].to_list(),
         })
         period = "date" if snapshot else {1: "month", 3: "quarter"}.get(_length(c.current.start, c.current.end), "date")
-        control = judgement.spc(series["value"].to_list(), c.better) if len(series) >= judgement.SPC_MIN_POINTS else None
+        events = c.kind == "total" and c.unit in judgement.EVENT_UNITS  # judged against its history instead
+        control = (judgement.spc(series["value"].to_list(), c.better)
+                   if len(series) >= judgement.SPC_MIN_POINTS and not events else None)
         target = None
         if c.target is not None:
             target = (c.target.value, c.target.by,
@@ -361,7 +363,8 @@ RECORD_COLUMNS = [
     "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "status",
     "same_period_last_year", "same_period_last_year_status",
     "change", "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value",
-    "judgement_reason", "target", "target_by", "target_progress",
+    "p_value_adjusted", "ci_lower", "ci_upper", "ci_scale", "dispersion", "judgement_reason", "target", "target_by",
+    "target_progress",
 ]
 
 
@@ -396,6 +399,11 @@ def comparison_record(c: Comparison, label: str) -> dict:
         "judgement": None if judged is None else judged.verdict,
         "judgement_method": None if judged is None else judged.method,
         "p_value": None if judged is None else judged.p_value,
+        "p_value_adjusted": None if judged is None else judged.adjusted_p,
+        "ci_lower": None if judged is None or judged.interval is None else judged.interval.lower,
+        "ci_upper": None if judged is None or judged.interval is None else judged.interval.upper,
+        "ci_scale": None if judged is None or judged.interval is None else judged.interval.scale,
+        "dispersion": None if judged is None or judged.dispersion is None else judged.dispersion.raw,
         "judgement_reason": None if judged is None else judged.reason,
         "target": None if c.target is None else c.target.value,
         "target_by": None if c.target is None else c.target.by,

@@ -40,8 +40,9 @@ SCORECARD_COLUMNS = ["Priority", "Measure", "This period", "Same period last yea
                      "Target and progress"]
 SCORECARD_RECORD_COLUMNS = [
     "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end",
-    "period_assumed", "this_period", "status", "same_period_last_year", "same_period_last_year_status", "change", "change_percent", "change_percentage_points", "judgement",
-    "judgement_method", "p_value", "target", "target_by", "target_progress", "note",
+    "period_assumed", "this_period", "status", "same_period_last_year", "same_period_last_year_status", "change",
+    "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value", "p_value_adjusted",
+    "ci_lower", "ci_upper", "ci_scale", "target", "target_by", "target_progress", "note",
 ]
 ATTENTION_VERDICTS = (judging.SIGNIFICANTLY_WORSE, judging.SPC_CONCERN)
 OFF_TRACK = (judging.TARGET_NOT_ON_TRACK, judging.TARGET_NOT_MET)
@@ -112,23 +113,28 @@ class Summary:
         compared = self._with_last_year()
         if not compared:
             return f"No figure in this update for {self.label} can be compared with the same period last year."
-        verdicts = [c.previous_year.verdict for c in compared]
-        significant = [c for c in compared if c.previous_year.judgement.significant]
+        judgements = [c.previous_year.judgement for c in compared]
+        verdicts = [j.verdict for j in judgements]
+        tested = [j for j in judgements if j.tested]
+        significant = [j for j in tested if j.significant]
         better = sum(v in (judging.SIGNIFICANTLY_BETTER, judging.SPC_IMPROVEMENT) for v in verdicts)
         worse = sum(v in ATTENTION_VERDICTS for v in verdicts)
         neutral = len(significant) - better - worse
         chance = sum(v in (judging.NO_SIGNIFICANT_CHANGE, judging.SPC_COMMON_CAUSE) for v in verdicts)
-        untested = verdicts.count(judging.NOT_TESTED)
         parts = [f"{better} significantly better", f"{worse} significantly worse"]
         if neutral:
             parts.append(f"{neutral} a significant rise or fall where neither direction is better")
-        return (
-            f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same period "
-            f"last year, {len(significant)} changed by more than chance variation ({', '.join(parts)}), "
-            f"{chance} changed within chance variation, and {untested} {_were(untested)} not tested because no "
-            "test of chance variation applies to them (such as headcounts, hours and percentages published "
-            "without their counts)."
-        )
+        tests = sum(j.p_value is not None for j in tested)
+        correction = f", corrected together for their number (Holm's method)" if tests > 1 else ""
+        untested = [j.untested_because for j in judgements if not j.tested]
+        reasons = [f"{untested.count(because)} {because}" for because in judging.UNTESTED_BECAUSE
+                   if because in untested]
+        text = (f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same "
+                f"period last year, {len(tested)} {_were(len(tested))} tested{correction}: {len(significant)} "
+                f"changed by more than chance variation ({', '.join(parts)}) and {chance} within chance variation.")
+        if untested:
+            text += f" {len(untested)} {_were(len(untested))} not tested: {_listed(reasons)}."
+        return text
 
     def _largest_significant_changes(self) -> list[str]:
         significant = [c for c in self._with_last_year() if c.previous_year.judgement.significant]
@@ -295,6 +301,11 @@ class Summary:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _listed(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _were(number: int) -> str:
