@@ -40,7 +40,13 @@ def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path):
 
     checked = run_cli(root, "check", QUARTER)
     assert checked.returncode == 0
-    assert "no value yet for 'ksi_casualties', Essex, 2019-10-01 to 2019-12-31" in checked.stderr
+    empty = len(rows)
+    assert (f"warning: data/measures/{QUARTER}.csv, rows 2-{empty + 1}, column value: {empty} rows have no value "
+            "yet: fill in the figures or delete the rows") in checked.stderr, "one line for the empty template rows"
+    assert "no value yet for 'ksi_casualties'" not in checked.stderr
+    listed = run_cli(root, "check", QUARTER, "--verbose")
+    assert "no value yet for 'ksi_casualties', Essex, 2019-10-01 to 2019-12-31" in listed.stderr
+    assert listed.stderr.count("(rule: value_filled)") == empty
     assert "no text yet under '### Essex' of p7_killed_seriously_injured" in checked.stderr
 
     fill(template, {("specials_headcount", "Essex", "2019-12-31"): "541",

@@ -14,9 +14,9 @@ from crimeplan.errors import InputError
 from crimeplan.params import PLAN_FILE
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
-from crimeplan.schemas import Problem
+from crimeplan.schemas import Problem, rows_label
 
-__all__ = ["CheckReport", "Problem", "check_project"]
+__all__ = ["CheckReport", "Problem", "check_project", "summarised"]
 
 
 @dataclass
@@ -33,6 +33,35 @@ class CheckReport:
 
     def extend(self, problems: list[Problem]) -> None:
         self.problems += [p for p in problems if p not in self.problems]
+
+    def shown(self, verbose: bool = False) -> list[Problem]:
+        """The problems as listed: every empty template row, or one line per file (``verbose``: each)."""
+        return self.problems if verbose else summarised(self.problems)
+
+
+EMPTY_ROW_RULE = "value_filled"
+
+
+def summarised(problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the rows still waiting for a value (a fresh ``new-quarter``
+    template has dozens) as one line per file, in the place of the first."""
+    empty: dict[str | None, list[int]] = {}
+    for problem in problems:
+        if problem.rule == EMPTY_ROW_RULE:
+            empty.setdefault(problem.file, []).append(int(problem.location.removeprefix("row ")))
+    shown, done = [], set()
+    for problem in problems:
+        if problem.rule != EMPTY_ROW_RULE:
+            shown.append(problem)
+        elif problem.file not in done:
+            done.add(problem.file)
+            rows = empty[problem.file]
+            shown.append(problem if len(rows) == 1 else Problem(
+                "warning", f"{len(rows)} rows have no value yet: fill in the figures or delete the rows (until then "
+                "they are left out; --verbose lists each)", file=problem.file, location=rows_label(rows),
+                column="value", rule=EMPTY_ROW_RULE,
+            ))
+    return shown
 
 
 def check_project(project: Project, quarter: Quarter | None = None) -> CheckReport:

@@ -51,11 +51,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="quarto when installed (auto), or the built-in Pandoc + Typst renderer")
     render.add_argument("--force", action="store_true",
                         help="execute every notebook and render again, even if nothing changed")
+    render.add_argument("--strict", action="store_true",
+                        help="treat warnings (unlikely figures, unused rows...) as errors: render nothing")
     render.add_argument("--lock-timeout", type=float, default=-1,
                         help="seconds to wait for another render of the same quarter (default: wait; 0: fail at once)")
 
     check = commands.add_parser("check", help="validate params and data; render nothing")
     check.add_argument("quarter", nargs="?", help="quarter id (default: every quarter in params/)")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit code 2)")
+    check.add_argument("--verbose", action="store_true",
+                       help="list every row still waiting for a value, not one line per file")
 
     new = commands.add_parser("new-quarter", help="start a quarter from the previous one: params, a measures "
                               "template to fill in, commentary headings")
@@ -104,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "render":
             return _render(project, args, console)
         if args.command == "check":
-            return _check(project, args.quarter, console)
+            return _check(project, args, console)
         if args.command == "new-quarter":
             return _new_quarter(project, args.quarter, console)
         return _ingest(project, args, console)
@@ -143,7 +148,7 @@ def _render_one(project, quarter, args: argparse.Namespace, console, kernels) ->
 
     result = render_quarter(
         project, quarter, jobs=args.jobs, renderer=args.renderer, console=console,
-        lock_timeout=args.lock_timeout, force=args.force, kernels=kernels,
+        lock_timeout=args.lock_timeout, force=args.force, kernels=kernels, strict=args.strict,
     )
     if result.up_to_date:
         console.print(f"[green]{quarter} is up to date[/]: nothing changed since the last render "
@@ -158,15 +163,17 @@ def _render_one(project, quarter, args: argparse.Namespace, console, kernels) ->
     )
 
 
-def _check(project, quarter: str | None, console) -> int:
-    from crimeplan.check import check_project
+def _check(project, args: argparse.Namespace, console) -> int:
+    from crimeplan.check import CheckReport, check_project
     from crimeplan.params import resolve_quarter
 
-    report = check_project(project, None if quarter is None else resolve_quarter(project.params_dir, quarter))
+    quarter = None if args.quarter is None else resolve_quarter(project.params_dir, args.quarter)
+    report = CheckReport(check_project(project, quarter).shown(args.verbose))
     for problem in report.problems:
         console.print(str(problem), highlight=False, soft_wrap=True, markup=False)
-    if report.errors:
-        console.print(f"[bold red]{len(report.errors)} error(s)[/], {len(report.warnings)} warning(s)")
+    if report.errors or (args.strict and report.warnings):
+        strict = " (--strict: warnings count as errors)" if args.strict and report.warnings else ""
+        console.print(f"[bold red]{len(report.errors)} error(s)[/], {len(report.warnings)} warning(s){strict}")
         return InputError.exit_code
     console.print(f"[green]OK[/]: no errors, {len(report.warnings)} warning(s)")
     return 0

@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.compare import compare_all, shift_months
-from crimeplan.data import Catalogue
+from crimeplan.data import MEASURE_KEY, Catalogue
 from crimeplan.params import Plan
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
-from crimeplan.schemas import Problem
+from crimeplan.schemas import Problem, rows_label
 
 NEAR_DAYS = 7  # a period this close to the expected one is taken for a typing slip
 
@@ -40,10 +40,34 @@ def own_measures(measures: pd.DataFrame) -> pd.DataFrame:
     return measures[~measures["file"].map(lambda f: Path(f).name in ingested).astype(bool)]  # bool even when empty
 
 
+def valid_rows(measures: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a figure and both dates readable, the first of conflicting rows only
+    (the others are reported as errors)."""
+    readable = measures.dropna(subset=["value", "period_start", "period_end"])
+    return readable.drop_duplicates(MEASURE_KEY)
+
+
+def area_problems(project: Project, plan: Plan, measures: pd.DataFrame, area_names: set[str]) -> list[Problem]:
+    """Rows of the force's own measures for a valid area the plan does not report on."""
+    own = own_measures(measures)
+    outside = own[~own["area"].isin(plan.areas) & own["area"].isin(area_names)]
+    return [
+        Problem(
+            "warning", f"area {area!r} is in data/reference/ but not one of the plan's areas (params/plan.yml "
+            f"areas: {', '.join(plan.areas)}), so the update shows none of these rows "
+            f"({', '.join(sorted(set(rows['measure'])))}): add the area to the plan or move the figures to "
+            "a reported area", file=project.shown(Path(file)), location=rows_label(rows["row"].tolist()),
+            column="area", value=area, rule="area_in_plan",
+        )
+        for (file, area), rows in outside.groupby(["file", "area"], sort=True)
+    ]
+
+
 def snapshot_problems(project: Project, measures: pd.DataFrame, catalogue: Catalogue) -> list[Problem]:
     """A snapshot (a level on one day) entered over a range of days can never be used."""
     snapshots = [m for m, d in catalogue.items() if d.kind == "snapshot"]
-    ranged = measures[measures["measure"].isin(snapshots) & (measures["period_start"] != measures["period_end"])]
+    dated = measures["period_start"].notna() & measures["period_end"].notna()  # bad dates are reported already
+    ranged = measures[dated & measures["measure"].isin(snapshots) & (measures["period_start"] != measures["period_end"])]
     return [
         Problem(
             "error", f"{row.measure!r} is a snapshot (a level on one day) but this row covers {row.period_start} to "
@@ -74,15 +98,15 @@ def quarter_problems(project: Project, plan: Plan, measures: pd.DataFrame, catal
             if catalogue[comparison.measure].kind == "snapshot":
                 continue
             rows = own[(own["measure"] == comparison.measure) & (own["area"] == comparison.area)]
-            problems += _near_misses(project, rows, quarter.start, quarter.end, f"the quarter {quarter.label}")
             current = comparison.current
+            problems += _near_misses(project, rows, quarter.start, quarter.end, f"the quarter {quarter.label}",
+                                     used=current is not None and (current.start, current.end) == (quarter.start, quarter.end))
             if current is None:
                 continue
             for change, months, what in ((comparison.previous_year, -12, "the same period last year"),
                                          (comparison.previous_quarter, -3, "the previous quarter")):
-                if change is None:
-                    start, end = shift_months(current.start, months), shift_months(current.end, months)
-                    problems += _near_misses(project, rows, start, end, what)
+                start, end = shift_months(current.start, months), shift_months(current.end, months)
+                problems += _near_misses(project, rows, start, end, what, used=change is not None)
         shown = {c.measure for c in comparisons if c.current is not None}
         missing = [m for m, d in catalogue.items() if d.priority == priority.number and m not in shown
                    and m in set(own["measure"])]
@@ -95,19 +119,34 @@ def quarter_problems(project: Project, plan: Plan, measures: pd.DataFrame, catal
     return problems
 
 
-def _near_misses(project: Project, rows: pd.DataFrame, start: date, end: date, what: str) -> list[Problem]:
-    """Rows whose period is within a few days of ``start``..``end`` without matching it."""
+def _near_misses(project: Project, rows: pd.DataFrame, start: date, end: date, what: str, *,
+                 used: bool) -> list[Problem]:
+    """Rows whose period is within a few days of ``start``..``end`` without matching it: an
+    error when nothing matches (the update would show no figure), a warning when a row for
+    exactly those dates is ``used`` (this one is then ignored)."""
     slack = pd.Timedelta(days=NEAR_DAYS)
     starts, ends = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
     close = ((starts - pd.Timestamp(start)).abs() <= slack) & ((ends - pd.Timestamp(end)).abs() <= slack)
-    near = rows[close & ~((rows["period_start"] == start) & (rows["period_end"] == end))]
-    return [
-        Problem(
-            "error", f"{row.measure!r} in {row.area}: this row covers {row.period_start} to {row.period_end}, "
-            f"close to but not {what} ({start} to {end}), so the update cannot use it: did you mean "
-            f"{start} to {end}?", file=project.shown(Path(row.file)), location=f"row {row.row}",
-            column="period_end" if row.period_start == start else "period_start",
-            value=f"{row.period_start} to {row.period_end}", rule="period_matches",
-        )
-        for row in near.itertuples()
-    ]
+    exact = (rows["period_start"] == start) & (rows["period_end"] == end)
+    near = rows[close & ~exact]
+    problems = []
+    for row in near.itertuples():
+        where = dict(file=project.shown(Path(row.file)), location=f"row {row.row}",
+                     column="period_end" if row.period_start == start else "period_start",
+                     value=f"{row.period_start} to {row.period_end}")
+        covers = f"{row.measure!r} in {row.area}: this row covers {row.period_start} to {row.period_end}"
+        if used:
+            exact_row = rows[exact].iloc[0]
+            problems.append(Problem(
+                "warning", f"{covers}, close to {what} ({start} to {end}), which {_place(project, exact_row, row)} "
+                "gives exactly, so this row is not used: delete it or correct its dates", **where,
+                rule="period_superseded"))
+        else:
+            problems.append(Problem(
+                "error", f"{covers}, close to but not {what} ({start} to {end}), so the update cannot use it: "
+                f"did you mean {start} to {end}?", **where, rule="period_matches"))
+    return problems
+
+
+def _place(project: Project, row, beside) -> str:
+    return f"row {row.row}" if row.file == beside.file else f"{project.shown(Path(row.file))} row {row.row}"

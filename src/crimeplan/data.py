@@ -51,6 +51,7 @@ from crimeplan.schemas import (
 REQUIRED_MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value"]
 REFERENCE_FILES = ("areas.csv", "forces.csv")
 MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
+THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
 
 Unit = Literal["count", "people", "hours", "minutes", "percent", "gbp"]
 Kind = Literal["snapshot", "total", "rate"]
@@ -61,6 +62,15 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: float
     by: date
+
+
+class PlausibleChange(BaseModel):
+    """How far a figure may move against last year or the previous quarter before ``check``
+    asks whether it was typed right (a warning, never a stop)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rise: float = Field(default=3, gt=1, description="largest plausible ratio to the earlier figure (x3)")
+    fall: float = Field(default=70, gt=0, lt=100, description="largest plausible fall, in % of the earlier figure")
 
 
 class MeasureDef(BaseModel):
@@ -82,6 +92,9 @@ class MeasureDef(BaseModel):
         default=None, description="poisson: events close to independent (tested as Poisson even without history); "
                                   "proportion: outcomes of other events, tested only as a share of `denominator`")
     denominator: str | None = Field(default=None, description="the measure id of the events this one is a share of")
+    plausible_change: PlausibleChange = Field(default_factory=PlausibleChange)
+    at_most: str | None = Field(default=None, description="a measure id whose figure this one cannot exceed "
+                                "(its total) for the same area and period")
 
 
 Catalogue = dict[str, MeasureDef]
@@ -120,6 +133,8 @@ def read_csv_text(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list[
         return None, [Problem("error", f"not a readable CSV file: {error}", file=shown_as, rule="csv")]
     if not records or not any(records[0]):
         return None, [Problem("error", "the file is empty: it needs a header row", file=shown_as, location="row 1", rule="header")]
+    if semicolons := _semicolon_problem(records[0], shown_as):
+        return None, [semicolons]
     header = [name.strip() for name in records[0]]
     problems = [
         Problem("error", f"column {name!r} appears more than once in the header", file=shown_as,
@@ -132,17 +147,42 @@ def read_csv_text(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list[
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) > len(header):
-            problems.append(Problem(
-                "error", f"the row has {len(record)} fields but the header has {len(header)} "
-                "(a comma inside a value that is not in quotes?); the row was not read",
-                file=shown_as, location=f"row {number}", rule="field_count",
-            ))
+        if len(record) != len(header):
+            problems.append(_field_count_problem(record, len(header), shown_as, number))
             continue
-        rows.append([cell.strip() for cell in record] + [""] * (len(header) - len(record)))
+        rows.append([cell.strip() for cell in record])
         numbers.append(number)
     frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(columns=header, dtype="str")
     return frame.assign(row=numbers), problems
+
+
+def _field_count_problem(record: list[str], expected: int, shown_as: str, number: int) -> Problem:
+    """A row longer or shorter than the header: its cells would land in the wrong columns."""
+    cells = [cell.strip() for cell in record]
+    split = next((f"{a},{b}" for a, b in zip(cells, cells[1:]) if THOUSANDS_PART.fullmatch(b)
+                  and re.fullmatch(r"-?\d{1,3}", a)), None)
+    if split is not None:
+        why = (f"'{split}' reads as two values: write the number without its comma ({split.replace(',', '')}) "
+               "or put it in quotes")
+    elif len(record) > expected:
+        why = "a comma inside a value that is not in quotes?"
+    else:
+        why = "every row needs a cell for each column, empty ones too: end the row with commas for empty source and note"
+    return Problem(
+        "error", f"the row has {len(record)} fields but the header has {expected} ({why}); the row was not read",
+        file=shown_as, location=f"row {number}", value=",".join(record), rule="field_count",
+    )
+
+
+def _semicolon_problem(header: list[str], shown_as: str) -> Problem | None:
+    """A file saved with semicolons between values (a spreadsheet set to a European locale)."""
+    if len(header) != 1 or ";" not in header[0]:
+        return None
+    return Problem(
+        "error", "this file uses semicolons (;) between values, not commas: save it as 'CSV UTF-8 (comma "
+        "delimited)' or replace the semicolons with commas", file=shown_as, location="row 1 (header)",
+        value=header[0], rule="comma_separated",
+    )
 
 
 def _encoding_problem(raw: bytes, error: UnicodeDecodeError, shown_as: str) -> Problem:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan import commentary, coverage
+from crimeplan import commentary, coverage, plausibility
 from crimeplan.commentary import Commentary
 from crimeplan.data import (
     Catalogue,
@@ -33,7 +33,7 @@ from crimeplan.errors import InputError
 from crimeplan.params import PLAN_FILE, Plan, QuarterParams, load_plan, load_quarter
 from crimeplan.project import Project
 from crimeplan.quarters import Quarter
-from crimeplan.schemas import Problem
+from crimeplan.schemas import Problem, suggestion
 from crimeplan.sources import Source, read_sources
 
 @dataclass(frozen=True)
@@ -121,12 +121,15 @@ def read_shared(project: Project) -> SharedInputs:
     area_names = set(areas["area"])
     units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
     measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
-    problems += found + coverage.snapshot_problems(project, measures, catalogue)
+    valid = coverage.valid_rows(measures)
+    problems += found + coverage.snapshot_problems(project, valid, catalogue)
+    problems += plausibility.related_total_problems(project, valid, catalogue)
     sources, found = read_sources(project.data_dir, {entry.source for entry in catalogue.values()})
     problems += found
     group = None
     if plan is not None:
         problems += _plan_against_data(project, plan, catalogue, area_names)
+        problems += coverage.area_problems(project, plan, valid, area_names)
         if not any(p.severity == "error" for p in problems):
             group = _attempt(project, problems,
                              lambda: load_comparison_group(project.data_dir, plan.force_area, areas))
@@ -141,10 +144,17 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
     if shared.plan is None:
         return None, problems
     problems += _commentary_problems(project, shared, quarter)
+    valid = coverage.valid_rows(shared.measures)  # checked even beside errors elsewhere: every problem at once
+    if not valid.empty:
+        for found in (
+            _attempt(project, problems, lambda: coverage.quarter_problems(
+                project, shared.plan, valid, shared.catalogue, quarter)),
+            _attempt(project, problems, lambda: plausibility.quarter_problems(
+                project, coverage.own_measures(valid), shared.catalogue, quarter,
+                force_area=shared.plan.force_area, areas=shared.plan.areas)),
+        ):
+            problems += found or []
     if not shared.ok or problems_have_errors(problems):
-        return None, problems
-    problems += coverage.quarter_problems(project, shared.plan, shared.measures, shared.catalogue, quarter)
-    if problems_have_errors(problems):
         return None, problems
     resolved = {
         p.number: _attempt(project, problems, lambda number=p.number: commentary.load_commentary(
@@ -263,6 +273,12 @@ def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_
                 file=plan_file, column="public_data", value=measure_id, rule="known_measure")
         for p in plan.priorities for section in p.public_data for measure_id in section.measures
         if measure_id not in catalogue
+    ]
+    problems += [
+        Problem("error", f"at_most names {entry.at_most!r}, which is not a measure in data/catalogue.yml"
+                f"{suggestion(entry.at_most, catalogue)}", file=catalogue_file, location=f"measure {measure_id!r}",
+                column="at_most", value=entry.at_most, rule="known_measure")
+        for measure_id, entry in catalogue.items() if entry.at_most is not None and entry.at_most not in catalogue
     ]
     commitments = {p.number: {c.id for c in p.commitments} for p in plan.priorities}
     for measure_id, entry in catalogue.items():

@@ -82,16 +82,19 @@ class Kernels:
 
 def render_quarter(
     project: Project, quarter: Quarter, *, jobs: int, renderer: str, console: Console,
-    lock_timeout: float = -1, force: bool = False, kernels: Kernels | None = None,
+    lock_timeout: float = -1, force: bool = False, kernels: Kernels | None = None, strict: bool = False,
 ) -> RenderResult:
     """Render one quarter's update into ``outputs/<quarter>/``; see the module docstring.
 
-    ``kernels`` are shared with other quarters rendered by the same command.
+    ``kernels`` are shared with other quarters rendered by the same command; ``strict``
+    refuses to render (an :class:`InputError`) while the checks give any warning.
     """
     if kernels is None:
         with Kernels(jobs, project.notebooks_dir) as own:
             return render_quarter(project, quarter, jobs=jobs, renderer=renderer, console=console,
-                                  lock_timeout=lock_timeout, force=force, kernels=own)
+                                  lock_timeout=lock_timeout, force=force, kernels=own, strict=strict)
+    if strict:
+        _refuse_warnings(project, quarter)
     started = time.monotonic()
     chosen = choose_renderer(renderer)
     plan = load_plan(project.params_dir)
@@ -166,10 +169,26 @@ def _checked_edition(project: Project, quarter: Quarter, console: Console):
     """The quarter's edition, after the same checks as ``crimeplan check``; warnings printed once."""
     from crimeplan.edition import load_edition
 
+    from crimeplan.check import summarised
+
     edition = load_edition(project, quarter)
-    for warning in dict.fromkeys(str(w) for w in edition.warnings):
+    for warning in dict.fromkeys(str(w) for w in summarised(edition.warnings)):
         console.log(f"[yellow]{escape(warning)}", highlight=False)
     return edition
+
+
+def _refuse_warnings(project: Project, quarter: Quarter) -> None:
+    """``--strict``: every warning of the checks stops the render, as an error would."""
+    from dataclasses import replace
+
+    from crimeplan.check import summarised
+    from crimeplan.edition import load_edition
+
+    warnings = summarised(load_edition(project, quarter).warnings)
+    if warnings:
+        listing = "\n".join(f"  - {str(w).removeprefix('warning: ')}" for w in warnings)
+        raise InputError(f"{len(warnings)} warning(s), which --strict makes errors; nothing was rendered:\n{listing}",
+                         problems=[replace(w, severity="error") for w in warnings])
 
 
 class _quarter_lock:

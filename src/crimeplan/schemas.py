@@ -77,8 +77,10 @@ class Rule:
 ROW_RULES: dict[str, Rule] = {
     "measure_id": Rule("measure", "{measure!r} is not a measure id: use lower-case snake_case, e.g. specials_headcount"),
     "required_area": Rule("area", "the area is empty: name the area (the plan's force_area for force-wide figures)"),
-    "iso_date_start": Rule("period_start", "{period_start!r} is not a real calendar date written YYYY-MM-DD"),
-    "iso_date_end": Rule("period_end", "{period_end!r} is not a real calendar date written YYYY-MM-DD"),
+    "iso_date_start": Rule("period_start", "{period_start!r} is not a real calendar date written YYYY-MM-DD{hint}"),
+    "iso_date_end": Rule("period_end", "{period_end!r} is not a real calendar date written YYYY-MM-DD{hint}"),
+    "source_text": Rule("source", "the source is only a number ({source!r}): a number with a comma that is not "
+                        "in quotes (27,800) splits into value and source; write 27800, or name the source"),
     "number": Rule("value", "{value!r} is not a number (write digits with an optional '-' and '.', no commas or symbols)"),
     "known_status": Rule("status", "{status!r} is not a status: leave it empty for a published figure or write "
                          + ", ".join(STATUSES)),
@@ -93,6 +95,22 @@ ROW_RULES: dict[str, Rule] = {
     "required_area_type": Rule("type", "the type of area {area!r} is empty (e.g. force, district, local_policing_area)"),
     "known_parent": Rule("parent", "parent {parent!r} of area {area!r} is not itself an area in data/reference/"),
 }
+
+
+DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})")
+WITH_TIME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
+NUMBER_ONLY = r"[\d.,\s]*\d[\d.,\s]*"
+
+
+def date_hint(text: str) -> str:
+    """What to write instead of a date in another layout (``31/12/2019``, ``2019-12-31 00:00:00``)."""
+    if day_first := DAY_FIRST.fullmatch(text):
+        day, month, year = (int(day_first[part]) for part in ("day", "month", "year"))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f": write {year:04d}-{month:02d}-{day:02d} (year-month-day)"
+    if with_time := WITH_TIME.fullmatch(text):
+        return f": remove the time and write {with_time['date']} (a spreadsheet added it to the date)"
+    return ""
 
 
 def parsed_dates(text: pd.Series) -> pd.Series:
@@ -138,6 +156,7 @@ def measures_text_schema() -> pa.DataFrameSchema:
             "status": pa.Column(None, _check("known_status", lambda s: s.str.lower().isin(["", *STATUSES]))),
             "period_assumed": pa.Column(
                 None, _check("period_assumed", lambda s: s.str.lower().isin(PERIOD_ASSUMED_VALUES))),
+            "source": pa.Column(None, _check("source_text", lambda s: ~s.str.fullmatch(NUMBER_ONLY))),
         },
     )
 
@@ -215,7 +234,7 @@ def column_problems(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) 
                     file=file, location="row 1 (header)", column=name, rule="required_column",
                 ))
             elif case.check == "column_in_schema":
-                hint = _suggestion(name, schema.columns, "a renamed column? ")
+                hint = suggestion(name, schema.columns, "a renamed column? ")
                 problems.append(Problem(
                     "error", f"unexpected column {name!r} (expected columns: {expected}){hint}",
                     file=file, location="row 1 (header)", column=name, value=name, rule="unexpected_column",
@@ -255,6 +274,7 @@ def row_problems(
                 extra = {
                     "unit": (units or {}).get(fields.get("measure", "")) or "",
                     "suggestion": suggestions.get(rule.column, fields[rule.column]),
+                    "hint": date_hint(fields[rule.column]),
                 }
                 message = rule.template.format(**fields, **extra)
                 messages.setdefault((message, fields[rule.column]), []).append(fields["row"])
@@ -289,7 +309,7 @@ class _Suggestions:
 
     def get(self, column: str, value: str) -> str:
         if (column, value) not in self.cache:
-            self.cache[column, value] = _suggestion(value, self.candidates.get(column, ()))
+            self.cache[column, value] = suggestion(value, self.candidates.get(column, ()))
         return self.cache[column, value]
 
 
@@ -299,6 +319,7 @@ def _problem_order(problem: Problem) -> tuple:
     return (problem.file or "", int(match[1]) if match else 0, problem.column or "")
 
 
-def _suggestion(name: str, candidates: Iterable[str], lead: str = "") -> str:
+def suggestion(name: str, candidates: Iterable[str], lead: str = "") -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``candidates``, or ``""``."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
     return f" ({lead}did you mean {close[0]!r}?)" if close else ""
