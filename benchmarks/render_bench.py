@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
 NAIVE_RENDER = (
     "import sys; from pathlib import Path\n"
-    "from crimeplan.params import load_plan, load_quarter\n"
-    "from crimeplan.render.builtin import render_builtin\n"
-    "from crimeplan.render.document import CoverFacts\n"
+    "from crimeplan.inputs.params import load_plan, load_quarter\n"
+    "from crimeplan.build.render.builtin import render_builtin\n"
+    "from crimeplan.build.render.document import CoverFacts\n"
     "root, quarter, executed = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])\n"
     "plan = load_plan(root / 'params')\n"
     "notebooks = [executed / f'{p.notebook}.ipynb' for p in plan.priorities]\n"
@@ -64,7 +64,7 @@ def crimeplan(root: Path, *args: str) -> list[str]:
 
 
 def naive(root: Path, quarter: str) -> float:
-    from crimeplan.params import load_plan
+    from crimeplan.inputs.params import load_plan
 
     executed = root / "outputs" / "naive-notebooks"
     executed.mkdir(parents=True)

@@ -10,17 +10,26 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import REPO, SHARED_DATA, run_cli
 from IPython.display import Markdown
 
-from conftest import REPO, SHARED_DATA, run_cli
-from crimeplan.data import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.errors import InputError
-from crimeplan.open_data import open_data_sections
-from crimeplan.params import PUBLIC_DATA_SECTIONS, Plan, load_plan
-from crimeplan.quarters import Quarter
-from crimeplan.reference import (
-    DistrictLookup, comparison_group, forces_table, read_force_districts, write_derived,
+from crimeplan.ingest.reference import (
+    DistrictLookup,
+    comparison_group,
+    forces_table,
+    read_force_districts,
+    write_derived,
 )
+from crimeplan.inputs.measures import (
+    load_areas,
+    load_catalogue,
+    load_comparison_group,
+    load_measures,
+)
+from crimeplan.inputs.params import PUBLIC_DATA_SECTIONS, Plan, load_plan
+from crimeplan.periods import Quarter
+from crimeplan.sections.public_data import open_data_sections
 
 REFERENCE = REPO / "data" / "reference"
 LOOKUPS = SHARED_DATA / "lookups"
@@ -59,7 +68,7 @@ def test_no_force_area_or_district_is_named_in_src() -> None:
 
 
 def test_no_section_is_placed_by_priority_number_in_src() -> None:
-    text = (REPO / "src" / "crimeplan" / "open_data.py").read_text()
+    text = (REPO / "src" / "crimeplan" / "sections" / "public_data.py").read_text()
     assert "priority_number" not in text and "BY_PRIORITY" not in text
     assert not re.search(r"^\s+\d+: _\w+_sections", text, re.MULTILINE)
 

@@ -9,12 +9,12 @@ from datetime import date
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, copy_project
-from crimeplan import charts
-from crimeplan.charts import Chart, contrast_ratio
-from crimeplan.judgement import spc
-from crimeplan.report import PriorityReport
+
+from crimeplan.sections import charts
+from crimeplan.sections.charts import Chart, contrast_ratio
+from crimeplan.sections.priority import PriorityReport
+from crimeplan.stats.judgement import spc
 
 QUARTER = "2019-20-Q2"
 MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]

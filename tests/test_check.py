@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from crimeplan.check import check_project
 from crimeplan.cli import main
-from crimeplan.edition import load_edition
 from crimeplan.errors import InputError
+from crimeplan.findings.check import check_project
+from crimeplan.findings.edition import load_edition
+from crimeplan.periods import Quarter
 from crimeplan.project import Project
-from crimeplan.quarters import Quarter
 
 VALID_PROJECT = Path(__file__).parent / "fixtures" / "check" / "valid"
 HEADER = "measure,area,period_start,period_end,value,source,note\n"
@@ -451,3 +451,103 @@ def test_revision_of_a_later_version_is_an_error(project, capsys):
     params.write_text(params.read_text() + "revisions:\n  - version: 3\n    change: Not yet.\n")
     code, lines = run_check(project, capsys)
     assert code == 2 and any("revisions describe version(s) [3]" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("31/12/2019", "'31/12/2019' is not a real calendar date written YYYY-MM-DD: write 2019-12-31 (year-month-day)"),
+    ("2019-12-31 00:00:00", "'2019-12-31 00:00:00' is not a real calendar date written YYYY-MM-DD: remove the time "
+                            "and write 2019-12-31 (a spreadsheet added it to the date)"),
+])
+def test_a_date_in_another_layout_says_what_to_write(project, capsys, typed, hint):
+    add_measures(project, "q3.csv", f"specials_headcount,Essex,{typed},{typed},530,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [f"error: data/measures/q3.csv, row 2, column {column}: {hint} (rule: iso_date_{end})"
+                     for column, end in (("period_end", "end"), ("period_start", "start"))], "and no NaT anywhere"
+
+
+def test_a_semicolon_file_is_one_message(project, capsys):
+    add_measures(project, "semi.csv", "asb_incidents;Southend;2019-10-01;2019-12-31;900;;\n",
+                 header=HEADER.replace(",", ";"))
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert lines == [
+        "error: data/measures/semi.csv, row 1 (header): this file uses semicolons (;) between values, not commas: "
+        "save it as 'CSV UTF-8 (comma delimited)' or replace the semicolons with commas (rule: comma_separated)"]
+
+
+def test_empty_template_rows_are_one_line_unless_verbose(project, capsys):
+    add_measures(project, "template.csv", "asb_incidents,Southend,2019-10-01,2019-12-31,,,\n"
+                                          "asb_incidents,Basildon,2019-10-01,2019-12-31,,,\n"
+                                          "asb_incidents,Thurrock,2019-10-01,2019-12-31,,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 0
+    assert one_line(lines, "template.csv") == (
+        "warning: data/measures/template.csv, rows 2-4, column value: 3 rows have no value yet: fill in the figures "
+        "or delete the rows (until then they are left out; --verbose lists each) (rule: value_filled)")
+    code, lines = run_check(project, capsys, "--verbose")
+    assert [line for line in lines if "template.csv" in line and "no value yet for 'asb_incidents'" in line] == [
+        f"warning: data/measures/template.csv, row {row}, column value: no value yet for 'asb_incidents', {area}, "
+        "2019-10-01 to 2019-12-31: fill in the figure or delete the row (until then it is left out) "
+        "(rule: value_filled)" for row, area in ((2, "Southend"), (3, "Basildon"), (4, "Thurrock"))]
+
+
+def test_a_change_beyond_the_plausible_factor_is_a_warning_and_strict_an_error(project, capsys):
+    row = replace_row(project, "asb_incidents,Southend,2019-07-01,2019-09-30,1100",
+                      "asb_incidents,Southend,2019-07-01,2019-09-30,110")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 0
+    assert one_line(lines, "plausible_change") == (
+        f"warning: data/measures/fixture.csv, row {row}, column value: 'asb_incidents' in Southend, July to "
+        "September 2019: 110 is 91% lower than the same period last year (1,200, row 6); check the figure (the "
+        "catalogue's plausible_change allows up to x3 and -70%) (rule: plausible_change)")
+    assert run_check(project, capsys, "2019-20-Q2", "--strict")[0] == 2
+    catalogue = project / "data" / "catalogue.yml"
+    catalogue.write_text(catalogue.read_text().replace(
+        "  asb_incidents:\n", "  asb_incidents:\n    plausible_change: {fall: 95}\n"))
+    code, lines = run_check(project, capsys, "2019-20-Q2", "--strict")
+    assert code == 0 and not [line for line in lines if "plausible" in line]
+
+
+def test_a_figure_far_outside_its_history_is_a_warning(project, capsys):
+    history = "".join(f"specials_headcount,Essex,{year}-{month}-{day},{year}-{month}-{day},{value},test fixture,\n"
+                      for year, month, day, value in ((2017, "12", "31", 470), (2018, "03", "31", 480),
+                                                      (2018, "06", "30", 490), (2018, "12", "31", 500),
+                                                      (2019, "03", "31", 505), (2019, "06", "30", 510)))
+    add_measures(project, "history.csv", history)
+    row = replace_row(project, "specials_headcount,Essex,2019-09-30,2019-09-30,515,",
+                      "specials_headcount,Essex,2019-09-30,2019-09-30,5150,")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 0
+    line = one_line(lines, f"fixture.csv, row {row}")
+    assert "5,150 is" in line and ("plausible_change" in line or "plausible_history" in line)
+    row = replace_row(project, "specials_headcount,Essex,2019-09-30,2019-09-30,5150,",
+                      "specials_headcount,Essex,2019-09-30,2019-09-30,1150,")
+    catalogue = project / "data" / "catalogue.yml"
+    catalogue.write_text(catalogue.read_text().replace(
+        "  specials_headcount:\n", "  specials_headcount:\n    plausible_change: {rise: 10}\n"))
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert one_line(lines, "plausible_history") == (
+        f"warning: data/measures/fixture.csv, row {row}, column value: 'specials_headcount' in Essex, 30 September "
+        "2019: 1,150 is more than 2 times the highest of its 7 earlier periods (464 to 510); check the figure "
+        "(rule: plausible_history)")
+
+
+def test_a_part_larger_than_its_catalogue_total_is_a_warning(project, capsys):
+    catalogue = project / "data" / "catalogue.yml"
+    catalogue.write_text(catalogue.read_text() + (
+        "  asb_repeat_incidents:\n    label: Repeat anti-social behaviour incidents\n    priority: 2\n"
+        "    commitment: p2_repeat_high_harm\n    unit: count\n    kind: total\n    better: lower\n"
+        "    at_most: asb_incidents\n    source: test fixture\n    definition: Incidents at an address reported before.\n"))
+    add_measures(project, "repeats.csv", "asb_repeat_incidents,Southend,2019-07-01,2019-09-30,1300,test fixture,\n")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 0
+    assert one_line(lines, "plausible_part").startswith(
+        "warning: data/measures/repeats.csv, row 2, column value: 'asb_repeat_incidents' in Southend, July to "
+        "September 2019: 1,300 is more than 'asb_incidents' (anti-social behaviour incidents: 1,100, "
+        "data/measures/fixture.csv row 7) for the same area and period")
+    catalogue.write_text(catalogue.read_text().replace("at_most: asb_incidents", "at_most: asb_incident"))
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 2
+    assert "at_most names 'asb_incident', which is not a measure in data/catalogue.yml (did you mean " \
+           "'asb_incidents'?)" in one_line(lines, "column at_most")

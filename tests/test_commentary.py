@@ -8,13 +8,13 @@ import pytest
 from seed_figures import SEED_FIGURES, figure_pattern, missing_figures
 from test_compare import definition, frame
 
-from crimeplan.commentary import list_references, load_commentary
-from crimeplan.compare import compare_all
-from crimeplan.data import load_areas, load_catalogue, load_measures
 from crimeplan.errors import InputError
-from crimeplan.narrative import headline, performance_table
-from crimeplan.params import load_plan
-from crimeplan.quarters import Quarter
+from crimeplan.inputs.measures import load_areas, load_catalogue, load_measures
+from crimeplan.inputs.params import load_plan
+from crimeplan.periods import Quarter
+from crimeplan.stats.compare import compare_all
+from crimeplan.text.commentary import list_references, load_commentary
+from crimeplan.text.narrative import headline, performance_table
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = load_plan(ROOT / "params")
@@ -219,7 +219,7 @@ def test_every_reference_example_in_the_docs_gives_what_the_docs_say(project):
     """docs/reference.md lists each commentary field with its 2019/20 Q2 result; they stay true."""
     import re
 
-    from crimeplan.commentary import FIELDS, _references_in, resolve
+    from crimeplan.text.commentary import FIELDS, _references_in, resolve
 
     data_dir, measures, catalogue, areas = project
     rows = re.findall(r"^\| `(\{\{[^`]+\}\})`[^|]*\| `([^`]+)`", (ROOT / "docs" / "reference.md").read_text(), re.M)

@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crimeplan.compare import compare, compare_all, measures_for, shift_months
-from crimeplan.data import MeasureDef, load_catalogue, load_measures
 from crimeplan.errors import InputError
-from crimeplan.quarters import Quarter
+from crimeplan.inputs.measures import MeasureDef, load_catalogue, load_measures
+from crimeplan.periods import Quarter
+from crimeplan.stats.compare import compare, compare_all, measures_for, shift_months
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 Q2_2019 = Quarter.parse("2019-20-Q2")
@@ -276,7 +276,7 @@ def test_derived_comparison_values_reproduce_the_published_rounded_changes(proje
     assert round(gos.previous_year.points, 1) == 5.7
 
 
-# --- judgements by the stated method (crimeplan.judgement) --------------------------------------
+# --- judgements by the stated method (crimeplan.stats.judgement) --------------------------------------
 
 
 def test_ksi_and_road_deaths_are_no_significant_change():

@@ -11,8 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crimeplan.data import load_areas, load_catalogue, load_measures, read_catalogue, read_measures
 from crimeplan.errors import InputError
+from crimeplan.inputs.measures import (
+    load_areas,
+    load_catalogue,
+    load_measures,
+    read_catalogue,
+    read_measures,
+)
 
 VALID_DATA = Path(__file__).parent / "fixtures" / "check" / "valid" / "data"
 HEADER = "measure,area,period_start,period_end,value,source,note\n"

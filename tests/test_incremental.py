@@ -9,9 +9,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import copy_project, render, run_cli
-from crimeplan.params import load_plan
+
+from crimeplan.inputs.params import load_plan
 
 QUARTER = "2019-20-Q2"
 ALL = sorted(name for name, _ in load_plan(Path(__file__).resolve().parents[1] / "params").notebooks)

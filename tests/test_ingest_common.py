@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from crimeplan.ingest import SOURCES
-from crimeplan.ingest.common import ForceNames, format_value, is_non_territorial, project_force
+from crimeplan.ingest.common import (
+    ForceNames,
+    format_value,
+    is_non_territorial,
+    project_force,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "data" / "reference"

@@ -24,6 +24,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "ingest" / "police_uk"
 ORIGINAL = FIXTURES / "original" / "2018-04-fixture-street.csv"
 SNAKE = FIXTURES / "snake" / "2018-05-fixture-street.csv"
 from conftest import SHARED_DATA as SHARED  # noqa: E402
+
 needs_shared = pytest.mark.skipif(
     not (SHARED / "police_uk_street").is_dir(),
     reason=f"real police.uk files not present at {SHARED} (raw public data lives beside the repo)",

@@ -19,6 +19,7 @@ from crimeplan.ingest import SOURCES, ingest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "ingest" / "recorded_crime" / "fixture-recorded-crime.csv"
 from conftest import SHARED_DATA as SHARED  # noqa: E402
+
 REAL_FILE = SHARED / "home_office_recorded_crime" / "prc-pfa-mar2013-onwards-tables201718.csv"
 needs_shared = pytest.mark.skipif(
     not REAL_FILE.is_file(), reason=f"real Home Office recorded crime file not present at {SHARED}"

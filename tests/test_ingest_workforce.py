@@ -21,6 +21,7 @@ from crimeplan.ingest.common import ForceNames
 REPO = Path(__file__).resolve().parents[1]
 FORCES = ForceNames.load(REPO / "data" / "reference").forces
 from conftest import SHARED_DATA as SHARED  # noqa: E402
+
 needs_shared = pytest.mark.skipif(
     not (SHARED / "home_office_workforce").is_dir(),
     reason=f"real Home Office workforce tables not present at {SHARED}",

@@ -1,4 +1,4 @@
-"""Judging changes by stated statistical methods (crimeplan.judgement).
+"""Judging changes by stated statistical methods (crimeplan.stats.judgement).
 
 Expected p-values are worked out independently of the module: exact binomial sums with
 fractions (``exact_two_sided`` below, the rule R's ``binom.test`` and ``poisson.test``
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from crimeplan import judgement as j
-from crimeplan.judgement import (
+from crimeplan.stats import judgement as j
+from crimeplan.stats.judgement import (
     compare_counts,
     compare_proportions,
     judge,
@@ -694,7 +694,7 @@ def test_judge_rejects_unknown_units_and_kinds(facts, message):
 
 
 def test_every_catalogue_measure_gets_a_method():
-    from crimeplan.data import load_catalogue
+    from crimeplan.inputs.measures import load_catalogue
 
     catalogue = load_catalogue(DATA_DIR)
     methods = {}

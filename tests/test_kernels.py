@@ -10,8 +10,8 @@ import psutil
 import pytest
 from rich.console import Console
 
+from crimeplan.build.kernels import KernelPool
 from crimeplan.errors import ExecutionError
-from crimeplan.execute import KernelPool
 
 
 def notebook(path, *sources: str):

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from test_compare import definition, quarter_rows, run
 
-from crimeplan.narrative import describe_period, headline, performance_table
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
+from crimeplan.text.narrative import describe_period, headline, performance_table
 
 SNAPSHOT_2018 = ("m", "Essex", "2018-09-30", "2018-09-30", 464)
 

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
+from conftest import REPO, copy_project
 from nbclient import NotebookClient
 
-from conftest import REPO, copy_project
-from crimeplan.params import load_plan
+from crimeplan.inputs.params import load_plan
 
 PRIORITY_NOTEBOOKS = [p.notebook for p in load_plan(REPO / "params").priorities]
 NOTEBOOKS = [name for name, _ in load_plan(REPO / "params").notebooks]

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from crimeplan.numbers import (
+from crimeplan.text.formatting import (
     auto_decimals,
     format_money,
     format_number,

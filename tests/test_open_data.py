@@ -1,5 +1,5 @@
 """The "Public data" sections on the committed measures; expected figures are worked out
-here straight from the CSV files, independently of crimeplan.open_data."""
+here straight from the CSV files, independently of crimeplan.sections.public_data."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from pathlib import Path
 import pytest
 from IPython.display import Markdown
 
-from crimeplan.charts import Chart
-from crimeplan.data import load_areas, load_catalogue, load_comparison_group, load_measures
 from crimeplan.errors import InputError
-from crimeplan.open_data import HEADING, open_data_sections
-from crimeplan.params import load_plan
-from crimeplan.quarters import Quarter
+from crimeplan.inputs.measures import (
+    load_areas,
+    load_catalogue,
+    load_comparison_group,
+    load_measures,
+)
+from crimeplan.inputs.params import load_plan
+from crimeplan.periods import Quarter
+from crimeplan.sections.charts import Chart
+from crimeplan.sections.public_data import HEADING, open_data_sections
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -25,17 +25,17 @@ from pathlib import Path
 import nbformat
 import pdfplumber
 import pytest
-import yaml
-
 import test_accessibility as accessibility
+import yaml
 from conftest import REPO, Rendered, copy_project, page_opener, render
-from crimeplan.params import load_plan, load_quarter
-from crimeplan.render.document import CoverFacts, hidden_from_update
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
 from test_render import chart_outputs
+
+from crimeplan.build.render.document import CoverFacts, hidden_from_update
+from crimeplan.inputs.params import load_plan, load_quarter
 
 PLAN = load_plan(REPO / "params")
 COVER = CoverFacts.of(PLAN, load_quarter(REPO / "params", "2019-20-Q2"))
@@ -482,7 +482,7 @@ def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto
 def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
     config = yaml.safe_load((REPO / "_quarto.yml").read_text())
     assert config["execute"]["enabled"] is False and config["execute"]["echo"] is False
-    from crimeplan.render.builtin import PANDOC_INPUT
+    from crimeplan.build.render.builtin import PANDOC_INPUT
 
     assert config["from"] == PANDOC_INPUT  # Markdown read as the built-in renderer reads it
     assert set(config["format"]) == {"html", "typst"}
@@ -490,7 +490,7 @@ def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
     typst, html = config["format"]["typst"], config["format"]["html"]
     assert typst["papersize"] == "a4"
     assert html["shift-heading-level-by"] == 1 and html["toc-depth"] == 2  # as the built-in renderer's HTML
-    from crimeplan.render.quarto import SHARED_TEMPLATES
+    from crimeplan.build.render.quarto import SHARED_TEMPLATES
 
     partials = Path(REPO / "src" / "crimeplan" / "templates")
     for name in [*typst["template-partials"], *html["template-partials"], html["include-in-header"], *config["filters"][1:]]:
@@ -518,7 +518,7 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     """The notebook Quarto reads: unique cell ids, the cover facts as front matter, and
     charts as Markdown (a div naming the chart's HTML, around a raw Typst figure) so that
     Quarto adds no CDN scripts."""
-    from crimeplan.render.quarto import combined_notebook
+    from crimeplan.build.render.quarto import combined_notebook
 
     notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in PLAN.priorities]
     chart = nbformat.v4.new_output(
@@ -547,7 +547,7 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     charts = [o.data["text/markdown"] for o in outputs if "crimeplan-html" in o.data["text/markdown"]]
     assert len(charts) == len(notebooks) and len(set(charts)) == 1
     # the static figure is the built-in renderer's own (document.output_block): the SVG with its alt text
-    from crimeplan.render.document import TYPST, output_block
+    from crimeplan.build.render.document import TYPST, output_block
 
     static = output_block(nbformat.v4.new_output("display_data", data={k: v for k, v in chart.data.items() if k != "text/html"},
                                                  metadata=chart.metadata), TYPST, tmp_path / "builtin" / "_figures")
@@ -560,7 +560,7 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
 
 def test_one_quarto_call_for_both_formats(tmp_path, monkeypatch):
     """The Quarto step is a single `quarto render --no-execute` (no re-execution, no second call)."""
-    from crimeplan.render import quarto
+    from crimeplan.build.render import quarto
 
     calls = []
 
@@ -589,7 +589,7 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     import pypdfium2
     import typst
 
-    from crimeplan.render.quarto import QUARTO_TEMPLATES, TEMPLATES, front_matter
+    from crimeplan.build.render.quarto import QUARTO_TEMPLATES, TEMPLATES, front_matter
 
     shutil.copy(TEMPLATES / "layout.typ", tmp_path / "layout.typ")
     shutil.copy(QUARTO_TEMPLATES / "typst-show.typ", tmp_path / "typst-show.typ")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
-from crimeplan.report import PriorityReport, compact_table, markdown_table
+
+from crimeplan.sections.priority import PriorityReport, compact_table, markdown_table
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_a_commitment_without_commentary_never_contradicts_its_figures():
     """Figures shown for a commitment are never followed by "no figures" (issue 12)."""
     import dataclasses
 
-    from crimeplan.commentary import Commentary
+    from crimeplan.text.commentary import Commentary
 
     report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO / "data", REPO / "params")
     silent = {number: Commentary(number, c.quarter, {k: [] for k in c.by_commitment}) for number, c in

@@ -9,14 +9,14 @@ import io
 import re
 
 import pytest
-
 from conftest import REPO, copy_project, render
-from crimeplan import judgement as judging
-from crimeplan.about import About
-from crimeplan.params import load_plan
-from crimeplan.summary import Summary
 from pdf_text import html_text, pdf_body_text, pdf_text
 from test_update_figures import _set_value
+
+from crimeplan.inputs.params import load_plan
+from crimeplan.sections.about import About
+from crimeplan.sections.summary import Summary
+from crimeplan.stats import judgement as judging
 
 PLAN = load_plan(REPO / "params")
 SUMMARY_HEADING = "Summary of 2019/20 Q2"

@@ -9,13 +9,13 @@ import re
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, copy_project
-from crimeplan import judgement as judging
-from crimeplan.about import About
-from crimeplan.downloads import csv_link, csv_text, neutralise
-from crimeplan.summary import Summary
 from test_update_figures import _set_value
+
+from crimeplan.sections.about import About
+from crimeplan.sections.downloads import csv_link, csv_text, neutralise
+from crimeplan.sections.summary import Summary
+from crimeplan.stats import judgement as judging
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +212,7 @@ def test_csv_link_is_a_self_contained_html_only_download():
 
 def test_scorecard_csv_carries_this_periods_value():
     """The scorecard CSV's ``this_period`` column holds each headline figure (it was empty)."""
-    from crimeplan.summary import Summary
+    from crimeplan.sections.summary import Summary
 
     records = Summary.load("2019-20-Q2", REPO / "data", REPO / "params").scorecard_records()
     ksi = records[records["measure"] == "ksi_casualties"].iloc[0]

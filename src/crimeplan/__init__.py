@@ -1,5 +1,5 @@
 """crimeplan: Police and Crime Plan quarterly updates from data."""
 
-from crimeplan.errors import CrimeplanError, InputError, ExecutionError
+from crimeplan.errors import CrimeplanError, ExecutionError, InputError
 
 __all__ = ["CrimeplanError", "InputError", "ExecutionError"]

@@ -12,9 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from crimeplan import interrupts
+from crimeplan.build import interrupts
+from crimeplan.build.render import CHOICES as RENDERER_CHOICES
 from crimeplan.errors import CrimeplanError, InputError
-from crimeplan.render import CHOICES as RENDERER_CHOICES
 
 EXIT_INTERRUPTED = 130
 RENDER_EPILOG = """\
@@ -125,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _render(project, args: argparse.Namespace, console) -> int:
 
-    from crimeplan.params import available_quarters, resolve_quarter
-    from crimeplan.pipeline import Kernels
-    from crimeplan.quarters import Quarter
+    from crimeplan.build.pipeline import Kernels
+    from crimeplan.inputs.params import available_quarters, resolve_quarter
+    from crimeplan.periods import Quarter
 
     if args.all:
         quarters = [Quarter.parse(q) for q in available_quarters(project.params_dir)]
@@ -144,7 +144,7 @@ def _render(project, args: argparse.Namespace, console) -> int:
 def _render_one(project, quarter, args: argparse.Namespace, console, kernels) -> None:
     from rich.markup import escape
 
-    from crimeplan.pipeline import render_quarter
+    from crimeplan.build.pipeline import render_quarter
 
     result = render_quarter(
         project, quarter, jobs=args.jobs, renderer=args.renderer, console=console,
@@ -164,8 +164,8 @@ def _render_one(project, quarter, args: argparse.Namespace, console, kernels) ->
 
 
 def _check(project, args: argparse.Namespace, console) -> int:
-    from crimeplan.check import CheckReport, check_project
-    from crimeplan.params import resolve_quarter
+    from crimeplan.findings.check import CheckReport, check_project
+    from crimeplan.inputs.params import resolve_quarter
 
     quarter = None if args.quarter is None else resolve_quarter(project.params_dir, args.quarter)
     report = CheckReport(check_project(project, quarter).shown(args.verbose))
@@ -180,8 +180,8 @@ def _check(project, args: argparse.Namespace, console) -> int:
 
 
 def _new_quarter(project, quarter: str, console) -> int:
-    from crimeplan.new_quarter import new_quarter
-    from crimeplan.quarters import Quarter
+    from crimeplan.periods import Quarter
+    from crimeplan.scaffold.new_quarter import new_quarter
 
     quarter = Quarter.parse(quarter)
     for path in new_quarter(project, quarter):
@@ -203,8 +203,8 @@ def _ingest(project, args: argparse.Namespace, console) -> int:
 
 
 def _init(args: argparse.Namespace, console) -> int:
-    from crimeplan.init import init_project
-    from crimeplan.quarters import Quarter
+    from crimeplan.periods import Quarter
+    from crimeplan.scaffold.init import init_project
 
     quarter = Quarter.parse(args.quarter) if args.quarter else None
     force, written = init_project(args.directory, args.force, args.source, quarter)
@@ -217,7 +217,7 @@ def _init(args: argparse.Namespace, console) -> int:
 
 
 def _reference(project, args: argparse.Namespace, console) -> int:
-    from crimeplan.reference import write_derived
+    from crimeplan.ingest.reference import write_derived
 
     for path in write_derived(args.lookups, project.data_dir / "reference"):
         console.print(f"wrote {project.shown(path)} ({path.stat().st_size:,} bytes)", highlight=False, markup=False)

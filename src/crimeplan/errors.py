@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from crimeplan.schemas import Problem
+    from crimeplan.inputs.schemas import Problem
 
 
 class CrimeplanError(Exception):
@@ -39,7 +39,7 @@ class InputError(CrimeplanError):
 
     def problems(self, shown=str) -> list["Problem"]:
         """The problems this error stands for; ``shown`` turns a file path into the text shown."""
-        from crimeplan.schemas import Problem
+        from crimeplan.inputs.schemas import Problem
 
         if self._problems is not None:
             return [p for p in self._problems if p.severity == "error"]

@@ -21,8 +21,8 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from crimeplan.data import MEASURE_COLUMNS
 from crimeplan.errors import InputError
+from crimeplan.inputs.measures import MEASURE_COLUMNS
 
 DEFAULT_REFERENCE_DIR = Path("data") / "reference"
 FORCES_FILE = "forces.csv"

@@ -8,7 +8,7 @@ Output: counts by month x crime type for the project's force (``force_area`` in
 ``params/plan.yml``; all records the force published, wherever they were mapped) and for
 each of its districts (local authorities, ``data/reference/force_districts.csv``) the
 record's LSOA falls in, using the committed LSOA ranges ``data/reference/lsoa_districts.csv``
-(derived from the ONS lookups by :mod:`crimeplan.reference`). An LSOA the ranges do not
+(derived from the ONS lookups by :mod:`crimeplan.ingest.reference`). An LSOA the ranges do not
 hold (the ONS LSOA lookup has no Welsh LSOAs) is placed by its police.uk name, which
 starts with its district's name ("<district> 001A"). Records of other forces, without an
 LSOA, or in an LSOA outside the force area are counted and reported in the ingest notes.
@@ -27,21 +27,21 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
-    read_csv_table,
-    claim_periods,
     DEFAULT_REFERENCE_DIR,
     ForceNames,
     Source,
     SourceResult,
+    claim_periods,
     expand_paths,
     is_non_territorial,
     month_bounds,
-    project_force,
     progress_bar,
+    project_force,
+    read_csv_table,
 )
 
 if TYPE_CHECKING:
-    from crimeplan.reference import DistrictLookup
+    from crimeplan.ingest.reference import DistrictLookup
 
 SOURCE_LABEL = "data.police.uk street-level crime and anti-social behaviour"
 REQUIRED_COLUMNS = ("month", "falls_within", "lsoa_code", "crime_type")
@@ -153,7 +153,9 @@ class PoliceUkSource(Source):
         force = self.force or project_force(reference_dir)
         if names.canonical(force) != force:
             raise InputError(f"force {force!r} is not one of the forces in {reference_dir / 'forces.csv'}")
-        from crimeplan.reference import DistrictLookup  # imports this package's common module
+        from crimeplan.ingest.reference import (
+            DistrictLookup,  # imports this package's common module
+        )
 
         lookup = DistrictLookup.load(reference_dir, force)
         records, months_seen = [], {}

@@ -16,18 +16,18 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.ingest.common import (
-    read_csv_table,
-    claim_periods,
     DEFAULT_REFERENCE_DIR,
     ForceNames,
     Source,
     SourceResult,
+    claim_periods,
     expand_paths,
     is_non_territorial,
     progress_bar,
+    read_csv_table,
     snake,
 )
-from crimeplan.quarters import Quarter
+from crimeplan.periods import Quarter
 
 SOURCE_LABEL = "Home Office police recorded crime by police force area"
 REQUIRED_COLUMNS = (

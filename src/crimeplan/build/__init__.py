@@ -1,0 +1,1 @@
+"""Rendering an update: the pipeline, the kernels, freshness, and the renderers."""

@@ -1,0 +1,84 @@
+"""What each part of a render depends on, as content hashes.
+
+A notebook is executed again only when its key changes: its own source, the parameters,
+the plan and the quarter's params, the catalogue, every measures and reference file, its
+own priority's commentary, the ``crimeplan`` code and templates, and the Python and key
+package versions. A changed byte in any of them always invalidates (hashes of content,
+not timestamps). The HTML and PDF are rebuilt only when an executed notebook or the
+renderer changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+
+KEY_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "papermill", "nbformat", "nbclient",
+                "ipykernel", "pandera", "pydantic", "pyyaml", "pypandoc-binary", "typst")
+CODE_DIR = Path(__file__).resolve().parents[1]  # the whole crimeplan package
+
+
+def _hash(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def files_digest(paths: list[Path], relative_to: Path) -> str:
+    """One hash of these files' names (relative to ``relative_to``) and contents."""
+    parts: list[bytes | str] = []
+    for path in sorted(paths):
+        parts += [str(path.relative_to(relative_to)), path.read_bytes() if path.is_file() else b"\0absent"]
+    return _hash(*parts)
+
+
+@lru_cache(maxsize=1)
+def environment_digest() -> str:
+    """The crimeplan code and templates, Python's version and the key packages' versions."""
+    code = sorted(p for p in CODE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    versions = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return _hash(files_digest(code, CODE_DIR), platform.python_version(), json.dumps(versions, sort_keys=True))
+
+
+def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int | None],
+                  parameters: dict[str, str]) -> dict[str, str]:
+    """The key of each notebook (``{path: priority number or None}``), by notebook name.
+
+    A priority's notebook also depends on its own commentary file; front and back matter
+    on none."""
+    data, params = project.data_dir, project.params_dir
+    shared_files = [
+        params / "plan.yml", params / f"{quarter.id}.yml", data / "catalogue.yml", data / "sources.yml",
+        *(data / "measures").glob("*.csv"), *(p for p in (data / "reference").rglob("*") if p.is_file()),
+    ]
+    shared = _hash(files_digest(shared_files, project.root), environment_digest(),
+                   json.dumps(parameters, sort_keys=True))
+    keys = {}
+    for notebook, number in notebooks.items():
+        own = [notebook] if number is None else [notebook, data / "commentary" / quarter.id / f"p{number}.md"]
+        keys[notebook.stem] = _hash(shared, files_digest(own, project.root))
+    return keys
+
+
+def render_key(renderer: str, renderer_files: list[Path], project: Project, notebook_digests: dict[str, str]) -> str:
+    """What the HTML and PDF depend on beyond the notebooks' own keys."""
+    return _hash(renderer, files_digest(renderer_files, project.root), json.dumps(notebook_digests, sort_keys=True))
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

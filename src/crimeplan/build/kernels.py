@@ -1,0 +1,281 @@
+"""Executing the priority notebooks with Papermill on a small pool of warm kernels.
+
+Each kernel is started once per render and imports pandas, Altair and ``crimeplan``
+while the render is still checking its inputs; it is then primed with the edition the
+render loaded (:func:`crimeplan.findings.edition.prime`), so no notebook reads the data again.
+Papermill runs each notebook in-process through its Python API on one of these kernels
+(parameters injected into the tagged cell, Papermill's metadata in the executed copy),
+after the kernel's namespace is reset: nothing one priority defines is visible to the
+next. Interrupts and failures stop every kernel before they propagate.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from crimeplan.build import interrupts
+from crimeplan.errors import ExecutionError
+from crimeplan.sections.lab import RENDERING
+
+KERNEL = "python3"
+STARTUP_SECONDS = 120
+# Run by each kernel before its first notebook.
+WARM_UP = (
+    "from crimeplan.build.kernels import skip_slow_imports\n"
+    "skip_slow_imports()\n"
+    "import pandas, altair, vl_convert, IPython.display\n"
+    "import crimeplan.sections.priority\n"
+    "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"
+)
+RESET = "get_ipython().reset(new_session=True, aggressive=False)"
+WARM_ENGINE = "crimeplan-warm-kernel"
+
+
+def skip_slow_imports() -> None:
+    """Skip an optional import that costs about a second and that crimeplan never uses.
+
+    Importing ``rfc3987_syntax`` builds a grammar; jsonschema only uses it for "iri"
+    format checks, which neither nbformat nor Altair asks for.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+@dataclass
+class _Kernel:
+    """One warm kernel and its client, owned by one worker thread (their event loop lives there)."""
+
+    manager: object = None
+    client: object = None
+    pid: int | None = None
+    primed_with: str | None = None  # the saved edition the kernel holds
+
+
+@dataclass
+class KernelPool:
+    """``size`` kernels started at once in the background, each serving notebooks in turn.
+
+    Use as a context manager: leaving it (normally, on an error or on Ctrl-C) shuts every
+    kernel down, killing any that do not stop.
+    """
+
+    size: int
+    cwd: Path
+    kernels: list[_Kernel] = field(default_factory=list)
+    _work: queue.Queue = field(default_factory=queue.Queue)
+    _done: queue.Queue = field(default_factory=queue.Queue)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _outstanding: int = 0
+
+    def __enter__(self) -> "KernelPool":
+        logging.getLogger("papermill").setLevel(logging.ERROR)
+        _register_warm_engine()
+        for number in range(self.size):
+            kernel = _Kernel()
+            self.kernels.append(kernel)
+            thread = threading.Thread(target=self._serve, args=(kernel,), name=f"kernel-{number + 1}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for _ in self._threads:
+            self._work.put(None)
+        self.kill()  # the kernels hold nothing worth a graceful shutdown
+        for thread in self._threads:
+            thread.join(0.5)
+
+    def kill(self) -> None:
+        """Kill every kernel process that is still running and remove its connection file."""
+        import psutil
+
+        for kernel in self.kernels:
+            if kernel.pid is not None:
+                try:
+                    process = psutil.Process(kernel.pid)
+                    for child in process.children(recursive=True):
+                        child.kill()
+                    process.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            if kernel.manager is not None:
+                try:
+                    kernel.manager.cleanup_connection_file()
+                    kernel.manager.cleanup_ipc_files()
+                except OSError:
+                    pass
+
+    def submit(self, sources: list[Path], output_dir: Path, parameters: dict[str, str],
+               prime_path: Path | None = None) -> None:
+        """Queue each notebook to run into ``output_dir`` with ``parameters``; :meth:`wait` for them.
+
+        ``prime_path`` is an edition saved by :func:`crimeplan.findings.edition.save_for_kernels`.
+        """
+        output_dir.mkdir(parents=True, exist_ok=True)
+        self._outstanding += len(sources)
+        for source in sources:
+            self._work.put((source, output_dir / source.name, parameters, prime_path))
+
+    def wait(self, console: Console) -> dict[str, float]:
+        """Show progress until every submitted notebook ran; return seconds per notebook.
+
+        The first failure stops the rest and raises :class:`ExecutionError` naming the
+        notebook, cell and exception.
+        """
+        timings: dict[str, float] = {}
+        running: dict[str, float] = {}
+        progress = Progress(
+            TextColumn("[bold]Executing notebooks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
+        )
+        with progress:
+            task = progress.add_task("starting kernels", total=self._outstanding)
+            while self._outstanding:
+                interrupts.stop_if_received()
+                try:
+                    event, name, detail = self._done.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if event == "started":
+                    running[name] = time.monotonic()
+                elif event == "finished":
+                    self._outstanding -= 1
+                    timings[name] = time.monotonic() - running.pop(name)
+                    progress.advance(task)
+                    console.log(f"[green]✓[/] {name} ({timings[name]:.1f} s)")
+                else:
+                    raise ExecutionError(detail)
+                progress.update(task, description=", ".join(running))
+        return timings
+
+    # --- in each worker thread -----------------------------------------------------------
+
+    def _serve(self, kernel: _Kernel) -> None:
+        try:
+            self._start(kernel)
+        except Exception as error:  # reported to the main thread, which raises it
+            self._done.put(("failed", "kernel", f"a notebook kernel did not start: {error}"))
+            return
+        while (job := self._work.get()) is not None:
+            source, output, parameters, prime_path = job
+            self._done.put(("started", source.stem, None))
+            try:
+                self._run(kernel, source, output, parameters, prime_path)
+            except Exception as error:
+                self._done.put(("failed", source.stem, failure_message(source, output, error)))
+                return
+            self._done.put(("finished", source.stem, None))
+
+    def _start(self, kernel: _Kernel) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        # Local sockets, not TCP, named by an absolute path (the kernel runs in another folder).
+        sockets = Path(tempfile.gettempdir()) / f"crimeplan-{os.getpid()}-{threading.current_thread().name}"
+        manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets))
+        kernel.manager = manager
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=env)
+        kernel.pid = manager.provisioner.pid
+        kernel.client = manager.client()
+        kernel.client.start_channels()
+        run_sync(kernel.client.wait_for_ready)(timeout=STARTUP_SECONDS)
+        _run_code(kernel, WARM_UP)
+
+    def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str],
+             prime_path: Path | None) -> None:
+        import papermill
+
+        _run_code(kernel, RESET)
+        if prime_path is not None and kernel.primed_with != str(prime_path):
+            _run_code(kernel, f"import crimeplan.findings.edition; crimeplan.findings.edition.prime({str(prime_path)!r})")
+            kernel.primed_with = str(prime_path)
+        papermill.execute_notebook(
+            str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
+            km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False,
+        )
+
+
+def _run_code(kernel: _Kernel, code: str) -> None:
+    """Run ``code`` silently in ``kernel``, waiting for its reply only; raise if it fails.
+
+    Only the shell channel is read: the IOPub messages the code causes are left to the
+    next notebook's client, which skips messages that are not its own.
+    """
+    from jupyter_core.utils import run_sync
+
+    message_id = kernel.client.execute(code, silent=True, store_history=False)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        reply = run_sync(kernel.client.get_shell_msg)(timeout=max(0.0, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == message_id:
+            break
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+
+def _register_warm_engine() -> None:
+    """A Papermill engine that executes on a kernel and client that are already running."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmClient(PapermillNotebookClient):
+        def __init__(self, nb_man, kc=None, **kw):
+            super().__init__(nb_man, **kw)
+            self.kc = kc  # nbclient keeps a client it did not start (and a kernel it does not own)
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     km=None, kc=None, **kwargs):
+            return WarmClient(
+                nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
+                startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+            ).execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+
+
+def failure_message(source: Path, output: Path, error: Exception) -> str:
+    """Name the notebook, the failing code cell and the exception, from the executed copy."""
+    import nbformat
+
+    where = f"notebook {source.name}"
+    try:
+        notebook = nbformat.read(output, as_version=4)
+    except (OSError, ValueError):
+        notebook = None
+    if notebook is not None:
+        code_cells = [
+            c for c in notebook.cells
+            if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+        ]
+        for number, cell in enumerate(code_cells, start=1):
+            for cell_output in cell.get("outputs", []):
+                if cell_output.get("output_type") == "error":
+                    first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                    return (
+                        f"{where} failed in code cell {number} ({first_line!r}): "
+                        f"{cell_output.ename}: {cell_output.evalue}"
+                    )
+    return f"{where} failed before executing its cells: {type(error).__name__}: {error}"

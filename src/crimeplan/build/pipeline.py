@@ -1,0 +1,281 @@
+"""``crimeplan render``: check, execute what changed, render, then publish atomically.
+
+A render builds in a private folder next to ``outputs/<quarter>/`` and replaces it only
+when everything succeeded, so a failed or interrupted render leaves the previous update
+exactly as it was. A lock per quarter keeps two renders of one quarter apart.
+
+Renders are incremental (:mod:`crimeplan.build.freshness`): a notebook whose inputs are
+unchanged since the published update is reused, not executed, and when nothing changed
+the update is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from rich.console import Console
+from rich.markup import escape
+
+from crimeplan.build import freshness, interrupts
+from crimeplan.build.render import Renderer, choose_renderer
+from crimeplan.errors import CrimeplanError, InputError, LockedError
+from crimeplan.inputs.params import Plan, load_plan
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+
+MANIFEST = "manifest.json"
+EDITION_FILE = "edition.pickle"
+
+
+@dataclass
+class RenderResult:
+    quarter: Quarter
+    output_dir: Path
+    renderer: str
+    seconds: float
+    notebook_seconds: dict[str, float] = field(default_factory=dict)
+    execute_seconds: float = 0.0
+    up_to_date: bool = False
+
+
+def notebook_paths(project: Project, plan: Plan) -> dict[Path, int | None]:
+    """The update's notebooks in order (``params/plan.yml`` names them), each with its
+    priority number (``None`` for front and back matter)."""
+    paths = {project.notebooks_dir / f"{name}.ipynb": number for name, number in plan.notebooks}
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise InputError(f"notebook(s) named in params/plan.yml not found: {', '.join(missing)}",
+                         rule="notebook_present")
+    return paths
+
+
+class Kernels:
+    """The warm kernels of one command, shared by the quarters it renders and started
+    when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
+
+    def __init__(self, jobs: int, notebooks_dir: Path) -> None:
+        self.jobs, self.notebooks_dir, self.pool = max(1, jobs), notebooks_dir, None
+
+    def get(self, notebooks: int):
+        if self.pool is None:
+            from crimeplan.build.kernels import KernelPool, skip_slow_imports
+
+            skip_slow_imports()
+            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
+        return self.pool
+
+    def __enter__(self) -> "Kernels":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.__exit__(*exc_info)
+
+
+def render_quarter(
+    project: Project, quarter: Quarter, *, jobs: int, renderer: str, console: Console,
+    lock_timeout: float = -1, force: bool = False, kernels: Kernels | None = None, strict: bool = False,
+) -> RenderResult:
+    """Render one quarter's update into ``outputs/<quarter>/``; see the module docstring.
+
+    ``kernels`` are shared with other quarters rendered by the same command; ``strict``
+    refuses to render (an :class:`InputError`) while the checks give any warning.
+    """
+    if kernels is None:
+        with Kernels(jobs, project.notebooks_dir) as own:
+            return render_quarter(project, quarter, jobs=jobs, renderer=renderer, console=console,
+                                  lock_timeout=lock_timeout, force=force, kernels=own, strict=strict)
+    if strict:
+        _refuse_warnings(project, quarter)
+    started = time.monotonic()
+    chosen = choose_renderer(renderer)
+    plan = load_plan(project.params_dir)
+    notebooks = notebook_paths(project, plan)
+    parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
+                  "params_dir": str(project.params_dir.resolve())}
+    project.outputs_dir.mkdir(parents=True, exist_ok=True)
+    final_dir = project.outputs_dir / quarter.id
+    with _quarter_lock(project, quarter, lock_timeout, console):
+        keys = freshness.notebook_keys(project, quarter, notebooks, parameters)
+        previous = {} if force else _published_manifest(final_dir)
+        reusable = [name for name, key in keys.items() if previous.get("inputs", {}).get(name) == key]
+        if len(reusable) == len(keys) and previous.get("render_key") == _render_key(chosen, project, previous):
+            return RenderResult(quarter, final_dir, chosen.name, time.monotonic() - started, up_to_date=True)
+        to_execute = [path for path in notebooks if path.stem not in reusable]
+        build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
+        build_dir.chmod(0o755)
+        try:
+            result = _build(project, quarter, chosen, notebooks, to_execute, parameters, final_dir, build_dir,
+                            kernels, console)
+            _write_manifest(build_dir, quarter, chosen, keys, project, result, previous)
+            interrupts.stop_if_received()  # an interrupt another error hid still stops here
+            _publish(build_dir, final_dir)
+        finally:
+            shutil.rmtree(build_dir, ignore_errors=True)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
+           to_execute: list[Path], parameters: dict[str, str], final_dir: Path, build_dir: Path,
+           kernels: Kernels, console: Console) -> RenderResult:
+    """Check, execute ``to_execute`` (reusing the other executed notebooks), render, write tables."""
+    executed_dir = build_dir / "notebooks"
+    executed_dir.mkdir()
+    for path in notebooks:
+        if path not in to_execute:
+            shutil.copy2(final_dir / "notebooks" / path.name, executed_dir / path.name)
+    reused = len(notebooks) - len(to_execute)
+    console.log(f"Rendering {quarter.label}: executing {len(to_execute)} of {len(notebooks)} notebooks"
+                + (f" ({reused} unchanged since the last render)" if reused else "")
+                + f", {renderer.name} renderer")
+    pool = kernels.get(len(to_execute)) if to_execute else None  # they warm up during the checks
+    edition = _checked_edition(project, quarter, console)
+    execute_started = time.monotonic()
+    timings, execute_seconds = {}, 0.0
+    if pool is not None:
+        from crimeplan.findings.edition import save_for_kernels
+
+        edition.compare_every_priority()  # once here, not in each kernel
+        save_for_kernels(edition, build_dir / EDITION_FILE)
+        pool.submit(to_execute, executed_dir, parameters, build_dir / EDITION_FILE)
+    _write_tables(edition, build_dir / "tables")  # while the kernels work
+    if pool is not None:
+        try:
+            timings = pool.wait(console)
+        except CrimeplanError:
+            _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
+            raise
+        execute_seconds = time.monotonic() - execute_started
+    (build_dir / EDITION_FILE).unlink(missing_ok=True)
+    console.log(f"Rendering HTML and PDF ({renderer.name})")
+    from crimeplan.build.render.document import CoverFacts
+
+    renderer.render(project.root, [executed_dir / p.name for p in notebooks],
+                    CoverFacts.of(edition.plan, edition.params), build_dir)
+    shutil.rmtree(build_dir / "_render", ignore_errors=True)
+    return RenderResult(quarter, final_dir, renderer.name, 0.0, timings, execute_seconds)
+
+
+def _checked_edition(project: Project, quarter: Quarter, console: Console):
+    """The quarter's edition, after the same checks as ``crimeplan check``; warnings printed once."""
+    from crimeplan.findings.check import summarised
+    from crimeplan.findings.edition import load_edition
+
+    edition = load_edition(project, quarter)
+    for warning in dict.fromkeys(str(w) for w in summarised(edition.warnings)):
+        console.log(f"[yellow]{escape(warning)}", highlight=False)
+    return edition
+
+
+def _refuse_warnings(project: Project, quarter: Quarter) -> None:
+    """``--strict``: every warning of the checks stops the render, as an error would."""
+    from dataclasses import replace
+
+    from crimeplan.findings.check import summarised
+    from crimeplan.findings.edition import load_edition
+
+    warnings = summarised(load_edition(project, quarter).warnings)
+    if warnings:
+        listing = "\n".join(f"  - {str(w).removeprefix('warning: ')}" for w in warnings)
+        raise InputError(f"{len(warnings)} warning(s), which --strict makes errors; nothing was rendered:\n{listing}",
+                         problems=[replace(w, severity="error") for w in warnings])
+
+
+class _quarter_lock:
+    """The per-quarter lock: wait for another render (``lock_timeout`` < 0: for ever), or fail."""
+
+    def __init__(self, project: Project, quarter: Quarter, lock_timeout: float, console: Console) -> None:
+        self.lock = FileLock(str(project.outputs_dir / f".{quarter.id}.lock"))
+        self.quarter, self.timeout, self.console = quarter, lock_timeout, console
+
+    def __enter__(self) -> None:
+        try:
+            self.lock.acquire(timeout=0)
+            return
+        except Timeout:
+            if self.timeout == 0:
+                raise LockedError(f"another render of {self.quarter} is running (lock {self.lock.lock_file})") from None
+        self.console.log(f"Another render of {self.quarter} is running; waiting for it to finish…")
+        try:
+            self.lock.acquire(timeout=self.timeout)
+        except Timeout:
+            raise LockedError(f"another render of {self.quarter} is still running (lock {self.lock.lock_file})") from None
+
+    def __exit__(self, *exc_info) -> None:
+        self.lock.release()
+
+
+def _published_manifest(final_dir: Path) -> dict:
+    """The published update's manifest, if the update is complete and unaltered (else ``{}``)."""
+    try:
+        manifest = json.loads((final_dir / MANIFEST).read_text(encoding="utf-8"))
+        intact = all(freshness.file_digest(final_dir / name) == digest for name, digest in manifest["files"].items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return manifest if intact else {}
+
+
+def _render_key(renderer: Renderer, project: Project, manifest: dict) -> str | None:
+    files = manifest.get("files", {})
+    digests = {name: digest for name, digest in files.items() if name.startswith("notebooks/")}
+    return freshness.render_key(renderer.name, [project.root / f for f in renderer.project_files], project, digests)
+
+
+def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Console) -> None:
+    """Keep the partly executed notebooks for debugging, beside the untouched update."""
+    shutil.rmtree(failed_dir, ignore_errors=True)
+    shutil.copytree(executed_dir, failed_dir)
+    console.log(f"Partly executed notebooks kept in {failed_dir}")
+
+
+def _write_tables(edition, tables_dir: Path) -> None:
+    """Each priority's performance table and the summary's scorecard as CSV (the same
+    files the HTML offers for download)."""
+    from crimeplan.sections import summary
+    from crimeplan.sections.downloads import write_csv
+    from crimeplan.sections.priority import PriorityReport
+
+    tables_dir.mkdir()
+    for report in PriorityReport.all(edition):
+        write_csv(report.performance_records(), tables_dir / f"{report.priority.notebook}_performance.csv")
+    write_csv(summary.Summary.of(edition).scorecard_records(), tables_dir / summary.SCORECARD_CSV)
+
+
+def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys: dict[str, str],
+                    project: Project, result: RenderResult, previous: dict) -> None:
+    files = sorted(p for p in build_dir.rglob("*") if p.is_file())
+    digests = {str(p.relative_to(build_dir)): freshness.file_digest(p) for p in files}
+    notebook_digests = {name: digest for name, digest in digests.items() if name.startswith("notebooks/")}
+    seconds = dict(previous.get("notebook_seconds", {})) | {name: round(s, 2) for name, s in result.notebook_seconds.items()}
+    manifest = {
+        "quarter": quarter.id,
+        "renderer": renderer.name,
+        "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "executed": sorted(result.notebook_seconds),
+        "notebook_seconds": {name: seconds[name] for name in sorted(keys) if name in seconds},
+        "inputs": keys,
+        "render_key": freshness.render_key(
+            renderer.name, [project.root / f for f in renderer.project_files], project, notebook_digests),
+        "files": digests,
+    }
+    (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _publish(build_dir: Path, final_dir: Path) -> None:
+    """Swap the finished build in for the previous update (two renames, no copying)."""
+    retired = None
+    if final_dir.exists():
+        retired = final_dir.with_name(f".retired-{final_dir.name}-{os.getpid()}")
+        os.replace(final_dir, retired)
+    os.replace(build_dir, final_dir)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,117 @@
+"""What both renderers need: the cover metadata and the executed notebooks as Markdown."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from crimeplan.inputs.params import Plan, QuarterParams
+
+HTML = "html"
+TYPST = "typst"
+
+# Which output representation each target prefers, best first.
+MIME_PRIORITY = {
+    HTML: ["text/markdown", "text/html", "image/svg+xml", "image/png", "text/plain"],
+    TYPST: ["text/markdown", "image/svg+xml", "image/png", "text/plain"],
+}
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    """The cover and running-header text of one update."""
+
+    title: str
+    quarter_label: str
+    data_to: str
+    version: int
+    produced: str
+    producing_unit: str
+    force: str
+
+    @classmethod
+    def of(cls, plan: Plan, params: QuarterParams) -> "CoverFacts":
+        return cls(
+            title=plan.plan_title,
+            quarter_label=params.period.label,
+            data_to=f"Data to {params.data_to.strftime('%B %Y')}",
+            version=params.version,
+            produced=params.produced,
+            producing_unit=params.producing_unit,
+            force=plan.force,
+        )
+
+    def pandoc_variables(self) -> dict[str, str]:
+        return {
+            "title": self.title,
+            "quarter-label": self.quarter_label,
+            "data-to": self.data_to,
+            "version": str(self.version),
+            "produced": self.produced,
+            "producing-unit": self.producing_unit,
+            "force": self.force,
+        }
+
+
+def notebook_markdown(notebook_path: Path, target: str, figures_dir: Path) -> str:
+    """The document content of one executed notebook, as Pandoc Markdown for ``target``.
+
+    Code is never shown; markdown cells and display outputs are, each output in the
+    representation ``target`` prefers. Images are written to ``figures_dir``.
+    """
+    notebook = nbformat.read(notebook_path, as_version=4)
+    blocks: list[str] = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            blocks.append(cell.source)
+        elif cell.cell_type == "code" and not hidden_from_update(cell):
+            for output in cell.get("outputs", []):
+                if output.output_type in ("display_data", "execute_result"):
+                    block = output_block(output, target, figures_dir)
+                    if block:
+                        blocks.append(block)
+    return "\n\n".join(blocks) + "\n"
+
+
+def hidden_from_update(cell) -> bool:
+    """A cell for exploring in JupyterLab only: Quarto's ``#| include: false`` option."""
+    return any(line.replace(" ", "") == "#|include:false" for line in cell.source.splitlines())
+
+
+def output_block(output, target: str, figures_dir: Path) -> str | None:
+    """One display output as Pandoc Markdown for ``target`` (the Quarto renderer writes
+    its charts' static figures with it too); ``None`` when it has nothing to show."""
+    data = output.get("data", {})
+    for mime in MIME_PRIORITY[target]:
+        if mime not in data:
+            continue
+        content = data[mime]
+        if mime == "text/markdown":
+            return content
+        if mime == "text/html":
+            return f"```{{=html}}\n{content}\n```"
+        if mime in ("image/png", "image/svg+xml"):
+            alt = output.get("metadata", {}).get(mime, {}).get("alt") or data.get("text/plain", "Chart")
+            return _image_block(content, mime, alt, figures_dir)
+        if mime == "text/plain":
+            return None  # a bare repr is not document content
+    return None
+
+
+def _image_block(content: str, mime: str, alt: str, figures_dir: Path) -> str:
+    """A static image as a raw Typst figure (Pandoc's Typst writer drops alt text)."""
+    raw = base64.b64decode(content) if mime == "image/png" else content.encode()
+    suffix = ".png" if mime == "image/png" else ".svg"
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    path = figures_dir / f"{hashlib.sha1(raw).hexdigest()[:16]}{suffix}"
+    path.write_bytes(raw)
+    return (
+        "```{=typst}\n"
+        f'#figure(image("{figures_dir.name}/{path.name}", width: 100%, alt: {json.dumps(alt)}), placement: auto)\n'
+        "```"
+    )

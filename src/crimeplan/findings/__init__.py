@@ -1,0 +1,1 @@
+"""One quarter's edition: the inputs read and checked, and the findings worked out from them."""

@@ -1,0 +1,342 @@
+"""One load of the edition: everything one quarter's update is made from, validated once.
+
+:func:`read_edition` reads the plan, the quarter's params, the catalogue, the measures,
+the reference areas, the comparison group and the quarter's commentary, and returns them
+as one :class:`Edition` together with every problem found, as records (file, location,
+column, value, rule). ``crimeplan check``, ``crimeplan render``, the CSV tables and the
+notebooks all use it; :func:`load_edition` is the notebooks' entry point, which raises
+one :class:`~crimeplan.errors.InputError` carrying every error and remembers the result
+for as long as no input file changes (so kernels that render several priorities, or are
+primed by the render with :func:`prime`, load it once).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from crimeplan.errors import InputError
+from crimeplan.findings import coverage, plausibility
+from crimeplan.inputs.measures import (
+    Catalogue,
+    ComparisonGroup,
+    load_comparison_group,
+    raise_for_errors,
+    read_areas,
+    read_catalogue,
+    read_measures,
+)
+from crimeplan.inputs.params import (
+    PLAN_FILE,
+    Plan,
+    QuarterParams,
+    load_plan,
+    load_quarter,
+)
+from crimeplan.inputs.schemas import Problem, suggestion
+from crimeplan.inputs.sources import Source, read_sources
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+from crimeplan.text import commentary
+from crimeplan.text.commentary import Commentary
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One quarter's update inputs, loaded and validated: what every priority is made from."""
+
+    project: Project
+    plan: Plan
+    params: QuarterParams
+    catalogue: Catalogue
+    measures: pd.DataFrame
+    areas: pd.DataFrame
+    comparison_group: ComparisonGroup
+    commentary: dict[int, Commentary]
+    warnings: list[Problem] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)  # data/sources.yml, by catalogue source
+    _comparisons: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def quarter(self) -> Quarter:
+        return self.params.period
+
+    def comparisons(self, priority: int) -> list:
+        """The quarter against earlier periods and targets, for the priority's own measures
+        in the plan's areas (public data is set in its national context elsewhere).
+        Worked out once per edition, for every priority at once: the changes tested are
+        corrected together for their number (Holm's method). A render does it before
+        handing the edition to the notebook kernels."""
+        if not self._comparisons:
+            from crimeplan.findings.coverage import own_measures
+            from crimeplan.stats.compare import compare_all
+            from crimeplan.stats.judgement import correct_for_multiplicity
+
+            own = own_measures(self.measures)
+            for p in self.plan.priorities:
+                self._comparisons[p.number] = [
+                    c for c in compare_all(own, self.catalogue, self.quarter, force_area=self.plan.force_area,
+                                           area_order=self.plan.areas, priority=p.number)
+                    if c.area in self.plan.areas
+                ]
+            changes = [c.previous_year for comparisons in self._comparisons.values() for c in comparisons
+                       if c.previous_year is not None]
+            for change, judgement in zip(changes, correct_for_multiplicity([c.judgement for c in changes])):
+                change.settle(judgement)
+        return self._comparisons[priority]
+
+    def compare_every_priority(self) -> None:
+        """Work out every priority's comparisons and their judgements now (see :meth:`comparisons`)."""
+        for priority in self.plan.priorities:
+            for comparison in self.comparisons(priority.number):
+                if comparison.previous_quarter is not None:
+                    comparison.previous_quarter.judgement  # noqa: B018 - worked out here, then kept with the edition
+
+    @property
+    def area_names(self) -> set[str]:
+        return set(self.areas["area"])
+
+
+@dataclass
+class SharedInputs:
+    """What every quarter of a project shares: plan, catalogue, measures, areas, group."""
+
+    plan: Plan | None
+    catalogue: Catalogue
+    declared: set[str]
+    measures: pd.DataFrame
+    areas: pd.DataFrame
+    comparison_group: ComparisonGroup | None
+    problems: list[Problem]
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def read_shared(project: Project) -> SharedInputs:
+    """Read and validate the inputs every quarter shares, collecting every problem."""
+    problems: list[Problem] = []
+    plan = _attempt(project, problems, lambda: load_plan(project.params_dir))
+    catalogue, declared, found = read_catalogue(project.data_dir)
+    problems += found
+    areas, found = read_areas(project.data_dir)
+    problems += found
+    area_names = set(areas["area"])
+    units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
+    measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
+    valid = coverage.valid_rows(measures)
+    problems += found + coverage.snapshot_problems(project, valid, catalogue)
+    problems += plausibility.related_total_problems(project, valid, catalogue)
+    sources, found = read_sources(project.data_dir, {entry.source for entry in catalogue.values()})
+    problems += found
+    group = None
+    if plan is not None:
+        problems += _plan_against_data(project, plan, catalogue, area_names)
+        problems += coverage.area_problems(project, plan, valid, area_names)
+        if not any(p.severity == "error" for p in problems):
+            group = _attempt(project, problems,
+                             lambda: load_comparison_group(project.data_dir, plan.force_area, areas))
+    return SharedInputs(plan, catalogue, declared, measures, areas, group, _unique(problems), sources)
+
+
+def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tuple[Edition | None, list[Problem]]:
+    """The edition of ``quarter`` on top of ``shared``, and the problems of the quarter's own
+    params and commentary (the edition is ``None`` when there are errors anywhere)."""
+    problems: list[Problem] = []
+    params = _attempt(project, problems, lambda: load_quarter(project.params_dir, quarter.id))
+    if shared.plan is None:
+        return None, problems
+    problems += _commentary_problems(project, shared, quarter)
+    valid = coverage.valid_rows(shared.measures)  # checked even beside errors elsewhere: every problem at once
+    if not valid.empty:
+        for found in (
+            _attempt(project, problems, lambda: coverage.quarter_problems(
+                project, shared.plan, valid, shared.catalogue, quarter)),
+            _attempt(project, problems, lambda: plausibility.quarter_problems(
+                project, coverage.own_measures(valid), shared.catalogue, quarter,
+                force_area=shared.plan.force_area, areas=shared.plan.areas)),
+        ):
+            problems += found or []
+    if not shared.ok or problems_have_errors(problems):
+        return None, problems
+    resolved = {
+        p.number: _attempt(project, problems, lambda number=p.number: commentary.load_commentary(
+            project.data_dir, quarter, number, shared.plan, shared.measures, shared.catalogue,
+            set(shared.areas["area"]),
+        ))
+        for p in shared.plan.priorities
+    }
+    if problems_have_errors(problems):
+        return None, problems
+    edition = Edition(
+        project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
+        areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
+        warnings=[p for p in shared.problems + problems if p.severity == "warning"], sources=shared.sources,
+    )
+    return edition, problems
+
+
+def read_edition(project: Project, quarter: Quarter, shared: SharedInputs | None = None,
+                 ) -> tuple[Edition | None, list[Problem]]:
+    """The edition of ``quarter`` and every problem found (``None`` when there are errors)."""
+    shared = shared or read_shared(project)
+    edition, problems = read_quarter(project, shared, quarter)
+    return edition, _unique(shared.problems + problems)
+
+
+def load_edition(project: Project, quarter: Quarter) -> Edition:
+    """The edition of ``quarter``; raises one :class:`InputError` listing every error.
+
+    Remembered while no file under ``data/`` or ``params/`` changes (size or time); the
+    inputs every quarter shares are read once for all the quarters of one process.
+    """
+    files = _files_key(project)
+    key = (files, quarter.id)
+    if key not in _EDITIONS:
+        if _SHARED.get("files") != files:
+            _SHARED.update(files=files, inputs=read_shared(project))
+        edition, problems = read_edition(project, quarter, _SHARED["inputs"])
+        raise_for_errors(problems)
+        _EDITIONS.clear()
+        _EDITIONS[key] = edition
+    return _EDITIONS[key]
+
+
+def project_of(data_dir: str | Path, params_dir: str | Path) -> Project:
+    """The project whose ``data/`` and ``params/`` folders these are (notebook parameters)."""
+    data_dir, params_dir = Path(data_dir).resolve(), Path(params_dir).resolve()
+    project = Project(data_dir.parent)
+    if data_dir.name != "data" or params_dir != project.params_dir:
+        raise InputError(f"data_dir {data_dir} and params_dir {params_dir} must be the data/ and params/ "
+                         "folders of one project", rule="project_layout")
+    return project
+
+
+def save_for_kernels(edition: Edition, path: Path) -> None:
+    """Write ``edition`` where :func:`prime` in a notebook kernel can pick it up."""
+    path.write_bytes(pickle.dumps(((_files_key(edition.project), edition.quarter.id), edition)))
+
+
+def prime(path: str | Path) -> bool:
+    """Remember the edition saved by :func:`save_for_kernels`, if its inputs are unchanged.
+
+    Returns whether it was taken; a stale file is ignored (the notebook then loads afresh).
+    """
+    key, edition = pickle.loads(Path(path).read_bytes())
+    if (_files_key(edition.project), edition.quarter.id) != key:
+        return False
+    _EDITIONS.clear()
+    _EDITIONS[key] = edition
+    return True
+
+
+_EDITIONS: dict[tuple, Edition] = {}
+_SHARED: dict[str, object] = {}
+
+
+def _files_key(project: Project) -> tuple:
+    """Every input file of the project with its time and size."""
+    files = []
+    for folder in (project.data_dir, project.params_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return str(project.root), tuple(files)
+
+
+def problems_have_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def _attempt(project: Project, problems: list[Problem], load):
+    """Run ``load``; an :class:`InputError` becomes problems (and ``None``)."""
+    try:
+        return load()
+    except InputError as error:
+        problems += error.problems(project.shown)
+        return None
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_names: set[str]) -> list[Problem]:
+    """The plan's areas are reference areas; catalogue priorities and commitments are the plan's."""
+    plan_file = project.shown(project.params_dir / PLAN_FILE)
+    catalogue_file = project.shown(project.data_dir / "catalogue.yml")
+    problems = [
+        Problem("error", f"area {area!r} is not in data/reference/ (areas.csv, forces.csv)", file=plan_file,
+                column="areas", value=area, rule="known_area")
+        for area in plan.areas if area_names and area not in area_names
+    ]
+    problems += [
+        Problem("error", f"priority {p.number}: public-data measure {measure_id!r} is not in data/catalogue.yml",
+                file=plan_file, column="public_data", value=measure_id, rule="known_measure")
+        for p in plan.priorities for section in p.public_data for measure_id in section.measures
+        if measure_id not in catalogue
+    ]
+    problems += [
+        Problem("error", f"at_most names {entry.at_most!r}, which is not a measure in data/catalogue.yml"
+                f"{suggestion(entry.at_most, catalogue)}", file=catalogue_file, location=f"measure {measure_id!r}",
+                column="at_most", value=entry.at_most, rule="known_measure")
+        for measure_id, entry in catalogue.items() if entry.at_most is not None and entry.at_most not in catalogue
+    ]
+    commitments = {p.number: {c.id for c in p.commitments} for p in plan.priorities}
+    for measure_id, entry in catalogue.items():
+        if entry.priority not in commitments:
+            problems.append(Problem(
+                "error", f"priority {entry.priority} is not in params/plan.yml (it has 1..{len(commitments)})",
+                file=catalogue_file, location=f"measure {measure_id!r}", column="priority",
+                value=str(entry.priority), rule="known_priority",
+            ))
+        elif entry.commitment not in commitments[entry.priority]:
+            problems.append(Problem(
+                "error", f"{entry.commitment!r} is not a commitment of priority {entry.priority} in "
+                f"params/plan.yml ({', '.join(sorted(commitments[entry.priority]))})",
+                file=catalogue_file, location=f"measure {measure_id!r}", column="commitment",
+                value=entry.commitment, rule="known_commitment",
+            ))
+    return problems
+
+
+def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarter) -> list[Problem]:
+    """Missing commentary (warnings), malformed files, unknown measures and areas (errors)."""
+    data_dir, plan = project.data_dir, shared.plan
+    folder = data_dir / "commentary" / quarter.id
+    if not folder.is_dir():
+        return [Problem("warning", f"no commentary for {quarter.id}: every priority renders without it",
+                        file=project.shown(folder), rule="commentary_present")]
+    problems = [
+        Problem("warning", f"no commentary for priority {p.number}; it renders without it",
+                file=project.shown(path), rule="commentary_present")
+        for p in plan.priorities
+        if not (path := commentary.commentary_path(data_dir, quarter, p.number)).is_file()
+    ]
+    references = _attempt(project, problems, lambda: commentary.list_references(data_dir, quarter, plan))
+    if references is not None:
+        problems += [
+            Problem("warning", f"no text yet under '### {area}' of {commitment}; the heading is left out until "
+                    "there is", file=project.shown(path), location=f"line {line}", rule="commentary_written")
+            for path, line, commitment, area in commentary.unwritten_sections(data_dir, quarter, plan)
+        ]
+    area_names = set(shared.areas["area"])
+    for reference in references or []:
+        where = dict(file=project.shown(Path(reference.file)), location=f"line {reference.line}")
+        if reference.measure not in shared.declared:
+            problems.append(Problem(
+                "error", f"{reference.text} refers to measure {reference.measure!r}, which is not in "
+                "data/catalogue.yml", **where, value=reference.measure, rule="known_measure",
+            ))
+        if reference.area is not None and reference.area not in area_names:
+            problems.append(Problem(
+                "error", f"{reference.text} refers to area {reference.area!r}, which is not in data/reference/",
+                **where, value=reference.area, rule="known_area",
+            ))
+    return problems

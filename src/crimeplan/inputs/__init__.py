@@ -1,0 +1,1 @@
+"""Reading a project's inputs: params, measures, catalogue, areas and sources, checked."""

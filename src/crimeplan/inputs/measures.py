@@ -1,0 +1,555 @@
+"""Loading the project's data: measures, catalogue and reference areas.
+
+Layout (see README): ``data/measures/*.csv`` (concatenated), ``data/catalogue.yml``,
+``data/reference/areas.csv`` and ``data/reference/forces.csv``.
+
+Each ``read_*`` function returns what it could load together with every
+:class:`~crimeplan.inputs.schemas.Problem` it found; ``crimeplan check`` lists those. Each
+``load_*`` function returns the data only when there are no errors and otherwise raises
+one :class:`InputError` listing them all (notebooks use these).
+
+CSV files must be UTF-8; a UTF-8 byte-order mark (as Excel writes for "CSV UTF-8") is
+fine. A file in another encoding (Excel's plain "CSV" is Windows-1252) is reported as
+an error naming the line and the byte, rather than guessed at: a wrong guess would
+silently change area names and notes. Row numbers count the header as row 1, like a
+spreadsheet, so "row 5" is the fifth line of a one-line-per-row file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crimeplan.errors import InputError
+from crimeplan.inputs.schemas import (
+    AREA_COLUMNS,
+    MEASURE_COLUMNS,
+    MEASURE_ID_PATTERN,
+    PROVENANCE_COLUMNS,
+    PUBLISHED,
+    Problem,
+    areas_columns_schema,
+    areas_schema,
+    column_problems,
+    measures_columns_schema,
+    measures_text_schema,
+    measures_values_schema,
+    parsed_dates,
+    parsed_numbers,
+    row_problems,
+)
+
+REQUIRED_MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value"]
+REFERENCE_FILES = ("areas.csv", "forces.csv")
+MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
+THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
+
+Unit = Literal["count", "people", "hours", "minutes", "percent", "gbp"]
+Kind = Literal["snapshot", "total", "rate"]
+Better = Literal["higher", "lower", "neither"]
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: float
+    by: date
+
+
+class PlausibleChange(BaseModel):
+    """How far a figure may move against last year or the previous quarter before ``check``
+    asks whether it was typed right (a warning, never a stop)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rise: float = Field(default=3, gt=1, description="largest plausible ratio to the earlier figure (x3)")
+    fall: float = Field(default=70, gt=0, lt=100, description="largest plausible fall, in % of the earlier figure")
+
+
+class MeasureDef(BaseModel):
+    """A catalogue entry: what a measure is and how to read it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str = Field(min_length=1)
+    priority: int = Field(ge=1)
+    commitment: str = Field(min_length=1)
+    unit: Unit
+    kind: Kind
+    better: Better
+    targets: list[Target] = Field(default_factory=list)
+    source: str = Field(min_length=1)
+    definition: str = Field(min_length=1)
+    change_decimals: int = Field(default=0, ge=0, le=2, description="decimals of % changes, as published")
+    headline: bool = Field(default=False, description="shown in the summary's scorecard for its priority")
+    variation: Literal["poisson", "proportion"] | None = Field(
+        default=None, description="poisson: events close to independent (tested as Poisson even without history); "
+                                  "proportion: outcomes of other events, tested only as a share of `denominator`")
+    denominator: str | None = Field(default=None, description="the measure id of the events this one is a share of")
+    plausible_change: PlausibleChange = Field(default_factory=PlausibleChange)
+    at_most: str | None = Field(default=None, description="a measure id whose figure this one cannot exceed "
+                                "(its total) for the same area and period")
+
+
+Catalogue = dict[str, MeasureDef]
+REQUIRED_CATALOGUE_FIELDS = [name for name, info in MeasureDef.model_fields.items() if info.is_required()]
+
+
+def raise_for_errors(problems: list[Problem]) -> None:
+    """Raise one :class:`InputError` listing every error in ``problems``."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        listing = "\n".join(f"  - {str(p).removeprefix('error: ')}" for p in errors)
+        raise InputError(f"{len(errors)} problem(s) in the input:\n{listing}", problems=errors)
+
+
+def display_path(path: Path, data_dir: Path) -> str:
+    """``path`` as the user knows it: relative to the project root (``data/...``)."""
+    try:
+        return str(Path(path).relative_to(Path(data_dir).parent))
+    except ValueError:
+        return str(path)
+
+
+# --- CSV files -------------------------------------------------------------------------------
+
+
+def read_csv_text(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV as stripped text cells plus its spreadsheet ``row`` numbers, or the reasons it can't be read."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, [_encoding_problem(raw, error, shown_as)]
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        return None, [Problem("error", f"not a readable CSV file: {error}", file=shown_as, rule="csv")]
+    if not records or not any(records[0]):
+        return None, [Problem("error", "the file is empty: it needs a header row", file=shown_as, location="row 1", rule="header")]
+    if semicolons := _semicolon_problem(records[0], shown_as):
+        return None, [semicolons]
+    header = [name.strip() for name in records[0]]
+    problems = [
+        Problem("error", f"column {name!r} appears more than once in the header", file=shown_as,
+                location="row 1 (header)", column=name, rule="unique_column")
+        for name in sorted({n for n in header if header.count(n) > 1})
+    ]
+    if problems:
+        return None, problems
+    rows, numbers = [], []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(_field_count_problem(record, len(header), shown_as, number))
+            continue
+        rows.append([cell.strip() for cell in record])
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(columns=header, dtype="str")
+    return frame.assign(row=numbers), problems
+
+
+def _field_count_problem(record: list[str], expected: int, shown_as: str, number: int) -> Problem:
+    """A row longer or shorter than the header: its cells would land in the wrong columns."""
+    cells = [cell.strip() for cell in record]
+    split = next((f"{a},{b}" for a, b in zip(cells, cells[1:]) if THOUSANDS_PART.fullmatch(b)
+                  and re.fullmatch(r"-?\d{1,3}", a)), None)
+    if split is not None:
+        why = (f"'{split}' reads as two values: write the number without its comma ({split.replace(',', '')}) "
+               "or put it in quotes")
+    elif len(record) > expected:
+        why = "a comma inside a value that is not in quotes?"
+    else:
+        why = "every row needs a cell for each column, empty ones too: end the row with commas for empty source and note"
+    return Problem(
+        "error", f"the row has {len(record)} fields but the header has {expected} ({why}); the row was not read",
+        file=shown_as, location=f"row {number}", value=",".join(record), rule="field_count",
+    )
+
+
+def _semicolon_problem(header: list[str], shown_as: str) -> Problem | None:
+    """A file saved with semicolons between values (a spreadsheet set to a European locale)."""
+    if len(header) != 1 or ";" not in header[0]:
+        return None
+    return Problem(
+        "error", "this file uses semicolons (;) between values, not commas: save it as 'CSV UTF-8 (comma "
+        "delimited)' or replace the semicolons with commas", file=shown_as, location="row 1 (header)",
+        value=header[0], rule="comma_separated",
+    )
+
+
+def _encoding_problem(raw: bytes, error: UnicodeDecodeError, shown_as: str) -> Problem:
+    line = raw[: error.start].count(b"\n") + 1
+    bad = raw[error.start : error.start + 1]
+    as_windows = bad.decode("cp1252", errors="replace")
+    return Problem(
+        "error",
+        f"the file is not UTF-8: byte 0x{bad.hex()} ({as_windows!r} in Windows-1252) at byte {error.start}; "
+        "save it as UTF-8 (in Excel: 'CSV UTF-8')",
+        file=shown_as, location=f"line {line}", value=f"0x{bad.hex()}", rule="utf8",
+    )
+
+
+# --- measures --------------------------------------------------------------------------------
+
+
+def measure_files(data_dir: Path) -> list[Path]:
+    return sorted((Path(data_dir) / "measures").glob("*.csv"))
+
+
+def _read_with_header(path: Path, shown_as: str, header_schema, columns: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV as text with its header checked: the frame (``columns`` + ``row``) or ``None``
+    when it cannot be read or its header is unusable, and the problems found."""
+    frame, problems = read_csv_text(path, shown_as)
+    if frame is None:
+        return None, problems
+    header_problems, readable = column_problems(header_schema, frame.drop(columns="row"), shown_as)
+    problems = problems + header_problems
+    if not readable:
+        return None, problems
+    return frame.reindex(columns=[*columns, "row"], fill_value=""), problems
+
+
+def read_measures(
+    data_dir: Path, units: Mapping[str, str | None] | None = None, area_names: set[str] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every ``data/measures/*.csv`` read and validated; returns the typed rows and all problems.
+
+    Without ``units`` (every catalogue id with its unit, ``None`` when the entry itself is
+    invalid) and ``area_names`` only the rows themselves are checked (formats, period
+    order, conflicting rows); with them, ids, areas, signs and ranges are too.
+    Exact repeats of a row (same measure, area, period and value) are warnings and dropped.
+    """
+    measures_dir = Path(data_dir) / "measures"
+    files = measure_files(data_dir)
+    if not files:
+        problem = Problem("error", "no measures CSV files found (expected data/measures/*.csv)",
+                          file=display_path(measures_dir, data_dir), rule="measures_present")
+        return _typed_measures(_empty_measures()), [problem]
+    problems: list[Problem] = []
+    frames = []
+    for path in files:
+        shown_as = display_path(path, data_dir)
+        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(),
+                                                 [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS])
+        problems += read_problems
+        if frame is None:
+            continue
+        if frame.empty and not read_problems:
+            problems.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
+        frames.append(frame.assign(file=str(path)))
+    text = pd.concat(frames, ignore_index=True) if frames else _empty_measures()
+    shown_files = {str(path): display_path(path, data_dir) for path in files}
+    unfilled = text["value"] == ""
+    problems += [
+        Problem("warning", f"no value yet for {row.measure!r}, {row.area}, {row.period_start} to {row.period_end}: "
+                "fill in the figure or delete the row (until then it is left out)", file=shown_files[row.file],
+                location=f"row {row.row}", column="value", rule="value_filled")
+        for row in text[unfilled].itertuples()
+    ]
+    text = text[~unfilled].reset_index(drop=True)
+    shown = text.assign(file=text["file"].map(shown_files))
+    problems += row_problems(measures_text_schema(), text, shown)
+    typed = _typed_measures(text)
+    suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
+    problems += row_problems(measures_values_schema(units, area_names), typed, shown, units, suggest_from)
+    duplicate_problems, repeats = _duplicates(typed, shown)
+    problems += duplicate_problems
+    measures = typed.drop(index=repeats)
+    measures["period_start"] = measures["period_start"].dt.date
+    measures["period_end"] = measures["period_end"].dt.date
+    return measures.reset_index(drop=True), problems
+
+
+def load_measures(data_dir: Path) -> pd.DataFrame:
+    """Every ``data/measures/*.csv`` concatenated, with typed columns and ``file``/``row`` columns.
+
+    Raises :class:`InputError` listing every malformed cell, reversed period or
+    conflicting row; exact repeats are dropped.
+    """
+    measures, problems = read_measures(data_dir)
+    raise_for_errors(problems)
+    return measures
+
+
+def _empty_measures() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*MEASURE_COLUMNS, *PROVENANCE_COLUMNS, "row", "file"], dtype="str")
+
+
+def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN;
+    an empty status is ``published`` and ``period_assumed`` a bool."""
+    return text.assign(
+        status=text["status"].str.lower().replace("", PUBLISHED),
+        period_assumed=text["period_assumed"].str.lower() == "yes",
+        period_start=parsed_dates(text["period_start"]),
+        period_end=parsed_dates(text["period_end"]),
+        value=parsed_numbers(text["value"]),
+        row=text["row"].astype(int),
+    )
+
+
+def _duplicates(typed: pd.DataFrame, shown: pd.DataFrame) -> tuple[list[Problem], pd.Index]:
+    """Rows for the same measure, area and period: a conflict (error) or a repeat (warning).
+
+    Each later row is compared with the first row for its key; returns the problems and
+    the index of the exact repeats, which are dropped.
+    """
+    complete = typed.dropna(subset=[*MEASURE_KEY, "value"])
+    repeated = complete[complete.duplicated(MEASURE_KEY, keep=False)]
+    if repeated.empty:
+        return [], pd.Index([])
+    first = repeated.groupby(MEASURE_KEY, sort=False).head(1)
+    later = repeated.drop(index=first.index)
+    pairs = later.reset_index().merge(
+        first[[*MEASURE_KEY, "value", "row"]].assign(first_file=shown.loc[first.index, "file"]),
+        on=MEASURE_KEY, suffixes=("", "_first"),
+    )
+    problems, repeats = [], []
+    for pair in pairs.itertuples():
+        file = shown.at[pair.index, "file"]
+        where = f"row {pair.row_first}" if pair.first_file == file else f"{pair.first_file} row {pair.row_first}"
+        what = (f"measure {pair.measure!r}, area {pair.area!r}, period {pair.period_start:%Y-%m-%d} "
+                f"to {pair.period_end:%Y-%m-%d}")
+        value = shown.at[pair.index, "value"]
+        if pair.value == pair.value_first:
+            repeats.append(pair.index)
+            problems.append(Problem(
+                "warning", f"repeats {where} exactly ({what}, value {value}); the repeat is ignored",
+                file=file, location=f"row {pair.row}", column="value", value=value, rule="duplicate_row",
+            ))
+        else:
+            problems.append(Problem(
+                "error", f"{what} has value {value} here but {_number(pair.value_first)} in {where}: "
+                "one measure, area and period must have one value",
+                file=file, location=f"row {pair.row}", column="value", value=value, rule="conflicting_rows",
+            ))
+    return problems, pd.Index(repeats)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value != int(value) else str(int(value))
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
+    """``data/catalogue.yml``: the valid entries, every declared id (valid or not) and the problems."""
+    path = Path(data_dir) / "catalogue.yml"
+    shown_as = display_path(path, data_dir)
+    if not path.is_file():
+        return {}, set(), [Problem("error", "file not found", file=shown_as, rule="catalogue_present")]
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        root, raw = _parse_yaml(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        location = f"line {mark.line + 1}" if mark else None
+        return {}, set(), [Problem("error", f"not valid YAML: {getattr(error, 'problem', error)}",
+                                   file=shown_as, location=location, rule="yaml")]
+    entries = raw.get("measures") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict):
+        return {}, set(), [Problem("error", "expected a top-level 'measures:' mapping of measure id to entry",
+                                   file=shown_as, rule="catalogue_shape")]
+    entry_nodes = next(value for key, value in root.value if key.value == "measures").value
+    problems = _duplicate_id_problems(entry_nodes, shown_as)
+    entries = {str(measure_id): entry for measure_id, entry in entries.items()}
+    catalogue: Catalogue = {}
+    for key_node, entry_node in entry_nodes:
+        measure_id = key_node.value
+        where = f"line {key_node.start_mark.line + 1}, measure {measure_id!r}"
+        if not re.match(MEASURE_ID_PATTERN, measure_id):
+            problems.append(Problem("error", f"{measure_id!r} is not a measure id: use lower-case snake_case",
+                                    file=shown_as, location=where, value=str(measure_id), rule="measure_id"))
+        entry = entries.get(measure_id)
+        try:
+            catalogue[measure_id] = MeasureDef.model_validate(entry)
+        except ValidationError as error:
+            field_lines = _field_lines(entry_node)
+            failures = error.errors()
+            missing = [".".join(map(str, f["loc"])) for f in failures if f["type"] == "missing"]
+            if missing:
+                problems.append(_missing_fields_problem(missing, where, shown_as))
+            problems += [
+                _catalogue_problem(failure, measure_id, where, field_lines, shown_as)
+                for failure in failures if failure["type"] != "missing"
+            ]
+    problems += [
+        Problem("error", f"denominator {entry.denominator!r} is not a measure in the catalogue",
+                file=shown_as, location=f"measure {measure_id!r}", column="denominator", value=entry.denominator,
+                rule="known_denominator")
+        for measure_id, entry in catalogue.items() if entry.denominator and entry.denominator not in entries
+    ]
+    return catalogue, set(entries), problems
+
+
+def load_catalogue(data_dir: Path) -> Catalogue:
+    """``data/catalogue.yml`` as measure id -> :class:`MeasureDef`; raises listing every problem."""
+    catalogue, _, problems = read_catalogue(data_dir)
+    raise_for_errors(problems)
+    return catalogue
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, object]:
+    """The YAML node tree (for line numbers) and the data it holds, from one parse."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None) or {}
+    finally:
+        loader.dispose()
+
+
+def _duplicate_id_problems(entry_nodes: list, shown_as: str) -> list[Problem]:
+    lines: dict[str, list[int]] = {}
+    for key_node, _ in entry_nodes:
+        lines.setdefault(key_node.value, []).append(key_node.start_mark.line + 1)
+    return [
+        Problem("error", f"measure {measure_id!r} is defined more than once (lines {', '.join(map(str, at))}); "
+                "only the last would count", file=shown_as, location=f"line {at[-1]}", value=measure_id,
+                rule="unique_measure")
+        for measure_id, at in lines.items() if len(at) > 1
+    ]
+
+
+def _field_lines(entry_node: yaml.Node) -> dict[str, int]:
+    if not isinstance(entry_node, yaml.MappingNode):
+        return {}
+    return {key.value: key.start_mark.line + 1 for key, _ in entry_node.value}
+
+
+def _missing_fields_problem(missing: list[str], where: str, shown_as: str) -> Problem:
+    required = f"(required: {', '.join(REQUIRED_CATALOGUE_FIELDS)})"
+    if len(missing) == 1:
+        return Problem("error", f"required field {missing[0]!r} is missing {required}", file=shown_as,
+                       location=where, column=missing[0], rule="catalogue_missing")
+    names = ", ".join(repr(name) for name in missing)
+    return Problem("error", f"required fields {names} are missing {required}", file=shown_as, location=where,
+                   rule="catalogue_missing")
+
+
+def _catalogue_problem(failure: dict, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
+    field = ".".join(str(part) for part in failure["loc"])
+    top_field = str(failure["loc"][0]) if failure["loc"] else ""
+    location = f"line {field_lines[top_field]}, measure {measure_id!r}" if top_field in field_lines else where
+    if failure["type"] == "extra_forbidden":
+        message = f"{field!r} is not a catalogue field (fields: {', '.join(MeasureDef.model_fields)})"
+    elif failure["type"] == "model_type":
+        message = "the entry must be a mapping of field: value"
+    else:
+        message = f"field {field!r}: {failure['msg']} (got {failure['input']!r})"
+    value = None if failure["type"] == "model_type" else str(failure.get("input"))
+    return Problem("error", message, file=shown_as, location=location, column=field or None, value=value,
+                   rule=f"catalogue_{failure['type']}")
+
+
+# --- reference areas -------------------------------------------------------------------------
+
+
+def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Reference areas (columns ``area, type, parent``) from ``data/reference/``, and their problems.
+
+    An area listed identically in both files counts once; listed differently, it is an error.
+    """
+    reference_dir = Path(data_dir) / "reference"
+    problems: list[Problem] = []
+    frames = []
+    for name in REFERENCE_FILES:
+        path = reference_dir / name
+        if not path.is_file():
+            continue
+        shown_as = display_path(path, data_dir)
+        frame, read_problems = _read_with_header(path, shown_as, areas_columns_schema(), AREA_COLUMNS)
+        problems += read_problems
+        if frame is not None:
+            frames.append(frame.assign(file=shown_as))
+    if not frames and not problems:
+        problems.append(Problem("error", "no areas.csv or forces.csv found", file=display_path(reference_dir, data_dir),
+                                rule="reference_present"))
+    if not frames:
+        return pd.DataFrame(columns=AREA_COLUMNS, dtype="str"), problems
+    listed = pd.concat(frames, ignore_index=True)
+    areas = listed.drop_duplicates(AREA_COLUMNS)
+    problems += row_problems(areas_schema(), areas, areas)
+    problems += _conflicting_areas(areas)
+    return areas[AREA_COLUMNS].drop_duplicates("area").reset_index(drop=True), problems
+
+
+def load_areas(data_dir: Path) -> pd.DataFrame:
+    """Reference areas (columns ``area, type, parent``); raises listing every problem."""
+    areas, problems = read_areas(data_dir)
+    raise_for_errors(problems)
+    return areas
+
+
+def _conflicting_areas(areas: pd.DataFrame) -> list[Problem]:
+    clashes = areas[areas.duplicated("area", keep=False)]
+    problems = []
+    for name, group in clashes.groupby("area", sort=False):
+        first, *others = group.itertuples()
+        for other in others:
+            problems.append(Problem(
+                "error", f"area {name!r} is listed as ({other.type}, parent {other.parent!r}) here but as "
+                f"({first.type}, parent {first.parent!r}) in {first.file} row {first.row}",
+                file=other.file, location=f"row {other.row}", column="area", value=name, rule="unique_area",
+            ))
+    return problems
+
+
+# --- comparison group ----------------------------------------------------------------------
+
+COMPARISON_GROUPS_FILE = Path("reference") / "comparison_groups.yml"
+
+
+class ComparisonGroup(BaseModel):
+    """A named, factual group of forces (e.g. a region's) the force is compared with."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1)
+    forces: list[str] = Field(min_length=2)
+
+
+def load_comparison_group(data_dir: str | Path, force_area: str, areas: pd.DataFrame) -> ComparisonGroup:
+    """The first group in ``comparison_groups.yml`` that includes ``force_area``.
+
+    ``areas`` are the reference areas (:func:`read_areas`). Raises :class:`InputError`
+    naming the file, group and value when the file is malformed, lists a name that is
+    not a force in ``data/reference/``, or no group includes the force.
+    """
+    path = Path(data_dir) / COMPARISON_GROUPS_FILE
+    if not path.is_file():
+        raise InputError(f"file not found (it names the forces {force_area} is compared with)", file=path,
+                         rule="file_present")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as error:
+        raise InputError(f"not valid YAML: {error}", file=path, rule="yaml") from None
+    entries = raw.get("groups") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise InputError("expected a top-level 'groups:' list of groups", file=path, rule="groups_shape")
+    forces = set(areas.loc[areas["type"] == "force", "area"])
+    groups = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            group = ComparisonGroup.model_validate(entry)
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(group)'}: {e['msg']}" for e in error.errors())
+            raise InputError(f"group {number}: {problems}", file=path, rule="comparison_group") from None
+        unknown = [name for name in group.forces if name not in forces]
+        if unknown:
+            raise InputError(f"group {group.name!r}, forces: {', '.join(map(repr, unknown))} "
+                             "is not a force listed in data/reference/", file=path, column="forces",
+                             value=", ".join(unknown), rule="known_force")
+        groups.append(group)
+    for group in groups:
+        if force_area in group.forces:
+            return group
+    raise InputError(f"no group includes {force_area!r}", file=path, value=force_area, rule="force_in_group")

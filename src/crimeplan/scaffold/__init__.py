@@ -1,0 +1,1 @@
+"""Starting a project (init) and a quarter (new-quarter)."""

@@ -1,0 +1,1 @@
+"""What the notebooks call: the priority, summary, About and public-data sections, charts, tables."""

@@ -1,0 +1,201 @@
+""""About these statistics", the back matter of the update: the sources of the figures
+shown (publisher, editions used, licence), each measure shown with its definition and
+unit, the judgement methods this edition used (:func:`crimeplan.stats.judgement.method_notes`), the revisions of
+this edition and whom to contact. Everything comes from ``data/sources.yml``, the
+catalogue, the measures rows and the params.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from crimeplan.findings.edition import Edition, load_edition, project_of
+from crimeplan.inputs.params import resolve_quarter
+from crimeplan.sections import public_data
+from crimeplan.sections.summary import Summary
+from crimeplan.stats import judgement as judging
+from crimeplan.text.formatting import month_year
+from crimeplan.text.narrative import observed_period, observed_value, subject
+from crimeplan.text.provenance import PERIOD_ASSUMED, legend
+
+UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
+              "percent": "percentage", "gbp": "pounds (£)"}
+KIND_WORDS = {"snapshot": "on one day", "total": "total over the period", "rate": "average or rate over the period"}
+BETTER_WORDS = {"higher": "higher is better", "lower": "lower is better", "neither": "neither direction is better"}
+
+
+@dataclass
+class About:
+    edition: Edition
+
+    @classmethod
+    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "About":
+        """"About these statistics" for ``quarter`` (an id or ``latest``), from the project of the folders."""
+        project = project_of(data_dir, params_dir)
+        return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))
+
+    @property
+    def quarter(self):
+        """The quarter the update is for."""
+        return self.edition.quarter
+
+    @cached_property
+    def measures_shown(self) -> list[str]:
+        """Measures with a figure in this update, in catalogue order: those compared in the
+        priority sections, and the public-data measures with figures for the quarter."""
+        compared = {c.measure for c in Summary.of(self.edition).all_comparisons}
+        rows = self.edition.measures
+        in_quarter = rows[(rows["period_end"] >= self.quarter.start) & (rows["period_end"] <= self.quarter.end)]
+        public = set(public_data.public_measures(self.edition.plan)) & set(in_quarter["measure"])
+        return [m for m in self.edition.catalogue if m in compared | public]
+
+    def _rows_used(self, source: str) -> pd.DataFrame:
+        measures = [m for m in self.measures_shown if self.edition.catalogue[m].source == source]
+        rows = self.edition.measures
+        return rows[rows["measure"].isin(measures) & (rows["period_end"] <= self.quarter.end)]
+
+    def heading(self) -> Markdown:
+        """The section's heading and what it holds."""
+        return Markdown("# About these statistics\n\n"
+                        f"How the figures in this update for {self.quarter.label} were sourced, defined and judged.")
+
+    def sources(self) -> Markdown:
+        """Each source of the figures shown: publisher, title, editions, licence."""
+        blocks = ["## Sources of the figures"]
+        used = dict.fromkeys(self.edition.catalogue[m].source for m in self.measures_shown)
+        for name in used:
+            source = self.edition.sources[name]
+            rows = self._rows_used(name)
+            editions = sorted({str(s).strip() for s in rows["source"] if str(s).strip()})
+            lines = [f"**{source.title}**", "", f"- Publisher: {source.publisher}"]
+            if editions:
+                lines.append(f"- Edition or extract used: {'; '.join(editions)}")
+            if not rows.empty:
+                lines.append(f"- Periods used: {month_year(rows['period_start'].min())} to "
+                             f"{month_year(rows['period_end'].max())}")
+            licence = f"[{source.licence}]({source.licence_url})" if source.licence_url else source.licence
+            lines.append(f"- Licence: {licence}")
+            if source.url:
+                lines.append(f"- Published at: <{source.url}>")
+            blocks.append("\n".join(lines))
+        blocks.append("Figures from public sources are counted from the publishers' files as published, "
+                      "without adjustment.")
+        return Markdown("\n\n".join(blocks))
+
+    def definitions(self) -> Markdown:
+        """Each measure shown, with its unit and definition."""
+        blocks = ["## Measures and their definitions",
+                  "Each measure shown in this update, by priority: what it counts, its unit, and which "
+                  "direction the plan wants."]
+        for priority in self.edition.plan.priorities:
+            measures = [m for m in self.measures_shown if self.edition.catalogue[m].priority == priority.number]
+            if not measures:
+                blocks.append(f"**Priority {priority.number}: {priority.title}.** No measures have figures in "
+                              f"{self.quarter.label}.")
+                continue
+            items = []
+            for measure in measures:
+                entry = self.edition.catalogue[measure]
+                kind = KIND_WORDS[entry.kind]
+                if entry.unit == "percent":
+                    kind = kind.replace("average or rate", "share")
+                unit = f"{UNIT_WORDS[entry.unit]}, {kind}; {BETTER_WORDS[entry.better]}"
+                items.append(f"- **{entry.label}** ({unit}). {entry.definition} Source: "
+                             f"{self.edition.sources[entry.source].publisher}.")
+            blocks.append(f"**Priority {priority.number}: {priority.title}**\n\n" + "\n".join(items))
+        return Markdown("\n\n".join(blocks))
+
+    def provenance(self) -> Markdown:
+        """Every figure shown that is not published as such, or whose period is assumed, and
+        how it was worked out (its note in the measures file)."""
+        listed, statuses = [], set()
+        for c in Summary.of(self.edition).all_comparisons:
+            changes = (c.previous_year, c.previous_quarter)
+            figures = [c.current, *(change.reference for change in changes if change is not None)]
+            for figure in dict.fromkeys(figures):
+                if figure.published and not figure.period_assumed:
+                    continue
+                statuses.add(figure.status)
+                how = figure.note.removeprefix(f"{figure.status}:").strip().rstrip(".")
+                listed.append(f"- {subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
+                              f"{observed_value(figure, c.unit)}." + (f" {how[0].upper()}{how[1:]}." if how else ""))
+        heading = "## Figures not published as such"
+        if not listed:
+            return Markdown(f"{heading}\n\nEvery figure in this update is published as shown, for the period shown.")
+        intro = (f"{len(listed)} figures in this update were not published as shown, or not for a stated period. "
+                 "Each is marked where it appears and listed here with how it was worked out; a figure not "
+                 "published as such is not tested for chance variation. A period the source did not give is "
+                 f"shown as \"{PERIOD_ASSUMED}\".")
+        key = legend(statuses)
+        return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(listed)])))
+
+    def method_notes(self) -> list[tuple[str, str]]:
+        """The paragraphs on the methods this edition used (:func:`crimeplan.judgement.method_notes`)."""
+        comparisons = Summary.of(self.edition).all_comparisons
+        judged = [(subject(self.edition.catalogue[c.measure], c), c.previous_year.judgement)
+                  for c in comparisons if c.previous_year is not None]
+        return judging.method_notes(judged, targets=any(c.target is not None for c in comparisons))
+
+    def method(self) -> Markdown:
+        """How changes are judged: the stated methods, in words."""
+        blocks = [
+            "## How changes are judged",
+            "Each figure is compared with the same period a year earlier (and, where the data have it, the "
+            "previous quarter). Whether a change is more than chance variation is judged by one stated "
+            "method, the same in the tables, the summary and the text; the words used are those below. "
+            "This section describes the methods used in this edition, and how many figures each was "
+            "applied to.",
+        ]
+        blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
+        blocks.append(
+            "**Targets in this update.** The straight line for a level, such as a headcount, starts from "
+            "the figure a year earlier; for a total counted towards a year's target it starts from zero at "
+            "the beginning of the target's year. Where there is no figure a year earlier, or no total for "
+            "the year so far, progress is not assessed and the tables say why.")
+        return Markdown("\n\n".join(blocks))
+
+    def downloads(self) -> Markdown:
+        """What the CSV downloads hold."""
+        return Markdown(
+            "## Data downloads\n\n"
+            "The HTML version of this update offers every table (each priority's performance table and the "
+            "scorecard) as a CSV file, with the figures as entered (not rounded for display), each figure's "
+            "status (published, derived, estimated or provisional) and whether its period is assumed, the "
+            "judgement, the method, and where a test applies its p-value, the p-value adjusted for the "
+            "number of tests, the 95% confidence interval (ci_lower and ci_upper, on the scale named in "
+            "ci_scale) and the dispersion measured from the figure's history. Changes of a percentage are "
+            "in a column of percentage points. Each file "
+            "has its header row even when a table has no rows, and a text cell that a spreadsheet could "
+            "read as a formula starts with an apostrophe.")
+
+    def revisions(self) -> Markdown:
+        """What changed in this version of the update."""
+        params = self.edition.params
+        lines = [f"This is version {params.version} of the update for {self.quarter.label}, produced "
+                 f"{params.produced}."]
+        if params.revisions:
+            lines.append("\n".join(f"- Version {r.version}: {r.change}" for r in
+                                   sorted(params.revisions, key=lambda r: r.version)))
+        elif params.version == 1:
+            lines.append("Revisions: none; this is the first version.")
+        else:
+            lines.append("Revisions: none recorded.")
+        return Markdown("## Revisions\n\n" + "\n\n".join(lines))
+
+    def contact(self) -> Markdown:
+        """Who answers questions about these statistics, and how to reach them."""
+        contact = self.edition.plan.contact
+        text = f"{contact.team}. {contact.how}"
+        if contact.email:
+            text += f" E-mail: <{contact.email}>."
+        return Markdown(f"## Contact\n\n{text}")
+
+    def sections(self) -> list[Markdown]:
+        """Every part of the section, in the order the update shows them."""
+        return [self.heading(), self.sources(), self.definitions(), self.provenance(), self.method(),
+                self.downloads(), self.revisions(), self.contact()]

@@ -1,0 +1,639 @@
+"""Altair charts that render everywhere the update is read.
+
+A :class:`Chart` displays as one Jupyter output carrying three representations:
+
+* ``text/html``: a ``<figure>`` that Vega-Embed turns into the interactive chart (the
+  Vega libraries are embedded once per HTML document by the renderer, never from a CDN),
+  with the static SVG inside it as the fallback where scripts do not run;
+* ``image/svg+xml``: the static chart as vector graphics (rendered once by vl-convert),
+  used for the PDF;
+* ``text/plain``: the alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import itertools
+import json
+import os
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property, lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from crimeplan.stats import judgement
+from crimeplan.text.formatting import (
+    format_number,
+    format_percent,
+    format_value,
+    month_year,
+)
+
+# --- sizes --------------------------------------------------------------------------------
+# The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm
+# margins: 17 cm = 482 pt), so a chart drawn W px wide shows 1 px as 482 / W pt. Text is
+# FONT_SIZE px in the HTML; it stays at least MIN_PDF_POINTS in the PDF while the SVG is
+# no wider than MAX_SVG_WIDTH.
+FONT_SIZE = 12
+TITLE_FONT_SIZE = 15
+LINE_HEIGHT = 16
+PDF_COLUMN_POINTS = 482
+MIN_PDF_POINTS = 8
+PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
+MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
+CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill their container
+FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
+TITLE_CHARS = 34  # wrap titles (15 px bold) to fit a 390 px phone screen (a 326 px column)
+LABEL_CHARS = 40  # wrap lines of 12 px text (bold row labels too) drawn across a chart
+AXIS_LABEL_CHARS = 22  # wrap category labels on an axis
+NARROW_WIDTH = 560  # pixels: in a narrower box (a phone) a chart's legend goes below it
+CHART_CLASS = "crimeplan-chart"
+FONT = "DejaVu Sans"
+
+# --- colours ------------------------------------------------------------------------------
+# Every mark colour is at least 3:1 against the white background (WCAG 1.4.11); meaning
+# never rests on colour alone (shapes, labels and bold text carry it too).
+BACKGROUND = "#ffffff"
+BLUE = "#08519c"  # 7.9:1 - this period, the force, the series
+MID_BLUE = "#4292c6"  # 3.4:1 - other forces
+GREY = "#636363"  # 6.0:1 - earlier periods, totals, process limits
+TRACK = "#767676"  # 4.5:1 - a row's scale from zero
+ORANGE = "#d94801"  # 4.3:1 - targets, special cause concern
+PURPLE = "#756bb1"  # 4.7:1 - special cause where neither direction is better
+MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
+PALETTE = [BLUE, ORANGE, GREY, MID_BLUE, PURPLE]
+
+EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
+TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
+MINUS = "\u2212"
+MIN_TREND_POINTS = 6
+
+_sequence = itertools.count(1)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` characters (a longer word keeps its own line)."""
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return lines or [text]
+
+
+def wrapped(text: str, width: int = AXIS_LABEL_CHARS) -> str:
+    """``text`` with line breaks, for labels that are split into lines when drawn."""
+    return "\n".join(wrap(text, width))
+
+
+SPLIT_LABEL = "split(datum.label, '\\n')"  # an axis labelExpr drawing a wrapped label on several lines
+
+
+@dataclass
+class Chart:
+    """An Altair chart with the title and alt text every chart in the update must have.
+
+    ``title`` states the finding (drawn in the chart, wrapped); ``subtitle`` (drawn under
+    it) says how to read the chart; ``caption`` is for the figure caption: the sources
+    and what the chart shows, never a copy of the title.
+    """
+
+    chart: alt.TopLevelMixin
+    title: str
+    alt_text: str
+    subtitle: str = ""
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.title.strip() or not self.alt_text.strip():
+            raise ValueError("every chart needs a title and alt text")
+        if self.caption.strip() == self.title.strip():
+            raise ValueError("a chart's caption must not repeat its title")
+        self.element_id = f"chart-{next(_sequence)}-{hashlib.sha1(self.spec_json.encode()).hexdigest()[:10]}"
+
+    @cached_property
+    def spec(self) -> dict:
+        """The Vega-Lite spec the HTML draws: single views fill their container's width."""
+        title = alt.Title(wrap(self.title, TITLE_CHARS), anchor="start", offset=10,
+                          **({"subtitle": wrap(self.subtitle, LABEL_CHARS)} if self.subtitle else {}))
+        chart = self.chart.properties(title=title)
+        if isinstance(chart, (alt.Chart, alt.LayerChart)):
+            chart = chart.properties(width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        # Vega-Embed reads these options from the spec: its wrapper is an inline block
+        # (zero wide when empty) unless told to fill the figure, which "container" needs.
+        chart = chart.properties(usermeta={"embedOptions": {"defaultStyle": EMBED_STYLE}})
+        # The font the documents use: the static SVG is laid out and drawn with the same one.
+        return _configure(chart).to_dict()
+
+    @cached_property
+    def spec_json(self) -> str:
+        return json.dumps(self.spec, sort_keys=True)
+
+    @cached_property
+    def static_spec(self) -> dict:
+        """The spec drawn as SVG for the PDF: a fixed width in place of the container's."""
+        spec = json.loads(self.spec_json)
+        if spec.get("width") == "container":
+            spec["width"] = CHART_WIDTH
+        return spec
+
+    @cached_property
+    def svg(self) -> str:
+        return vlc.vegalite_to_svg(self.static_spec)
+
+    def html(self) -> str:
+        """The chart as a ``<figure>``: the drawing, then its title as a visible caption.
+
+        Vega-Embed draws the chart as an SVG marked as one image (``role="img"``) named by
+        the alt text, without the title the caption already gives; charts of one panel take
+        the width of their container (the legend below the plot on a narrow screen, longer
+        category labels on a wide one), the others scale down to it. Without scripts the
+        static SVG stands in, with the same alt text.
+        """
+        svg = base64.b64encode(self.svg.encode()).decode()
+        alt_attr = html.escape(self.alt_text, quote=True)
+        spec = script_json(self.spec)
+        return (
+            f'<figure class="{CHART_CLASS}">'
+            f'<div id="{self.element_id}">'
+            f'<img src="data:image/svg+xml;base64,{svg}" alt="{alt_attr}" style="max-width:100%;height:auto">'
+            f"</div>"
+            f"<figcaption>{self._caption_html()}</figcaption>"
+            f'<script type="text/javascript">'
+            f"if (window.vegaEmbed) {{ (function (spec) {{"
+            f' var box = document.getElementById("{self.element_id}");'
+            f" delete spec.title;"  # the caption shows it
+            f" if (!spec.facet && !spec.hconcat && !spec.vconcat && !spec.concat && !spec.repeat) {{"
+            f' spec.width = "container"; }}'
+            f" spec.config = spec.config || {{}};"
+            f" if (box.clientWidth < {NARROW_WIDTH}) {{"
+            f' spec.config.legend = Object.assign({{}}, spec.config.legend, {{"orient": "bottom", "direction": "vertical"}}); }}'
+            f' vegaEmbed(box, spec, {{"actions": false, "renderer": "svg"}}).then(function (r) {{'
+            f' var svg = r.view.container().querySelector("svg");'
+            f' svg.setAttribute("role", "img"); svg.removeAttribute("aria-roledescription");'
+            f" svg.setAttribute(\"aria-label\", {script_json(self.alt_text)}); }});"
+            f" }})({spec}); }}"
+            f"</script></figure>"
+        )
+
+    def _caption_html(self) -> str:
+        """The figure's visible caption: the finding (the drawing leaves its title to the
+        caption), then how to read the chart and what it shows."""
+        notes = " ".join(html.escape(text) for text in (self.subtitle, self.caption) if text)
+        return f"<strong>{html.escape(self.title)}</strong>" + (f" {notes}" if notes else "")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {
+            "text/html": self.html(),
+            "image/svg+xml": self.svg,
+            "text/plain": self.alt_text,
+        }, {"image/svg+xml": {"alt": self.alt_text}}
+
+
+def script_json(value) -> str:
+    """``value`` as JSON safe inside an HTML ``<script>``: no ``<`` the HTML parser could act on."""
+    return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
+
+
+def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """One font, text at FONT_SIZE px or more, and no label cut short ("…") anywhere."""
+    text = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
+    return (
+        chart.configure(font=FONT, background=BACKGROUND)
+        .configure_axis(**text, titleFontWeight="normal", labelColor="#1a1a1a", titleColor="#1a1a1a",
+                        domainColor=GREY, tickColor=GREY, gridColor="#dddddd")
+        .configure_legend(**text, titleLimit=0, symbolStrokeWidth=2, labelColor="#1a1a1a", titleColor="#1a1a1a")
+        .configure_header(**text, titleLimit=0, labelColor="#1a1a1a")
+        .configure_title(fontSize=TITLE_FONT_SIZE, subtitleFontSize=FONT_SIZE, limit=0,
+                         color="#1a1a1a", subtitleColor="#1a1a1a", subtitlePadding=4)
+        .configure_text(fontSize=FONT_SIZE, limit=0, color="#1a1a1a")
+        .configure_view(stroke=None)
+    )
+
+
+# --- the change chart: this period against the same period last year and the target ----------
+
+
+def change_chart(rows: pd.DataFrame, title: str, alt_text: str, *, subtitle: str = "", caption: str = "") -> Chart:
+    """One row per measure, each on its own scale from zero: a hollow circle at the same
+    period last year, a line to a triangle at this period (pointing the way the measure
+    moved) and a bar at the target.
+
+    ``rows`` has ``label`` (the measure), ``figures`` (the numbers, as text, drawn under the
+    label), ``current``, ``previous`` and ``target`` (either may be missing) and ``scale_max``
+    (the right end of the row's scale: at least the largest of the three).
+    """
+    roles = [("A year earlier", "circle", GREY, BACKGROUND), ("This period", "triangle-right", BLUE, BLUE),
+             ("Target", TARGET_SHAPE, ORANGE, ORANGE)]
+    layout = []
+    for row in rows.itertuples(index=False):
+        previous = None if pd.isna(row.previous) else row.previous
+        target = None if pd.isna(row.target) else row.target
+        fell = previous is not None and row.current < previous
+        markers = [("A year earlier", previous, 0), ("This period", row.current, 180 if fell else 0),
+                   ("Target", target, 0)]
+        layout.append({"label": row.label, "figures": row.figures, "scale_max": row.scale_max,
+                       "line": None if previous is None else (previous, row.current),
+                       "markers": [m for m in markers if m[1] is not None]})
+    return _rows_chart(layout, roles, title, alt_text, subtitle, caption)
+
+
+def strip_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str, *,
+                subtitle: str = "", caption: str = "") -> Chart:
+    """One row per item (e.g. an offence), each on its own scale from zero, with a marker
+    per value (e.g. one per force). ``rows``: dicts with ``label``, ``figures`` (text drawn
+    under the label), ``scale_max`` and ``markers``, a list of (role, value); ``roles``:
+    (role, shape, stroke colour, fill colour) in legend order, the last drawn on top."""
+    layout = [{**row, "line": None, "markers": [(role, value, 0) for role, value in row["markers"]]} for row in rows]
+    return _rows_chart(layout, roles, title, alt_text, subtitle, caption)
+
+
+def _rows_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str,
+                subtitle: str, caption: str) -> Chart:
+    """Rows stacked down the chart, each a bold label and a line of figures over a track
+    from zero to the row's ``scale_max``, markers on the track and, optionally, a line
+    between two values. A single view, so it fills its container's width in HTML."""
+    layout, markers = [], []
+    top = 0
+    order = {role[0]: position for position, role in enumerate(roles)}
+    for row in rows:
+        label_lines = wrap(row["label"], LABEL_CHARS)
+        figures_lines = wrap(row["figures"], LABEL_CHARS)
+        figures_top = top + len(label_lines) * LINE_HEIGHT
+        y = figures_top + len(figures_lines) * LINE_HEIGHT + 9
+        scale = row["scale_max"] or 1
+        line = row["line"]
+        layout.append({"label": "\n".join(label_lines), "figures": "\n".join(figures_lines), "top": top,
+                       "figures_top": figures_top, "y": y,
+                       "from": None if line is None else line[0] / scale,
+                       "to": None if line is None else line[1] / scale})
+        for role, value, angle in row["markers"]:
+            markers.append({"item": row["label"], "role": role, "x": value / scale, "y": y, "angle": angle,
+                            "order": order[role], "figures": row["figures"]})
+        top = y + 13
+    height = top
+    base = alt.Chart(alt.Data(values=layout))
+    y_scale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=False)
+    x_scale = alt.Scale(domain=[-0.02, 1.04], nice=False, zero=False)
+    labels = base.mark_text(align="left", baseline="top", fontWeight="bold", lineBreak="\n",
+                            lineHeight=LINE_HEIGHT).encode(
+        x=alt.value(0), y=alt.Y("top:Q", scale=y_scale, axis=None), text="label:N")
+    figures = base.mark_text(align="left", baseline="top", lineBreak="\n", lineHeight=LINE_HEIGHT).encode(
+        x=alt.value(0), y=alt.Y("figures_top:Q", scale=y_scale, axis=None), text="figures:N")
+    track = base.transform_calculate(zero="0", one="1").mark_rule(color=TRACK, strokeWidth=1).encode(
+        x=alt.X("zero:Q", scale=x_scale, axis=None), x2="one:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
+    change = base.transform_filter("datum['from'] != null").mark_rule(color=GREY, strokeWidth=3).encode(
+        x=alt.X("from:Q", scale=x_scale, axis=None), x2="to:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
+    names = [role[0] for role in roles]
+    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolSize=140,
+                        columns=len(roles) if len(roles) <= 3 else 2)
+    points = alt.Chart(alt.Data(values=markers)).mark_point(size=150, strokeWidth=2.5, opacity=1).encode(
+        x=alt.X("x:Q", scale=x_scale, axis=None),
+        y=alt.Y("y:Q", scale=y_scale, axis=None),
+        shape=alt.Shape("role:N", scale=alt.Scale(domain=names, range=[r[1] for r in roles]), legend=legend),
+        stroke=alt.Stroke("role:N", scale=alt.Scale(domain=names, range=[r[2] for r in roles]), legend=legend),
+        fill=alt.Fill("role:N", scale=alt.Scale(domain=names, range=[r[3] for r in roles]), legend=legend),
+        angle=alt.Angle("angle:Q", scale=None),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("item:N", title="Measure"), alt.Tooltip("role:N", title="Marker"),
+                 alt.Tooltip("figures:N", title="Figures")],
+    )
+    chart = alt.layer(track, change, points, labels, figures).properties(height=height)
+    return Chart(chart, title, alt_text, subtitle, caption)
+
+
+# --- trends: a series over time, with its target and control limits --------------------------
+
+
+def _utc_ms(day) -> int:
+    return int(pd.Timestamp(day).tz_localize(None).value // 1_000_000)
+
+
+PERIOD_LABELS = {
+    "month": "utcFormat(datum.value, '%b %Y')",
+    "date": "utcFormat(datum.value, '%b %Y')",
+    "quarter": "utcFormat(datum.value, '%b') + '\u2013' + utcFormat(utcOffset('month', datum.value, 2), '%b %Y')",
+}
+
+
+def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *, period: str = "month",
+                points: pd.DataFrame | None = None, target: tuple[float, object, str] | None = None,
+                spc=None, subtitle: str = "", caption: str = "") -> Chart:
+    """A series over time as a line, with what it is judged against.
+
+    ``series`` has ``date`` (the period's start, or the day of a snapshot), ``value``,
+    ``source`` (the legend label) and ``when`` (the period in words, for tooltips);
+    ``period`` ("month", "quarter" or "date") labels the date axis with the real periods.
+    ``points`` (same columns) is a second source drawn as labelled squares. ``target``
+    is (value, due date, label): a dashed line across the chart with a bar at the due
+    date. ``spc`` (a :class:`crimeplan.stats.judgement.SpcResult` of the series' values) adds
+    the mean and process limits and marks each point showing special cause variation.
+    """
+    frames = [series] + ([points] if points is not None and not points.empty else [])
+    data = pd.concat(frames, ignore_index=True)
+    data = data.assign(date=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in data["date"]])
+    sources = list(dict.fromkeys(data["source"]))
+    axis_dates = sorted({_utc_ms(d) for d in data["date"]} | ({_utc_ms(target[1])} if target else set()))
+    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
+              axis=alt.Axis(values=axis_dates, labelExpr=PERIOD_LABELS[period], labelAngle=0,
+                            labelOverlap="greedy", labelSeparation=8, grid=False))
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",~f", tickCount=6))
+    colour_scale = alt.Scale(domain=sources, range=[BLUE, GREY][: len(sources)])
+    colour = alt.Color("source:N", title=None, sort=sources, scale=colour_scale,
+                       legend=alt.Legend(orient="top", direction="vertical"))
+    shape = alt.Shape("source:N", title=None, sort=sources,
+                      scale=alt.Scale(domain=sources, range=["circle", "square"][: len(sources)]),
+                      legend=alt.Legend(orient="top", direction="vertical"))
+    tooltip = [alt.Tooltip("source:N", title="Source"), alt.Tooltip("when:N", title="Period"),
+               alt.Tooltip("value:Q", title=y_title, format=",")]
+    base = alt.Chart(data)
+    layers = []
+    if spc is not None:
+        limits = [{"line": "Mean", "value": spc.mean, "dash": "solid"},
+                  {"line": "Upper limit", "value": spc.upper, "dash": "limit"},
+                  {"line": "Lower limit", "value": spc.lower, "dash": "limit"}]
+        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {_short_number(d['value'])}"}
+                                           for d in limits]))
+        layers += [
+            lines.mark_rule(color=GREY, strokeWidth=1.5).encode(
+                y="value:Q", strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(
+                    domain=["solid", "limit"], range=[[1, 0], [6, 3]]), legend=None),
+                tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("value:Q", format=",.1f")]),
+            lines.mark_text(align="left", baseline="middle", dx=6, x="width").encode(
+                y="value:Q", text="text:N"),
+        ]
+    layers += [
+        base.transform_filter(alt.datum.source == sources[0]).mark_line(strokeWidth=2.5).encode(
+            x=x, y=y, color=alt.Color("source:N", scale=colour_scale, legend=None)),
+        base.mark_point(filled=True, size=60, opacity=1).encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip),
+    ]
+    latest = series.iloc[[-1]].assign(date=lambda f: [pd.Timestamp(d).strftime("%Y-%m-%d") for d in f["date"]])
+    label_rows = [latest.assign(dy=-12)]
+    if points is not None and not points.empty:
+        label_rows.append(points.assign(date=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in points["date"]], dy=18))
+    for frame in label_rows:
+        layers.append(alt.Chart(frame).mark_text(fontWeight="bold", dy=int(frame["dy"].iloc[0])).encode(
+            x=x, y=y, text=alt.Text("value:Q", format=",")))
+    if spc is not None:
+        special = pd.DataFrame({"date": data.loc[data["source"] == sources[0], "date"].to_list(),
+                                "value": list(spc.values), "verdict": list(spc.point_verdicts)})
+        special = special[special["verdict"] != judgement.SPC_COMMON_CAUSE]
+        if not special.empty:
+            verdicts = list(dict.fromkeys(special["verdict"]))
+            colours = {judgement.SPC_IMPROVEMENT: BLUE, judgement.SPC_CONCERN: ORANGE,
+                       judgement.SPC_HIGH: PURPLE, judgement.SPC_LOW: PURPLE}
+            layers.append(alt.Chart(special.assign(verdict=[v[0].upper() + v[1:] for v in special["verdict"]]))
+                          .mark_point(shape="diamond", size=220, filled=False, strokeWidth=2.5, opacity=1).encode(
+                x=x, y=y,
+                color=alt.Color("verdict:N", title=None, scale=alt.Scale(
+                    domain=[v[0].upper() + v[1:] for v in verdicts], range=[colours[v] for v in verdicts]),
+                    legend=alt.Legend(orient="top", direction="vertical", symbolType="diamond")),
+                tooltip=[alt.Tooltip("verdict:N", title="Reading"), alt.Tooltip("value:Q", format=",")]))
+    if target is not None:
+        value, due, words = target
+        mark = alt.Chart(alt.Data(values=[{"date": pd.Timestamp(due).strftime("%Y-%m-%d"), "value": value,
+                                           "text": words}]))
+        layers += [
+            alt.Chart(alt.Data(values=[{"value": value}])).mark_rule(color=ORANGE, strokeWidth=2, strokeDash=[6, 4])
+            .encode(y="value:Q"),
+            mark.mark_point(shape=TARGET_SHAPE, size=300, strokeWidth=3, color=ORANGE, opacity=1).encode(
+                x=x, y=y, tooltip=alt.Tooltip("text:N", title="Target")),
+            mark.mark_text(align="right", baseline="bottom", dx=-6, dy=-6, color=ORANGE, fontWeight="bold").encode(
+                x=x, y=y, text="text:N"),
+        ]
+    chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=260)
+    return Chart(chart, title, alt_text, subtitle, caption)
+
+
+def _short_number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+# --- bars: areas or forces side by side ---------------------------------------------------------
+
+
+def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, *, subtitle: str = "",
+                  caption: str = "") -> Chart:
+    """Horizontal bars, one per area, largest first, each labelled with its value:
+    ``table`` has ``area`` and ``value``."""
+    table = table.assign(label=[wrapped(a) for a in table["area"]])
+    order = list(table.sort_values("value", ascending=False)["label"])
+    base = alt.Chart(table).encode(
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelExpr=SPLIT_LABEL, ticks=False)),
+        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=",~f", tickCount=4)),
+        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("value:Q", title=x_title, format=",")],
+    )
+    chart = alt.layer(
+        base.mark_bar(color=BLUE),
+        base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=",")),
+    ).properties(height=alt.Step(_step(table["label"])))
+    return Chart(chart, title, alt_text, subtitle, caption)
+
+
+def _step(labels) -> int:
+    """Room for each bar: its label's lines at LINE_HEIGHT, and at least 24 px."""
+    return max(24, max(label.count("\n") + 1 for label in labels) * LINE_HEIGHT + 6)
+
+
+def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, highlight: str,
+                          facet: str | None = None, *, subtitle: str = "", caption: str = "",
+                          value_format: str = ",.1f") -> Chart:
+    """Horizontal bars, one per ``area`` in table order, coloured by ``group``: the group
+    ``highlight`` (e.g. the force among its comparison group) dark blue with a bold label,
+    first in the legend, then the others in table order (e.g. other forces in mid blue,
+    then totals in grey). Each bar is labelled with its value.
+
+    ``table`` has ``area``, ``value`` and ``group``; with ``facet`` (a column name), one
+    panel per value of that column, each with its own value axis.
+    """
+    groups = [highlight, *(g for g in dict.fromkeys(table["group"]) if g != highlight)]
+    table = table.assign(label=[wrapped(a) for a in table["area"]])
+    labels = list(dict.fromkeys(table["label"]))
+    bold = alt.expr(f"datum.label == {json.dumps(wrapped(highlight))} ? 'bold' : 'normal'")
+    base = alt.Chart(table).encode(
+        y=alt.Y("label:N", title=None, sort=labels,
+                axis=alt.Axis(labelExpr=SPLIT_LABEL, ticks=False, labelFontWeight=bold)),
+        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=",~f", tickCount=4)),
+        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("value:Q", title=x_title, format=value_format)],
+    )
+    bars = alt.layer(
+        base.mark_bar().encode(color=alt.Color(
+            "group:N", title=None, sort=groups,
+            scale=alt.Scale(domain=groups, range=[BLUE, MID_BLUE, GREY][: len(groups)]),
+            legend=alt.Legend(orient="top", direction="vertical"))),
+        base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=value_format)),
+    )
+    step = _step(table["label"])
+    if facet is None:
+        return Chart(bars.properties(height=alt.Step(step)), title, alt_text, subtitle, caption)
+    panels = list(dict.fromkeys(table[facet]))
+    chart = (
+        bars.properties(width=FACET_WIDTH, height=alt.Step(step))
+        .facet(row=alt.Row(f"{facet}:N", title=None, sort=panels,
+                           header=alt.Header(labelOrient="top", labelAnchor="start", labelFontWeight="bold",
+                                             labelAngle=0, labelPadding=6)),
+               data=table)
+        .resolve_scale(x="independent")
+    )
+    return Chart(chart, title, alt_text, subtitle, caption)
+
+
+# --- words: titles and figures stated from the numbers -----------------------------------------
+
+
+def _signed(value: float, text: str) -> str:
+    return ("+" if value > 0 else MINUS if value < 0 else "") + text
+
+
+def _relative(current: float, previous: float, unit: str) -> str:
+    """``+11%``, ``−39%``, ``+5.7 percentage points`` or ``no change``."""
+    difference = current - previous
+    if abs(difference) < judgement.TOLERANCE:
+        return "no change"
+    if unit == "percent":
+        return _signed(difference, f"{format_number(abs(difference))} percentage points")
+    if abs(previous) < judgement.TOLERANCE:
+        return _signed(difference, format_value(abs(difference), unit))
+    return _signed(difference, format_percent(abs(difference) / abs(previous) * 100))
+
+
+def _target_words(target: float, by: date, unit: str, kind: str) -> str:
+    due = f"for the year to {month_year(by)}" if kind == "total" else f"by {month_year(by)}"
+    return f"target {format_value(target, unit)} {due}"
+
+
+def _with_mark(text: str, mark: str) -> str:
+    return f"{text} {mark}" if mark else text
+
+
+def change_figures(current: float, previous: float | None, unit: str, target: float | None = None,
+                   by: date | None = None, kind: str = "snapshot", marks: tuple[str, str] = ("", "")) -> str:
+    """The figures of a change-chart row: ``464 → 515 (+11%) · target 600 by March 2020``;
+    ``marks`` are the provenance markers of the current and previous figure (``[d]``...)."""
+    parts = []
+    now = _with_mark(format_value(current, unit), marks[0])
+    if previous is not None:
+        parts.append(f"{_with_mark(format_value(previous, unit), marks[1])} \u2192 {now} "
+                     f"({_relative(current, previous, unit)})")
+    else:
+        parts.append(f"{now} (no figure a year earlier)")
+    if target is not None and by is not None:
+        parts.append(_target_words(target, by, unit, kind))
+    return " \u00b7 ".join(parts)
+
+
+def change_sentence(label: str, current: float, when: str, previous: float | None, unit: str,
+                    target: float | None = None, by: date | None = None, kind: str = "snapshot",
+                    marks: tuple[str, str] = ("", "")) -> str:
+    """``Special Constable headcount: 515 in September 2019, up from 464 a year earlier (+11%); target 600 by March 2020.``"""
+    text = f"{label}: {_with_mark(format_value(current, unit), marks[0])} in {when}"
+    if previous is not None:
+        text += f", {_movement(current, previous)} {_with_mark(format_value(previous, unit), marks[1])} a year earlier " \
+                f"({_relative(current, previous, unit)})"
+    else:
+        text += ", no figure a year earlier"
+    if target is not None and by is not None:
+        text += f"; {_target_words(target, by, unit, kind)}"
+    return text + "."
+
+
+def _movement(current: float, previous: float) -> str:
+    if abs(current - previous) < judgement.TOLERANCE:
+        return "the same as"
+    return "up from" if current > previous else "down from"
+
+
+def _verb(current: float, previous: float) -> str:
+    if abs(current - previous) < judgement.TOLERANCE:
+        return "was unchanged at"
+    return "rose to" if current > previous else "fell to"
+
+
+def movement_title(label: str, current: float, unit: str, when: str, earlier: float | None = None,
+                   earlier_when: str | None = None, target: tuple[float, date] | None = None,
+                   kind: str = "snapshot") -> str:
+    """``Special Constables rose to 515 in September 2019, from 464 in September 2018; the
+    target is 600 by March 2020``."""
+    if earlier is None:
+        text = f"{label}: {format_value(current, unit)} in {when}"
+    else:
+        text = f"{label} {_verb(current, earlier)} {format_value(current, unit)} in {when}"
+        if abs(current - earlier) >= judgement.TOLERANCE:
+            text += f", from {format_value(earlier, unit)} in {earlier_when}"
+    if target is not None:
+        text += f"; the {_target_words(target[0], target[1], unit, kind).replace('target ', 'target is ', 1)}"
+    return text
+
+
+def change_title(items: list[tuple]) -> tuple[str, str]:
+    """The finding of a change chart, and the largest change for its subtitle.
+
+    ``items`` are (label, current, previous, unit, target, by, kind, when) per row. The title is
+    the first measure with a target (its value and the target); without one, the largest
+    change on a year earlier. The second string names the largest change when the title
+    does not.
+    """
+    def relative_size(item) -> float:
+        _, current, previous, *_ = item
+        return abs(current - previous) / abs(previous) if abs(previous) >= judgement.TOLERANCE else float("inf")
+
+    changed = sorted((i for i in items if i[2] is not None), key=relative_size, reverse=True)
+    largest = None
+    if changed:
+        label, current, previous, unit, *_ = changed[0]
+        largest = (f"{label} {_verb(current, previous)} {format_value(current, unit)} "
+                   f"({_relative(current, previous, unit)} on a year earlier)")
+    with_target = [i for i in items if i[4] is not None and i[5] is not None]
+    if not with_target:
+        return largest or "", ""
+    label, current, previous, unit, target, by, kind, when = with_target[0]
+    text = (f"{label} {_verb(current, previous)} {format_value(current, unit)} in {when}" if previous is not None
+            else f"{label}: {format_value(current, unit)} in {when}")
+    text += f"; the {_target_words(target, by, unit, kind).replace('target ', 'target is ', 1)}"
+    return text, (f"Largest change: {largest}." if largest and changed[0] is not with_target[0] else "")
+
+
+# --- contrast ---------------------------------------------------------------------------------
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str = BACKGROUND) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@lru_cache(maxsize=1)
+def vega_javascript() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``).
+
+    vl-convert builds it in about a second; it depends only on vl-convert's version, so it
+    is kept in the user's cache folder (``$XDG_CACHE_HOME/crimeplan``) once built.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan"
+    path = cache / f"vega-embed-bundle-vl-convert-{metadata.version('vl-convert-python')}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only home: build it again next time
+    return bundle
+
+

@@ -1,0 +1,418 @@
+"""What a priority notebook shows: the notebook-facing layer over the library.
+
+Notebooks stay thin: ``PriorityReport.load(...)`` then one call per section. Every figure
+shown comes from ``data/`` through :mod:`crimeplan.stats.compare` and :mod:`crimeplan.text.narrative`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from crimeplan.findings.edition import Edition, load_edition, project_of
+from crimeplan.inputs.measures import Catalogue
+from crimeplan.inputs.params import Plan, Priority, resolve_quarter
+from crimeplan.periods import Quarter
+from crimeplan.sections import charts, downloads
+from crimeplan.sections.public_data import open_data_sections
+from crimeplan.stats import judgement
+from crimeplan.stats.compare import Comparison
+from crimeplan.text import narrative
+from crimeplan.text.commentary import Commentary
+from crimeplan.text.formatting import (
+    format_number,
+    format_value,
+    is_month_end,
+    month_year,
+)
+from crimeplan.text.narrative import describe_period
+from crimeplan.text.provenance import legend, marked, marker, statuses_in
+
+UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
+               "percent": "percentages", "gbp": "money (£)"}
+MIN_AREAS_FOR_CHART = 3
+# What an empty cell of the performance table means, in words a screen reader reads.
+NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"
+BLANK_MEANINGS = {"Same period last year": NOT_AVAILABLE, "Change": NO_COMPARISON,
+                  "Judgement": NO_COMPARISON, "Target": NO_TARGET}
+BLANK_WORDS = {NOT_AVAILABLE, NO_COMPARISON, NO_TARGET}
+MIN_MEASURES_FOR_CHANGE_CHART = 2  # one measure alone is its table row
+JUDGEMENT_NOTE = (
+    "Judgement says whether the change from the same period last year is larger than chance "
+    "variation, by the method in *About these statistics*; \"not tested\" says, in brackets, why "
+    "no test applies."
+)
+MAX_COLUMN_DASHES = 26
+WORD_ROOM = 3  # bold headers are wider than body text
+
+
+@dataclass
+class PriorityReport:
+    """What one priority's notebook shows for one quarter, built from the loaded edition.
+
+    Each public method returns a displayable section (Markdown or charts), in the order
+    the update shows them.
+    """
+
+    edition: Edition
+    priority: Priority
+
+    @classmethod
+    def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "PriorityReport":
+        """The report for the priority whose notebook is ``notebook``, for ``quarter`` (an id
+        such as ``2019-20-Q2`` or ``latest``), from the project of ``data_dir`` and ``params_dir``."""
+        project = project_of(data_dir, params_dir)
+        edition = load_edition(project, resolve_quarter(project.params_dir, quarter))
+        return cls(edition, edition.plan.priority_for_notebook(notebook))
+
+    @classmethod
+    def all(cls, edition: Edition) -> list["PriorityReport"]:
+        """Every priority's report of ``edition``, in plan order."""
+        return [cls(edition, priority) for priority in edition.plan.priorities]
+
+    @property
+    def plan(self) -> Plan:
+        """The Police and Crime Plan (``params/plan.yml``)."""
+        return self.edition.plan
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """What each measure is (``data/catalogue.yml``), by measure id."""
+        return self.edition.catalogue
+
+    @property
+    def measures(self) -> pd.DataFrame:
+        """Every measures row of the project, typed (``data/measures/*.csv``)."""
+        return self.edition.measures
+
+    @property
+    def quarter(self) -> Quarter:
+        """The quarter the update is for."""
+        return self.edition.quarter
+
+    @cached_property
+    def comparisons(self) -> list[Comparison]:
+        """This quarter against earlier periods, for the priority's measures in the plan's areas.
+
+        Measures ingested from public data are left to :meth:`public_data`, which sets them
+        in their national context.
+        """
+        return self.edition.comparisons(self.priority.number)
+
+    @property
+    def commentary(self) -> Commentary:
+        """The analysts' commentary for the priority and quarter, by commitment and area."""
+        return self.edition.commentary[self.priority.number]
+
+    def tidy(self) -> pd.DataFrame:
+        """The priority's figures for the quarter as a tidy table to explore: the performance
+        table as numbers (one row per measure and area: label, unit, the period as
+        datetimes, the value, the same period last year, the change and its judgement, the
+        target), as in the CSV download."""
+        numbers = ("value", "same_period_last_year", "change", "change_percent", "change_percentage_points",
+                   "p_value", "p_value_adjusted", "ci_lower", "ci_upper", "dispersion", "target")
+        return self.performance_records().astype(
+            {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"} | dict.fromkeys(numbers, float))
+
+    def heading(self) -> Markdown:
+        """The priority's heading, e.g. "Priority 1 – More Local, Visible and Accessible Policing"."""
+        return Markdown(f"# {self.priority.heading}")
+
+    def performance_table(self) -> Markdown:
+        """This quarter, the same period last year, change, judgement and target."""
+        comparisons = [c for c in self.comparisons if c.current is not None]
+        if not comparisons:
+            return Markdown(f"*No measures of this priority have figures for {self.quarter.label}.*")
+        table = compact_table(narrative.performance_table(comparisons, self.catalogue), self.plan.force_area)
+        number = self.priority.number
+        caption = (f"Priority {number} measures in {self.quarter.label}: this period, the same period "
+                   "last year, the change, its judgement and the target")
+        notes = " ".join(filter(None, [JUDGEMENT_NOTE, legend(narrative.figure_statuses(comparisons))]))
+        return Markdown(
+            f"## Priority {number}: performance in {self.quarter.label}\n\n" + markdown_table(table, caption)
+            + "\n\n" + notes
+        )
+
+    def performance_records(self) -> pd.DataFrame:
+        """The performance table as unformatted numbers, for ``outputs/<quarter>/tables/`` and
+        the HTML's CSV download (header row even when the priority has no figures)."""
+        return performance_records(self.comparisons, self.catalogue)
+
+    def performance_csv(self) -> Markdown:
+        """A link (HTML only) to download the performance table as CSV."""
+        return Markdown(downloads.csv_link(
+            self.performance_records(), f"{self.quarter.id}_{self.priority.notebook}_performance.csv",
+            f"the Priority {self.priority.number} performance table",
+        ))
+
+    def commitment_sections(self) -> Markdown:
+        """Per commitment: the commitment, its force-wide headline figures, then updates by area."""
+        blocks = []
+        for commitment in self.priority.commitments:
+            # The commitment is the heading, so that each heading names its own topic.
+            blocks.append(f"## {self.priority.lead_in} {commitment.text}")
+            stated = [
+                c for c in self.comparisons
+                if c.force_wide and c.current is not None and (c.previous_year or c.target)
+                and self.catalogue[c.measure].commitment == commitment.id
+            ]
+            headlines = [narrative.headline(c, self.catalogue[c.measure]) for c in stated]
+            if headlines:
+                key = legend(narrative.figure_statuses(stated))
+                blocks.append("**Key figures**\n\n" + "\n".join(f"- {h}" for h in headlines)
+                              + (f"\n\n{key}" if key else ""))
+            for section in self.commentary.by_commitment.get(commitment.id, []):
+                key = legend(statuses_in(section.markdown))
+                blocks.append(f"**{section.area}**\n\n{section.markdown}" + (f"\n\n{key}" if key else ""))
+            if not self.commentary.by_commitment.get(commitment.id):
+                blocks.append(f"*{self._no_update_text(commitment.id, bool(headlines))}*")
+        return Markdown("\n\n".join(blocks))
+
+    def _no_update_text(self, commitment: str, has_headlines: bool) -> str:
+        """What a commitment without commentary says, true to the figures shown for it."""
+        in_table = any(c.current is not None and self.catalogue[c.measure].commitment == commitment
+                       for c in self.comparisons)
+        if has_headlines:
+            return f"No update text was given for this commitment in {self.quarter.label}."
+        if in_table:
+            return (f"Its figures for {self.quarter.label} are in the performance table above; "
+                    "no update text was given.")
+        return f"No figures or updates for this commitment in {self.quarter.label}."
+
+    def public_data(self) -> list[Markdown | charts.Chart]:
+        """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
+        return open_data_sections(
+            self.priority.number, self.quarter, self.measures, self.catalogue, self.plan,
+            self.edition.comparison_group,
+        )
+
+    def charts(self) -> list[charts.Chart]:
+        """Charts that add what the performance table cannot: one chart of this period
+        against the same period last year and the targets, a trend chart for every
+        force-wide measure with six or more periods, then comparisons between areas."""
+        trends = self._trend_charts()
+        change = self._change_chart(skip={measure for measure, _ in trends})
+        return ([change] if change else []) + [chart for _, chart in trends] + self._by_area_charts()
+
+    def _series(self, comparison: Comparison) -> pd.DataFrame:
+        """The force-wide rows of ``comparison``'s measure up to the quarter's end that cover
+        periods as long as the current one (months, quarters, snapshots), oldest first."""
+        length = _length(comparison.current.start, comparison.current.end)
+        frame = self.measures
+        rows = frame[(frame["measure"] == comparison.measure) & (frame["area"] == comparison.area)
+                     & (frame["period_end"] <= self.quarter.end)]
+        same_length = [_length(row.period_start, row.period_end) == length for row in rows.itertuples()]
+        return rows[same_length].sort_values("period_end")
+
+    def _trend_charts(self) -> list[tuple[str, charts.Chart]]:
+        made = []
+        for c in self.comparisons:
+            if not c.force_wide or c.current is None:
+                continue
+            rows = self._series(c)
+            if len(rows) < charts.MIN_TREND_POINTS:
+                continue
+            made.append((c.measure, self._trend_chart(c, rows)))
+        return made
+
+    def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> charts.Chart:
+        definition = self.catalogue[c.measure]
+        snapshot = c.kind == "snapshot"
+        series = pd.DataFrame({
+            "date": [r.period_end if snapshot else r.period_start for r in rows.itertuples()],
+            "value": rows["value"].to_list(),
+            "source": self.plan.force,
+            "when": [describe_period(r.period_start, r.period_end) for r in rows.itertuples()],
+            "status": rows["status"].to_list(),
+        })
+        period = "date" if snapshot else {1: "month", 3: "quarter"}.get(_length(c.current.start, c.current.end), "date")
+        events = c.kind == "total" and c.unit in judgement.EVENT_UNITS  # judged against its history instead
+        control = (judgement.spc(series["value"].to_list(), c.better)
+                   if len(series) >= judgement.SPC_MIN_POINTS and not events else None)
+        target = None
+        if c.target is not None:
+            target = (c.target.value, c.target.by,
+                      f"Target {format_value(c.target.value, c.unit)} by {month_year(c.target.by)}")
+        first = rows.iloc[0]
+        title = charts.movement_title(
+            definition.label, c.current.value, c.unit, describe_period(c.current.start, c.current.end),
+            first.value, describe_period(first.period_start, first.period_end),
+            target=None if c.target is None else (c.target.value, c.target.by), kind=c.kind)
+        if control is not None:
+            title += f"; the latest point shows {control.verdict}"
+        points = "; ".join(f"{r.when} {marked(format_value(r.value, c.unit), r.status)}" for r in series.itertuples())
+        alt_text = " ".join(filter(None, [f"Line chart. {title}. {points}.", legend(series["status"])]))
+        if control is not None:
+            alt_text += (f" Control chart: mean {format_number(control.mean, 1)}, process limits "
+                         f"{format_number(control.lower, 1)} to {format_number(control.upper, 1)}. {control.reason}")
+        subtitle = f"{len(series)} periods"
+        if control is not None:
+            subtitle += "; mean and process limits of an XmR control chart; diamonds mark special cause variation"
+        return charts.trend_chart(
+            series, title, alt_text, UNIT_TITLES[c.unit].capitalize(), period=period, target=target, spc=control,
+            subtitle=subtitle + ".", caption=f"Source: {definition.source}. {definition.definition}")
+
+    def _change_chart(self, skip: set[str]) -> charts.Chart | None:
+        """This period against the same period last year and the target, one row per
+        measure that has either, each on its own scale from zero; none for fewer than
+        two measures (the table says as much)."""
+        chosen = [c for c in self.comparisons
+                  if c.current is not None and (c.previous_year or c.target) and c.measure not in skip]
+        if len(chosen) < MIN_MEASURES_FOR_CHANGE_CHART:
+            return None
+        rows, described = [], []
+        for c in chosen:
+            label = self.catalogue[c.measure].label
+            if not c.force_wide:
+                label += f" ({c.area})"
+            previous = None if c.previous_year is None else c.previous_year.reference.value
+            marks = (marker(c.current.status), "" if c.previous_year is None else marker(c.previous_year.reference.status))
+            target = None if c.target is None else c.target.value
+            values = [v for v in (previous, c.current.value, target) if v is not None]
+            scale_max = max([*values, 100.0] if c.unit == "percent" else values)
+            rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
+                                                                          target, c.target and c.target.by, c.kind,
+                                                                          marks=marks),
+                         "current": c.current.value, "previous": previous, "target": target,
+                         "scale_max": scale_max})
+            described.append(charts.change_sentence(label, c.current.value, narrative.observed_period(c.current),
+                                                    previous, c.unit, target, c.target and c.target.by, c.kind,
+                                                    marks=marks))
+        title, largest = charts.change_title([
+            (row["label"], row["current"], row["previous"], c.unit, row["target"], c.target and c.target.by, c.kind,
+             describe_period(c.current.start, c.current.end))
+            for row, c in zip(rows, chosen)])
+        alt_text = " ".join(filter(None, [
+            "Chart of each measure this period against the same period last year and its target, "
+            "each on its own scale from zero.", *described, legend(narrative.figure_statuses(chosen))]))
+        sources = ", ".join(dict.fromkeys(self.catalogue[c.measure].source for c in chosen))
+        return charts.change_chart(
+            pd.DataFrame(rows), title, alt_text,
+            subtitle=" ".join(filter(None, [largest, "Each measure on its own scale, from zero at the left."])),
+            caption=f"{self.priority.heading}: {len(rows)} measures in {self.quarter.label} against the same period "
+                    f"last year and the plan's targets. Source: {sources}.")
+
+    def _by_area_charts(self) -> list[charts.Chart]:
+        made = []
+        local = [c for c in self.comparisons if not c.force_wide and c.current is not None]
+        for measure in dict.fromkeys(c.measure for c in local):
+            values = [c for c in local if c.measure == measure]
+            if len(values) < MIN_AREAS_FOR_CHART:
+                continue
+            definition = self.catalogue[measure]
+            table = pd.DataFrame({"area": [c.area for c in values], "value": [c.current.value for c in values]})
+            ranked = sorted(values, key=lambda c: c.current.value, reverse=True)
+            most, fewest = ranked[0], ranked[-1]
+            title = (f"{definition.label}, {self.quarter.label}: highest in {most.area} "
+                     f"({format_value(most.current.value, most.unit)}), lowest in {fewest.area} "
+                     f"({format_value(fewest.current.value, fewest.unit)})")
+            alt_text = f"Bar chart. {title}. " + "; ".join(
+                f"{c.area}: {format_value(c.current.value, c.unit)}" for c in ranked) + "."
+            made.append(charts.by_area_chart(
+                table, title, alt_text, UNIT_TITLES[definition.unit].capitalize(),
+                caption=f"Source: {definition.source}. {definition.definition}"))
+        return made
+
+
+def _length(start, end) -> int | tuple:
+    """A period's length: whole months for periods from a month's first day to a month's
+    last day (a month, a quarter), otherwise its days (0 for a snapshot)."""
+    if start.day == 1 and is_month_end(end):
+        return (end.year - start.year) * 12 + end.month - start.month + 1
+    return (end - start).days, "days"
+
+
+def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:
+    """The performance table narrowed to fit an A4 page: local areas named beside the
+    measure, the percentage beside the change, and the direction left to the signs."""
+    local = table["Area"] != force_area
+    measure = table["Measure"].where(~local, table["Measure"] + " (" + table["Area"] + ")")
+    change = table["Change"].where(table["Change %"] == "", table["Change"] + " (" + table["Change %"] + ")")
+    compact = table.assign(Measure=measure, Change=change).drop(columns=["Area", "Change %", "Direction"])
+    for column in compact.columns:  # an empty cell says why it is empty
+        compact[column] = compact[column].where(compact[column] != "", BLANK_MEANINGS.get(column, NOT_AVAILABLE))
+    return compact
+
+
+def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
+    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF, with its caption.
+
+    Numbers are right-aligned. Pandoc sizes wrapped columns by the dashes under the
+    header: each column gets room for its longest word and, within a bound, its longest entry.
+    (The built-in renderer's filter, templates/accessible.lua, adds the row and column
+    headers and sizes the PDF's columns itself.)
+    """
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    rules = []
+    for column in table.columns:
+        texts = pd.concat([table[column].astype(str), pd.Series([column])])
+        longest_word = int(texts.str.split().explode().str.len().fillna(0).max())
+        width = max(longest_word + WORD_ROOM, min(int(texts.str.len().max()), MAX_COLUMN_DASHES))
+        entries = texts.iloc[:-1][lambda e: ~e.isin(BLANK_WORDS)]
+        numeric = len(entries) > 0 and entries.str.fullmatch(r"[-+\u2212£]?[\d,.]+[%km]?( [^|]*)?|").all()
+        rules.append(f"{'-' * width}:" if numeric else f":{'-' * width}")
+    lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |", "|" + "|".join(rules) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    if caption:
+        lines += ["", f": {cell(caption)}"]
+    return "\n".join(lines)
+
+
+# --- the performance table as data (CSV) ----------------------------------------------------------
+
+RECORD_COLUMNS = [
+    "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "status",
+    "same_period_last_year", "same_period_last_year_status",
+    "change", "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value",
+    "p_value_adjusted", "ci_lower", "ci_upper", "ci_scale", "dispersion", "judgement_reason", "target", "target_by",
+    "target_progress",
+]
+
+
+def performance_records(comparisons: list[Comparison], catalogue: Catalogue) -> pd.DataFrame:
+    """One row per comparison with a current value, as numbers (``RECORD_COLUMNS``).
+
+    ``change`` is in the measure's unit and ``change_percent`` the relative change, except
+    for measures in percent, whose change is in ``change_percentage_points`` only.
+    """
+    rows = []
+    for c in comparisons:
+        if c.current is None:
+            continue
+        rows.append(comparison_record(c, catalogue[c.measure].label))
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS)
+
+
+def comparison_record(c: Comparison, label: str) -> dict:
+    """One comparison with a current value as numbers (``RECORD_COLUMNS``)."""
+    change = c.previous_year
+    percent_unit = c.unit == "percent"
+    judged = None if change is None else change.judgement
+    return {
+        "measure": c.measure, "label": label, "area": c.area, "unit": c.unit,
+        "period_start": c.current.start, "period_end": c.current.end, "period_assumed": c.current.period_assumed,
+        "value": c.current.value, "status": c.current.status,
+        "same_period_last_year": None if change is None else change.reference.value,
+        "same_period_last_year_status": None if change is None else change.reference.status,
+        "change": None if change is None or percent_unit else change.absolute,
+        "change_percent": None if change is None or percent_unit else change.percent,
+        "change_percentage_points": None if change is None or not percent_unit else change.points,
+        "judgement": None if judged is None else judged.verdict,
+        "judgement_method": None if judged is None else judged.method,
+        "p_value": None if judged is None else judged.p_value,
+        "p_value_adjusted": None if judged is None else judged.adjusted_p,
+        "ci_lower": None if judged is None or judged.interval is None else judged.interval.lower,
+        "ci_upper": None if judged is None or judged.interval is None else judged.interval.upper,
+        "ci_scale": None if judged is None or judged.interval is None else judged.interval.scale,
+        "dispersion": None if judged is None or judged.dispersion is None else judged.dispersion.raw,
+        "judgement_reason": None if judged is None else judged.reason,
+        "target": None if c.target is None else c.target.value,
+        "target_by": None if c.target is None else c.target.by,
+        "target_progress": None if c.target is None else c.target.verdict,
+    }

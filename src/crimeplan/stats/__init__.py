@@ -1,0 +1,1 @@
+"""The statistics: comparisons of a measure between periods and their stated judgements."""

@@ -1,0 +1,1 @@
+"""Words and numbers as the update prints them: formatting, narrative, commentary."""

@@ -1,0 +1,300 @@
+"""Sentences and table rows that state a :class:`~crimeplan.stats.compare.Comparison` in the
+register of the quarterly update, e.g. "Special Constable headcount rose to 515 in
+September 2019, up from 464 in September 2018 (51 more, 11% higher)."
+
+Percentage changes are whole percentages unless ``pct_decimals`` says otherwise;
+changes of a percentage are given in percentage points ("5.7 percentage points higher").
+Signed changes take the minus sign U+2212 (``−6``), as every displayed number does.
+
+Judgements are those of :mod:`crimeplan.stats.judgement` (carried by each
+:class:`~crimeplan.stats.compare.Change`), stated in the same words in the table and in the
+sentences: a change within chance variation is never called an improvement.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.stats import judgement as judging
+from crimeplan.stats.compare import Change, Comparison, Observation
+from crimeplan.text.formatting import (
+    MINUS,
+    auto_decimals,
+    format_percent,
+    format_points,
+    format_value,
+    is_month_end,
+    long_date,
+    month_year,
+)
+from crimeplan.text.provenance import marked, marked_period
+
+MONTH_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def describe_period(start: date, end: date) -> str:
+    """``September 2019`` (a month or a month-end snapshot), ``July to September 2019``
+    (a quarter), ``the six months to September 2019``, or ``5 October 2019``."""
+    if start == end:
+        return month_year(end) if is_month_end(end) else long_date(end)
+    if start.day != 1 or not is_month_end(end):
+        return f"{long_date(start)} to {long_date(end)}"
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 1:
+        return month_year(end)
+    if months == 3 and end.month in (3, 6, 9, 12):
+        return f"{start.strftime('%B')} to {month_year(end)}"
+    return f"the {MONTH_WORDS.get(months, str(months))} months to {month_year(end)}"
+
+
+def _preposition(start: date, end: date) -> str:
+    single_day = start == end and not is_month_end(end)
+    return ("on " if single_day else "in ") + describe_period(start, end)
+
+
+def observed_period(observation: Observation) -> str:
+    """The period of a figure as the update describes it, "(period assumed)" when the source gave none."""
+    return marked_period(describe_period(observation.start, observation.end), observation.period_assumed)
+
+
+def observed_value(observation: Observation, unit: str, decimals: int | None = None) -> str:
+    """A figure formatted in its unit, with its marker when it is not published as such."""
+    return marked(format_value(observation.value, unit, decimals), observation.status)
+
+
+def figure_statuses(comparisons: list[Comparison]) -> set[str]:
+    """The statuses of the figures shown for ``comparisons`` (this period and a year earlier)."""
+    return {o.status for c in comparisons
+            for o in (c.current, c.previous_year and c.previous_year.reference) if o is not None}
+
+
+def _observed_when(observation: Observation) -> str:
+    return marked_period(_preposition(observation.start, observation.end), observation.period_assumed)
+
+
+def subject(definition: MeasureDef, comparison: Comparison) -> str:
+    """The measure's label, with the area when it is not force-wide."""
+    label = definition.label[0].upper() + definition.label[1:]
+    return label if comparison.force_wide else f"{label} in {comparison.area}"
+
+
+def _amount(change: Change, unit: str, decimals: int) -> str:
+    """The absolute size of a change: "51 more", "7 fewer minutes", "£500 less", "5.7 percentage points higher"."""
+    size = abs(change.absolute)
+    rise = change.direction == "up"
+    if unit == "percent":
+        return f"{format_points(size, decimals)} {'higher' if rise else 'lower'}"
+    if unit == "gbp":
+        return f"{format_value(size, unit, decimals)} {'more' if rise else 'less'}"
+    word = "more" if rise else "fewer"
+    number = format_value(size, "count", decimals)
+    noun = {"hours": "hours", "minutes": "minutes"}.get(unit)
+    if noun and number == "1":
+        noun = noun[:-1]
+    return f"{number} {word} {noun}" if noun else f"{number} {word}"
+
+
+def _relative(change: Change, unit: str, pct_decimals: int) -> str:
+    """", 11% higher", "" for percentages, or the zero-base caveat."""
+    if unit == "percent":
+        return ""
+    if change.zero_base:
+        return "; no percentage change can be given from a zero base"
+    word = "higher" if change.direction == "up" else "lower"
+    return f", {format_percent(abs(change.percent), pct_decimals)} {word}"
+
+
+def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: int) -> str:
+    current = comparison.current
+    change = comparison.previous_year
+    who = subject(definition, comparison)
+    if change is None:
+        decimals = auto_decimals(current.value)
+        value = observed_value(current, comparison.unit, decimals)
+        return (
+            f"{who} stood at {value} {_observed_when(current)}; "
+            "no comparison for the same period last year is available."
+        )
+    reference = change.reference
+    decimals = auto_decimals(current.value, reference.value)
+    value = observed_value(current, comparison.unit, decimals)
+    earlier = observed_value(reference, comparison.unit, decimals)
+    when = _observed_when(current)
+    then = _observed_when(reference)
+    if change.direction == "no change":
+        return f"{who} stayed at {value} {when}, unchanged from {observed_period(reference)}."
+    verb, link = ("rose to", "up from") if change.direction == "up" else ("fell to", "down from")
+    amount = _amount(change, comparison.unit, decimals)
+    relative = _relative(change, comparison.unit, pct_decimals)
+    return f"{who} {verb} {value} {when}, {link} {earlier} {then} ({amount}{relative})."
+
+
+def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
+    change = comparison.previous_quarter
+    reference = change.reference
+    period = observed_period(reference)
+    if change.direction == "no change":
+        return f"The figure was unchanged from {period}."
+    decimals = auto_decimals(comparison.current.value, reference.value)
+    verb = "rose" if change.direction == "up" else "fell"
+    size = abs(change.absolute)
+    if comparison.unit == "percent":
+        return f"Compared with {period}, the figure {verb} by {format_points(size, decimals)}."
+    amount = format_value(size, comparison.unit, decimals)
+    relative = "no percentage from a zero base" if change.zero_base else format_percent(abs(change.percent), pct_decimals)
+    return f"Compared with {period}, the figure {verb} by {amount} ({relative})."
+
+
+def _target_sentence(comparison: Comparison) -> str:
+    target = comparison.target
+    value = format_value(target.value, comparison.unit, auto_decimals(target.value))
+    due = month_year(target.by)
+    progress = target.progress
+    if target.gap is None:
+        if progress is None:
+            return f"The target is {value} by {due}."
+        return f"The target is {value} by {due}: the total so far this year is {progress.verdict}."
+    if target.met:
+        return f"The target of {value} by {due} has been met."
+    gap = format_value(abs(target.gap), comparison.unit, auto_decimals(target.gap))
+    if progress is None:
+        return f"The target is {value} by {due} ({gap} to go)."
+    return f"The target is {value} by {due} ({gap} to go): {progress.verdict}."
+
+
+# "not tested" in a table cell: the reason in a few words (the full reason is in the CSV and
+# the method in "About these statistics").
+_SHORT_REASONS = (
+    ("A level on one day", "a level on a day"),
+    ("Hours add up", "hours, not events"),
+    ("An amount of money", "money, not events"),
+    ("A time", "a time, not events"),
+    ("A percentage published without", "no counts published"),
+    ("An average or rate", "an average, no counts"),
+    ("No events", "no events"),
+    ("No history to measure", "no history to measure its normal variation"),
+    ("Outcomes of other events", "outcomes, no count of the events"),
+    ("Derived figure", "derived figure"),
+    ("Estimated figure", "estimated figure"),
+    ("Provisional figure", "provisional figure"),
+    ("There is no earlier figure", "no earlier figure"),
+)
+
+
+def judgement_cell(change: Change | None) -> str:
+    """The Judgement column: the verdict, and for "not tested" why, briefly."""
+    if change is None:
+        return ""
+    judgement = change.judgement
+    if judgement.tested:
+        return judgement.verdict
+    short = next((words for start, words in _SHORT_REASONS if judgement.reason.startswith(start)), None)
+    return f"{judgement.verdict} ({short})" if short else judgement.verdict
+
+
+def _rise_or_fall(change: Change) -> str:
+    direction = change.judgement.direction or change.direction
+    return "rise" if direction == "up" else "fall"
+
+
+def judgement_sentence(change: Change | None) -> str:
+    """The verdict on the change from the same period last year, in words ("" when not tested)."""
+    if change is None or not change.judgement.tested:
+        return ""
+    judgement = change.judgement
+    verdict = judgement.verdict
+    if judgement.method == judging.METHOD_SPC:
+        points = len(judgement.spc.values)
+        if verdict == judging.SPC_COMMON_CAUSE:
+            return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
+        return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
+    interval = "" if judgement.interval is None else f"; {judgement.interval.words()}"
+    if verdict == judging.NO_SIGNIFICANT_CHANGE:
+        if change.direction == "no change":
+            return ""
+        return f"The change is within chance variation (no significant change){interval}."
+    if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
+        return f"This is a significant {_rise_or_fall(change)} ({verdict}){interval}."
+    return f"This is a significant {_rise_or_fall(change)}{interval}."
+
+
+def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
+    """The change from the same period last year and its verdict, e.g. for the summary."""
+    sentences = [_year_sentence(comparison, definition, definition.change_decimals)]
+    if verdict := judgement_sentence(comparison.previous_year):
+        sentences.append(verdict)
+    return " ".join(sentences)
+
+
+def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
+    """The sentences that state a comparison: against the same period last year (or that
+    there is none), against the previous quarter when known, and against the target."""
+    if comparison.current is None:
+        return f"{subject(definition, comparison)}: no figure is available for {comparison.quarter.label}."
+    if pct_decimals is None:
+        pct_decimals = definition.change_decimals
+    sentences = [_year_sentence(comparison, definition, pct_decimals)]
+    if verdict := judgement_sentence(comparison.previous_year):
+        sentences.append(verdict)
+    if comparison.previous_quarter is not None:
+        sentences.append(_quarter_sentence(comparison, pct_decimals))
+    if comparison.target is not None:
+        sentences.append(_target_sentence(comparison))
+    return " ".join(sentences)
+
+
+def _signed_change(change: Change | None, unit: str, decimals: int) -> str:
+    if change is None:
+        return ""
+    sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
+    size = abs(change.absolute)
+    text = format_points(size, decimals) if unit == "percent" else format_value(size, unit, decimals)
+    return sign + text
+
+
+def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
+    if change is None or unit == "percent":
+        return ""
+    if change.zero_base:
+        return "n/a (zero base)"
+    sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
+    return sign + format_percent(abs(change.percent), pct_decimals)
+
+
+def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pct_decimals: int | None = None) -> pd.DataFrame:
+    """One formatted row per comparison: measure, area, period, this period, same period
+    last year, change, change %, direction, judgement and target."""
+    rows = []
+    for comparison in comparisons:
+        definition = catalogue[comparison.measure]
+        current = comparison.current
+        change = comparison.previous_year
+        reference = None if change is None else change.reference.value
+        decimals = auto_decimals(comparison.value, reference)
+        target = comparison.target
+        rows.append(
+            {
+                "Measure": definition.label,
+                "Area": comparison.area,
+                "Period": "" if current is None else observed_period(current),
+                "This period": "" if current is None else observed_value(current, comparison.unit, decimals),
+                "Same period last year": "" if change is None else observed_value(change.reference, comparison.unit,
+                                                                                   decimals),
+                "Change": _signed_change(change, comparison.unit, decimals),
+                "Change %": _signed_percent(
+                    change, comparison.unit, definition.change_decimals if pct_decimals is None else pct_decimals
+                ),
+                "Direction": "" if change is None else change.direction,
+                "Judgement": judgement_cell(change),
+                "Target": "" if target is None else (
+                    f"{format_value(target.value, comparison.unit, auto_decimals(target.value))} by "
+                    f"{month_year(target.by)}: {target.verdict}"),
+            }
+        )
+    return pd.DataFrame(rows, columns=[
+        "Measure", "Area", "Period", "This period", "Same period last year",
+        "Change", "Change %", "Direction", "Judgement", "Target",
+    ])
