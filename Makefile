@@ -14,7 +14,7 @@ ifneq ($(wildcard $(QUARTO_PREFIX)/bin/quarto),)
 export PATH := $(CURDIR)/$(QUARTO_PREFIX)/bin:$(PATH)
 endif
 
-.PHONY: render render-all test lab check bench clean setup quarto
+.PHONY: render render-all test lint lab check bench clean setup quarto
 
 setup: $(STAMP)
 
@@ -36,6 +36,15 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format check), mypy on the library, and the import-linter layer contract
+# (pyproject.toml holds their settings). `pre-commit install` runs ruff and nbstripout on commit.
+LINTED := src tests benchmarks notebooks
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/render_bench.py $(if $(RUNS),--runs $(RUNS))

@@ -15,6 +15,7 @@ from collections import Counter
 
 import pdfplumber
 import pytest
+
 from conftest import page_opener
 from test_render import chart_outputs
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SHARED_DATA, run_cli
 from IPython.display import Markdown
 
+from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.errors import InputError
 from crimeplan.ingest.reference import (
     DistrictLookup,

@@ -9,8 +9,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from conftest import REPO, copy_project
 
+from conftest import REPO, copy_project
 from crimeplan.sections import charts
 from crimeplan.sections.charts import Chart, contrast_ratio
 from crimeplan.sections.priority import PriorityReport

@@ -255,8 +255,8 @@ def test_commentary_referencing_unknown_measure(project, capsys):
     code, lines = run_check(project, capsys)
     assert code == 2
     assert lines == [
-        "error: data/commentary/2019-20-Q2/p2.md, line 5: {{asb_incidnets@Southend.change_pct}} refers to "
-        "measure 'asb_incidnets', which is not in data/catalogue.yml (rule: known_measure)"
+        "error: data/commentary/2019-20-Q2/p2.md, line 5: {{asb_incidnets@Southend.change_pct}}: unknown measure "
+        "'asb_incidnets' (not in data/catalogue.yml) (did you mean 'asb_incidents'?) (rule: commentary_reference)"
     ]
 
 
@@ -417,8 +417,8 @@ def test_current_row_one_day_off_the_quarter_is_an_error(project, capsys):
 
 def test_a_catalogue_measure_without_a_value_for_the_quarter_is_listed(project, capsys):
     path = project / "data" / "measures" / "fixture.csv"
-    path.write_text("".join(l for l in path.read_text().splitlines(keepends=True)
-                            if not l.startswith("calls_answered_pct,Essex,2019")))
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                            if not line.startswith("calls_answered_pct,Essex,2019")))
     commentary = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
     commentary.write_text(commentary.read_text().replace("{{calls_answered_pct}}", "Most"))
     code, lines = run_check(project, capsys, "2019-20-Q2")
@@ -551,3 +551,59 @@ def test_a_part_larger_than_its_catalogue_total_is_a_warning(project, capsys):
     assert code == 2
     assert "at_most names 'asb_incident', which is not a measure in data/catalogue.yml (did you mean " \
            "'asb_incidents'?)" in one_line(lines, "column at_most")
+
+
+def test_every_commentary_problem_is_listed_in_one_run_beside_the_measures_problems(project, capsys):
+    p1 = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
+    p1.write_text(p1.read_text() + (
+        "- {{specials_headcont}} joined.\n"            # line 12: misspelt measure
+        "- {{specials_headcount.chnage}} more.\n"      # line 13: misspelt field
+        "- {{specials_headcount@Southend}} there.\n"   # line 14: no data for the area
+        "- {{Specials}} and {{calls_answered_pct}\n"   # line 15: malformed, twice
+        "### Atlantis\n- lost.\n"))                     # line 16: unknown area
+    p2 = project / "data" / "commentary" / "2019-20-Q2" / "p2.md"
+    p2.write_text(p2.read_text() + "- {{asb_incidents@Southend.target}} by then.\n")
+    row = replace_row(project, "asb_incidents,Southend,2019-07-01,2019-09-30,1100",
+                      "asb_incidents,Southend,2019-07-01,2019-09-30,110")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 2
+    commentary = [line for line in lines if "data/commentary/" in line]
+    import re
+
+    assert sorted(re.search(r"(p\d\.md), line (\d+)", line).groups() for line in commentary) == [
+        ("p1.md", "12"), ("p1.md", "13"), ("p1.md", "14"), ("p1.md", "15"), ("p1.md", "15"), ("p1.md", "16"),
+        ("p2.md", "5")], commentary
+    assert "unknown measure 'specials_headcont' (not in data/catalogue.yml) (did you mean 'specials_headcount'?)" \
+        in one_line(commentary, "line 12")
+    assert "unknown field 'chnage' (did you mean 'change'?)" in one_line(commentary, "line 13")
+    assert "no value of specials_headcount in Southend for 2019/20 Q2" in one_line(commentary, "line 14")
+    assert "unknown area 'Atlantis'" in one_line(commentary, "line 16")
+    assert "no target for asb_incidents" in one_line(commentary, "p2.md, line 5")
+    assert one_line(lines, "plausible_change", f"row {row}"), "the measures' warnings are still listed"
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("- {{specials_hours}} hours of duty.", "hours"), ("- {{calls_answered_pct}}% answered.", "%"),
+    ("- up {{calls_answered_pct.change_pct}} per cent.", "per cent"), ("- £{{cash_seized}} taken.", "£"),
+])
+def test_a_unit_written_after_a_reference_that_prints_it_is_a_warning(project, capsys, text, word):
+    catalogue = project / "data" / "catalogue.yml"
+    catalogue.write_text(catalogue.read_text() + "".join(
+        f"  {m}:\n    label: {m}\n    priority: 1\n    commitment: p1_police_family\n    unit: {unit}\n"
+        "    kind: total\n    better: higher\n    source: test fixture\n    definition: A figure.\n"
+        for m, unit in (("specials_hours", "hours"), ("cash_seized", "gbp"))))
+    add_measures(project, "more.csv", "".join(f"{m},Essex,{y}-07-01,{y}-09-30,{v},test fixture,\n"
+                                              for m in ("specials_hours", "cash_seized") for y, v in ((2018, 400), (2019, 512))))
+    p1 = project / "data" / "commentary" / "2019-20-Q2" / "p1.md"
+    p1.write_text(p1.read_text() + text + "\n")
+    code, lines = run_check(project, capsys, "2019-20-Q2")
+    assert code == 0
+    line = one_line(lines, "commentary_unit")
+    assert line.startswith("warning: data/commentary/2019-20-Q2/p1.md, line 12: {{")
+    assert f"so {word!r} beside it repeats it" in line
+    if text.startswith("- {{specials_hours}}"):
+        assert "prints its unit (e.g. '51,200 hours')" in line
+        assert "or write {{specials_hours.number}} for the figure without its unit" in line
+        p1.write_text(p1.read_text().replace(text, "- {{specials_hours.number}} hours of duty."))
+        code, lines = run_check(project, capsys, "2019-20-Q2")
+        assert code == 0 and not [line for line in lines if "commentary_unit" in line]

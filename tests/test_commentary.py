@@ -5,8 +5,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from seed_figures import SEED_FIGURES, figure_pattern, missing_figures
-from test_compare import definition, frame
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import load_areas, load_catalogue, load_measures
@@ -15,6 +13,8 @@ from crimeplan.periods import Quarter
 from crimeplan.stats.compare import compare_all
 from crimeplan.text.commentary import list_references, load_commentary
 from crimeplan.text.narrative import headline, performance_table
+from seed_figures import SEED_FIGURES, figure_pattern, missing_figures
+from test_compare import definition, frame
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = load_plan(ROOT / "params")
@@ -219,14 +219,14 @@ def test_every_reference_example_in_the_docs_gives_what_the_docs_say(project):
     """docs/reference.md lists each commentary field with its 2019/20 Q2 result; they stay true."""
     import re
 
-    from crimeplan.text.commentary import FIELDS, _references_in, resolve
+    from crimeplan.text.commentary import FIELDS, references_in, resolve
 
     data_dir, measures, catalogue, areas = project
     rows = re.findall(r"^\| `(\{\{[^`]+\}\})`[^|]*\| `([^`]+)`", (ROOT / "docs" / "reference.md").read_text(), re.M)
     assert len(rows) >= len(FIELDS) + 1
     documented = set()
     for text, expected in rows:
-        [reference] = _references_in(text, ROOT / "docs" / "reference.md", 1)
+        [reference], _ = references_in(text, ROOT / "docs" / "reference.md", 1)
         documented.add(reference.field)
         got = resolve(reference, measures, catalogue, Quarter.parse("2019-20-Q2"), force_area=PLAN.force_area,
                       known_areas=areas)

@@ -8,8 +8,8 @@ import pytest
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import MeasureDef, load_catalogue, load_measures
-from crimeplan.periods import Quarter
-from crimeplan.stats.compare import compare, compare_all, measures_for, shift_months
+from crimeplan.periods import Quarter, shift_months
+from crimeplan.stats.compare import compare, compare_all, measures_for
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 Q2_2019 = Quarter.parse("2019-20-Q2")

@@ -15,6 +15,7 @@ import nbformat
 import pdfplumber
 import psutil
 import pytest
+
 from conftest import copy_project, render, run_cli
 
 QUARTER = "2019-20-Q2"

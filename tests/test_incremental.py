@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import copy_project, render, run_cli
 
+from conftest import copy_project, render, run_cli
 from crimeplan.inputs.params import load_plan
 
 QUARTER = "2019-20-Q2"

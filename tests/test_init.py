@@ -12,15 +12,15 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import REPO, SHARED_DATA, run_cli
-from pdf_text import html_text, pdf_text
 
+from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.findings.check import check_project
 from crimeplan.ingest.reference import read_force_districts
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 from crimeplan.scaffold.init import init_project, resolve_force
+from pdf_text import html_text, pdf_text
 
 FORCES = sorted(read_force_districts(REPO / "data" / "reference")["force"].unique())
 QUARTER = Quarter.parse("2017-18-Q4")

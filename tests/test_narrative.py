@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-from test_compare import definition, quarter_rows, run
 
 from crimeplan.periods import Quarter
 from crimeplan.text.narrative import describe_period, headline, performance_table
+from test_compare import definition, quarter_rows, run
 
 SNAPSHOT_2018 = ("m", "Essex", "2018-09-30", "2018-09-30", 464)
 

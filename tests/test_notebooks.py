@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
-from conftest import REPO, copy_project
 from nbclient import NotebookClient
 
+from conftest import REPO, copy_project
 from crimeplan.inputs.params import load_plan
 
 PRIORITY_NOTEBOOKS = [p.notebook for p in load_plan(REPO / "params").priorities]

@@ -11,7 +11,6 @@ from crimeplan.text.formatting import (
     format_percent,
     format_points,
     format_value,
-    is_month_end,
     long_date,
     month_year,
     round_half_up,
@@ -101,6 +100,3 @@ def test_auto_decimals_is_the_fewest_that_show_every_value():
 def test_dates_in_words():
     assert month_year(date(2019, 9, 30)) == "September 2019"
     assert long_date(date(2019, 10, 5)) == "5 October 2019"
-    assert is_month_end(date(2020, 2, 29))
-    assert is_month_end(date(2019, 2, 28))
-    assert not is_month_end(date(2019, 9, 29))

@@ -25,17 +25,17 @@ from pathlib import Path
 import nbformat
 import pdfplumber
 import pytest
-import test_accessibility as accessibility
 import yaml
+
+import test_accessibility as accessibility
 from conftest import REPO, Rendered, copy_project, page_opener, render
+from crimeplan.build.render.document import CoverFacts, hidden_from_update
+from crimeplan.inputs.params import load_plan, load_quarter
 from pdf_text import html_text, normalised, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
 from test_render import chart_outputs
-
-from crimeplan.build.render.document import CoverFacts, hidden_from_update
-from crimeplan.inputs.params import load_plan, load_quarter
 
 PLAN = load_plan(REPO / "params")
 COVER = CoverFacts.of(PLAN, load_quarter(REPO / "params", "2019-20-Q2"))
@@ -240,7 +240,7 @@ def stranded_headings(path: Path) -> list[str]:
     stranded = []
     with pdfplumber.open(path) as pdf:
         page_index = {page.page_obj.pageid: n for n, page in enumerate(pdf.pages)}
-        for level, title, dest, action, _ in pdf.doc.get_outlines():
+        for _level, title, dest, action, _ in pdf.doc.get_outlines():
             target = resolve1(dest) if dest else resolve1(resolve1(action)["D"])
             page = pdf.pages[page_index[resolve1(target)[0].objid]]
             heading_top = page.height - float(resolve1(target)[3])  # Typst points at the heading's top

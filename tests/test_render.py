@@ -9,10 +9,10 @@ import re
 import nbformat
 import pdfplumber
 import pytest
-from conftest import REPO, copy_project, run_cli
-from pdf_text import html_text, pdf_text
 
+from conftest import REPO, copy_project, run_cli
 from crimeplan.inputs.params import load_plan
+from pdf_text import html_text, pdf_text
 
 PLAN = load_plan(REPO / "params")
 TITLES = [p.heading for p in PLAN.priorities]

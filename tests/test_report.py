@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from crimeplan.sections.priority import PriorityReport, compact_table, markdown_table
 
 

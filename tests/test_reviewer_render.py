@@ -9,14 +9,14 @@ import io
 import re
 
 import pytest
-from conftest import REPO, copy_project, render
-from pdf_text import html_text, pdf_body_text, pdf_text
-from test_update_figures import _set_value
 
+from conftest import REPO, copy_project, render
 from crimeplan.inputs.params import load_plan
 from crimeplan.sections.about import About
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
+from pdf_text import html_text, pdf_body_text, pdf_text
+from test_update_figures import _set_value
 
 PLAN = load_plan(REPO / "params")
 SUMMARY_HEADING = "Summary of 2019/20 Q2"
@@ -117,7 +117,7 @@ def test_html_links_a_csv_of_every_table_with_headers(rendered_default):
     found = downloads(rendered_default.html)
     expected = {f"2019-20-Q2_{p.notebook}_performance.csv" for p in PLAN.priorities} | {"2019-20-Q2_summary_scorecard.csv"}
     assert set(found) == expected
-    for name, (header, rows) in found.items():
+    for name, (header, _) in found.items():
         assert header and header[0] in ("measure", "priority"), name
     header, rows = found["2019-20-Q2_p3_domestic_abuse_performance.csv"]
     assert header[:2] == ["measure", "label"] and rows == []  # an empty table keeps its header

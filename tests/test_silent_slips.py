@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, run_cli
 
+from conftest import copy_project, run_cli
 from crimeplan.cli import main
 
 QUARTER = "2019-20-Q3"

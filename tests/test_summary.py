@@ -9,13 +9,13 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import REPO, copy_project
-from test_update_figures import _set_value
 
+from conftest import REPO, copy_project
 from crimeplan.sections.about import About
 from crimeplan.sections.downloads import csv_link, csv_text, neutralise
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
+from test_update_figures import _set_value
 
 
 @pytest.fixture(scope="module")

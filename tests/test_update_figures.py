@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+
 from conftest import REPO, copy_project, render
 from pdf_text import html_text, pdf_text
 from seed_figures import SEED_FIGURES, missing_figures

@@ -179,11 +179,11 @@ def _check(project, args: argparse.Namespace, console) -> int:
     return 0
 
 
-def _new_quarter(project, quarter: str, console) -> int:
+def _new_quarter(project, quarter_id: str, console) -> int:
     from crimeplan.periods import Quarter
     from crimeplan.scaffold.new_quarter import new_quarter
 
-    quarter = Quarter.parse(quarter)
+    quarter = Quarter.parse(quarter_id)
     for path in new_quarter(project, quarter):
         console.print(f"wrote {project.shown(path)}", highlight=False, markup=False)
     console.print(f"Next: fill in the values in data/measures/{quarter.id}.csv and the commentary, check the "

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
-if TYPE_CHECKING:
-    from crimeplan.inputs.schemas import Problem
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where it is, the bad value and the rule it breaks."""
+
+    severity: Literal["error", "warning"]
+    message: str
+    file: str | None = None
+    location: str | None = None
+    column: str | None = None
+    value: str | None = None
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        where = [part for part in (self.file, self.location) if part]
+        if self.column:
+            where.append(f"column {self.column}")
+        prefix = f"{', '.join(where)}: " if where else ""
+        rule = f" (rule: {self.rule})" if self.rule else ""
+        return f"{self.severity}: {prefix}{self.message}{rule}"
 
 
 class CrimeplanError(Exception):
@@ -29,7 +49,7 @@ class InputError(CrimeplanError):
     def __init__(
         self, message: str = "", *, file: str | Path | None = None, line: int | None = None,
         column: str | None = None, value: str | None = None, rule: str | None = None,
-        problems: list["Problem"] | None = None,
+        problems: list[Problem] | None = None,
     ) -> None:
         self.detail = message
         self.file, self.line, self.column, self.value, self.rule = file, line, column, value, rule
@@ -37,10 +57,8 @@ class InputError(CrimeplanError):
         where = f"{file}:{line}: " if file is not None and line is not None else f"{file}: " if file is not None else ""
         super().__init__(f"{where}{message}")
 
-    def problems(self, shown=str) -> list["Problem"]:
+    def problems(self, shown: Callable[[Path], str] = str) -> list[Problem]:
         """The problems this error stands for; ``shown`` turns a file path into the text shown."""
-        from crimeplan.inputs.schemas import Problem
-
         if self._problems is not None:
             return [p for p in self._problems if p.severity == "error"]
         return [Problem(

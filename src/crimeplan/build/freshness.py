@@ -46,7 +46,7 @@ def files_digest(paths: list[Path], relative_to: Path) -> str:
 def environment_digest() -> str:
     """The crimeplan code and templates, Python's version and the key packages' versions."""
     code = sorted(p for p in CODE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in KEY_PACKAGES:
         try:
             versions[name] = metadata.version(name)

@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -54,15 +55,15 @@ def skip_slow_imports() -> None:
     Importing ``rfc3987_syntax`` builds a grammar; jsonschema only uses it for "iri"
     format checks, which neither nbformat nor Altair asks for.
     """
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "not importable"
 
 
 @dataclass
 class _Kernel:
     """One warm kernel and its client, owned by one worker thread (their event loop lives there)."""
 
-    manager: object = None
-    client: object = None
+    manager: Any = None
+    client: Any = None
     pid: int | None = None
     primed_with: str | None = None  # the saved edition the kernel holds
 
@@ -83,7 +84,7 @@ class KernelPool:
     _threads: list[threading.Thread] = field(default_factory=list)
     _outstanding: int = 0
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         logging.getLogger("papermill").setLevel(logging.ERROR)
         _register_warm_engine()
         for number in range(self.size):
@@ -192,7 +193,7 @@ class KernelPool:
         kernel.manager = manager
         env = {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
         run_sync(manager.start_kernel)(cwd=str(self.cwd), env=env)
-        kernel.pid = manager.provisioner.pid
+        kernel.pid = manager.provisioner.pid  # type: ignore[union-attr]  # the local provisioner just started
         kernel.client = manager.client()
         kernel.client.start_channels()
         run_sync(kernel.client.wait_for_ready)(timeout=STARTUP_SECONDS)

@@ -17,8 +17,9 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 from rich.console import Console
@@ -30,6 +31,9 @@ from crimeplan.errors import CrimeplanError, InputError, LockedError
 from crimeplan.inputs.params import Plan, load_plan
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
+
+if TYPE_CHECKING:
+    from crimeplan.build.kernels import KernelPool
 
 MANIFEST = "manifest.json"
 EDITION_FILE = "edition.pickle"
@@ -62,7 +66,8 @@ class Kernels:
     when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
 
     def __init__(self, jobs: int, notebooks_dir: Path) -> None:
-        self.jobs, self.notebooks_dir, self.pool = max(1, jobs), notebooks_dir, None
+        self.jobs, self.notebooks_dir = max(1, jobs), notebooks_dir
+        self.pool: KernelPool | None = None
 
     def get(self, notebooks: int):
         if self.pool is None:
@@ -72,7 +77,7 @@ class Kernels:
             self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
         return self.pool
 
-    def __enter__(self) -> "Kernels":
+    def __enter__(self) -> Kernels:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -259,7 +264,7 @@ def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys:
     manifest = {
         "quarter": quarter.id,
         "renderer": renderer.name,
-        "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "executed": sorted(result.notebook_seconds),
         "notebook_seconds": {name: seconds[name] for name in sorted(keys) if name in seconds},
         "inputs": keys,

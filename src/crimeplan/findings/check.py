@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.findings.edition import read_quarter, read_shared
 from crimeplan.inputs.params import PLAN_FILE
-from crimeplan.inputs.schemas import Problem, rows_label
+from crimeplan.inputs.schemas import rows_label
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 

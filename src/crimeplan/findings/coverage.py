@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimeplan.errors import Problem
 from crimeplan.inputs.measures import MEASURE_KEY, Catalogue
 from crimeplan.inputs.params import Plan
-from crimeplan.inputs.schemas import Problem, rows_label
-from crimeplan.periods import Quarter
+from crimeplan.inputs.schemas import rows_label
+from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
-from crimeplan.stats.compare import compare_all, shift_months
+from crimeplan.stats.compare import compare_all
 
 NEAR_DAYS = 7  # a period this close to the expected one is taken for a typing slip
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.findings import coverage, plausibility
 from crimeplan.inputs.measures import (
     Catalogue,
@@ -36,7 +36,7 @@ from crimeplan.inputs.params import (
     load_plan,
     load_quarter,
 )
-from crimeplan.inputs.schemas import Problem, suggestion
+from crimeplan.inputs.schemas import suggestion
 from crimeplan.inputs.sources import Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
@@ -162,17 +162,19 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
                 force_area=shared.plan.force_area, areas=shared.plan.areas)),
         ):
             problems += found or []
-    if not shared.ok or problems_have_errors(problems):
+    if not shared.ok:
         return None, problems
-    resolved = {
+    resolved = {  # every reference resolved even beside other errors: all problems in one run
         p.number: _attempt(project, problems, lambda number=p.number: commentary.load_commentary(
             project.data_dir, quarter, number, shared.plan, shared.measures, shared.catalogue,
             set(shared.areas["area"]),
         ))
         for p in shared.plan.priorities
     }
+    problems = _unique(problems)
     if problems_have_errors(problems):
         return None, problems
+    assert shared.comparison_group is not None  # read whenever the shared inputs have no errors
     edition = Edition(
         project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
         areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
@@ -198,10 +200,12 @@ def load_edition(project: Project, quarter: Quarter) -> Edition:
     files = _files_key(project)
     key = (files, quarter.id)
     if key not in _EDITIONS:
-        if _SHARED.get("files") != files:
-            _SHARED.update(files=files, inputs=read_shared(project))
-        edition, problems = read_edition(project, quarter, _SHARED["inputs"])
+        if files not in _SHARED:
+            _SHARED.clear()
+            _SHARED[files] = read_shared(project)
+        edition, problems = read_edition(project, quarter, _SHARED[files])
         raise_for_errors(problems)
+        assert edition is not None  # no errors, so an edition
         _EDITIONS.clear()
         _EDITIONS[key] = edition
     return _EDITIONS[key]
@@ -236,7 +240,7 @@ def prime(path: str | Path) -> bool:
 
 
 _EDITIONS: dict[tuple, Edition] = {}
-_SHARED: dict[str, object] = {}
+_SHARED: dict[tuple, SharedInputs] = {}  # the inputs of the files key they were read with
 
 
 def _files_key(project: Project) -> tuple:
@@ -307,8 +311,10 @@ def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_
 
 
 def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarter) -> list[Problem]:
-    """Missing commentary (warnings), malformed files, unknown measures and areas (errors)."""
+    """Missing commentary and units written twice (warnings); every malformed heading or
+    reference and unknown measure, field or area in every file (errors)."""
     data_dir, plan = project.data_dir, shared.plan
+    assert plan is not None  # read_quarter stops before this without a plan
     folder = data_dir / "commentary" / quarter.id
     if not folder.is_dir():
         return [Problem("warning", f"no commentary for {quarter.id}: every priority renders without it",
@@ -319,24 +325,19 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         for p in plan.priorities
         if not (path := commentary.commentary_path(data_dir, quarter, p.number)).is_file()
     ]
-    references = _attempt(project, problems, lambda: commentary.list_references(data_dir, quarter, plan))
-    if references is not None:
-        problems += [
-            Problem("warning", f"no text yet under '### {area}' of {commitment}; the heading is left out until "
-                    "there is", file=project.shown(path), location=f"line {line}", rule="commentary_written")
-            for path, line, commitment, area in commentary.unwritten_sections(data_dir, quarter, plan)
-        ]
+    scanned = commentary.scan(data_dir, quarter, plan)
+    problems += [problem for error in scanned.errors for problem in error.problems(project.shown)]
+    problems += [
+        Problem("warning", f"no text yet under '### {area}' of {commitment}; the heading is left out until "
+                "there is", file=project.shown(path), location=f"line {line}", rule="commentary_written")
+        for path, line, commitment, area in scanned.unwritten
+    ]
     area_names = set(shared.areas["area"])
-    for reference in references or []:
-        where = dict(file=project.shown(Path(reference.file)), location=f"line {reference.line}")
-        if reference.measure not in shared.declared:
-            problems.append(Problem(
-                "error", f"{reference.text} refers to measure {reference.measure!r}, which is not in "
-                "data/catalogue.yml", **where, value=reference.measure, rule="known_measure",
-            ))
-        if reference.area is not None and reference.area not in area_names:
-            problems.append(Problem(
-                "error", f"{reference.text} refers to area {reference.area!r}, which is not in data/reference/",
-                **where, value=reference.area, rule="known_area",
-            ))
+    for reference in scanned.references:
+        if problem := commentary.reference_problem(reference, shared.declared, area_names):
+            problems += reference.error(problem).problems(project.shown)
+        elif reference.measure in shared.catalogue and (
+                message := commentary.repeated_unit(reference, shared.catalogue[reference.measure].unit)):
+            problems.append(Problem("warning", message, file=project.shown(Path(reference.file)),
+                                    location=f"line {reference.line}", value=reference.text, rule="commentary_unit"))
     return problems

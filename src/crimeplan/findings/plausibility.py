@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimeplan.errors import Problem
 from crimeplan.inputs.measures import Catalogue
-from crimeplan.inputs.schemas import Problem
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 from crimeplan.stats.compare import Comparison, Observation, compare_all

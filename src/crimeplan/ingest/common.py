@@ -12,10 +12,10 @@ import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 from rich.console import Console
@@ -70,6 +70,7 @@ class ForceNames:
 
     forces: tuple[str, ...]
     regions: frozenset[str] = frozenset()
+    _by_key: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {force_match_key(name): name for name in self.forces})
@@ -88,7 +89,7 @@ class ForceNames:
         return _force_key(name) in self.regions
 
     @classmethod
-    def load(cls, reference_dir: Path | None = None) -> "ForceNames":
+    def load(cls, reference_dir: Path | None = None) -> ForceNames:
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
         areas = read_reference_table(reference_dir / FORCES_FILE, ("area", "type"),
                                  "the reference list of forces and districts")

@@ -158,7 +158,8 @@ class PoliceUkSource(Source):
         )
 
         lookup = DistrictLookup.load(reference_dir, force)
-        records, months_seen = [], {}
+        records: list[pd.DataFrame] = []
+        months_seen: dict[str, str] = {}
         tables = list(_street_tables(files))
         with progress_bar(progress) as bar:
             task = bar.add_task("police.uk", total=sum(size for _, size, _ in tables))
@@ -167,8 +168,7 @@ class PoliceUkSource(Source):
                 claim_periods(frame["month"].unique(), months_seen, label, "month")
                 records.append(frame)
                 bar.advance(task, size)
-        records = pd.concat(records, ignore_index=True)
-        return self._aggregate(records, lookup, files, force, names)
+        return self._aggregate(pd.concat(records, ignore_index=True), lookup, files, force, names)
 
     @staticmethod
     def _aggregate(

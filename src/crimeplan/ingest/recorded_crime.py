@@ -127,7 +127,8 @@ class RecordedCrimeSource(Source):
     ) -> SourceResult:
         files = expand_paths(paths, ("*.csv",))
         names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
-        frames, quarter_files = [], {}
+        frames: list[pd.DataFrame] = []
+        quarter_files: dict[Quarter, str] = {}
         with progress_bar(progress) as bar:
             task = bar.add_task("recorded crime", total=len(files))
             for path in files:

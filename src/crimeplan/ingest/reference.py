@@ -185,7 +185,7 @@ class DistrictLookup:
     ranges: pd.DataFrame  # lsoa_first, lsoa_last, district (of the force only)
 
     @classmethod
-    def load(cls, reference_dir: Path, force: str) -> "DistrictLookup":
+    def load(cls, reference_dir: Path, force: str) -> DistrictLookup:
         reference_dir = Path(reference_dir)
         districts = read_force_districts(reference_dir)
         if not (districts["force"] == force).any():

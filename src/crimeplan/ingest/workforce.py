@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -188,10 +189,10 @@ def _read_table(sheet: pd.DataFrame, label: str, names: ForceNames) -> list[tupl
     if total_row:
         for day, total in total_row.items():
             day_values = [v for _, d, v in values if d == day]
-            if total is not None and None not in day_values and \
-                    abs(sum(day_values) - total) > 0.5:
+            known = [v for v in day_values if v is not None]
+            if total is not None and len(known) == len(day_values) and abs(sum(known) - total) > 0.5:
                 raise InputError(
-                    f"{label}: the 43 forces add up to {format_value(sum(day_values))} on "
+                    f"{label}: the 43 forces add up to {format_value(sum(known))} on "
                     f"{day:%d %B %Y} but the table's total says {format_value(total)}"
                 )
     return values
@@ -206,14 +207,16 @@ _CELLS = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
 def _cell_value(cell: ElementTree.Element) -> object:
     kind = cell.get(f"{_OFFICE}value-type")
     if kind in ("float", "percentage", "currency"):
-        return float(cell.get(f"{_OFFICE}value"))
+        return float(cell.get(f"{_OFFICE}value", ""))
     if kind == "date":
-        return datetime.fromisoformat(cell.get(f"{_OFFICE}date-value"))
+        return datetime.fromisoformat(cell.get(f"{_OFFICE}date-value", ""))
     text = "\n".join("".join(p.itertext()) for p in cell.findall(_TEXT_P))
     return text or None
 
 
-def _expand(runs: list[tuple[object, int]], empty: object) -> list[object]:
+Cell = TypeVar("Cell")
+
+def _expand(runs: list[tuple[Cell, int]], empty: Cell) -> list[Cell]:
     """Repeat each (value, count) run, dropping the trailing empty runs."""
     while runs and runs[-1][0] == empty:
         runs.pop()
@@ -234,7 +237,7 @@ def read_ods_tables(path: Path) -> dict[str, pd.DataFrame]:
             for _, element in ElementTree.iterparse(content):
                 if element.tag != f"{_TABLE}table":
                     continue
-                rows: list[tuple[object, int]] = []
+                rows: list[tuple[tuple[object, ...], int]] = []
                 for row in element.iter(f"{_TABLE}table-row"):
                     cells = _expand([(_cell_value(cell),
                                       int(cell.get(f"{_TABLE}number-columns-repeated", "1")))
@@ -242,7 +245,7 @@ def read_ods_tables(path: Path) -> dict[str, pd.DataFrame]:
                     rows.append((tuple(cells), int(row.get(f"{_TABLE}number-rows-repeated", "1"))))
                 grid = _expand(rows, ())
                 width = max((len(cells) for cells in grid), default=0)
-                sheets[element.get(f"{_TABLE}name")] = pd.DataFrame(
+                sheets[element.get(f"{_TABLE}name", "")] = pd.DataFrame(
                     [list(cells) + [None] * (width - len(cells)) for cells in grid])
                 element.clear()
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError, TypeError) as error:

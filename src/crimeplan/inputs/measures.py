@@ -28,15 +28,15 @@ from typing import Literal
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.inputs.schemas import (
     AREA_COLUMNS,
     MEASURE_COLUMNS,
     MEASURE_ID_PATTERN,
     PROVENANCE_COLUMNS,
     PUBLISHED,
-    Problem,
     areas_columns_schema,
     areas_schema,
     column_problems,
@@ -359,6 +359,7 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
     if not isinstance(entries, dict):
         return {}, set(), [Problem("error", "expected a top-level 'measures:' mapping of measure id to entry",
                                    file=shown_as, rule="catalogue_shape")]
+    assert root is not None  # the mapping above came from this node tree
     entry_nodes = next(value for key, value in root.value if key.value == "measures").value
     problems = _duplicate_id_problems(entry_nodes, shown_as)
     entries = {str(measure_id): entry for measure_id, entry in entries.items()}
@@ -436,7 +437,7 @@ def _missing_fields_problem(missing: list[str], where: str, shown_as: str) -> Pr
                    rule="catalogue_missing")
 
 
-def _catalogue_problem(failure: dict, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
+def _catalogue_problem(failure: ErrorDetails, measure_id: str, where: str, field_lines: dict[str, int], shown_as: str) -> Problem:
     field = ".".join(str(part) for part in failure["loc"])
     top_field = str(failure["loc"][0]) if failure["loc"] else ""
     location = f"line {field_lines[top_field]}, measure {measure_id!r}" if top_field in field_lines else where

@@ -62,7 +62,7 @@ class PublicDataSection(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _known(self) -> "PublicDataSection":
+    def _known(self) -> PublicDataSection:
         if self.section not in PUBLIC_DATA_SECTIONS:
             raise ValueError(f"unknown public-data section {self.section!r} "
                              f"(known: {', '.join(PUBLIC_DATA_SECTIONS)})")
@@ -112,7 +112,7 @@ class Plan(_Strict):
     back_matter: list[str] = Field(default_factory=list, description="notebooks after the priorities, e.g. sources and method")
 
     @model_validator(mode="after")
-    def _numbered_in_order(self) -> "Plan":
+    def _numbered_in_order(self) -> Plan:
         numbers = [p.number for p in self.priorities]
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"priorities must be numbered 1..N in order, got {numbers}")
@@ -142,8 +142,8 @@ class Plan(_Strict):
     def notebooks(self) -> list[tuple[str, int | None]]:
         """Every notebook of the update in order, with its priority number (``None`` for front
         and back matter, which have no commentary of their own)."""
-        return ([(name, None) for name in self.front_matter] + [(p.notebook, p.number) for p in self.priorities]
-                + [(name, None) for name in self.back_matter])
+        numbered: list[tuple[str, int | None]] = [(p.notebook, p.number) for p in self.priorities]
+        return [(name, None) for name in self.front_matter] + numbered + [(name, None) for name in self.back_matter]
 
     @property
     def commitment_ids(self) -> set[str]:
@@ -169,7 +169,7 @@ class QuarterParams(_Strict):
     revisions: list[Revision] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _revisions_up_to_version(self) -> "QuarterParams":
+    def _revisions_up_to_version(self) -> QuarterParams:
         later = [r.version for r in self.revisions if r.version > self.version]
         if later:
             raise ValueError(f"revisions describe version(s) {later} but this is version {self.version}")
@@ -191,7 +191,7 @@ class QuarterParams(_Strict):
             raise ValueError(str(error)) from None
 
     @model_validator(mode="after")
-    def _data_within_quarter(self) -> "QuarterParams":
+    def _data_within_quarter(self) -> QuarterParams:
         q = self.period
         if not (q.start <= self.data_to <= q.end):
             raise ValueError(

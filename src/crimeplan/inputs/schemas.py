@@ -15,10 +15,12 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from crimeplan.errors import Problem
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -39,27 +41,6 @@ DATE_FORMAT = "%Y-%m-%d"
 # distinct bad values than this for one rule (a whole column of dates in the wrong format,
 # say) lists this many and then one problem naming the remaining rows.
 MAX_LISTED_PER_RULE = 50
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input: where it is, the bad value and the rule it breaks."""
-
-    severity: Literal["error", "warning"]
-    message: str
-    file: str | None = None
-    location: str | None = None
-    column: str | None = None
-    value: str | None = None
-    rule: str | None = None
-
-    def __str__(self) -> str:
-        where = [part for part in (self.file, self.location) if part]
-        if self.column:
-            where.append(f"column {self.column}")
-        prefix = f"{', '.join(where)}: " if where else ""
-        rule = f" (rule: {self.rule})" if self.rule else ""
-        return f"{self.severity}: {prefix}{self.message}{rule}"
 
 
 @dataclass(frozen=True)
@@ -162,7 +143,7 @@ def measures_text_schema() -> pa.DataFrameSchema:
 
 
 def measures_values_schema(
-    units: Mapping[str, str] | None = None, area_names: Iterable[str] | None = None
+    units: Mapping[str, str | None] | None = None, area_names: Iterable[str] | None = None
 ) -> pa.DataFrameSchema:
     """Typed measures rows against each other and, when given, the catalogue and areas.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crimeplan.inputs.schemas import Problem
+from crimeplan.errors import Problem
 
 SOURCES_FILE = "sources.yml"
 

@@ -31,7 +31,7 @@ from crimeplan.ingest.reference import (
     read_regions,
 )
 from crimeplan.inputs.measures import MEASURE_COLUMNS
-from crimeplan.periods import Quarter, quarter_of
+from crimeplan.periods import Quarter, quarter_of, shift_months
 
 TEMPLATES = files("crimeplan") / "templates" / "project"
 NOTEBOOK_PLACEHOLDER = "{{notebook}}"
@@ -123,7 +123,7 @@ def default_quarter(today: date | None = None) -> Quarter:
 
 
 def _month_after(day: date) -> str:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1).strftime("%B %Y")
+    return shift_months(day, 1).strftime("%B %Y")
 
 
 def _matter(source: Path) -> dict[str, list[str]]:
@@ -198,9 +198,9 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
         for measure_id in ids:
             if measure_id not in entries:
                 raise InputError(f"{source_catalogue}: no entry for public-data measure {measure_id!r}")
-            priority, commitment = placed.get(measure_id) or first_of_section[section]
+            number, commitment = placed.get(measure_id) or first_of_section[section]
             entry = {key: value for key, value in entries[measure_id].items() if key != "targets"}
-            measures[measure_id] = {**entry, "priority": priority, "commitment": commitment}
+            measures[measure_id] = {**entry, "priority": number, "commitment": commitment}
     measures = dict(sorted(measures.items(), key=lambda item: (item[1]["priority"], list(measures).index(item[0]))))
     header = (
         "# Measures the quarterly update reports on: to start, the public-data measures `crimeplan\n"

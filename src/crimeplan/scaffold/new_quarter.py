@@ -21,9 +21,8 @@ import yaml
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.params import load_quarter
-from crimeplan.periods import Quarter
+from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
-from crimeplan.stats.compare import shift_months
 
 TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note", "status",
                     "period_assumed"]

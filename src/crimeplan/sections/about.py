@@ -34,7 +34,7 @@ class About:
     edition: Edition
 
     @classmethod
-    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "About":
+    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> About:
         """"About these statistics" for ``quarter`` (an id or ``latest``), from the project of the folders."""
         project = project_of(data_dir, params_dir)
         return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))

@@ -7,6 +7,7 @@ shown comes from ``data/`` through :mod:`crimeplan.stats.compare` and :mod:`crim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -16,19 +17,15 @@ from IPython.display import Markdown
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan, Priority, resolve_quarter
-from crimeplan.periods import Quarter
+from crimeplan.periods import Quarter, whole_months
 from crimeplan.sections import charts, downloads
+from crimeplan.sections.charts import Chart
 from crimeplan.sections.public_data import open_data_sections
 from crimeplan.stats import judgement
 from crimeplan.stats.compare import Comparison
 from crimeplan.text import narrative
 from crimeplan.text.commentary import Commentary
-from crimeplan.text.formatting import (
-    format_number,
-    format_value,
-    is_month_end,
-    month_year,
-)
+from crimeplan.text.formatting import format_number, format_value, month_year
 from crimeplan.text.narrative import describe_period
 from crimeplan.text.provenance import legend, marked, marker, statuses_in
 
@@ -62,7 +59,7 @@ class PriorityReport:
     priority: Priority
 
     @classmethod
-    def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "PriorityReport":
+    def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> PriorityReport:
         """The report for the priority whose notebook is ``notebook``, for ``quarter`` (an id
         such as ``2019-20-Q2`` or ``latest``), from the project of ``data_dir`` and ``params_dir``."""
         project = project_of(data_dir, params_dir)
@@ -70,7 +67,7 @@ class PriorityReport:
         return cls(edition, edition.plan.priority_for_notebook(notebook))
 
     @classmethod
-    def all(cls, edition: Edition) -> list["PriorityReport"]:
+    def all(cls, edition: Edition) -> list[PriorityReport]:
         """Every priority's report of ``edition``, in plan order."""
         return [cls(edition, priority) for priority in edition.plan.priorities]
 
@@ -183,14 +180,14 @@ class PriorityReport:
                     "no update text was given.")
         return f"No figures or updates for this commitment in {self.quarter.label}."
 
-    def public_data(self) -> list[Markdown | charts.Chart]:
+    def public_data(self) -> list[Markdown | Chart]:
         """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
         return open_data_sections(
             self.priority.number, self.quarter, self.measures, self.catalogue, self.plan,
             self.edition.comparison_group,
         )
 
-    def charts(self) -> list[charts.Chart]:
+    def charts(self) -> list[Chart]:
         """Charts that add what the performance table cannot: one chart of this period
         against the same period last year and the targets, a trend chart for every
         force-wide measure with six or more periods, then comparisons between areas."""
@@ -208,7 +205,7 @@ class PriorityReport:
         same_length = [_length(row.period_start, row.period_end) == length for row in rows.itertuples()]
         return rows[same_length].sort_values("period_end")
 
-    def _trend_charts(self) -> list[tuple[str, charts.Chart]]:
+    def _trend_charts(self) -> list[tuple[str, Chart]]:
         made = []
         for c in self.comparisons:
             if not c.force_wide or c.current is None:
@@ -219,7 +216,7 @@ class PriorityReport:
             made.append((c.measure, self._trend_chart(c, rows)))
         return made
 
-    def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> charts.Chart:
+    def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> Chart:
         definition = self.catalogue[c.measure]
         snapshot = c.kind == "snapshot"
         series = pd.DataFrame({
@@ -229,7 +226,8 @@ class PriorityReport:
             "when": [describe_period(r.period_start, r.period_end) for r in rows.itertuples()],
             "status": rows["status"].to_list(),
         })
-        period = "date" if snapshot else {1: "month", 3: "quarter"}.get(_length(c.current.start, c.current.end), "date")
+        period = "date" if snapshot else {(1, "months"): "month", (3, "months"): "quarter"}.get(
+            _length(c.current.start, c.current.end), "date")
         events = c.kind == "total" and c.unit in judgement.EVENT_UNITS  # judged against its history instead
         control = (judgement.spc(series["value"].to_list(), c.better)
                    if len(series) >= judgement.SPC_MIN_POINTS and not events else None)
@@ -256,7 +254,7 @@ class PriorityReport:
             series, title, alt_text, UNIT_TITLES[c.unit].capitalize(), period=period, target=target, spc=control,
             subtitle=subtitle + ".", caption=f"Source: {definition.source}. {definition.definition}")
 
-    def _change_chart(self, skip: set[str]) -> charts.Chart | None:
+    def _change_chart(self, skip: set[str]) -> Chart | None:
         """This period against the same period last year and the target, one row per
         measure that has either, each on its own scale from zero; none for fewer than
         two measures (the table says as much)."""
@@ -275,15 +273,15 @@ class PriorityReport:
             values = [v for v in (previous, c.current.value, target) if v is not None]
             scale_max = max([*values, 100.0] if c.unit == "percent" else values)
             rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
-                                                                          target, c.target and c.target.by, c.kind,
+                                                                          target, None if c.target is None else c.target.by, c.kind,
                                                                           marks=marks),
                          "current": c.current.value, "previous": previous, "target": target,
                          "scale_max": scale_max})
             described.append(charts.change_sentence(label, c.current.value, narrative.observed_period(c.current),
-                                                    previous, c.unit, target, c.target and c.target.by, c.kind,
+                                                    previous, c.unit, target, None if c.target is None else c.target.by, c.kind,
                                                     marks=marks))
         title, largest = charts.change_title([
-            (row["label"], row["current"], row["previous"], c.unit, row["target"], c.target and c.target.by, c.kind,
+            (row["label"], row["current"], row["previous"], c.unit, row["target"], None if c.target is None else c.target.by, c.kind,
              describe_period(c.current.start, c.current.end))
             for row, c in zip(rows, chosen)])
         alt_text = " ".join(filter(None, [
@@ -296,7 +294,7 @@ class PriorityReport:
             caption=f"{self.priority.heading}: {len(rows)} measures in {self.quarter.label} against the same period "
                     f"last year and the plan's targets. Source: {sources}.")
 
-    def _by_area_charts(self) -> list[charts.Chart]:
+    def _by_area_charts(self) -> list[Chart]:
         made = []
         local = [c for c in self.comparisons if not c.force_wide and c.current is not None]
         for measure in dict.fromkeys(c.measure for c in local):
@@ -318,12 +316,11 @@ class PriorityReport:
         return made
 
 
-def _length(start, end) -> int | tuple:
+def _length(start: date, end: date) -> tuple[int, str]:
     """A period's length: whole months for periods from a month's first day to a month's
     last day (a month, a quarter), otherwise its days (0 for a snapshot)."""
-    if start.day == 1 and is_month_end(end):
-        return (end.year - start.year) * 12 + end.month - start.month + 1
-    return (end - start).days, "days"
+    months = whole_months(start, end)
+    return (months, "months") if months is not None else ((end - start).days, "days")
 
 
 def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from IPython.display import Markdown
 
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
-from crimeplan.periods import Quarter, quarter_of
+from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts
 from crimeplan.text.formatting import (
     format_number,
@@ -337,7 +337,7 @@ def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts
 
 
 def _months_in(quarter: Quarter) -> int:
-    return (quarter.end.year - quarter.start.year) * 12 + quarter.end.month - quarter.start.month + 1
+    return months_between(quarter.start, quarter.end) + 1
 
 
 def _no_police_uk_line(all_months: pd.DataFrame, in_quarter: pd.DataFrame, quarter_name: str) -> str:

@@ -70,12 +70,12 @@ class Summary:
     edition: Edition
 
     @classmethod
-    def of(cls, edition: Edition) -> "Summary":
+    def of(cls, edition: Edition) -> Summary:
         """The summary of an edition already loaded."""
         return cls(edition)
 
     @classmethod
-    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> "Summary":
+    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> Summary:
         """The summary for ``quarter`` (an id or ``latest``), from the project of the folders."""
         project = project_of(data_dir, params_dir)
         return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))
@@ -161,6 +161,7 @@ class Summary:
     def _target_words(self, comparison: Comparison) -> str:
         definition = self._definition(comparison)
         target, current = comparison.target, comparison.current
+        assert target is not None and current is not None  # only comparisons with a target get here
         unit = comparison.unit
         value = narrative.observed_value(current, unit, auto_decimals(current.value))
         goal = f"{format_value(target.value, unit, auto_decimals(target.value))} by {month_year(target.by)}"
@@ -324,7 +325,7 @@ def _size_of_change(comparison: Comparison) -> float:
     if change.percent is None:
         return float("inf")
     if comparison.unit == "percent":
-        return abs(change.points)
+        return abs(change.absolute)  # in percentage points
     return abs(change.percent)
 
 

@@ -25,7 +25,6 @@ year's target: from zero at the start of that year to the year-to-date total).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -34,8 +33,8 @@ from typing import Literal
 import pandas as pd
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import Catalogue, MeasureDef
-from crimeplan.periods import Quarter
+from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
+from crimeplan.periods import Quarter, is_month_end, months_between, shift_months, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.judgement import Judgement, TargetJudgement
 from crimeplan.inputs.schemas import PUBLISHED
@@ -127,9 +126,9 @@ class Comparison:
     measure: str
     area: str
     quarter: Quarter
-    unit: str
-    kind: str
-    better: str
+    unit: Unit
+    kind: Kind
+    better: Better
     force_wide: bool
     current: Observation | None
     previous_year: Change | None
@@ -139,14 +138,6 @@ class Comparison:
     @property
     def value(self) -> float | None:
         return None if self.current is None else self.current.value
-
-
-def shift_months(day: date, months: int) -> date:
-    """Move a date by whole months; a month end stays a month end (Feb 29 -> Feb 28)."""
-    month_end = day.day == calendar.monthrange(day.year, day.month)[1]
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, last_day if month_end else min(day.day, last_day))
 
 
 def measures_for(
@@ -346,20 +337,14 @@ def progress_note(target: TargetProgress, definition: MeasureDef, quarter: Quart
     return "there is no figure a year earlier to measure progress from"
 
 
-def _months_between(start: date, end: date) -> int | None:
+def _month_ends_apart(start: date, end: date) -> int | None:
     """Whole months from ``start`` to ``end`` when both are month ends (else ``None``)."""
-    def month_end(day: date) -> bool:
-        return day.day == calendar.monthrange(day.year, day.month)[1]
-
-    if not (month_end(start) and month_end(end)):
-        return None
-    return (end.year - start.year) * 12 + end.month - start.month
+    return months_between(start, end) if is_month_end(start) and is_month_end(end) else None
 
 
 def _length(observation: Observation) -> tuple[str, int]:
     """A period's length: whole months when it runs from a 1st to a month end, else days."""
-    start = observation.start - timedelta(days=1)
-    months = _months_between(start, observation.end) if observation.start.day == 1 else None
+    months = whole_months(observation.start, observation.end)
     return ("months", months) if months else ("days", days(observation))
 
 
@@ -375,10 +360,10 @@ def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[O
                            key=lambda o: o.end, reverse=True)
         if not snapshots:
             return ()
-        step = _months_between(snapshots[0].end, current.end) or (current.end - snapshots[0].end).days
+        step = _month_ends_apart(snapshots[0].end, current.end) or (current.end - snapshots[0].end).days
         later = current.end
         for snapshot in snapshots:
-            gap = _months_between(snapshot.end, later) or (later - snapshot.end).days
+            gap = _month_ends_apart(snapshot.end, later) or (later - snapshot.end).days
             if gap != step or (later - snapshot.end).days <= 0 or not snapshot.published:
                 break
             earlier.append(snapshot)

@@ -123,6 +123,7 @@ KINDS = frozenset({"snapshot", "total", "rate"})
 
 Better = Literal["higher", "lower", "neither"]
 Direction = Literal["up", "down", "no change"]
+_SIGNAL_DIRECTIONS: dict[int, Direction] = {1: "up", -1: "down"}
 BETTER_VALUES = ("higher", "lower", "neither")
 
 
@@ -903,7 +904,7 @@ def judge(
             raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
         chart = spc(series, better)
         return Judgement(chart.verdict, METHOD_SPC, None, chart.special_cause, chart.reason,
-                         {1: "up", -1: "down"}.get(chart.signal), chart, better=better)
+                         _SIGNAL_DIRECTIONS.get(chart.signal), chart, better=better)
     if current is None or previous is None:
         return not_tested("There is no earlier figure to compare with.", because=NOTHING_TO_COMPARE)
     if (current_denominator is None) != (previous_denominator is None):

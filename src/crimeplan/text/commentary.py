@@ -23,7 +23,8 @@ A reference is ``{{measure[@Area][.last_year][.field][:decimals]}}``:
 - ``measure``: an id in ``data/catalogue.yml``;
 - ``@Area``: an area in ``data/reference/`` (default: the plan's force area);
 - ``.last_year``: evaluate for the same quarter a year earlier;
-- ``field`` (default ``value``): ``value``, ``previous_year``, ``previous_quarter``,
+- ``field`` (default ``value``): ``value`` (with its unit: ``48,810 hours``, ``12%``,
+  ``£5.7m``), ``number`` (the figure alone: ``48,810``), ``previous_year``, ``previous_quarter``,
   ``change`` and ``change_pct`` (against the same period last year, without sign),
   ``change_previous_quarter``, ``change_pct_previous_quarter``, ``up_or_down`` and
   ``up_or_down_previous_quarter`` (``up``, ``down`` or ``unchanged``), ``target``,
@@ -31,24 +32,27 @@ A reference is ``{{measure[@Area][.last_year][.field][:decimals]}}``:
 - ``:decimals``: decimal places, e.g. ``{{asb_incidents@Harbourside.change_pct:1}}`` (an area named Harbourside) -> ``14.5%``.
 
 Anything malformed, unknown or missing in the data raises :class:`InputError` naming the
-file and line. A priority without a commentary file gives an empty result and a warning.
+file and line; every problem of a file is raised at once (:class:`CommentaryErrors`), and
+:func:`scan` finds every problem of every file without the data, for ``crimeplan check``. A priority without a commentary file gives an empty result and a warning.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
+from crimeplan.inputs.schemas import suggestion
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, compare
 from crimeplan.text.formatting import (
+    format_number,
     format_percent,
     format_points,
     format_value,
@@ -84,6 +88,8 @@ class Reference:
     last_year: bool
     field: str
     decimals: int | None
+    after: str = ""  # the rest of its line, and what comes before it
+    before: str = ""
 
     def error(self, message: str) -> InputError:
         """An :class:`InputError` about this reference, located at its file and line."""
@@ -127,67 +133,85 @@ def _format_error(path: Path, line: int, message: str) -> InputError:
     return InputError(message, file=path, line=line, rule="commentary_format")
 
 
-def _parse_sections(path: Path, plan: Plan, priority: int) -> list[_Section]:
+def _parse_sections(path: Path, plan: Plan, priority: int) -> tuple[list[_Section], list[InputError]]:
+    """The file's area sections (plan order) and every problem with its headings, text and
+    markup, all at once (text under a heading already reported is skipped)."""
     commitments = [c.id for c in plan.priority(priority).commitments]
     sections: list[_Section] = []
+    errors: list[InputError] = []
     seen: set[tuple[str, str]] = set()
     commitment: str | None = None
+    state = "outside"  # "outside" an area section, "open" (text goes to it) or "skipped" (bad heading)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     for number, line in enumerate(lines, start=1):
+        problem = None
         if heading := AREA_HEADING.match(line):
             area = heading["name"]
             if commitment is None:
-                raise _format_error(path, number, f"area heading {area!r} comes before any '## <commitment id>'")
-            if area not in plan.areas:
-                raise _format_error(path, number, f"unknown area {area!r}: areas are those in params/plan.yml "
-                                    f"({', '.join(plan.areas)})")
-            if (commitment, area) in seen:
-                raise _format_error(path, number, f"area {area!r} appears twice under {commitment}")
-            seen.add((commitment, area))
-            sections.append(_Section(commitment, area, [], number))
+                problem = f"area heading {area!r} comes before any '## <commitment id>'"
+            elif state == "bad commitment":
+                continue
+            elif area not in plan.areas:
+                problem = (f"unknown area {area!r}{suggestion(area, plan.areas)}: areas are those in params/plan.yml "
+                           f"({', '.join(plan.areas)})")
+            elif (commitment, area) in seen:
+                problem = f"area {area!r} appears twice under {commitment}"
+            else:
+                seen.add((commitment, area))
+                sections.append(_Section(commitment, area, [], number))
+                state = "open"
+                continue
+            state = "skipped" if state != "bad commitment" else state
         elif heading := COMMITMENT_HEADING.match(line):
-            commitment = heading["name"]
+            commitment, state = heading["name"], "outside"
             if commitment not in commitments:
-                raise _format_error(path, number, f"unknown commitment {commitment!r} for priority {priority}: "
-                                    f"expected one of {', '.join(commitments)}")
-            if any(s.commitment == commitment for s in sections):
-                raise _format_error(path, number, f"commitment {commitment!r} appears twice")
+                problem = (f"unknown commitment {commitment!r} for priority {priority}"
+                           f"{suggestion(commitment, commitments)}: expected one of {', '.join(commitments)}")
+                state = "bad commitment"
+            elif any(s.commitment == commitment for s in sections):
+                problem = f"commitment {commitment!r} appears twice"
+                state = "bad commitment"
         elif not line.strip() or (TITLE.match(line) and commitment is None):
             continue
-        elif not sections or sections[-1].commitment != commitment:
-            raise _format_error(path, number, "text outside an area section: put it under '### <area>' "
-                                "inside a '## <commitment id>' section")
-        else:
-            _refuse_markup(path, number, line)
+        elif state == "open":
+            errors += _markup_errors(path, number, line)
             sections[-1].lines.append((number, line))
+        elif state == "outside":
+            problem = "text outside an area section: put it under '### <area>' inside a '## <commitment id>' section"
+        if problem is not None:
+            errors.append(_format_error(path, number, problem))
     commitment_order = {c: i for i, c in enumerate(commitments)}
     area_order = {a: i for i, a in enumerate(plan.areas)}
-    return sorted(sections, key=lambda s: (commitment_order[s.commitment], area_order[s.area]))
+    return sorted(sections, key=lambda s: (commitment_order[s.commitment], area_order[s.area])), errors
 
 
-def _refuse_markup(path: Path, number: int, line: str) -> None:
+def _markup_errors(path: Path, number: int, line: str) -> list[InputError]:
     """Commentary reaches a published web page: refuse raw HTML and links that run code."""
+    errors = []
     if tag := RAW_HTML.search(line):
-        raise InputError(
+        errors.append(InputError(
             f"raw HTML is not allowed in commentary (found <{tag['tag']}): write Markdown text; "
             "to show a '<' sign, write it with a space after it or as 'less than'",
             file=path, line=number, value=f"<{tag['tag']}", rule="commentary_no_html",
-        )
+        ))
     if link := UNSAFE_LINK.search(line):
-        raise InputError(
+        errors.append(InputError(
             f"a link to a {link['scheme'].rstrip(': ').lower()}: address is not allowed in commentary; "
             "link to a web page (https://...)",
             file=path, line=number, value=link["scheme"], rule="commentary_no_html",
-        )
+        ))
+    return errors
 
 
-def _references_in(line: str, path: Path, number: int) -> list[Reference]:
-    found = []
+def references_in(line: str, path: Path, number: int) -> tuple[list[Reference], list[InputError]]:
+    """The references on one line, and an error for each malformed one."""
+    found, errors = [], []
     for match in ANY_BRACES.finditer(line):
         reference = REFERENCE.fullmatch(match.group())
         if reference is None:
-            raise _format_error(path, number, f"malformed reference {match.group()!r}: expected "
-                                "{{measure[@Area][.last_year][.field][:decimals]}}")
+            errors.append(_format_error(path, number, f"malformed reference {match.group()!r}: expected "
+                                        "{{measure[@Area][.last_year][.field][:decimals]}}"))
+            continue
         decimals = reference["decimals"]
         found.append(
             Reference(
@@ -199,33 +223,67 @@ def _references_in(line: str, path: Path, number: int) -> list[Reference]:
                 last_year=bool(reference["last_year"]),
                 field=reference["field"] or "value",
                 decimals=None if decimals is None else int(decimals),
+                after=line[match.end():],
+                before=line[:match.start()],
             )
         )
-    return found
+    return found, errors
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A quarter's commentary files read without the data: references, headings still
+    waiting for text, and every format problem."""
+
+    references: list[Reference]
+    unwritten: list[tuple[Path, int, str, str]]  # file, line, commitment, area
+    errors: list[InputError]
+
+
+def scan(data_dir: Path, quarter: Quarter, plan: Plan) -> Scanned:
+    """Every commentary file of the quarter, every problem at once (for ``crimeplan check``)."""
+    references, unwritten, errors = [], [], []
+    for priority in plan.priorities:
+        path = commentary_path(data_dir, quarter, priority.number)
+        if not path.is_file():
+            continue
+        sections, found = _parse_sections(path, plan, priority.number)
+        errors += found
+        for section in sections:
+            if not section.written:
+                unwritten.append((path, section.heading_line, section.commitment, section.area))
+            for number, line in section.lines:
+                on_line, malformed = references_in(line, path, number)
+                references += on_line
+                errors += malformed
+    return Scanned(references, unwritten, errors)
 
 
 def list_references(data_dir: Path, quarter: Quarter, plan: Plan) -> list[Reference]:
-    """Every measure reference in the quarter's commentary files (for ``crimeplan check``);
-    also checks each file's headings."""
-    references = []
-    for priority in plan.priorities:
-        path = commentary_path(data_dir, quarter, priority.number)
-        if path.is_file():
-            for section in _parse_sections(path, plan, priority.number):
-                for number, line in section.lines:
-                    references.extend(_references_in(line, path, number))
-    return references
+    """Every measure reference in the quarter's commentary files; raises listing every
+    problem with the files' headings and references."""
+    scanned = scan(data_dir, quarter, plan)
+    _raise_all(scanned.errors)
+    return scanned.references
 
 
-def unwritten_sections(data_dir: Path, quarter: Quarter, plan: Plan) -> list[tuple[Path, int, str, str]]:
-    """Area headings with no text under them yet: (file, line, commitment, area)."""
-    found = []
-    for priority in plan.priorities:
-        path = commentary_path(data_dir, quarter, priority.number)
-        if path.is_file():
-            found += [(path, s.heading_line, s.commitment, s.area)
-                      for s in _parse_sections(path, plan, priority.number) if not s.written]
-    return found
+class CommentaryErrors(InputError):
+    """Every problem found in commentary, raised at once."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        listing = "\n".join(f"  - {error}" for error in errors)
+        super().__init__(f"{len(errors)} problem(s) in the commentary:\n{listing}")
+
+    def problems(self, shown=str) -> list:
+        return [problem for error in self.errors for problem in error.problems(shown)]
+
+
+def _raise_all(errors: list[InputError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise CommentaryErrors(errors)
 
 
 def _require(value, reference: Reference, what: str, quarter: Quarter):
@@ -247,7 +305,7 @@ def _size(change: Change, unit: str, decimals: int | None) -> str:
 
 
 def _percent(change: Change, reference: Reference) -> str:
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         raise reference.error("no percentage change from a zero base")
     return format_percent(abs(change.percent), reference.decimals or 0)
 
@@ -258,6 +316,7 @@ def _direction_word(change: Change) -> str:
 
 FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
     "value": lambda c, r: observed_value(c.current, c.unit, r.decimals),
+    "number": lambda c, r: format_number(c.current.value, r.decimals),
     "period": lambda c, r: observed_period(c.current),
     "previous_year": lambda c, r: observed_value(_change(c, "previous_year", r).reference, c.unit, r.decimals),
     "previous_quarter": lambda c, r: observed_value(_change(c, "previous_quarter", r).reference, c.unit, r.decimals),
@@ -274,6 +333,52 @@ FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
 }
 
 
+def reference_problem(reference: Reference, measures: Iterable[str], known_areas: Iterable[str]) -> str | None:
+    """What is wrong with a reference's measure, field or area, without the data (``None``: nothing)."""
+    measures, known_areas = list(measures), list(known_areas)
+    if reference.measure not in measures:
+        return (f"unknown measure {reference.measure!r} (not in data/catalogue.yml)"
+                f"{suggestion(reference.measure, measures)}")
+    if reference.field not in FIELDS:
+        return (f"unknown field {reference.field!r}{suggestion(reference.field, FIELDS)}: expected one of "
+                f"{', '.join(FIELDS)}")
+    if reference.area is not None and reference.area not in known_areas:
+        return f"unknown area {reference.area!r} (not in data/reference/){suggestion(reference.area, known_areas)}"
+    return None
+
+
+# What a reference's text ends with or starts with, by field and unit, so the same word
+# written again beside it ("51,200 hours hours") can be caught.
+UNIT_WORDS = {"hours": re.compile(r"\s*hours?\b", re.I), "minutes": re.compile(r"\s*minutes?\b", re.I),
+              "percent": re.compile(r"\s*(%|per\s*cent\b)", re.I)}
+WITH_UNIT = {"value", "previous_year", "previous_quarter", "target", "change", "change_previous_quarter"}
+PERCENT_FIELDS = {"change_pct", "change_pct_previous_quarter"}
+
+
+def repeated_unit(reference: Reference, unit: str) -> str | None:
+    """A warning when the unit is written again after (``£`` before) a reference that prints
+    it already ("51,200 hours hours"), else ``None``."""
+    if reference.field in PERCENT_FIELDS:
+        unit = "percent"
+    elif reference.field not in WITH_UNIT or (unit == "percent" and reference.field.startswith("change")):
+        return None  # no unit, or percentage points
+    if unit == "gbp":
+        word = "£" if reference.before.rstrip().endswith("£") else None
+    else:
+        found = UNIT_WORDS[unit].match(reference.after) if unit in UNIT_WORDS else None
+        word = found.group().strip() if found else None
+    if word is None:
+        return None
+    example = format_value(51200 if unit != "percent" else 14, unit)
+    advice = f"delete {word!r}"
+    if reference.field == "value":
+        area = f"@{reference.area}" if reference.area else ""
+        decimals = f":{reference.decimals}" if reference.decimals is not None else ""
+        unit_free = f"{{{{{reference.measure}{area}{'.last_year' if reference.last_year else ''}.number{decimals}}}}}"
+        advice += f", or write {unit_free} for the figure without its unit"
+    return (f"{reference.text} prints its unit (e.g. '{example}'), so {word!r} beside it repeats it: {advice}")
+
+
 def resolve(
     reference: Reference,
     measures: pd.DataFrame,
@@ -284,13 +389,9 @@ def resolve(
     known_areas: Iterable[str],
 ) -> str:
     """The formatted text a reference stands for in ``quarter``."""
-    if reference.measure not in catalogue:
-        raise reference.error(f"unknown measure {reference.measure!r} (not in data/catalogue.yml)")
-    if reference.field not in FIELDS:
-        raise reference.error(f"unknown field {reference.field!r}: expected one of {', '.join(FIELDS)}")
+    if problem := reference_problem(reference, catalogue, known_areas):
+        raise reference.error(problem)
     area = reference.area or force_area
-    if area not in set(known_areas):
-        raise reference.error(f"unknown area {area!r} (not in data/reference/)")
     when = quarter.same_quarter_last_year if reference.last_year else quarter
     comparison = compare(measures, catalogue, reference.measure, area, when, force_area=force_area)
     _require(comparison.current, reference, f"value of {reference.measure} in {area}", when)
@@ -318,16 +419,25 @@ def load_commentary(
     if not path.is_file():
         return Commentary(priority, quarter, by_commitment, [f"no commentary for priority {priority} in {quarter.label}: {path} not found"])
     known_areas = set(areas)
+    sections, errors = _parse_sections(path, plan, priority)
 
     def substitute(line: str, number: int) -> str:
-        for reference in _references_in(line, path, number):
-            text = resolve(reference, measures, catalogue, quarter, force_area=plan.force_area, known_areas=known_areas)
+        references, malformed = references_in(line, path, number)
+        errors.extend(malformed)
+        for reference in references:
+            try:
+                text = resolve(reference, measures, catalogue, quarter, force_area=plan.force_area,
+                               known_areas=known_areas)
+            except InputError as error:
+                errors.append(error)
+                continue
             line = line.replace(reference.text, text, 1)
         return line
 
-    for section in _parse_sections(path, plan, priority):
+    for section in sections:
         if not section.written:
-            continue  # a heading still waiting for its text (see unwritten_sections)
+            continue  # a heading still waiting for its text (see Scanned.unwritten)
         markdown = "\n".join(substitute(line, number) for number, line in section.lines)
         by_commitment[section.commitment].append(AreaCommentary(section.area, markdown))
+    _raise_all(errors)
     return Commentary(priority, quarter, by_commitment)

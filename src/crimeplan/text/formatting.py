@@ -10,7 +10,6 @@ read aloud as "percent points"), and negative numbers take the minus sign U+2212
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -99,7 +98,3 @@ def month_year(day: date) -> str:
 def long_date(day: date) -> str:
     """``2019-10-05`` -> ``5 October 2019``."""
     return f"{day.day} {day.strftime('%B %Y')}"
-
-
-def is_month_end(day: date) -> bool:
-    return day.day == calendar.monthrange(day.year, day.month)[1]

@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Change, Comparison, Observation
 from crimeplan.text.formatting import (
@@ -26,7 +27,6 @@ from crimeplan.text.formatting import (
     format_percent,
     format_points,
     format_value,
-    is_month_end,
     long_date,
     month_year,
 )
@@ -40,9 +40,9 @@ def describe_period(start: date, end: date) -> str:
     (a quarter), ``the six months to September 2019``, or ``5 October 2019``."""
     if start == end:
         return month_year(end) if is_month_end(end) else long_date(end)
-    if start.day != 1 or not is_month_end(end):
+    months = whole_months(start, end)
+    if months is None:
         return f"{long_date(start)} to {long_date(end)}"
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months == 1:
         return month_year(end)
     if months == 3 and end.month in (3, 6, 9, 12):
@@ -101,7 +101,7 @@ def _relative(change: Change, unit: str, pct_decimals: int) -> str:
     """", 11% higher", "" for percentages, or the zero-base caveat."""
     if unit == "percent":
         return ""
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         return "; no percentage change can be given from a zero base"
     word = "higher" if change.direction == "up" else "lower"
     return f", {format_percent(abs(change.percent), pct_decimals)} {word}"
@@ -144,7 +144,7 @@ def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     if comparison.unit == "percent":
         return f"Compared with {period}, the figure {verb} by {format_points(size, decimals)}."
     amount = format_value(size, comparison.unit, decimals)
-    relative = "no percentage from a zero base" if change.zero_base else format_percent(abs(change.percent), pct_decimals)
+    relative = "no percentage from a zero base" if change.percent is None else format_percent(abs(change.percent), pct_decimals)
     return f"Compared with {period}, the figure {verb} by {amount} ({relative})."
 
 
@@ -258,7 +258,7 @@ def _signed_change(change: Change | None, unit: str, decimals: int) -> str:
 def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
     if change is None or unit == "percent":
         return ""
-    if change.zero_base:
+    if change.percent is None:  # a zero base
         return "n/a (zero base)"
     sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
     return sign + format_percent(abs(change.percent), pct_decimals)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 import pypandoc
 import typst
@@ -23,7 +24,7 @@ PANDOC_INPUT = "markdown-implicit_figures-raw_html"
 FILTER = f"--lua-filter={TEMPLATES / 'accessible.lua'}"
 # The PDF is tagged and declares PDF/UA-1: Typst then requires a title and alt text for
 # every image, and marks the document title for display (DisplayDocTitle).
-PDF_STANDARDS = ["ua-1"]
+PDF_STANDARD: Literal["ua-1"] = "ua-1"
 
 
 def render_builtin(project_root: Path, notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
@@ -77,7 +78,7 @@ def _render_pdf(notebooks: list[Path], work: Path, output: Path, variables: list
     source = work / "update.typ"
     _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", FILTER, *variables])
     try:
-        typst.compile(str(source), output=str(output), root=str(work), pdf_standards=PDF_STANDARDS)
+        typst.compile(str(source), output=str(output), root=str(work), pdf_standards=[PDF_STANDARD])
     except Exception as error:  # typst raises a bare RuntimeError with the diagnostics
         raise ExecutionError(f"Typst could not compile {source}: {error}") from None
     return output

@@ -35,7 +35,7 @@ class CoverFacts:
     force: str
 
     @classmethod
-    def of(cls, plan: Plan, params: QuarterParams) -> "CoverFacts":
+    def of(cls, plan: Plan, params: QuarterParams) -> CoverFacts:
         return cls(
             title=plan.plan_title,
             quarter_label=params.period.label,

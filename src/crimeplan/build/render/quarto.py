@@ -130,9 +130,9 @@ def stage(project_root: Path, notebooks: list[Path], cover: CoverFacts, stage_di
     partials.mkdir(exist_ok=True)
     for partial in QUARTO_TEMPLATES.iterdir():
         if partial.is_file():
-            shutil.copy(partial, partials / partial.name)
+            (partials / partial.name).write_bytes(partial.read_bytes())
     for name in SHARED_TEMPLATES:
-        shutil.copy(TEMPLATES / name, partials / name)
+        (partials / name).write_bytes((TEMPLATES / name).read_bytes())
     # The stylesheet and the Vega bundle inline, as in the built-in renderer: the page
     # needs no other file, so Quarto's slower `embed-resources` pass is not needed.
     (partials / "header.html").write_text(
