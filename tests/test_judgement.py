@@ -110,9 +110,11 @@ def test_ksi_199_to_204_is_no_significant_change():
     # Given 403 casualties in the two periods, 204 in the current one under Binomial(403, 1/2).
     assert result.p_value == pytest.approx(exact_two_sided(204, 403, Fraction(1, 2)), rel=1e-9)
     assert result.p_value == pytest.approx(0.8421, abs=5e-5)
-    assert result.reason == ("199 to 204: within chance variation, not significant at the 95% level (p = 0.84); "
-                             "the 95% confidence interval for the change in the rate runs from 16% lower to 25% "
-                             "higher.")
+    assert result.reason == (
+        "199 to 204: within chance variation, not significant at the 95% level (p = 0.84); "
+        "the 95% confidence interval for the change in the rate runs from 16% lower to 25% "
+        "higher."
+    )
     # The exact interval for the rate ratio: the Clopper-Pearson interval for 204 of 403 (beta quantiles)
     # turned into a ratio, as R's poisson.test(c(204, 199)) reports it (0.8391 to 1.2525).
     from scipy.stats import beta
@@ -604,12 +606,27 @@ def test_judge_a_count_where_neither_direction_is_better():
 
 
 def test_outcomes_without_their_denominator_are_not_tested_and_say_why():
-    result = judge(1108, 1010, unit="count", kind="total", better="higher", variation="proportion",
-                   history=j.History(tuple(range(100, 112)), (365,) * 12))
+    result = judge(
+        1108,
+        1010,
+        unit="count",
+        kind="total",
+        better="higher",
+        variation="proportion",
+        history=j.History(tuple(range(100, 112)), (365,) * 12),
+    )
     assert result.verdict == "not tested"
     assert result.reason.startswith("Outcomes of other events (such as crimes solved) are tested as a share")
-    shares = judge(1108, 1010, unit="count", kind="total", better="higher", variation="proportion",
-                   current_denominator=5000, previous_denominator=5000)
+    shares = judge(
+        1108,
+        1010,
+        unit="count",
+        kind="total",
+        better="higher",
+        variation="proportion",
+        current_denominator=5000,
+        previous_denominator=5000,
+    )
     assert shares.method == "two-proportion z-test"
 
 
@@ -657,8 +674,15 @@ def test_judge_uses_a_control_chart_for_a_long_series_of_a_measure_that_is_not_a
     assert result.p_value is None
     assert result.spc is not None and result.spc.upper == pytest.approx(190 / 16 + 2.66 * 46 / 15)
     assert result.direction == "up"
-    count = judge(30, 11, unit="count", kind="total", better="lower", series=STABLE + [30],
-                  history=j.History(tuple(STABLE), (30,) * 15))
+    count = judge(
+        30,
+        11,
+        unit="count",
+        kind="total",
+        better="lower",
+        series=STABLE + [30],
+        history=j.History(tuple(STABLE), (30,) * 15),
+    )
     assert count.method == j.METHOD_POISSON  # a count is tested with its history's dispersion (here below 1)
     stable = judge(11, 10, unit="people", kind="snapshot", better="higher", series=STABLE)
     assert stable.verdict == "common cause variation"
@@ -699,8 +723,9 @@ def test_every_catalogue_measure_gets_a_method():
     catalogue = load_catalogue(DATA_DIR)
     methods = {}
     for measure_id, definition in catalogue.items():
-        result = judge(10, 12, unit=definition.unit, kind=definition.kind, better=definition.better,
-                       variation=definition.variation)
+        result = judge(
+            10, 12, unit=definition.unit, kind=definition.kind, better=definition.better, variation=definition.variation
+        )
         methods[measure_id] = result.method
         assert result.verdict in j.CHANGE_VERDICTS
     assert methods["ksi_casualties"] == "exact test of two Poisson counts"
@@ -726,25 +751,42 @@ def test_method_notes_describe_only_the_methods_used_with_their_counts():
     ]
     notes = method_notes(judged, targets=True)
     titles = [title for title, _ in notes]
-    assert titles == ["Counts of independent events", "Counts judged against their own history",
-                      "Significance and several tests at once", "Progress against targets", "Not tested",
-                      "Words used for changes"]
+    assert titles == [
+        "Counts of independent events",
+        "Counts judged against their own history",
+        "Significance and several tests at once",
+        "Progress against targets",
+        "Not tested",
+        "Words used for changes",
+    ]
     text = dict(notes)
     assert text["Counts of independent events"].startswith("Applied to 1 figure (Road deaths).")
     assert "exact test for two Poisson counts" in text["Counts of independent events"]
     history_text = text["Counts judged against their own history"]
     assert history_text.startswith("Applied to 1 figure (Burglary).")
-    assert "Dispersions used: Burglary 7.1 from 12 periods." in history_text and "rolling totals are never used" in history_text
+    assert (
+        "Dispersions used: Burglary 7.1 from 12 periods." in history_text
+        and "rolling totals are never used" in history_text
+    )
     assert "2 changes in this update were tested" in text["Significance and several tests at once"]
     assert "Holm's method" in text["Significance and several tests at once"]
     assert text["Not tested"].startswith(
         "3 changes are not tested: 1 not published as such (derived, estimated or provisional), 1 counts without "
-        "the history that shows their normal variation, 1 figures to which no test")
+        "the history that shows their normal variation, 1 figures to which no test"
+    )
     assert "Control charts for longer series" not in text and "Proportions" not in text
-    chart = dict(method_notes([("Hours", judge(30, 11, unit="hours", kind="total", better="lower",
-                                               series=STABLE + [30]))]))["Control charts for longer series"]
-    for phrase in ("Applied to 1 figure (Hours)", "at least 15", "2.66 times the average moving range",
-                   "run of 7 or more", "ends 7 or more values each higher", "two out of three", "Making Data Count"):
+    chart = dict(
+        method_notes([("Hours", judge(30, 11, unit="hours", kind="total", better="lower", series=STABLE + [30]))])
+    )["Control charts for longer series"]
+    for phrase in (
+        "Applied to 1 figure (Hours)",
+        "at least 15",
+        "2.66 times the average moving range",
+        "run of 7 or more",
+        "ends 7 or more values each higher",
+        "two out of three",
+        "Making Data Count",
+    ):
         assert phrase in chart
     assert all(paragraph.strip() and paragraph == " ".join(paragraph.split()) for _, paragraph in notes)
 
@@ -781,8 +823,9 @@ def glm_scale(values, design) -> float:
     import numpy as np
     import statsmodels.api as sm
 
-    return float(sm.GLM(np.asarray(values, float), np.asarray(design, float),
-                        family=sm.families.Poisson()).fit(scale="X2").scale)
+    return float(
+        sm.GLM(np.asarray(values, float), np.asarray(design, float), family=sm.families.Poisson()).fit(scale="X2").scale
+    )
 
 
 def test_dispersion_of_a_volatile_history_matches_a_poisson_glm_with_pearsons_scale():
@@ -824,8 +867,7 @@ def quasi_poisson_score_p(x1, x0, phi, t1=1.0, t0=1.0) -> float:
     import statsmodels.api as sm
     from scipy import stats
 
-    model = sm.GLM(np.array([x1, x0], float), np.ones((2, 1)), family=sm.families.Poisson(),
-                   offset=np.log([t1, t0]))
+    model = sm.GLM(np.array([x1, x0], float), np.ones((2, 1)), family=sm.families.Poisson(), offset=np.log([t1, t0]))
     fitted = model.fit()
     statistic, _, _ = model.score_test(fitted.params, exog_extra=np.array([[1.0], [0.0]]))
     return float(stats.chi2.sf(float(np.squeeze(statistic)) / phi, 1))
@@ -833,16 +875,19 @@ def quasi_poisson_score_p(x1, x0, phi, t1=1.0, t0=1.0) -> float:
 
 def test_a_volatile_history_makes_a_change_poisson_calls_significant_not_significant():
     history = j.History(tuple(VOLATILE), (91,) * 12)
-    volatile = judge(165, 120, unit="count", kind="total", better="lower", current_days=92, previous_days=92,
-                     history=history)
+    volatile = judge(
+        165, 120, unit="count", kind="total", better="lower", current_days=92, previous_days=92, history=history
+    )
     plain = judge(165, 120, unit="count", kind="total", better="lower", variation="poisson")
     assert plain.verdict == "significantly worse" and plain.p_value == pytest.approx(0.00903, abs=1e-5)
     assert volatile.method == j.METHOD_QUASI_POISSON and volatile.verdict == "no significant change"
     phi = j.estimate_dispersion(VOLATILE, [91] * 12).factor
     assert volatile.p_value == pytest.approx(quasi_poisson_score_p(165, 120, phi, 92, 92), rel=1e-6)
     assert volatile.p_value == pytest.approx(0.319, abs=0.001)
-    assert "the 12 earlier periods vary 7.1 times as much around its average as independent events would" \
+    assert (
+        "the 12 earlier periods vary 7.1 times as much around its average as independent events would"
         in volatile.reason
+    )
     steady = judge(165, 120, unit="count", kind="total", better="lower", history=j.History(tuple(STEADY), (91,) * 12))
     assert steady.method == j.METHOD_POISSON and steady.p_value == plain.p_value  # no extra variation: exact test
 
@@ -897,5 +942,6 @@ def test_the_editions_tests_are_corrected_together():
     assert first.significant is False and first.verdict == "no significant change"
     assert "after Holm's correction for the 3 changes tested in this update" in first.reason
     assert corrected[1].verdict == "significantly better" and corrected[1].adjusted_p == pytest.approx(
-        3 * tested[1].p_value)
+        3 * tested[1].p_value
+    )
     assert corrected[3] is untested

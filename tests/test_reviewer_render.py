@@ -129,7 +129,7 @@ def test_html_links_a_csv_of_every_table_with_headers(rendered_default):
     assert grade["change"] == "" and float(grade["change_percentage_points"]) == pytest.approx(5.7)
     scorecard_header, scorecard = found["2019-20-Q2_summary_scorecard.csv"]
     assert {r["priority"] for r in scorecard} == {str(p.number) for p in PLAN.priorities}
-    for name, (header, rows) in found.items():
+    for name, (header, _rows) in found.items():
         assert {"status", "same_period_last_year_status", "period_assumed"} <= set(header), name
     southend = next(r for r in scorecard if r["measure"] == "asb_incidents")
     assert (southend["status"], southend["same_period_last_year_status"], southend["period_assumed"]) == (

@@ -131,7 +131,7 @@ class Summary:
         if neutral:
             parts.append(f"{neutral} a significant rise or fall where neither direction is better")
         tests = sum(j.p_value is not None for j in tested)
-        correction = f", corrected together for their number (Holm's method)" if tests > 1 else ""
+        correction = ", corrected together for their number (Holm's method)" if tests > 1 else ""
         untested = [j.untested_because for j in judgements if not j.tested]
         reasons = [f"{untested.count(because)} {because}" for because in judging.UNTESTED_BECAUSE
                    if because in untested]

@@ -34,10 +34,10 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
+from crimeplan.inputs.schemas import PUBLISHED
 from crimeplan.periods import Quarter, is_month_end, months_between, shift_months, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.judgement import Judgement, TargetJudgement
-from crimeplan.inputs.schemas import PUBLISHED
 
 Direction = Literal["up", "down", "no change"]
 TOLERANCE = 1e-9
@@ -280,10 +280,10 @@ def change_between(
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100
     points = absolute if definition.unit == "percent" else None
     denominators = None
-    if denominator_rows is not None:
-        found = [_period_row(denominator_rows, o.start, o.end, definition.denominator, "") for o in (current, reference)]
-        if all(o is not None and o.published for o in found):
-            denominators = (found[0].value, found[1].value)
+    if denominator_rows is not None and definition.denominator:
+        now, then = (_period_row(denominator_rows, o.start, o.end, definition.denominator, "") for o in (current, reference))
+        if now is not None and then is not None and now.published and then.published:
+            denominators = (now.value, then.value)
     return Change(reference, absolute, percent, points, direction, current, definition, history, denominators)
 
 

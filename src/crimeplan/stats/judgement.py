@@ -207,13 +207,19 @@ class Interval:
     def words(self) -> str:
         """The interval as a reader reads it: "between 20% lower and 5% higher"."""
         if self.scale == "rate ratio" and math.isinf(self.upper):
-            return (f"the 95% confidence interval for the change in the rate starts at {_ratio_words(self.lower)} "
-                    "and has no upper bound")
+            return (
+                f"the 95% confidence interval for the change in the rate starts at {_ratio_words(self.lower)} "
+                "and has no upper bound"
+            )
         if self.scale == "rate ratio":
-            return (f"the 95% confidence interval for the change in the rate runs from "
-                    f"{_ratio_words(self.lower)} to {_ratio_words(self.upper)}")
-        return (f"the 95% confidence interval for the change runs from {_points_words(self.lower)} to "
-                f"{_points_words(self.upper)}")
+            return (
+                f"the 95% confidence interval for the change in the rate runs from "
+                f"{_ratio_words(self.lower)} to {_ratio_words(self.upper)}"
+            )
+        return (
+            f"the 95% confidence interval for the change runs from {_points_words(self.lower)} to "
+            f"{_points_words(self.upper)}"
+        )
 
 
 def _ratio_words(ratio: float) -> str:
@@ -249,10 +255,16 @@ class Dispersion:
         return max(1.0, self.raw)
 
     def words(self) -> str:
-        around = {"level": "its average", "trend": "its trend", "season": "its seasonal pattern",
-                  "trend and season": "its trend and seasonal pattern"}[self.model]
-        return (f"the {self.points} earlier periods vary {self.raw:.1f} times as much around {around} as "
-                "independent events would")
+        around = {
+            "level": "its average",
+            "trend": "its trend",
+            "season": "its seasonal pattern",
+            "trend and season": "its trend and seasonal pattern",
+        }[self.model]
+        return (
+            f"the {self.points} earlier periods vary {self.raw:.1f} times as much around {around} as "
+            "independent events would"
+        )
 
 
 @dataclass(frozen=True)
@@ -329,14 +341,22 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _tested_reason(change: str, significant: bool, p_value: float, family: Family | None = None,
-                   interval: Interval | None = None, dispersion: Dispersion | None = None) -> str:
+def _tested_reason(
+    change: str,
+    significant: bool,
+    p_value: float,
+    family: Family | None = None,
+    interval: Interval | None = None,
+    dispersion: Dispersion | None = None,
+) -> str:
     """``change``, whether it is significant (and the p-values), then the interval and the
     normal variation the test allowed for."""
     p_words = format_p(p_value)
     if family is not None and family.size > 1:
-        p_words += (f"; adjusted {format_p(family.adjusted[family.position])} after Holm's correction for the "
-                    f"{family.size} changes tested in this update")
+        p_words += (
+            f"; adjusted {format_p(family.adjusted[family.position])} after Holm's correction for the "
+            f"{family.size} changes tested in this update"
+        )
     if significant:
         text = f"{change}: larger than chance variation explains at the {CONFIDENCE} level ({p_words})"
     else:
@@ -348,14 +368,30 @@ def _tested_reason(change: str, significant: bool, p_value: float, family: Famil
     return text + "."
 
 
-def _tested(method: str, p_value: float, direction: Direction, better: Better, change: str,
-            interval: Interval | None = None, dispersion: Dispersion | None = None) -> Judgement:
+def _tested(
+    method: str,
+    p_value: float,
+    direction: Direction,
+    better: Better,
+    change: str,
+    interval: Interval | None = None,
+    dispersion: Dispersion | None = None,
+) -> Judgement:
     """A two-period test's judgement, significant when p < 0.05 (before any correction)."""
     p_value = min(p_value, 1.0)
     significant = p_value < ALPHA
-    return Judgement(change_verdict(direction, significant, better), method, p_value, significant,
-                     _tested_reason(change, significant, p_value, None, interval, dispersion), direction,
-                     interval=interval, dispersion=dispersion, better=better, evidence=change)
+    return Judgement(
+        change_verdict(direction, significant, better),
+        method,
+        p_value,
+        significant,
+        _tested_reason(change, significant, p_value, None, interval, dispersion),
+        direction,
+        interval=interval,
+        dispersion=dispersion,
+        better=better,
+        evidence=change,
+    )
 
 
 def _direction(current: float, previous: float) -> Direction:
@@ -419,8 +455,9 @@ def compare_counts(
     t1 = _positive(current_days, "current_days")
     t0 = _positive(previous_days, "previous_days")
     if x1 + x0 == 0:
-        return not_tested("No events in either period, so there is no change to test.", "no change",
-                          because=NOTHING_TO_COMPARE)
+        return not_tested(
+            "No events in either period, so there is no change to test.", "no change", because=NOTHING_TO_COMPARE
+        )
     from scipy import stats  # imported when first needed: a second to import
 
     n = x1 + x0
@@ -451,7 +488,7 @@ def _share_to_ratio(share: float, previous_days: float, current_days: float) -> 
 
 def _wilson(successes: float, trials: float) -> tuple[float, float]:
     """Wilson's 95% score interval for a proportion (counts may be fractional)."""
-    z2 = Z_95 ** 2
+    z2 = Z_95**2
     centre = (successes + z2 / 2) / (trials + z2)
     half = Z_95 * math.sqrt(successes * (trials - successes) / trials + z2 / 4) / (trials + z2)
     return max(0.0, centre - half), min(1.0, centre + half)
@@ -460,7 +497,9 @@ def _wilson(successes: float, trials: float) -> tuple[float, float]:
 # --- 1b. the normal variation of a count, from its history --------------------------------
 
 
-def _poisson_fit(values: Sequence[float], days: Sequence[float], design: list[list[float]]):
+def _poisson_fit(
+    values: Sequence[float], days: Sequence[float], design: list[list[float]]
+) -> tuple[object, float, float]:
     """A Poisson log-linear model (offset log days) fitted by iteratively reweighted least
     squares: the fitted means, the deviance and Pearson's chi-squared."""
     import numpy as np
@@ -489,8 +528,9 @@ def _poisson_fit(values: Sequence[float], days: Sequence[float], design: list[li
     return mean, deviance, pearson
 
 
-def estimate_dispersion(values: Sequence[float], days: Sequence[float] | None = None,
-                        seasons: Sequence[int] | None = None) -> Dispersion:
+def estimate_dispersion(
+    values: Sequence[float], days: Sequence[float] | None = None, seasons: Sequence[int] | None = None
+) -> Dispersion:
     """The dispersion of a count's earlier values (oldest first, equally spaced periods of
     ``days`` each), around the simplest pattern the history plainly shows.
 
@@ -512,12 +552,12 @@ def estimate_dispersion(values: Sequence[float], days: Sequence[float] | None = 
     level = [[1.0] for _ in counts]
     trend = [[1.0, float(i)] for i in range(points)]
 
-    def fit(design):
+    def fit(design: list[list[float]]) -> tuple[float, float, int]:
         _, deviance, pearson = _poisson_fit(counts, exposure, design)
         df = points - len(design[0])
         return deviance, pearson / df, df
 
-    def kept(smaller, larger, added: int) -> bool:
+    def kept(smaller: tuple[float, float, int], larger: tuple[float, float, int], added: int) -> bool:
         deviance_small, _, _ = smaller
         deviance_large, phi_large, df_large = larger
         if df_large < 2 or phi_large <= 0:
@@ -525,15 +565,17 @@ def estimate_dispersion(values: Sequence[float], days: Sequence[float] | None = 
         f_value = max(0.0, (deviance_small - deviance_large) / added) / phi_large
         return float(stats.f.sf(f_value, added, df_large)) < ALPHA
 
-    chosen, model, design = fit(level), "level", level
+    chosen, design = fit(level), level
+    model: Literal["level", "trend", "season", "trend and season"] = "level"
     with_trend = fit(trend)
     if kept(chosen, with_trend, 1):
         chosen, model, design = with_trend, "trend", trend
     if seasons is not None:
         places = sorted(set(seasons))
         if len(places) > 1 and points >= 2 * len(places) + len(design[0]) + 1:
-            seasonal = [row + [1.0 if season == place else 0.0 for place in places[1:]]
-                        for row, season in zip(design, seasons)]
+            seasonal = [
+                row + [1.0 if season == place else 0.0 for place in places[1:]] for row, season in zip(design, seasons)
+            ]
             with_season = fit(seasonal)
             if kept(chosen, with_season, len(places) - 1):
                 chosen, model = with_season, "trend and season" if model == "trend" else "season"
@@ -561,17 +603,22 @@ def correct_for_multiplicity(judgements: Sequence[Judgement]) -> list[Judgement]
     Holm's method: significant only when the adjusted p-value is below 0.05. Control
     charts and figures not tested are returned as they are."""
     tested = [i for i, j in enumerate(judgements) if j.p_value is not None]
-    adjusted = holm([judgements[i].p_value for i in tested])
+    adjusted = holm([p for i in tested if (p := judgements[i].p_value) is not None])
     corrected = list(judgements)
     for position, index in enumerate(tested):
         judgement = judgements[index]
+        assert judgement.direction is not None and judgement.p_value is not None  # every two-period test has both
         family = Family(len(tested), tuple(adjusted), position)
         significant = adjusted[position] < ALPHA
         corrected[index] = replace(
-            judgement, family=family, significant=significant,
+            judgement,
+            family=family,
+            significant=significant,
             verdict=change_verdict(judgement.direction, significant, judgement.better),
-            reason=_tested_reason(judgement.evidence, significant, judgement.p_value, family, judgement.interval,
-                                  judgement.dispersion))
+            reason=_tested_reason(
+                judgement.evidence, significant, judgement.p_value, family, judgement.interval, judgement.dispersion
+            ),
+        )
     return corrected
 
 
@@ -615,8 +662,11 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
     p1, p0 = a / m, b / k
     (l1, u1), (l0, u0) = _wilson(a, m), _wilson(b, k)
     difference = p1 - p0
-    interval = Interval(100 * (difference - math.hypot(p1 - l1, u0 - p0)),
-                        100 * (difference + math.hypot(u1 - p1, p0 - l0)), "difference in percentage points")
+    interval = Interval(
+        100 * (difference - math.hypot(p1 - l1, u0 - p0)),
+        100 * (difference + math.hypot(u1 - p1, p0 - l0)),
+        "difference in percentage points",
+    )
     change = f"{p0:.1%} ({_number(b)} of {_number(k)}) to {p1:.1%} ({_number(a)} of {_number(m)})"
     return _tested(method, p_value, _direction(p1, p0), better, change, interval)
 
@@ -757,10 +807,13 @@ _NO_TEST = ": no test of chance variation applies."
 
 
 def not_published(status: str) -> Judgement:
-    """"not tested" for a figure that is not published as such (derived, estimated or
+    """ "not tested" for a figure that is not published as such (derived, estimated or
     provisional): a test would take it for a published count."""
-    return not_tested(f"{status.capitalize()} figure, not published as such: it is not tested for chance "
-                      "variation, since a test would treat it as a published count.", because=NOT_PUBLISHED)
+    return not_tested(
+        f"{status.capitalize()} figure, not published as such: it is not tested for chance "
+        "variation, since a test would treat it as a published count.",
+        because=NOT_PUBLISHED,
+    )
 
 
 def no_test_reason(unit: str, kind: str) -> str | None:
@@ -903,8 +956,16 @@ def judge(
         if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
             raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
         chart = spc(series, better)
-        return Judgement(chart.verdict, METHOD_SPC, None, chart.special_cause, chart.reason,
-                         _SIGNAL_DIRECTIONS.get(chart.signal), chart, better=better)
+        return Judgement(
+            chart.verdict,
+            METHOD_SPC,
+            None,
+            chart.special_cause,
+            chart.reason,
+            _SIGNAL_DIRECTIONS.get(chart.signal),
+            chart,
+            better=better,
+        )
     if current is None or previous is None:
         return not_tested("There is no earlier figure to compare with.", because=NOTHING_TO_COMPARE)
     if (current_denominator is None) != (previous_denominator is None):
@@ -916,13 +977,16 @@ def judge(
         note = ""
         if series is not None and len(series) > 1:
             note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
-        return not_tested(no_test_reason(unit, kind) + note, direction)
+        return not_tested(f"{no_test_reason(unit, kind)}{note}", direction)
     if variation == "proportion":
-        return not_tested("Outcomes of other events (such as crimes solved) are tested as a share of those events, "
-                          "and the data give no count of them for these periods: no test applies.", direction,
-                          because=NO_DENOMINATOR)
+        return not_tested(
+            "Outcomes of other events (such as crimes solved) are tested as a share of those events, "
+            "and the data give no count of them for these periods: no test applies.",
+            direction,
+            because=NO_DENOMINATOR,
+        )
     earlier = 0 if history is None else len(history.values)
-    if earlier >= MIN_HISTORY:
+    if history is not None and earlier >= MIN_HISTORY:
         dispersion = estimate_dispersion(history.values, history.days, history.seasons)
         return compare_counts(current, previous, better, current_days, previous_days, dispersion)
     if variation == "poisson":
@@ -930,8 +994,10 @@ def judge(
     return not_tested(
         f"{NO_HISTORY}: counts such as these vary more than chance alone would, by an amount only their own "
         f"history shows, and there {'is' if earlier == 1 else 'are'} {earlier} earlier "
-        f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).", direction,
-        because=NO_HISTORY_YET)
+        f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).",
+        direction,
+        because=NO_HISTORY_YET,
+    )
 
 
 # --- 7. method text ------------------------------------------------------------------------
@@ -953,85 +1019,139 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
         by_method.setdefault(judgement.method, []).append((label, judgement))
     notes = []
     if poisson := by_method.get(METHOD_POISSON):
-        notes.append(("Counts of independent events", (
-            f"Applied to {_figures([label for label, _ in poisson])}. Where the catalogue records that a count's "
-            "events happen close to independently of one another (such as road casualties), or where its own "
-            "history shows no more variation than that, the two periods are compared by an exact test for two "
-            "Poisson counts: if both periods shared one underlying rate, the share of all the events falling in "
-            "the current period would follow a binomial distribution set by the two periods' lengths, and the "
-            "test asks how often chance alone would split them at least as unevenly. Periods of different "
-            "lengths are compared as events per day. The 95% confidence interval for the ratio of the two rates "
-            "is the exact (Clopper-Pearson) interval. The test assumes the events are independent and the rate "
-            "steady within each period.")))
+        notes.append(
+            (
+                "Counts of independent events",
+                (
+                    f"Applied to {_figures([label for label, _ in poisson])}. Where the catalogue records that a count's "
+                    "events happen close to independently of one another (such as road casualties), or where its own "
+                    "history shows no more variation than that, the two periods are compared by an exact test for two "
+                    "Poisson counts: if both periods shared one underlying rate, the share of all the events falling in "
+                    "the current period would follow a binomial distribution set by the two periods' lengths, and the "
+                    "test asks how often chance alone would split them at least as unevenly. Periods of different "
+                    "lengths are compared as events per day. The 95% confidence interval for the ratio of the two rates "
+                    "is the exact (Clopper-Pearson) interval. The test assumes the events are independent and the rate "
+                    "steady within each period."
+                ),
+            )
+        )
     if quasi := by_method.get(METHOD_QUASI_POISSON):
-        spread = ", ".join(f"{label} {j.dispersion.raw:.1f} from {j.dispersion.points} periods"
-                           for label, j in quasi)
-        notes.append(("Counts judged against their own history", (
-            f"Applied to {_figures([label for label, _ in quasi])}. Counts of crimes and incidents usually vary "
-            "more from period to period than independent events would. For a count with at least "
-            f"{MIN_HISTORY} earlier periods of the same length (months, quarters or years that do not overlap; "
-            "rolling totals are never used), that extra variation is measured from its history: the dispersion "
-            "is Pearson's chi-squared statistic over its degrees of freedom around the history's average, or "
-            "around a trend or seasonal pattern when the history plainly shows one (each kept only when a "
-            "quasi-likelihood F-test finds it at the 5% level). The change is then tested by a quasi-Poisson "
-            "score test whose variance is the dispersion times that of a Poisson count, and its 95% confidence "
-            f"interval is widened to match. Dispersions used: {spread}. The test assumes the history's "
-            "variation is typical of the current period's.")))
+        spread = ", ".join(
+            f"{label} {j.dispersion.raw:.1f} from {j.dispersion.points} periods" for label, j in quasi if j.dispersion
+        )
+        notes.append(
+            (
+                "Counts judged against their own history",
+                (
+                    f"Applied to {_figures([label for label, _ in quasi])}. Counts of crimes and incidents usually vary "
+                    "more from period to period than independent events would. For a count with at least "
+                    f"{MIN_HISTORY} earlier periods of the same length (months, quarters or years that do not overlap; "
+                    "rolling totals are never used), that extra variation is measured from its history: the dispersion "
+                    "is Pearson's chi-squared statistic over its degrees of freedom around the history's average, or "
+                    "around a trend or seasonal pattern when the history plainly shows one (each kept only when a "
+                    "quasi-likelihood F-test finds it at the 5% level). The change is then tested by a quasi-Poisson "
+                    "score test whose variance is the dispersion times that of a Poisson count, and its 95% confidence "
+                    f"interval is widened to match. Dispersions used: {spread}. The test assumes the history's "
+                    "variation is typical of the current period's."
+                ),
+            )
+        )
     proportions = by_method.get(METHOD_Z_TEST, []) + by_method.get(METHOD_FISHER, [])
     if proportions:
-        notes.append(("Proportions", (
-            f"Applied to {_figures([label for label, _ in proportions])}. Where both the number of cases and the "
-            "number with the outcome are known (for example crimes and crimes solved), the two proportions are "
-            "compared with a two-proportion z-test that pools both periods to estimate the chance variation; "
-            f"when the pooled figures would put fewer than {MIN_EXPECTED} cases in any cell of the table, "
-            "Fisher's exact test is used instead. The 95% confidence interval for the difference, in percentage "
-            "points, is Newcombe's, built from the two Wilson intervals. Both assume the cases are independent.")))
+        notes.append(
+            (
+                "Proportions",
+                (
+                    f"Applied to {_figures([label for label, _ in proportions])}. Where both the number of cases and the "
+                    "number with the outcome are known (for example crimes and crimes solved), the two proportions are "
+                    "compared with a two-proportion z-test that pools both periods to estimate the chance variation; "
+                    f"when the pooled figures would put fewer than {MIN_EXPECTED} cases in any cell of the table, "
+                    "Fisher's exact test is used instead. The 95% confidence interval for the difference, in percentage "
+                    "points, is Newcombe's, built from the two Wilson intervals. Both assume the cases are independent."
+                ),
+            )
+        )
     if charts := by_method.get(METHOD_SPC):
-        notes.append(("Control charts for longer series", (
-            f"Applied to {_figures([label for label, _ in charts])}. A measure that is not a count of events "
-            f"and has at least {SPC_MIN_POINTS} consecutive values is read on an XmR control chart, following NHS "
-            "England's Making Data Count approach. The centre line is the average of all the values; the process "
-            f"limits sit {XMR_LIMIT:g} times the average moving range above and below it, about three standard "
-            "deviations. The latest value shows special cause variation when it lies outside the limits, when it "
-            f"ends a run of {SHIFT_LENGTH} or more values on the same side of the average (a shift), when it ends "
-            f"{TREND_LENGTH} or more values each higher, or each lower, than the one before (a trend), or when it "
-            "is one of at least two out of three values in a row more than two thirds of the way from the average "
-            "to the same limit. A signal on the side the plan wants is special cause improvement, on the other "
-            "side special cause concern; where neither direction is better it is reported as high or low. "
-            "Without a signal the variation is common cause. The chart assumes the values are in time order "
-            "and equally spaced.")))
+        notes.append(
+            (
+                "Control charts for longer series",
+                (
+                    f"Applied to {_figures([label for label, _ in charts])}. A measure that is not a count of events "
+                    f"and has at least {SPC_MIN_POINTS} consecutive values is read on an XmR control chart, following NHS "
+                    "England's Making Data Count approach. The centre line is the average of all the values; the process "
+                    f"limits sit {XMR_LIMIT:g} times the average moving range above and below it, about three standard "
+                    "deviations. The latest value shows special cause variation when it lies outside the limits, when it "
+                    f"ends a run of {SHIFT_LENGTH} or more values on the same side of the average (a shift), when it ends "
+                    f"{TREND_LENGTH} or more values each higher, or each lower, than the one before (a trend), or when it "
+                    "is one of at least two out of three values in a row more than two thirds of the way from the average "
+                    "to the same limit. A signal on the side the plan wants is special cause improvement, on the other "
+                    "side special cause concern; where neither direction is better it is reported as high or low. "
+                    "Without a signal the variation is common cause. The chart assumes the values are in time order "
+                    "and equally spaced."
+                ),
+            )
+        )
     tests = [j for _, j in judged if j.p_value is not None]
     if tests:
-        family = "" if len(tests) == 1 else (
-            f" The {len(tests)} tests of this update are corrected together by Holm's method: each p-value is "
-            "adjusted for the number of tests, and a change is called significant only when its adjusted p-value "
-            "is below 0.05, so that the chance of any false alarm among them all stays at 5%.")
-        notes.append(("Significance and several tests at once", (
-            f"{len(tests)} change{'' if len(tests) == 1 else 's'} in this update {'was' if len(tests) == 1 else 'were'} "
-            f"tested. A change is called significant when chance alone would produce one at least as large less "
-            f"than 5% of the time (two-sided, the {CONFIDENCE} level).{family} The 95% confidence interval gives "
-            "the range of underlying changes the figures are consistent with.")))
+        family = (
+            ""
+            if len(tests) == 1
+            else (
+                f" The {len(tests)} tests of this update are corrected together by Holm's method: each p-value is "
+                "adjusted for the number of tests, and a change is called significant only when its adjusted p-value "
+                "is below 0.05, so that the chance of any false alarm among them all stays at 5%."
+            )
+        )
+        notes.append(
+            (
+                "Significance and several tests at once",
+                (
+                    f"{len(tests)} change{'' if len(tests) == 1 else 's'} in this update {'was' if len(tests) == 1 else 'were'} "
+                    f"tested. A change is called significant when chance alone would produce one at least as large less "
+                    f"than 5% of the time (two-sided, the {CONFIDENCE} level).{family} The 95% confidence interval gives "
+                    "the range of underlying changes the figures are consistent with."
+                ),
+            )
+        )
     if targets:
-        notes.append(("Progress against targets", (
-            "A target is met once the latest value reaches it or goes beyond it in the direction the plan wants. "
-            "Before the target date, progress is measured against a straight line drawn from the value at the "
-            "start (the baseline) to the target on its date: the measure is on track when the latest value is on "
-            "that line or beyond it, and not on track when it falls short. For totals counted towards a year's "
-            "target the line starts from zero at the beginning of the year. A target not reached by its date is "
-            "reported as not met.")))
+        notes.append(
+            (
+                "Progress against targets",
+                (
+                    "A target is met once the latest value reaches it or goes beyond it in the direction the plan wants. "
+                    "Before the target date, progress is measured against a straight line drawn from the value at the "
+                    "start (the baseline) to the target on its date: the measure is on track when the latest value is on "
+                    "that line or beyond it, and not on track when it falls short. For totals counted towards a year's "
+                    "target the line starts from zero at the beginning of the year. A target not reached by its date is "
+                    "reported as not met."
+                ),
+            )
+        )
     untested = [j.untested_because for _, j in judged if not j.tested]
     if untested:
         counts = [f"{untested.count(because)} {because}" for because in UNTESTED_BECAUSE if because in untested]
-        notes.append(("Not tested", (
-            f"{len(untested)} change{'' if len(untested) == 1 else 's'} {'is' if len(untested) == 1 else 'are'} "
-            f"not tested: {', '.join(counts)}. For these the update shows the change and any progress against a "
-            "target, but makes no claim about whether the change is larger than chance. A figure worked out from "
-            "other published figures is never tested; a count is tested without its own history only where its "
-            "events are close to independent, because otherwise nothing shows how much it normally varies.")))
-    notes.append(("Words used for changes", (
-        "Significantly better and significantly worse describe significant changes in the direction the plan "
-        "wants or against it; no significant change means the change is within chance variation. For measures "
-        "where neither a rise nor a fall is better (for example arrests, which may reflect more offending or "
-        "more enforcement, or calls and investigations, which are workload), a significant change is called a "
-        "significant increase or decrease, without judging it.")))
+        notes.append(
+            (
+                "Not tested",
+                (
+                    f"{len(untested)} change{'' if len(untested) == 1 else 's'} {'is' if len(untested) == 1 else 'are'} "
+                    f"not tested: {', '.join(counts)}. For these the update shows the change and any progress against a "
+                    "target, but makes no claim about whether the change is larger than chance. A figure worked out from "
+                    "other published figures is never tested; a count is tested without its own history only where its "
+                    "events are close to independent, because otherwise nothing shows how much it normally varies."
+                ),
+            )
+        )
+    notes.append(
+        (
+            "Words used for changes",
+            (
+                "Significantly better and significantly worse describe significant changes in the direction the plan "
+                "wants or against it; no significant change means the change is within chance variation. For measures "
+                "where neither a rise nor a fall is better (for example arrests, which may reflect more offending or "
+                "more enforcement, or calls and investigations, which are workload), a significant change is called a "
+                "significant increase or decrease, without judging it."
+            ),
+        )
+    )
     return notes

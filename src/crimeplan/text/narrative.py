@@ -68,7 +68,7 @@ def observed_value(observation: Observation, unit: str, decimals: int | None = N
 def figure_statuses(comparisons: list[Comparison]) -> set[str]:
     """The statuses of the figures shown for ``comparisons`` (this period and a year earlier)."""
     return {o.status for c in comparisons
-            for o in (c.current, c.previous_year and c.previous_year.reference) if o is not None}
+            for o in (c.current, None if c.previous_year is None else c.previous_year.reference) if o is not None}
 
 
 def _observed_when(observation: Observation) -> str:

@@ -16,7 +16,7 @@ from crimeplan.inputs.schemas import PUBLISHED
 MARKERS = {"derived": "[d]", "estimated": "[e]", "provisional": "[p]"}
 MEANINGS = {
     "derived": "a derived figure, worked out from other published figures (such as a published change or "
-               "percentage) rather than published itself",
+    "percentage) rather than published itself",
     "estimated": "an estimated figure, not a count",
     "provisional": "a provisional figure, which may be revised",
 }
