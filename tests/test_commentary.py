@@ -77,7 +77,7 @@ def one_line(tmp_path: Path, bullet: str) -> str:
         ("{{calls.change_previous_quarter}}", "2,201"),
         ("{{calls.change_pct_previous_quarter}}", "8%"),
         ("{{calls.up_or_down_previous_quarter}}", "up"),
-        ("{{calls.previous_quarter}}", "27,156 [d]"),
+        ("{{calls.previous_quarter}}", "27,156"),
         ("{{calls.last_year.change_pct_previous_quarter}}", "5%"),
         ("{{asb@Southend.change_pct:1}}", "14.5%"),
         ("{{asb@Southend.change}}", "1,005"),
