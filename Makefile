@@ -14,7 +14,7 @@ ifneq ($(wildcard $(QUARTO_PREFIX)/bin/quarto),)
 export PATH := $(CURDIR)/$(QUARTO_PREFIX)/bin:$(PATH)
 endif
 
-.PHONY: render render-all test lint lab check bench clean setup quarto
+.PHONY: render render-all test test-fast lint lab check bench clean setup quarto
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The unit tests only (no CLI, kernels, renderer or browser), on two workers.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)
+
 # ruff (lint and format check), mypy on the library, and the import-linter layer contract
 # (pyproject.toml holds their settings). `pre-commit install` runs ruff and nbstripout on commit.
 LINTED := src tests benchmarks notebooks
@@ -49,9 +53,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/render_bench.py $(if $(RUNS),--runs $(RUNS))
 
-# JupyterLab on the whole project (data/, params/, outputs/ in reach), opening on notebooks/.
+# JupyterLab on the whole project (data/, params/, outputs/ in reach), opening on notebooks/;
+# as root (a container) it needs --allow-root, which is added then.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
 
 clean:
 	rm -rf outputs/

@@ -21,15 +21,11 @@ from crimeplan.ingest.reference import (
     read_force_districts,
     write_derived,
 )
-from crimeplan.inputs.measures import (
-    load_areas,
-    load_catalogue,
-    load_comparison_group,
-    load_measures,
-)
+from crimeplan.inputs.measures import load_comparison_group
 from crimeplan.inputs.params import PUBLIC_DATA_SECTIONS, Plan, load_plan
 from crimeplan.periods import Quarter
 from crimeplan.sections.public_data import open_data_sections
+from loaders import load_areas, load_catalogue, load_measures
 
 REFERENCE = REPO / "data" / "reference"
 LOOKUPS = SHARED_DATA / "lookups"
@@ -124,7 +120,8 @@ def test_public_data_entries_are_validated(tmp_path: Path, entry: str, message: 
 
 
 def test_the_plan_sections_are_the_ones_open_data_builds() -> None:
-    assert set(PUBLIC_DATA_SECTIONS) == {"specials", "anti_social_behaviour", "recorded_crime"}
+    assert set(PUBLIC_DATA_SECTIONS) == {"specials", "anti_social_behaviour", "recorded_crime", "road_casualties",
+                                         "borough_crime"}
 
 
 # --- reference data ---------------------------------------------------------------------------

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import load_areas, load_catalogue, load_measures
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import compare_all
 from crimeplan.text.commentary import list_references, load_commentary
 from crimeplan.text.narrative import headline, performance_table
+from loaders import load_areas, load_catalogue, load_measures
 from seed_figures import SEED_FIGURES, figure_pattern, missing_figures
 from test_compare import definition, frame
 

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import MeasureDef, load_catalogue, load_measures
+from crimeplan.inputs.measures import MeasureDef
 from crimeplan.periods import Quarter, shift_months
 from crimeplan.stats.compare import compare, compare_all, measures_for
+from loaders import load_catalogue, load_measures
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 Q2_2019 = Quarter.parse("2019-20-Q2")

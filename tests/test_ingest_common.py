@@ -82,6 +82,7 @@ def test_committed_measures_use_reference_areas_and_stay_small(source: str) -> N
     path = REPO / "data" / "measures" / SOURCES[source].output_name
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     areas = set(pd.read_csv(REFERENCE / "forces.csv", dtype=str).area)
+    areas |= set(pd.read_csv(REFERENCE / "force_districts.csv", dtype=str).district)  # any force's districts
     assert set(rows.area) <= areas
-    assert path.stat().st_size < 2_000_000
+    assert path.stat().st_size < 3_500_000  # the ONS rolling years and their quarters, all 43 forces: 3.4 MB
     assert rows.measure.str.fullmatch(r"[a-z0-9_]+").all()

@@ -98,7 +98,8 @@ def test_the_catalogue_places_each_public_measure_under_the_priority_showing_it(
             for measure_id in section.measures:
                 assert catalogue[measure_id]["priority"] == priority.number
     assert all("targets" not in entry for entry in catalogue.values())
-    assert len(catalogue) == 22
+    assert len(catalogue) == 34  # 22 quarterly and workforce-table measures, 8 ONS rolling years, 4 open-data counts
+    assert not any(m.startswith(("road_casualties", "borough_crime")) for m in catalogue)  # Gwent has neither
 
 
 def test_front_and_back_matter_notebooks_of_the_checkout_come_along(tmp_path: Path) -> None:
@@ -219,3 +220,72 @@ def test_west_yorkshire_police_uk_measures_by_district(west_yorkshire: Path) -> 
     assert rows[("police_uk_asb_incidents", "West Yorkshire", "2018-07-01")] == "5442"
     districts = {area for (_, area, _) in rows} - {"West Yorkshire"}
     assert districts == {"Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
+
+
+# --- Greater Manchester and the Met: the monthly series -----------------------------------------
+
+STATS19_FILE = SHARED_DATA / "stats19_greater_manchester" / "STATS19_road_casualties_2019-Jun2024.csv"
+MPS_FOLDER = SHARED_DATA / "mps_borough_crime"
+
+
+def project_from_open_data(root: Path, force: str, quarter: str, source: str, path: Path) -> tuple[str, str]:
+    """``init`` a project, ingest one public source, render the quarter: its HTML and PDF text."""
+    assert run_cli(root.parent, "init", str(root), "--force", force, "--quarter", quarter).returncode == 0
+    result = run_cli(root, "ingest", source, str(path))
+    assert result.returncode == 0, result.stderr
+    result = run_cli(root, "render", quarter, "--renderer", "builtin")
+    assert result.returncode == 0, result.stderr
+    output = root / "outputs" / quarter
+    return " ".join(html_text(output / "update.html").split()), " ".join(pdf_text(output / "update.pdf").split())
+
+
+def ksi(month_prefixes: tuple[str, ...], severities=("Fatal", "Serious")) -> int:
+    with STATS19_FILE.open(encoding="utf-8-sig") as file:
+        return sum(1 for r in csv.DictReader(file)
+                   if r["date"][:7] in month_prefixes and r["casualty_severity"] in severities)
+
+
+@pytest.mark.skipif(not STATS19_FILE.is_file(), reason=f"STATS19 file not present at {SHARED_DATA}")
+@pytest.mark.render
+def test_greater_manchester_ksi_for_the_quarter_against_a_year_earlier_with_a_monthly_control_chart(tmp_path) -> None:
+    html, pdf = project_from_open_data(tmp_path / "gm", "Greater Manchester", "2024-25-Q1", "stats19", STATS19_FILE)
+    now, before = ksi(("2024-04", "2024-05", "2024-06")), ksi(("2023-04", "2023-05", "2023-06"))
+    killed = ksi(("2024-04", "2024-05", "2024-06"), ("Fatal",))
+    june = ksi(("2024-06",))
+    assert (now, before, killed, june) == (241, 199, 17, 78)  # also by hand with awk: see docs/ingest.md
+    for text in (html, pdf):
+        assert (f"{now} people were killed or seriously injured on the roads of Greater Manchester in April to June "
+                f"2024 ({killed} killed, {now - killed} seriously injured), 21% more than in April to June 2023 "
+                f"({before})") in text
+        assert f"People killed or seriously injured in Greater Manchester: {june} in June 2024," in text
+        assert "66 months, January 2019 to June 2024; mean and process limits of an XmR control chart" in text
+    assert "Priority 7 – Safer roads" in html
+
+
+def met_month(column: str, borough: str | None = None) -> int:
+    total = 0
+    for path in sorted(MPS_FOLDER.glob("*.csv")):
+        with path.open(encoding="utf-8-sig") as file:
+            for r in csv.DictReader(file):
+                if column in r and r["MajorText"] != "Historical Fraud and Forgery" \
+                        and borough in (None, r["LookUp_BoroughName"]):
+                    total += int(r[column])
+    return total
+
+
+@pytest.mark.skipif(not MPS_FOLDER.is_dir(), reason=f"Met borough files not present at {SHARED_DATA}")
+@pytest.mark.render
+def test_the_met_shows_borough_crime_by_month(tmp_path) -> None:
+    html, pdf = project_from_open_data(tmp_path / "met", "Metropolitan Police", "2023-24-Q3", "mps-borough", MPS_FOLDER)
+    quarter = sum(met_month(m) for m in ("202310", "202311", "202312"))
+    year_before = sum(met_month(m) for m in ("202210", "202211", "202212"))
+    westminster = sum(met_month(m, "Westminster") for m in ("202310", "202311", "202312"))
+    for text in (html, pdf):
+        assert (f"Metropolitan Police recorded {quarter:,} crimes in October to December 2023 (the borough level "
+                f"crime data the force publishes, excluding fraud), 8% more than in October to December 2022 "
+                f"({year_before:,})") in text
+        assert f"Crime recorded by borough, October to December 2023: most in Westminster ({westminster:,})" in text
+        assert f"Crime recorded by Metropolitan Police: {met_month('202312'):,} in December 2023" in text
+        assert "165 months, April 2010 to December 2023" in text
+    assert "None stated: the copy used says nothing about its licence" in html  # About: the source's licence
+    assert "Safer roads" not in html  # no STATS19 series for the Met

@@ -718,7 +718,7 @@ def test_judge_rejects_unknown_units_and_kinds(facts, message):
 
 
 def test_every_catalogue_measure_gets_a_method():
-    from crimeplan.inputs.measures import load_catalogue
+    from loaders import load_catalogue
 
     catalogue = load_catalogue(DATA_DIR)
     methods = {}

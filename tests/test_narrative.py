@@ -211,3 +211,20 @@ def test_judgement_column_says_why_a_figure_is_not_tested():
     deaths = definition(label="Deaths", unit="people", kind="total", better="lower", targets=[], variation="poisson")
     table = performance_table([run(quarter_rows("m", 14, 8), deaths)], {"m": deaths})
     assert table.iloc[0]["Judgement"] == "no significant change"
+
+
+
+def test_judgement_cell_reason_follows_the_code_not_the_sentence():
+    """Rewording a not-tested sentence keeps the table's short reason: the cell reads the code."""
+    from dataclasses import dataclass, replace
+
+    from crimeplan.stats import judgement as judging
+    from crimeplan.text.narrative import judgement_cell
+
+    @dataclass
+    class Judged:
+        judgement: judging.Judgement
+
+    reworded = judging.not_tested("Counted on one day only.", because=judging.NoTest.SNAPSHOT)
+    assert judgement_cell(Judged(reworded)) == "not tested (a level on a day)"
+    assert judgement_cell(Judged(replace(reworded, not_tested_because=None))) == "not tested"

@@ -11,16 +11,12 @@ import pytest
 from IPython.display import Markdown
 
 from crimeplan.errors import InputError
-from crimeplan.inputs.measures import (
-    load_areas,
-    load_catalogue,
-    load_comparison_group,
-    load_measures,
-)
+from crimeplan.inputs.measures import load_comparison_group
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.sections.charts import Chart
 from crimeplan.sections.public_data import HEADING, open_data_sections
+from loaders import load_areas, load_catalogue, load_measures
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -148,7 +144,7 @@ def test_recorded_crime_for_violence_in_the_quarter(inputs):
                 csv_rows("recorded_crime.csv", "recorded_crime_violence_against_the_person") if r["area"] == "Essex"}
     items = sections(inputs, 4, "2017-18-Q1")
     text = text_of(items)
-    assert f"**Recorded violence against the person**: {violence['2017-04-01']:,};" in text
+    assert f"**Recorded violence against the person**: {violence['2017-04-01']:,}," in text
     assert "Recorded rape" in text and "Recorded possession of weapons offences" in text
     shares = charts_of(items)[0]
     assert "East of England forces" in shares.title
@@ -170,12 +166,13 @@ def test_recorded_crime_compares_with_the_previous_quarter(inputs):
     assert "Recorded drug trafficking offences" in text and "Recorded violence" not in text
 
 
-def test_a_quarter_without_recorded_crime_gets_one_line(inputs):
-    items = sections(inputs, 5, "2018-19-Q1")
-    assert len(items) == 1
-    assert items[0].data.removeprefix(HEADING).strip() == (
-        "There are no Home Office recorded crime figures for April to June 2018 in this update: "
-        "the published figures used here run from 2017/18 Q1 to 2017/18 Q4.")
+def test_a_quarter_without_quarterly_recorded_crime_says_so_then_shows_the_long_series(inputs):
+    items = sections(inputs, 5, "2019-20-Q1")
+    first = items[0].data.removeprefix(HEADING).strip()
+    assert first.startswith(
+        "There are no quarterly recorded crime figures for April to June 2019 in this update: "
+        "the quarterly figures used here run from 2006/07 Q1 to 2018/19 Q3.")
+    assert "in the year ending December 2018" in text_of(items)
 
 
 def reference_copy(tmp_path: Path, groups_yaml: str) -> Path:

@@ -85,11 +85,13 @@ def chart_svgs_of(path) -> list[str]:
 
 def test_charts_per_priority_add_what_the_tables_cannot(rendered_default):
     """Priority 1: the change chart, the Specials trend with its target, Specials per 100
-    officers among the force's peers; priority 7: the change chart; priorities whose
-    comparisons are one table row: none. No chart is bars of this year against last year."""
+    officers among the force's peers, Specials since 2007; priorities 4 and 5: the ONS
+    rolling years since 2003 and the recovered quarters on a control chart; priority 7: the
+    change chart; priorities whose comparisons are one table row: none. No chart is bars of
+    this year against last year."""
     counts = {name: len(svgs) for name, svgs in charts_by_notebook(rendered_default.output_dir / "notebooks").items()}
-    assert counts == {"p1_local_policing": 3, "p2_antisocial_behaviour": 0, "p3_domestic_abuse": 0,
-                      "p4_serious_violence": 0, "p5_gangs_organised_crime": 0, "p6_vulnerable_people": 0,
+    assert counts == {"p1_local_policing": 4, "p2_antisocial_behaviour": 0, "p3_domestic_abuse": 0,
+                      "p4_serious_violence": 2, "p5_gangs_organised_crime": 2, "p6_vulnerable_people": 0,
                       "p7_road_safety": 1}
     text = pdf_text(rendered_default.pdf)
     assert "this year against the same period last year" not in text
@@ -101,7 +103,7 @@ def test_pdf_draws_every_chart_as_vector_graphics(rendered_default):
     svgs = chart_svgs(rendered_default.output_dir / "notebooks")
     titles = [" ".join(re.findall(r">([^<>]+)</t", re.search(r"role-title-text.*?</text>", svg, re.DOTALL)[0]))
               for svg in svgs]
-    assert len(titles) == 4
+    assert len(titles) == 9
     text = " ".join(pdf_text(rendered_default.pdf).split())
     assert all(html.unescape(title) in text for title in titles), titles
     with pdfplumber.open(rendered_default.pdf) as pdf:
@@ -137,7 +139,7 @@ def test_render_all_renders_every_quarter_with_its_public_data(tmp_path):
         assert f"Rendered {quarter}" in result.stderr
     recorded_crime = html_text(root / "outputs" / "2017-18-Q1" / "update.html")
     assert "Quarterly Update 2017/18 Q1" in recorded_crime
-    assert "Home Office police recorded crime for April to June 2017" in recorded_crime
+    assert "Police recorded crime for April to June 2017: Essex recorded 32,890 crimes" in recorded_crime
     assert "There is no police.uk data for April to June 2017" in recorded_crime
     asb = html_text(root / "outputs" / "2018-19-Q1" / "update.html")
     assert "Anti-social behaviour records on police.uk by district" in asb

@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("quarter", help="the new quarter's id, e.g. 2019-20-Q3")
 
     ingest = commands.add_parser("ingest", help="turn public data into data/measures/<source>.csv")
-    ingest.add_argument("source", help="police-uk, home-office-workforce or recorded-crime")
+    ingest.add_argument("source", help="police-uk, home-office-workforce, recorded-crime, ons-recorded-crime, "
+                        "workforce-open-data, stats19 or mps-borough")
     ingest.add_argument("paths", nargs="+", type=Path, help="files, folders or archives to read")
 
     init = commands.add_parser("init", help="create a project for a territorial police force in a new folder",
@@ -210,8 +211,10 @@ def _init(args: argparse.Namespace, console) -> int:
     force, written = init_project(args.directory, args.force, args.source, quarter)
     root = args.directory.resolve()
     console.print(f"Created a project for {force} in {root} ({len(written)} files).", highlight=False, markup=False)
-    console.print(f"Next: cd {args.directory}; make setup; .venv/bin/crimeplan ingest police-uk|home-office-workforce|"
-                  "recorded-crime PATH...; make check; make render. README.md says what to edit.",
+    console.print(f"Next: cd {args.directory}; make setup; .venv/bin/crimeplan ingest SOURCE PATH... for each public "
+                  "source (police-uk, home-office-workforce, recorded-crime then ons-recorded-crime, "
+                  "workforce-open-data, and stats19 or mps-borough where the plan shows them); make check; make render. "
+                  "README.md says what to edit.",
                   highlight=False, markup=False, soft_wrap=True)
     return 0
 

@@ -1,6 +1,7 @@
 """What each part of a render depends on, as content hashes.
 
-A notebook is executed again only when its key changes: its own source, the parameters,
+A notebook is executed again only when its key changes: its cells' sources (not the
+outputs a run in JupyterLab saves), the parameters,
 the plan and the quarter's params, the catalogue, every measures and reference file, its
 own priority's commentary, the ``crimeplan`` code and templates, and the Python and key
 package versions. A changed byte in any of them always invalidates (hashes of content,
@@ -70,9 +71,25 @@ def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int 
                    json.dumps(parameters, sort_keys=True))
     keys = {}
     for notebook, number in notebooks.items():
-        own = [notebook] if number is None else [notebook, data / "commentary" / quarter.id / f"p{number}.md"]
-        keys[notebook.stem] = _hash(shared, files_digest(own, project.root))
+        own = [] if number is None else [data / "commentary" / quarter.id / f"p{number}.md"]
+        keys[notebook.stem] = _hash(shared, notebook_digest(notebook), files_digest(own, project.root))
     return keys
+
+
+def notebook_digest(path: Path) -> str:
+    """A hash of what a render executes from a notebook: each cell's type, source and tags.
+
+    Outputs, execution counts and other metadata an analyst's own run saves in the file
+    (JupyterLab autosaves them) change nothing; a file that is not a notebook is hashed
+    whole, so the render reports it."""
+    raw = path.read_bytes() if path.is_file() else b"\0absent"
+    try:
+        cells = json.loads(raw)["cells"]
+        executed = [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+                     sorted(c.get("metadata", {}).get("tags", []))) for c in cells]
+    except (ValueError, KeyError, TypeError):
+        return _hash(raw)
+    return _hash(json.dumps(executed))
 
 
 def render_key(renderer: str, renderer_files: list[Path], project: Project, notebook_digests: dict[str, str]) -> str:

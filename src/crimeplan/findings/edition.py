@@ -40,6 +40,7 @@ from crimeplan.inputs.schemas import suggestion
 from crimeplan.inputs.sources import Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
+from crimeplan.ingest.reference import every_district
 from crimeplan.text import commentary
 from crimeplan.text.commentary import Commentary
 
@@ -128,7 +129,9 @@ def read_shared(project: Project) -> SharedInputs:
     problems += found
     area_names = set(areas["area"])
     units = {measure_id: None for measure_id in declared} | {m: entry.unit for m, entry in catalogue.items()}
-    measures, found = read_measures(project.data_dir, units=units, area_names=area_names)
+    # Public series may name any force's districts (the Met's boroughs, a force's local authorities).
+    measures, found = read_measures(project.data_dir, units=units,
+                                    area_names=area_names | every_district(project.data_dir / "reference"))
     valid = coverage.valid_rows(measures)
     problems += found + coverage.snapshot_problems(project, valid, catalogue)
     problems += plausibility.related_total_problems(project, valid, catalogue)

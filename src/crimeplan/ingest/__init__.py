@@ -1,7 +1,10 @@
 """Public data -> ``data/measures/<source>.csv`` (the ``crimeplan ingest`` command).
 
 Sources: ``police-uk`` (street-level crime and ASB), ``home-office-workforce`` (workforce
-ODS tables) and ``recorded-crime`` (police recorded crime by force and quarter). See
+ODS tables), ``recorded-crime`` (police recorded crime by force and quarter),
+``ons-recorded-crime`` (ONS rolling years since 2003), ``workforce-open-data`` (31 March
+snapshots since 2007), ``stats19`` (road casualties by month) and ``mps-borough`` (Met
+crime by borough and month). See
 ``docs/ingest.md`` for the measure ids each one writes.
 """
 
@@ -18,14 +21,22 @@ from crimeplan.ingest.common import (
     validate_measures,
     write_atomically,
 )
+from crimeplan.ingest.mps_borough import MpsBoroughSource
+from crimeplan.ingest.ons_recorded_crime import OnsRecordedCrimeSource
 from crimeplan.ingest.police_uk import PoliceUkSource
 from crimeplan.ingest.recorded_crime import RecordedCrimeSource
+from crimeplan.ingest.stats19 import Stats19Source
 from crimeplan.ingest.workforce import WorkforceSource
+from crimeplan.ingest.workforce_open_data import WorkforceOpenDataSource
 
 SOURCES: dict[str, Source] = {
     "police-uk": PoliceUkSource(),
     "home-office-workforce": WorkforceSource(),
     "recorded-crime": RecordedCrimeSource(),
+    "ons-recorded-crime": OnsRecordedCrimeSource(),
+    "workforce-open-data": WorkforceOpenDataSource(),
+    "stats19": Stats19Source(),
+    "mps-borough": MpsBoroughSource(),
 }
 
 __all__ = ["SOURCES", "IngestReport", "Source", "ingest"]

@@ -265,6 +265,38 @@ def claim_periods(periods: Iterable, claimed: dict, label: str, noun: str, shown
         claimed[period] = label
 
 
+def first_line(mask: pd.Series) -> int:
+    """The file line (header = line 1) of the first row where ``mask`` is true."""
+    return int(mask.to_numpy().nonzero()[0][0]) + 2
+
+
+DAY_STYLES = ((re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"), (re.compile(r"\d{2}/\d{2}/\d{4}"), "%d/%m/%Y"))
+
+
+def parse_days(texts: pd.Series, label: str, column: str) -> pd.Series:
+    """Dates written either ISO (``2019-03-31``) or day first (``31/03/2019``), as ``date``;
+    anything else, or an impossible day, is an error naming the line and column."""
+    parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    for pattern, style in DAY_STYLES:
+        chosen = texts.str.fullmatch(pattern.pattern)
+        parsed[chosen] = pd.to_datetime(texts[chosen], format=style, errors="coerce")
+    if parsed.isna().any():
+        bad = parsed.isna()
+        raise InputError(f"{label}: line {first_line(bad)}, column {column}: {texts[bad].iloc[0]!r} is not a "
+                         "date (expected YYYY-MM-DD or DD/MM/YYYY)")
+    return parsed.dt.date
+
+
+def whole_numbers(texts: pd.Series, label: str, column: str) -> pd.Series:
+    """Counts as integers (thousands commas allowed); anything else is an error naming the line."""
+    counts = pd.to_numeric(texts.str.replace(",", "").str.strip(), errors="coerce")
+    bad = counts.isna() | (counts % 1 != 0)
+    if bad.any():
+        raise InputError(f"{label}: line {first_line(bad)}, column {column}: {texts[bad].iloc[0]!r} is not a "
+                         "whole number")
+    return counts.astype(int)
+
+
 def month_bounds(month: str) -> tuple[date, date]:
     """First and last day of ``YYYY-MM``."""
     start = date.fromisoformat(f"{month}-01")
@@ -273,13 +305,17 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 
 def load_reference_areas(reference_dir: Path) -> set[str]:
-    path = Path(reference_dir) / "forces.csv"
+    """The areas an ingest may write: ``forces.csv`` (the forces and the project's districts)
+    and, where present, every force's districts in ``force_districts.csv``."""
+    path = Path(reference_dir) / FORCES_FILE
     if not path.is_file():
         raise InputError(f"{path}: file not found (the reference list of forces and districts)")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "area" not in frame.columns:
         raise InputError(f"{path}: missing column 'area'")
-    return set(frame["area"])
+    from crimeplan.ingest.reference import every_district  # imports this module
+
+    return set(frame["area"]) | every_district(reference_dir)
 
 
 def format_value(value: float) -> str:
@@ -304,7 +340,7 @@ def validate_measures(frame: pd.DataFrame, origin: str, known_areas: set[str]) -
     unknown = sorted(set(rows["area"]) - known_areas)
     if unknown:
         raise InputError(
-            f"{origin}: area(s) {', '.join(unknown)} not listed in data/reference/forces.csv"
+            f"{origin}: area(s) {', '.join(unknown)} not listed in data/reference/forces.csv or force_districts.csv"
         )
     if (rows["period_start"] > rows["period_end"]).any():
         raise InputError(f"{origin}: a period starts after it ends")

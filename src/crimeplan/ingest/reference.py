@@ -166,6 +166,12 @@ def read_regions(reference_dir: Path) -> pd.DataFrame:
     return read_reference_table(Path(reference_dir) / REGIONS_FILE, REGION_COLUMNS)
 
 
+def every_district(reference_dir: Path) -> set[str]:
+    """Every force's districts named in ``force_districts.csv`` (none when it is absent)."""
+    path = Path(reference_dir) / FORCE_DISTRICTS_FILE
+    return set(read_force_districts(reference_dir)["district"]) if path.is_file() else set()
+
+
 def forces_of(force_districts: pd.DataFrame) -> list[str]:
     return sorted(force_districts["force"].unique())
 

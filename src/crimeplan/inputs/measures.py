@@ -48,7 +48,6 @@ from crimeplan.inputs.schemas import (
     row_problems,
 )
 
-REQUIRED_MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value"]
 REFERENCE_FILES = ("areas.csv", "forces.csv")
 MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
@@ -268,17 +267,6 @@ def read_measures(
     return measures.reset_index(drop=True), problems
 
 
-def load_measures(data_dir: Path) -> pd.DataFrame:
-    """Every ``data/measures/*.csv`` concatenated, with typed columns and ``file``/``row`` columns.
-
-    Raises :class:`InputError` listing every malformed cell, reversed period or
-    conflicting row; exact repeats are dropped.
-    """
-    measures, problems = read_measures(data_dir)
-    raise_for_errors(problems)
-    return measures
-
-
 def _empty_measures() -> pd.DataFrame:
     return pd.DataFrame(columns=[*MEASURE_COLUMNS, *PROVENANCE_COLUMNS, "row", "file"], dtype="str")
 
@@ -392,13 +380,6 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
     return catalogue, set(entries), problems
 
 
-def load_catalogue(data_dir: Path) -> Catalogue:
-    """``data/catalogue.yml`` as measure id -> :class:`MeasureDef`; raises listing every problem."""
-    catalogue, _, problems = read_catalogue(data_dir)
-    raise_for_errors(problems)
-    return catalogue
-
-
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, object]:
     """The YAML node tree (for line numbers) and the data it holds, from one parse."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
@@ -482,13 +463,6 @@ def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
     problems += row_problems(areas_schema(), areas, areas)
     problems += _conflicting_areas(areas)
     return areas[AREA_COLUMNS].drop_duplicates("area").reset_index(drop=True), problems
-
-
-def load_areas(data_dir: Path) -> pd.DataFrame:
-    """Reference areas (columns ``area, type, parent``); raises listing every problem."""
-    areas, problems = read_areas(data_dir)
-    raise_for_errors(problems)
-    return areas
 
 
 def _conflicting_areas(areas: pd.DataFrame) -> list[Problem]:

@@ -41,6 +41,8 @@ PUBLIC_DATA_SECTIONS: dict[str, bool] = {
     "specials": False,               # Special Constables and officers against the comparison group
     "anti_social_behaviour": False,  # police.uk anti-social behaviour by month and district
     "recorded_crime": True,          # Home Office recorded crime: the total and the measures listed
+    "road_casualties": False,        # STATS19 killed or seriously injured by month and district
+    "borough_crime": False,          # the Met's borough level crime by month and borough
 }
 
 
@@ -144,10 +146,6 @@ class Plan(_Strict):
         and back matter, which have no commentary of their own)."""
         numbered: list[tuple[str, int | None]] = [(p.notebook, p.number) for p in self.priorities]
         return [(name, None) for name in self.front_matter] + numbered + [(name, None) for name in self.back_matter]
-
-    @property
-    def commitment_ids(self) -> set[str]:
-        return {c.id for p in self.priorities for c in p.commitments}
 
 
 class Revision(_Strict):

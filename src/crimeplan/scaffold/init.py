@@ -82,12 +82,22 @@ STARTER_PRIORITIES: tuple[StarterPriority, ...] = (
         "Safer neighbourhoods", "safer_neighbourhoods", "We will:",
         (("neighbourhood_crime", "Reduce robbery, criminal damage and disorder in neighbourhoods."),),
         ({"recorded_crime": ["recorded_crime_robbery", "recorded_crime_criminal_damage_and_arson",
-                             "recorded_crime_public_order_offences"]},)),
+                             "recorded_crime_public_order_offences"]}, "borough_crime")),
     StarterPriority(
         "Protecting vulnerable people", "vulnerable_people", "With safeguarding partners we will:",
         (("safeguarding", "Protect children and vulnerable adults from harm, and help victims of "
                           "domestic abuse cope and recover."),)),
+    StarterPriority(
+        "Safer roads", "road_safety", "With road safety partners we will:",
+        (("killed_seriously_injured", "Reduce the number of people killed or seriously injured on the roads, "
+                                      "through enforcement, education and safer streets."),),
+        ("road_casualties",)),
 )
+# Sections shown only where the checkout's committed public series cover the force (the
+# Met's borough data, STATS19 returns), by the ingest output holding them; a starter
+# priority left with no section and no other purpose is dropped with them.
+LOCAL_SECTIONS = {"road_casualties": "stats19.csv", "borough_crime": "mps_borough.csv"}
+ONLY_FOR_ITS_SECTION = frozenset({"road_safety"})
 
 
 def find_checkout() -> Path | None:
@@ -136,9 +146,33 @@ def _matter(source: Path) -> dict[str, list[str]]:
             for key in ("front_matter", "back_matter")}
 
 
-def _plan(force: str, districts: list[str], matter: dict[str, list[str]]) -> tuple[str, list[dict]]:
+def _local_series(source: Path, force: str) -> set[str]:
+    """The local sections whose series the checkout holds for ``force`` (its committed
+    ``data/measures/`` has rows for the force): the new project ingests the same files."""
+    held = set()
+    for section, name in LOCAL_SECTIONS.items():
+        path = source / "data" / "measures" / name
+        if path.is_file() and f",{force}," in path.read_text(encoding="utf-8"):
+            held.add(section)
+    return held
+
+
+def _starters(held: set[str]) -> list[StarterPriority]:
+    """The starter priorities, each with the sections the public series can fill."""
+    kept = []
+    for starter in STARTER_PRIORITIES:
+        sections = tuple(s for s in starter.public_data if not isinstance(s, str) or s not in LOCAL_SECTIONS
+                         or s in held)
+        if starter.notebook in ONLY_FOR_ITS_SECTION and not sections:
+            continue
+        kept.append(StarterPriority(starter.title, starter.notebook, starter.lead_in, starter.commitments, sections))
+    return kept
+
+
+def _plan(force: str, districts: list[str], matter: dict[str, list[str]],
+          starters: list[StarterPriority]) -> tuple[str, list[dict]]:
     priorities = []
-    for number, starter in enumerate(STARTER_PRIORITIES, start=1):
+    for number, starter in enumerate(starters, start=1):
         priority = {
             "number": number, "title": starter.title, "notebook": f"p{number}_{starter.notebook}",
             "lead_in": starter.lead_in,
@@ -159,22 +193,27 @@ def _plan(force: str, districts: list[str], matter: dict[str, list[str]]) -> tup
         "# your own words), and check `force` (the force's own name). `areas` are those the update\n"
         "# reports on (each must be listed in data/reference/). A priority's `public_data` lists the\n"
         "# open-data sections it shows: specials (Home Office workforce), anti_social_behaviour\n"
-        "# (police.uk), recorded_crime: [measure ids] (Home Office); they move with the priority.\n"
+        "# (police.uk), recorded_crime: [measure ids] (Home Office and ONS), road_casualties (STATS19),\n"
+        "# borough_crime (Met borough data); they move with the priority.\n"
     )
     return header + yaml.safe_dump(plan, sort_keys=False, allow_unicode=True, width=100), priorities
 
 
 def _public_measure_ids() -> dict[str, list[str]]:
     """The measure ids each ingest writes, by the plan section that shows them."""
-    from crimeplan.ingest import recorded_crime, workforce
+    from crimeplan.ingest import mps_borough, ons_recorded_crime, recorded_crime, stats19, workforce, \
+        workforce_open_data
     from crimeplan.ingest.police_uk import MEASURE_BY_CRIME_TYPE
 
     return {
-        "specials": [kind.measure for kind in workforce.TABLE_KINDS],
+        "specials": [kind.measure for kind in workforce.TABLE_KINDS] + list(workforce_open_data.MEASURES),
         "anti_social_behaviour": list(MEASURE_BY_CRIME_TYPE.values()),
         "recorded_crime": ["recorded_crime_total"]
         + [recorded_crime.group_measure(g) for g in recorded_crime.REPORTED_GROUPS]
-        + list(recorded_crime.REPORTED_SUBSETS.values()),
+        + list(recorded_crime.REPORTED_SUBSETS.values())
+        + [ons_recorded_crime.rolling_measure(m) for m in ons_recorded_crime.MEASURES],
+        "road_casualties": list(stats19.MEASURES),
+        "borough_crime": [mps_borough.TOTAL] + [mps_borough.major_measure(m) for m in mps_borough.MAJOR_CLASSES],
     }
 
 
@@ -195,6 +234,8 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
                 placed.setdefault(measure_id, home)
     measures = {}
     for section, ids in _public_measure_ids().items():
+        if section not in first_of_section:  # no priority shows it
+            continue
         for measure_id in ids:
             if measure_id not in entries:
                 raise InputError(f"{source_catalogue}: no entry for public-data measure {measure_id!r}")
@@ -255,7 +296,7 @@ def init_project(target: Path, force_name: str, source: Path | None = None,
     quarter = quarter or default_quarter()
     districts = sorted(districts_of(force_districts, force)["district"])
     matter = _matter(source)
-    plan_text, priorities = _plan(force, districts, matter)
+    plan_text, priorities = _plan(force, districts, matter, _starters(_local_series(source, force)))
     plan = yaml.safe_load(plan_text)
     _group, _ = comparison_group(force_districts, read_regions(reference), force)
     texts: dict[str, str] = {

@@ -36,6 +36,7 @@ from crimeplan.text.formatting import (
     format_value,
     month_year,
 )
+from crimeplan.text.wording import direction_between, rose_to, signed, up_from
 
 # --- sizes --------------------------------------------------------------------------------
 # The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm
@@ -69,11 +70,9 @@ TRACK = "#767676"  # 4.5:1 - a row's scale from zero
 ORANGE = "#d94801"  # 4.3:1 - targets, special cause concern
 PURPLE = "#756bb1"  # 4.7:1 - special cause where neither direction is better
 MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
-PALETTE = [BLUE, ORANGE, GREY, MID_BLUE, PURPLE]
 
 EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
-MINUS = "\u2212"
 MIN_TREND_POINTS = 6
 
 _sequence = itertools.count(1)
@@ -117,17 +116,25 @@ class Chart:
 
     @cached_property
     def spec(self) -> dict:
-        """The Vega-Lite spec the HTML draws: single views fill their container's width."""
-        title = alt.Title(wrap(self.title, TITLE_CHARS), anchor="start", offset=10,
-                          **({"subtitle": wrap(self.subtitle, LABEL_CHARS)} if self.subtitle else {}))
-        chart = self.chart.properties(title=title)
-        if isinstance(chart, (alt.Chart, alt.LayerChart)):
-            chart = chart.properties(width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        """The Vega-Lite spec the HTML draws: single views fill their container's width.
+
+        The chart is turned into a dict once and the title, sizing, embed options and
+        configuration are set on the dict: each Altair ``properties``/``configure`` call
+        would copy the whole chart, data included.
+        """
+        spec = self.chart.to_dict()
+        spec["title"] = {"text": wrap(self.title, TITLE_CHARS), "anchor": "start", "offset": 10,
+                         **({"subtitle": wrap(self.subtitle, LABEL_CHARS)} if self.subtitle else {})}
+        if isinstance(self.chart, (alt.Chart, alt.LayerChart)):
+            spec |= {"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
         # Vega-Embed reads these options from the spec: its wrapper is an inline block
         # (zero wide when empty) unless told to fill the figure, which "container" needs.
-        chart = chart.properties(usermeta={"embedOptions": {"defaultStyle": EMBED_STYLE}})
+        spec["usermeta"] = {"embedOptions": {"defaultStyle": EMBED_STYLE}}
         # The font the documents use: the static SVG is laid out and drawn with the same one.
-        return _configure(chart).to_dict()
+        config = spec.get("config", {})
+        spec["config"] = config | {key: {**config.get(key, {}), **value} if isinstance(value, dict) else value
+                                   for key, value in CONFIG.items()}
+        return spec
 
     @cached_property
     def spec_json(self) -> str:
@@ -199,20 +206,19 @@ def script_json(value) -> str:
     return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """One font, text at FONT_SIZE px or more, and no label cut short ("…") anywhere."""
-    text = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
-    return (
-        chart.configure(font=FONT, background=BACKGROUND)
-        .configure_axis(**text, titleFontWeight="normal", labelColor="#1a1a1a", titleColor="#1a1a1a",
-                        domainColor=GREY, tickColor=GREY, gridColor="#dddddd")
-        .configure_legend(**text, titleLimit=0, symbolStrokeWidth=2, labelColor="#1a1a1a", titleColor="#1a1a1a")
-        .configure_header(**text, titleLimit=0, labelColor="#1a1a1a")
-        .configure_title(fontSize=TITLE_FONT_SIZE, subtitleFontSize=FONT_SIZE, limit=0,
-                         color="#1a1a1a", subtitleColor="#1a1a1a", subtitlePadding=4)
-        .configure_text(fontSize=FONT_SIZE, limit=0, color="#1a1a1a")
-        .configure_view(stroke=None)
-    )
+_TEXT = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
+# One font, text at FONT_SIZE px or more, and no label cut short ("…") anywhere.
+CONFIG = {
+    "font": FONT, "background": BACKGROUND,
+    "axis": {**_TEXT, "titleFontWeight": "normal", "labelColor": "#1a1a1a", "titleColor": "#1a1a1a",
+             "domainColor": GREY, "tickColor": GREY, "gridColor": "#dddddd"},
+    "legend": {**_TEXT, "titleLimit": 0, "symbolStrokeWidth": 2, "labelColor": "#1a1a1a", "titleColor": "#1a1a1a"},
+    "header": {**_TEXT, "titleLimit": 0, "labelColor": "#1a1a1a"},
+    "title": {"fontSize": TITLE_FONT_SIZE, "subtitleFontSize": FONT_SIZE, "limit": 0, "color": "#1a1a1a",
+              "subtitleColor": "#1a1a1a", "subtitlePadding": 4},
+    "text": {"fontSize": FONT_SIZE, "limit": 0, "color": "#1a1a1a"},
+    "view": {"stroke": None},
+}
 
 
 # --- the change chart: this period against the same period last year and the target ----------
@@ -356,7 +362,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         limits = [{"line": "Mean", "value": spc.mean, "dash": "solid"},
                   {"line": "Upper limit", "value": spc.upper, "dash": "limit"},
                   {"line": "Lower limit", "value": spc.lower, "dash": "limit"}]
-        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {_short_number(d['value'])}"}
+        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {format_number(d['value'], 0 if abs(d['value']) >= 100 else 1)}"}
                                            for d in limits]))
         layers += [
             lines.mark_rule(color=GREY, strokeWidth=1.5).encode(
@@ -407,10 +413,6 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         ]
     chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=260)
     return Chart(chart, title, alt_text, subtitle, caption)
-
-
-def _short_number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
 # --- bars: areas or forces side by side ---------------------------------------------------------
@@ -485,20 +487,16 @@ def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_titl
 # --- words: titles and figures stated from the numbers -----------------------------------------
 
 
-def _signed(value: float, text: str) -> str:
-    return ("+" if value > 0 else MINUS if value < 0 else "") + text
-
-
 def _relative(current: float, previous: float, unit: str) -> str:
     """``+11%``, ``−39%``, ``+5.7 percentage points`` or ``no change``."""
     difference = current - previous
     if abs(difference) < judgement.TOLERANCE:
         return "no change"
     if unit == "percent":
-        return _signed(difference, f"{format_number(abs(difference))} percentage points")
+        return signed(difference, f"{format_number(abs(difference))} percentage points")
     if abs(previous) < judgement.TOLERANCE:
-        return _signed(difference, format_value(abs(difference), unit))
-    return _signed(difference, format_percent(abs(difference) / abs(previous) * 100))
+        return signed(difference, format_value(abs(difference), unit))
+    return signed(difference, format_percent(abs(difference) / abs(previous) * 100))
 
 
 def _target_words(target: float, by: date, unit: str, kind: str) -> str:
@@ -542,15 +540,11 @@ def change_sentence(label: str, current: float, when: str, previous: float | Non
 
 
 def _movement(current: float, previous: float) -> str:
-    if abs(current - previous) < judgement.TOLERANCE:
-        return "the same as"
-    return "up from" if current > previous else "down from"
+    return up_from(direction_between(current, previous))
 
 
 def _verb(current: float, previous: float) -> str:
-    if abs(current - previous) < judgement.TOLERANCE:
-        return "was unchanged at"
-    return "rose to" if current > previous else "fell to"
+    return rose_to(direction_between(current, previous))
 
 
 def movement_title(label: str, current: float, unit: str, when: str, earlier: float | None = None,

@@ -17,10 +17,12 @@ from datetime import date
 import pandas as pd
 from IPython.display import Markdown
 
+from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
 from crimeplan.periods import Quarter, months_between, quarter_of
-from crimeplan.sections import charts
+from crimeplan.sections import charts, trends
+from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
     format_percent,
@@ -58,6 +60,8 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
         "specials": _specials_sections,
         "anti_social_behaviour": _anti_social_behaviour_sections,
         "recorded_crime": _recorded_crime_sections,
+        "road_casualties": _road_casualties_sections,
+        "borough_crime": _borough_crime_sections,
     }
     typed = _typed(measures) if priority.public_data else None
     made: list[Markdown | charts.Chart] = []
@@ -71,9 +75,11 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
 
 
 SECTION_MEASURES = {
-    "specials": (SPECIALS_HOME_OFFICE, OFFICERS_FTE),
+    "specials": (SPECIALS_HOME_OFFICE, OFFICERS_FTE, trends.SPECIALS, trends.OFFICERS_FTE),
     "anti_social_behaviour": (ANTI_SOCIAL_BEHAVIOUR,),
-    "recorded_crime": (RECORDED_CRIME_TOTAL,),
+    "recorded_crime": (RECORDED_CRIME_TOTAL, RECORDED_CRIME_TOTAL + trends.ROLLING_SUFFIX),
+    "road_casualties": (trends.KSI, trends.KILLED, trends.SERIOUSLY_INJURED),
+    "borough_crime": (trends.BOROUGH_TOTAL,),
 }
 
 
@@ -112,7 +118,7 @@ class _Context:
 
 
 def _typed(measures: pd.DataFrame) -> pd.DataFrame:
-    columns = measures[["measure", "area", "period_start", "period_end", "value"]]
+    columns = measures[["measure", "area", "period_start", "period_end", "value", "source"]]
     return columns.assign(period_start=pd.to_datetime(columns["period_start"]),
                           period_end=pd.to_datetime(columns["period_end"]))
 
@@ -126,19 +132,17 @@ def _change(current: float, previous: float, previous_when: str, unit: str = "co
     difference = current - previous
     if difference == 0:
         return f"the same as in {previous_when}"
-    more, higher = ("more", "higher") if difference > 0 else ("fewer", "lower")
-    text = f"{format_value(abs(difference), unit)} {more} than in {previous_when}"
+    direction = wording.direction_between(current, previous)
+    text = f"{format_value(abs(difference), unit)} {wording.more(direction)} than in {previous_when}"
     if previous:
         percent = abs(difference) / previous * 100
-        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {higher})"
+        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {wording.higher(direction)})"
     return text
 
 
 def _direction(latest: float, first: float) -> str:
     """How ``latest`` stands against ``first``: "up from", "down from" or "the same as"."""
-    if latest == first:
-        return "the same as"
-    return "up from" if latest > first else "down from"
+    return wording.up_from("no change" if latest == first else "up" if latest > first else "down")
 
 
 def _group_label(group: ComparisonGroup) -> str:
@@ -176,7 +180,10 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     area, force = context.force_area, context.plan.force
     home_office = context.rows(SPECIALS_HOME_OFFICE, area)
     own = context.rows(SPECIALS_OWN, area)
+    long_series = trends.workforce_trend(context)
     if home_office.empty:
+        if long_series:
+            return [_section(long_series[0].data), *long_series[1:]]
         return [_section(f"The {HOME_OFFICE_WORKFORCE} have no Special Constable figures for {area} "
                          f"up to {long_date(context.quarter.end)}.")]
     first, latest = home_office.iloc[0], home_office.iloc[-1]
@@ -193,7 +200,7 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
         if not both.empty:
             sentences.append(_sources_difference(both.iloc[-1], force))
     trend = _specials_trend(context, home_office, own)
-    return [_section(" ".join(sentences)), trend, *_specials_per_officer_sections(context)]
+    return [_section(" ".join(sentences)), trend, *_specials_per_officer_sections(context), *long_series]
 
 
 def _specials_trend(context: _Context, home_office: pd.DataFrame, own: pd.DataFrame) -> charts.Chart:
@@ -375,6 +382,19 @@ def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
 
 
 def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    """The quarter's recorded crime (where there are quarterly figures), then the long
+    ONS series (:func:`crimeplan.sections.trends.recorded_crime_trend`)."""
+    quarterly = _recorded_crime_quarter(context)
+    long_series = trends.recorded_crime_trend(context)
+    if quarterly is None:
+        if long_series:
+            return [_section(long_series[0].data), *long_series[1:]]
+        return [_section(f"There are no recorded crime figures for {context.force_area} up to "
+                         f"{long_date(context.quarter.end)}.")]
+    return [*quarterly, *long_series]
+
+
+def _recorded_crime_quarter(context: _Context) -> list[Markdown | charts.Chart] | None:
     area, quarter = context.force_area, context.quarter
     totals = context.measures[(context.measures["measure"] == RECORDED_CRIME_TOTAL)
                               & (context.measures["area"] == area)]
@@ -382,17 +402,22 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
     current = _quarter_values(context, quarter)
     if RECORDED_CRIME_TOTAL not in current.index.get_level_values("measure"):
         if totals.empty:
-            return [_section(f"There are no Home Office recorded crime figures for {quarter_name}.")]
+            return None
         held = (f"{quarter_of(totals['period_start'].min().date()).label} to "
                 f"{quarter_of(totals['period_start'].max().date()).label}")
-        return [_section(f"There are no Home Office recorded crime figures for {quarter_name} in this update: "
-                         f"the published figures used here run from {held}.")]
+        return [_section(f"There are no quarterly recorded crime figures for {quarter_name} in this update: "
+                         f"the quarterly figures used here run from {held}.")]
     earlier = [(q, _quarter_values(context, q)) for q in (quarter.previous, quarter.same_quarter_last_year)]
     total = current[(RECORDED_CRIME_TOTAL, area)]
-    intro = (f"Home Office police recorded crime for {quarter_name}: {area} recorded "
+    intro = (f"Police recorded crime for {quarter_name}: {area} recorded "
              f"{format_number(total)} crimes (fraud is recorded nationally and is not included)")
     intro += "".join(f", {_change(total, values[(RECORDED_CRIME_TOTAL, area)], describe_period(q.start, q.end))}"
                      for q, values in earlier if (RECORDED_CRIME_TOTAL, area) in values.index) + "."
+    derived = context.measures[(context.measures["measure"] == RECORDED_CRIME_TOTAL) & (context.measures["area"] == area)
+                               & (context.measures["period_start"] == pd.Timestamp(quarter.start))]["source"]
+    intro += (" The Home Office publishes these quarters for 2017/18; other quarters are worked out exactly from the "
+              "ONS rolling-year totals." if (derived == DERIVED_LABEL).any() else
+              " Source: Home Office police recorded crime.")
     shares = _shares(context, current)
     bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
                for measure_id in context.section_measures
@@ -493,3 +518,16 @@ def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) ->
         subtitle="Share of all recorded crime; each offence group on its own scale, from zero at the left.",
         caption=f"{area} against the other {context.group.name}, the group together and {ENGLAND_AND_WALES}. "
                 "Source: Home Office police recorded crime.")
+
+
+# --- road_casualties and borough_crime: monthly series -------------------------------------
+
+
+def _road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    items = trends.road_casualties_sections(context)
+    return [_section(items[0].data), *items[1:]]
+
+
+def _borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
+    items = trends.borough_crime_sections(context)
+    return [_section(items[0].data), *items[1:]]

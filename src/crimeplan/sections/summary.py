@@ -38,7 +38,6 @@ from crimeplan.text.formatting import auto_decimals, format_value, month_year
 from crimeplan.text.provenance import legend, statuses_in
 
 SCORECARD_CSV = "summary_scorecard.csv"
-MIN_POINTS = 3
 MAX_POINTS = 5
 MAX_CHANGE_POINTS = 2
 NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"
@@ -132,7 +131,7 @@ class Summary:
             parts.append(f"{neutral} a significant rise or fall where neither direction is better")
         tests = sum(j.p_value is not None for j in tested)
         correction = ", corrected together for their number (Holm's method)" if tests > 1 else ""
-        untested = [j.untested_because for j in judgements if not j.tested]
+        untested = [judging.untested_group(j) for j in judgements if not j.tested]
         reasons = [f"{untested.count(because)} {because}" for because in judging.UNTESTED_BECAUSE
                    if because in untested]
         text = (f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same "

@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Literal
 
 import pandas as pd
 
@@ -37,10 +36,8 @@ from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
 from crimeplan.inputs.schemas import PUBLISHED
 from crimeplan.periods import Quarter, is_month_end, months_between, shift_months, whole_months
 from crimeplan.stats import judgement as judging
-from crimeplan.stats.judgement import Judgement, TargetJudgement
+from crimeplan.stats.judgement import TOLERANCE, Direction, Judgement, TargetJudgement
 
-Direction = Literal["up", "down", "no change"]
-TOLERANCE = 1e-9
 PROGRESS_NOT_ASSESSED = "progress not assessed"
 
 
@@ -218,7 +215,8 @@ def _shifted_row(rows: list[_Row], current: Observation, months: int, measure_id
     return _period_row(rows, start, end, measure_id, area)
 
 
-def _direction(absolute: float) -> Direction:
+def direction_of(absolute: float) -> Direction:
+    """"up", "down" or "no change" (a difference within :data:`TOLERANCE` of zero)."""
     if absolute > TOLERANCE:
         return "up"
     if absolute < -TOLERANCE:
@@ -274,7 +272,7 @@ def change_between(
     if reference is None:
         return None
     absolute = current.value - reference.value
-    direction = _direction(absolute)
+    direction = direction_of(absolute)
     if direction == "no change":
         absolute = 0.0
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100

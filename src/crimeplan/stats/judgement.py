@@ -46,6 +46,7 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
 # --- vocabulary ------------------------------------------------------------------------
@@ -56,6 +57,25 @@ SIGNIFICANTLY_WORSE = "significantly worse"
 SIGNIFICANT_INCREASE = "significant increase"
 SIGNIFICANT_DECREASE = "significant decrease"
 NOT_TESTED = "not tested"
+
+
+class NoTest(StrEnum):
+    """Why a change is not tested: a code the tables and the sentences both read."""
+
+    SNAPSHOT = "snapshot"
+    HOURS = "hours"
+    MONEY = "money"
+    TIME = "time"
+    PERCENT_WITHOUT_COUNTS = "percent without counts"
+    RATE_WITHOUT_COUNTS = "rate without counts"
+    NO_EVENTS = "no events"
+    NO_EARLIER_FIGURE = "no earlier figure"
+    NO_HISTORY = "no history"
+    NO_DENOMINATOR = "no denominator"
+    DERIVED = "derived"
+    ESTIMATED = "estimated"
+    PROVISIONAL = "provisional"
+
 
 SPC_IMPROVEMENT = "special cause improvement"
 SPC_CONCERN = "special cause concern"
@@ -77,7 +97,6 @@ CHANGE_VERDICTS = (
     NOT_TESTED,
 )
 SPC_VERDICTS = (SPC_IMPROVEMENT, SPC_CONCERN, SPC_COMMON_CAUSE, SPC_HIGH, SPC_LOW)
-TARGET_VERDICTS = (TARGET_MET, TARGET_ON_TRACK, TARGET_NOT_ON_TRACK, TARGET_NOT_MET)
 
 # --- methods ---------------------------------------------------------------------------
 
@@ -98,13 +117,29 @@ MIN_HISTORY = 8  # fewest earlier periods to measure a count's normal variation 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
 VARIATIONS = ("poisson", "proportion")  # catalogue ``variation:`` values
 
-# Why a figure is not tested, in the words of the summary's count of them.
+# Why figures are not tested, in the words of the summary's count of them (in this order).
 NOT_PUBLISHED = "not published as such (derived, estimated or provisional)"
 NO_HISTORY_YET = "counts without the history that shows their normal variation"
 NO_DENOMINATOR = "outcomes published without the number of events they come from"
 NO_MODEL = "figures to which no test of chance variation applies (levels on a day, hours, money, times, percentages)"
 NOTHING_TO_COMPARE = "no earlier figure or no events to compare"
 UNTESTED_BECAUSE = (NOT_PUBLISHED, NO_HISTORY_YET, NO_DENOMINATOR, NO_MODEL, NOTHING_TO_COMPARE)
+
+
+def untested_group(judgement: Judgement) -> str:
+    """Which of ``UNTESTED_BECAUSE`` a figure not tested belongs to."""
+    code = judgement.not_tested_because
+    if code in (NoTest.DERIVED, NoTest.ESTIMATED, NoTest.PROVISIONAL):
+        return NOT_PUBLISHED
+    if code is NoTest.NO_HISTORY:
+        return NO_HISTORY_YET
+    if code is NoTest.NO_DENOMINATOR:
+        return NO_DENOMINATOR
+    if code in (NoTest.NO_EVENTS, NoTest.NO_EARLIER_FIGURE):
+        return NOTHING_TO_COMPARE
+    return NO_MODEL
+
+
 XMR_LIMIT = 2.66  # 3 sigma = 2.66 x mean moving range (3 / d2, d2 = 1.128 for n = 2)
 XMR_NEAR = XMR_LIMIT * 2 / 3  # 2 sigma: the "close to a limit" line
 SHIFT_LENGTH = 7  # points in a row on one side of the mean (Making Data Count)
@@ -115,7 +150,6 @@ RULE_OUTSIDE = "outside limits"
 RULE_SHIFT = "shift"
 RULE_TREND = "trend"
 RULE_TWO_OF_THREE = "two of three near a limit"
-SPC_RULES = (RULE_OUTSIDE, RULE_SHIFT, RULE_TREND, RULE_TWO_OF_THREE)
 
 EVENT_UNITS = frozenset({"count", "people"})
 UNITS = frozenset({"count", "people", "hours", "minutes", "percent", "gbp"})
@@ -182,8 +216,8 @@ class Judgement:
     dispersion: Dispersion | None = None
     better: Better = "neither"
     evidence: str = ""  # the change in words, as the reason starts
-    untested_because: str = ""  # for "not tested": one of UNTESTED_BECAUSE
     family: Family | None = None  # the edition's tests this one was corrected with
+    not_tested_because: NoTest | None = None  # set exactly when the verdict is "not tested"
 
     @property
     def tested(self) -> bool:
@@ -455,8 +489,14 @@ def compare_counts(
     t1 = _positive(current_days, "current_days")
     t0 = _positive(previous_days, "previous_days")
     if x1 + x0 == 0:
-        return not_tested(
-            "No events in either period, so there is no change to test.", "no change", because=NOTHING_TO_COMPARE
+        return Judgement(
+            NOT_TESTED,
+            METHOD_NONE,
+            None,
+            None,
+            "No events in either period, so there is no change to test.",
+            "no change",
+            not_tested_because=NoTest.NO_EVENTS,
         )
     from scipy import stats  # imported when first needed: a second to import
 
@@ -793,14 +833,11 @@ def _spc_reason(
 # --- 4. no test ------------------------------------------------------------------------
 
 
-def not_tested(reason: str, direction: Direction | None = None, because: str = NO_MODEL) -> Judgement:
-    """No significance claim: the verdict "not tested", with the reason a reader needs
-    (``because``: its kind, one of ``UNTESTED_BECAUSE``)."""
+def not_tested(reason: str, direction: Direction | None = None, because: NoTest | None = None) -> Judgement:
+    """No significance claim: the verdict "not tested", with the reason a reader needs."""
     if not reason.strip():
         raise ValueError("a figure that is not tested needs a reason")
-    if because not in UNTESTED_BECAUSE:
-        raise ValueError(f"because must be one of {UNTESTED_BECAUSE}, not {because!r}")
-    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction, untested_because=because)
+    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction, not_tested_because=because)
 
 
 _NO_TEST = ": no test of chance variation applies."
@@ -812,27 +849,34 @@ def not_published(status: str) -> Judgement:
     return not_tested(
         f"{status.capitalize()} figure, not published as such: it is not tested for chance "
         "variation, since a test would treat it as a published count.",
-        because=NOT_PUBLISHED,
+        because=NoTest(status),
     )
 
 
-def no_test_reason(unit: str, kind: str) -> str | None:
+_NO_TEST_SENTENCES = {
+    NoTest.SNAPSHOT: "A level on one day (such as a headcount), not a count of events over a period",
+    NoTest.HOURS: "Hours add up the time of many people and shifts, not separate events",
+    NoTest.MONEY: "An amount of money, not a count of events",
+    NoTest.TIME: "A time, not a count of events",
+    NoTest.PERCENT_WITHOUT_COUNTS: "A percentage published without the counts it is worked out from",
+    NoTest.RATE_WITHOUT_COUNTS: "An average or rate published without the counts behind it",
+}
+
+
+def no_test_for(unit: str, kind: str) -> NoTest | None:
     """Why a measure of this unit and kind has no test of chance variation, or ``None``
     when it is a count of events (which has one)."""
     _check_unit_kind(unit, kind)
     if kind == "total" and unit in EVENT_UNITS:
         return None
     if kind == "snapshot":
-        return "A level on one day (such as a headcount), not a count of events over a period" + _NO_TEST
-    if unit == "hours":
-        return "Hours add up the time of many people and shifts, not separate events" + _NO_TEST
-    if unit == "gbp":
-        return "An amount of money, not a count of events" + _NO_TEST
-    if unit == "minutes":
-        return "A time, not a count of events" + _NO_TEST
-    if unit == "percent":
-        return "A percentage published without the counts it is worked out from" + _NO_TEST
-    return "An average or rate published without the counts behind it" + _NO_TEST
+        return NoTest.SNAPSHOT
+    return {
+        "hours": NoTest.HOURS,
+        "gbp": NoTest.MONEY,
+        "minutes": NoTest.TIME,
+        "percent": NoTest.PERCENT_WITHOUT_COUNTS,
+    }.get(unit, NoTest.RATE_WITHOUT_COUNTS)
 
 
 def _check_unit_kind(unit: str, kind: str) -> None:
@@ -967,7 +1011,7 @@ def judge(
             better=better,
         )
     if current is None or previous is None:
-        return not_tested("There is no earlier figure to compare with.", because=NOTHING_TO_COMPARE)
+        return not_tested("There is no earlier figure to compare with.", because=NoTest.NO_EARLIER_FIGURE)
     if (current_denominator is None) != (previous_denominator is None):
         raise ValueError("give both denominators (current and previous) or neither")
     if current_denominator is not None and previous_denominator is not None:
@@ -977,13 +1021,15 @@ def judge(
         note = ""
         if series is not None and len(series) > 1:
             note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
-        return not_tested(f"{no_test_reason(unit, kind)}{note}", direction)
+        code = no_test_for(unit, kind)
+        assert code is not None  # not a count of events
+        return not_tested(_NO_TEST_SENTENCES[code] + _NO_TEST + note, direction, code)
     if variation == "proportion":
         return not_tested(
             "Outcomes of other events (such as crimes solved) are tested as a share of those events, "
             "and the data give no count of them for these periods: no test applies.",
             direction,
-            because=NO_DENOMINATOR,
+            because=NoTest.NO_DENOMINATOR,
         )
     earlier = 0 if history is None else len(history.values)
     if history is not None and earlier >= MIN_HISTORY:
@@ -996,7 +1042,7 @@ def judge(
         f"history shows, and there {'is' if earlier == 1 else 'are'} {earlier} earlier "
         f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).",
         direction,
-        because=NO_HISTORY_YET,
+        because=NoTest.NO_HISTORY,
     )
 
 
@@ -1127,7 +1173,7 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
                 ),
             )
         )
-    untested = [j.untested_because for _, j in judged if not j.tested]
+    untested = [untested_group(j) for _, j in judged if not j.tested]
     if untested:
         counts = [f"{untested.count(because)} {because}" for because in UNTESTED_BECAUSE if because in untested]
         notes.append(

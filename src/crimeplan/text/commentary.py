@@ -51,6 +51,7 @@ from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import suggestion
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, compare
+from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
     format_percent,
@@ -310,10 +311,6 @@ def _percent(change: Change, reference: Reference) -> str:
     return format_percent(abs(change.percent), reference.decimals or 0)
 
 
-def _direction_word(change: Change) -> str:
-    return "unchanged" if change.direction == "no change" else change.direction
-
-
 FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
     "value": lambda c, r: observed_value(c.current, c.unit, r.decimals),
     "number": lambda c, r: format_number(c.current.value, r.decimals),
@@ -324,8 +321,8 @@ FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
     "change_pct": lambda c, r: _percent(_change(c, "previous_year", r), r),
     "change_previous_quarter": lambda c, r: _size(_change(c, "previous_quarter", r), c.unit, r.decimals),
     "change_pct_previous_quarter": lambda c, r: _percent(_change(c, "previous_quarter", r), r),
-    "up_or_down": lambda c, r: _direction_word(_change(c, "previous_year", r)),
-    "up_or_down_previous_quarter": lambda c, r: _direction_word(_change(c, "previous_quarter", r)),
+    "up_or_down": lambda c, r: wording.up_or_down(_change(c, "previous_year", r).direction),
+    "up_or_down_previous_quarter": lambda c, r: wording.up_or_down(_change(c, "previous_quarter", r).direction),
     "target": lambda c, r: format_value(
         _require(c.target, r, f"target for {r.measure}", c.quarter).value, c.unit, r.decimals
     ),

@@ -21,8 +21,8 @@ from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Change, Comparison, Observation
+from crimeplan.text import wording
 from crimeplan.text.formatting import (
-    MINUS,
     auto_decimals,
     format_percent,
     format_points,
@@ -84,12 +84,11 @@ def subject(definition: MeasureDef, comparison: Comparison) -> str:
 def _amount(change: Change, unit: str, decimals: int) -> str:
     """The absolute size of a change: "51 more", "7 fewer minutes", "£500 less", "5.7 percentage points higher"."""
     size = abs(change.absolute)
-    rise = change.direction == "up"
     if unit == "percent":
-        return f"{format_points(size, decimals)} {'higher' if rise else 'lower'}"
+        return f"{format_points(size, decimals)} {wording.higher(change.direction)}"
     if unit == "gbp":
-        return f"{format_value(size, unit, decimals)} {'more' if rise else 'less'}"
-    word = "more" if rise else "fewer"
+        return f"{format_value(size, unit, decimals)} {wording.more(change.direction, countable=False)}"
+    word = wording.more(change.direction)
     number = format_value(size, "count", decimals)
     noun = {"hours": "hours", "minutes": "minutes"}.get(unit)
     if noun and number == "1":
@@ -103,8 +102,7 @@ def _relative(change: Change, unit: str, pct_decimals: int) -> str:
         return ""
     if change.percent is None:  # a zero base
         return "; no percentage change can be given from a zero base"
-    word = "higher" if change.direction == "up" else "lower"
-    return f", {format_percent(abs(change.percent), pct_decimals)} {word}"
+    return f", {format_percent(abs(change.percent), pct_decimals)} {wording.higher(change.direction)}"
 
 
 def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: int) -> str:
@@ -126,7 +124,7 @@ def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals:
     then = _observed_when(reference)
     if change.direction == "no change":
         return f"{who} stayed at {value} {when}, unchanged from {observed_period(reference)}."
-    verb, link = ("rose to", "up from") if change.direction == "up" else ("fell to", "down from")
+    verb, link = wording.rose_to(change.direction), wording.up_from(change.direction)
     amount = _amount(change, comparison.unit, decimals)
     relative = _relative(change, comparison.unit, pct_decimals)
     return f"{who} {verb} {value} {when}, {link} {earlier} {then} ({amount}{relative})."
@@ -139,7 +137,7 @@ def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     if change.direction == "no change":
         return f"The figure was unchanged from {period}."
     decimals = auto_decimals(comparison.current.value, reference.value)
-    verb = "rose" if change.direction == "up" else "fell"
+    verb = wording.rose(change.direction)
     size = abs(change.absolute)
     if comparison.unit == "percent":
         return f"Compared with {period}, the figure {verb} by {format_points(size, decimals)}."
@@ -167,21 +165,21 @@ def _target_sentence(comparison: Comparison) -> str:
 
 # "not tested" in a table cell: the reason in a few words (the full reason is in the CSV and
 # the method in "About these statistics").
-_SHORT_REASONS = (
-    ("A level on one day", "a level on a day"),
-    ("Hours add up", "hours, not events"),
-    ("An amount of money", "money, not events"),
-    ("A time", "a time, not events"),
-    ("A percentage published without", "no counts published"),
-    ("An average or rate", "an average, no counts"),
-    ("No events", "no events"),
-    ("No history to measure", "no history to measure its normal variation"),
-    ("Outcomes of other events", "outcomes, no count of the events"),
-    ("Derived figure", "derived figure"),
-    ("Estimated figure", "estimated figure"),
-    ("Provisional figure", "provisional figure"),
-    ("There is no earlier figure", "no earlier figure"),
-)
+_SHORT_REASONS = {
+    judging.NoTest.SNAPSHOT: "a level on a day",
+    judging.NoTest.HOURS: "hours, not events",
+    judging.NoTest.MONEY: "money, not events",
+    judging.NoTest.TIME: "a time, not events",
+    judging.NoTest.PERCENT_WITHOUT_COUNTS: "no counts published",
+    judging.NoTest.RATE_WITHOUT_COUNTS: "an average, no counts",
+    judging.NoTest.NO_EVENTS: "no events",
+    judging.NoTest.NO_EARLIER_FIGURE: "no earlier figure",
+    judging.NoTest.NO_HISTORY: "no history to measure its normal variation",
+    judging.NoTest.NO_DENOMINATOR: "outcomes, no count of the events",
+    judging.NoTest.DERIVED: "derived figure",
+    judging.NoTest.ESTIMATED: "estimated figure",
+    judging.NoTest.PROVISIONAL: "provisional figure",
+}
 
 
 def judgement_cell(change: Change | None) -> str:
@@ -191,13 +189,12 @@ def judgement_cell(change: Change | None) -> str:
     judgement = change.judgement
     if judgement.tested:
         return judgement.verdict
-    short = next((words for start, words in _SHORT_REASONS if judgement.reason.startswith(start)), None)
+    short = None if judgement.not_tested_because is None else _SHORT_REASONS[judgement.not_tested_because]
     return f"{judgement.verdict} ({short})" if short else judgement.verdict
 
 
 def _rise_or_fall(change: Change) -> str:
-    direction = change.judgement.direction or change.direction
-    return "rise" if direction == "up" else "fall"
+    return wording.rise(change.judgement.direction or change.direction)
 
 
 def judgement_sentence(change: Change | None) -> str:
@@ -249,10 +246,9 @@ def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: in
 def _signed_change(change: Change | None, unit: str, decimals: int) -> str:
     if change is None:
         return ""
-    sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
     size = abs(change.absolute)
     text = format_points(size, decimals) if unit == "percent" else format_value(size, unit, decimals)
-    return sign + text
+    return wording.signed(change.absolute, text)
 
 
 def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
@@ -260,8 +256,7 @@ def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
         return ""
     if change.percent is None:  # a zero base
         return "n/a (zero base)"
-    sign = "+" if change.direction == "up" else MINUS if change.direction == "down" else ""
-    return sign + format_percent(abs(change.percent), pct_decimals)
+    return wording.signed(change.absolute, format_percent(abs(change.percent), pct_decimals))
 
 
 def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pct_decimals: int | None = None) -> pd.DataFrame:

@@ -1,0 +1,52 @@
+"""The words of a change, in one place: rose or fell, up or down from, more or fewer,
+higher or lower, and the sign in front of a signed figure."""
+
+from __future__ import annotations
+
+from crimeplan.stats.compare import direction_of
+from crimeplan.stats.judgement import Direction
+from crimeplan.text.formatting import MINUS
+
+
+def signed(value: float, text: str) -> str:
+    """``text`` (a size already formatted) with the sign of ``value``: ``+5``, ``−5``, ``0``."""
+    return ("+" if value > 0 else MINUS if value < 0 else "") + text
+
+
+def direction_between(current: float, previous: float) -> Direction:
+    return direction_of(current - previous)
+
+
+def rose_to(direction: Direction) -> str:
+    """ "rose to", "fell to" or "was unchanged at"."""
+    return {"up": "rose to", "down": "fell to", "no change": "was unchanged at"}[direction]
+
+
+def rose(direction: Direction) -> str:
+    """ "rose" or "fell" (a change there was)."""
+    return "rose" if direction == "up" else "fell"
+
+
+def rise(direction: Direction | None) -> str:
+    """ "rise" or "fall", the noun."""
+    return "rise" if direction == "up" else "fall"
+
+
+def up_from(direction: Direction) -> str:
+    """ "up from", "down from" or "the same as"."""
+    return {"up": "up from", "down": "down from", "no change": "the same as"}[direction]
+
+
+def up_or_down(direction: Direction) -> str:
+    """ "up", "down" or "unchanged"."""
+    return "unchanged" if direction == "no change" else direction
+
+
+def higher(direction: Direction) -> str:
+    """ "higher" or "lower"."""
+    return "higher" if direction == "up" else "lower"
+
+
+def more(direction: Direction, countable: bool = True) -> str:
+    """ "more" or "fewer" ("less" for an amount such as money)."""
+    return "more" if direction == "up" else "fewer" if countable else "less"
