@@ -7,6 +7,7 @@ updates are made once per test session and shared by the tests that read them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,12 @@ PROJECT_PARTS = ("_quarto.yml", "params", "data", "notebooks")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def shown(markdown) -> str:
+    """Markdown (or a displayed ``Markdown`` object) as its text reads: every character the
+    library escaped (crimeplan.markup.text) without its backslash."""
+    return re.sub(r"\\(.)", r"\1", getattr(markdown, "data", markdown))
 
 
 def copy_project(destination: Path) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from IPython.display import Markdown
 
+from conftest import shown
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import load_comparison_group
 from crimeplan.inputs.params import load_plan
@@ -40,7 +41,7 @@ def sections(inputs, priority: int, quarter: str) -> list:
 
 
 def text_of(items: list) -> str:
-    return "\n".join(item.data for item in items if isinstance(item, Markdown))
+    return "\n".join(shown(item) for item in items if isinstance(item, Markdown))
 
 
 def charts_of(items: list) -> list[Chart]:
@@ -126,7 +127,7 @@ def test_anti_social_behaviour_by_month_and_district_for_a_covered_quarter(input
 def test_a_quarter_without_police_uk_data_gets_one_line(inputs):
     items = sections(inputs, 2, "2019-20-Q2")
     assert len(items) == 1 and isinstance(items[0], Markdown)
-    body = items[0].data.removeprefix(HEADING).strip()
+    body = shown(items[0]).removeprefix(HEADING).strip()
     assert body == ("There is no police.uk data for July to September 2019 in this update: the police.uk "
                     "street-level figures for Essex used here run from January to July 2018.")
     assert "held" not in body  # speaks to readers, not about the tool's state
@@ -135,8 +136,8 @@ def test_a_quarter_without_police_uk_data_gets_one_line(inputs):
 def test_a_quarter_only_partly_covered_by_police_uk_gets_one_line(inputs):
     items = sections(inputs, 2, "2018-19-Q2")
     assert len(items) == 1 and isinstance(items[0], Markdown)
-    assert "cover only part of July to September 2018; the quarter is not shown" in items[0].data
-    assert "\n" not in items[0].data.removeprefix(HEADING).strip()
+    assert "cover only part of July to September 2018; the quarter is not shown" in shown(items[0])
+    assert "\n" not in shown(items[0]).removeprefix(HEADING).strip()
 
 
 def test_recorded_crime_for_violence_in_the_quarter(inputs):
@@ -168,7 +169,7 @@ def test_recorded_crime_compares_with_the_previous_quarter(inputs):
 
 def test_a_quarter_without_quarterly_recorded_crime_says_so_then_shows_the_long_series(inputs):
     items = sections(inputs, 5, "2019-20-Q1")
-    first = items[0].data.removeprefix(HEADING).strip()
+    first = shown(items[0]).removeprefix(HEADING).strip()
     assert first.startswith(
         "There are no quarterly recorded crime figures for April to June 2019 in this update: "
         "the quarterly figures used here run from 2006/07 Q1 to 2018/19 Q3.")

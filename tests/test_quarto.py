@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 import test_accessibility as accessibility
-from conftest import REPO, Rendered, copy_project, page_opener, render
+from conftest import REPO, Rendered, copy_project, page_opener, render, shown
 from crimeplan.build.render.document import CoverFacts, hidden_from_update
 from crimeplan.inputs.params import load_plan, load_quarter
 from pdf_text import html_text, normalised, pdf_text
@@ -469,15 +469,6 @@ def test_cells_hidden_with_include_false_are_not_in_the_update(both, renderer):
     assert "period_start" not in pdf_text(rendered.pdf)
 
 
-@needs_quarto
-def test_text_from_the_data_is_text_in_the_quarto_html(tmp_path, rendered_quarto):
-    """As tests/test_no_markup_injection.py for the built-in renderer: markup in a catalogue
-    label reaches the Quarto page as text (_quarto.yml reads Markdown without raw HTML)."""
-    from test_no_markup_injection import assert_label_markup_is_text
-
-    assert_label_markup_is_text(tmp_path, "quarto", rendered_quarto)
-
-
 # ---------------------------------------------------------------- without Quarto
 def test_quarto_config_is_one_render_of_two_formats_that_never_executes():
     config = yaml.safe_load((REPO / "_quarto.yml").read_text())
@@ -539,8 +530,8 @@ def test_combined_notebook_has_fresh_ids_and_markdown_charts(tmp_path):
     assert len(ids) == len(set(ids))
     front = yaml.safe_load(combined.cells[0].source.strip("-\n"))
     assert combined.cells[0].cell_type == "raw"
-    assert front["data-to"] == "Data to September 2019" and front["quarter-label"] == "2019/20 Q2"
-    assert front["version"] == COVER.version and front["producing-unit"] == COVER.producing_unit
+    assert front == COVER.metadata()  # the cover facts as Markdown text, as the built-in renderer reads them
+    assert shown(front["quarter-label"]) == "2019/20 Q2" and shown(front["producing-unit"]) == COVER.producing_unit
     outputs = [o for cell in combined.cells if cell.cell_type == "code" for o in cell.outputs]
     assert len(outputs) == 2 * len(notebooks)
     assert not any("text/html" in o.data for o in outputs)
@@ -589,12 +580,12 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     import pypdfium2
     import typst
 
-    from crimeplan.build.render.quarto import QUARTO_TEMPLATES, TEMPLATES, front_matter
+    from crimeplan.build.render.quarto import QUARTO_TEMPLATES, TEMPLATES
 
     shutil.copy(TEMPLATES / "layout.typ", tmp_path / "layout.typ")
     shutil.copy(QUARTO_TEMPLATES / "typst-show.typ", tmp_path / "typst-show.typ")
     (tmp_path / "template.typ").write_text("$typst-show.typ()$\n\n$body$\n", encoding="utf-8")
-    markdown = "---\n" + yaml.safe_dump(front_matter(COVER), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
+    markdown = "---\n" + yaml.safe_dump(COVER.metadata(), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
     source = tmp_path / "doc.typ"
     pypandoc.convert_text(markdown, "typst", format="markdown", outputfile=str(source),
                           extra_args=["--standalone", f"--template={tmp_path / 'template.typ'}"])

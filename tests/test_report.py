@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from conftest import REPO, shown
 from crimeplan.sections.priority import PriorityReport, compact_table, markdown_table
 
 
@@ -16,7 +16,7 @@ def roads() -> PriorityReport:
 
 def test_markdown_table_aligns_numbers_and_sizes_columns_by_their_words():
     table = pd.DataFrame({"Measure": ["Arrests of drug drivers"], "This period": ["414"], "Change": ["+190 (+85%)"]})
-    header, rule, row = markdown_table(table).splitlines()
+    header, rule, row = shown(markdown_table(table)).splitlines()
     assert header == "| Measure | This period | Change |"
     measure_rule, period_rule, change_rule = rule.strip("|").split("|")
     assert measure_rule == ":" + "-" * len("Arrests of drug drivers")
@@ -40,7 +40,7 @@ def test_compact_table_names_local_areas_and_joins_percentages():
 
 
 def test_key_figures_are_generated_per_commitment(roads):
-    sections = roads.commitment_sections().data
+    sections = shown(roads.commitment_sections())
     assert "## Working with the Safer Essex Roads Partnership we will:" in sections
     assert "- Arrests of drug drivers rose to 414 in July to September 2019, up from 224" in sections
 
@@ -49,7 +49,7 @@ def test_performance_table_and_records_agree(roads):
     records = roads.performance_records().set_index("measure")
     assert records.loc["road_deaths", "value"] == 8 and records.loc["road_deaths", "same_period_last_year"] == 14
     assert "| People killed on the roads | July to September 2019 | 8 | 14 | \u22126 (\u221243%) | no significant change |" in (
-        roads.performance_table().data)
+        shown(roads.performance_table()))
 
 
 def test_roads_have_one_change_chart_with_its_figures(roads):
@@ -84,12 +84,12 @@ def test_a_commitment_without_commentary_never_contradicts_its_figures():
     silent = {number: Commentary(number, c.quarter, {k: [] for k in c.by_commitment}) for number, c in
               report.edition.commentary.items()}
     report = PriorityReport(dataclasses.replace(report.edition, commentary=silent), report.priority)
-    text = report.commitment_sections().data
+    text = shown(report.commitment_sections())
     for commitment in report.priority.commitments:
-        shown = [c for c in report.comparisons
-                 if c.current is not None and report.catalogue[c.measure].commitment == commitment.id]
+        with_figures = [c for c in report.comparisons
+                        if c.current is not None and report.catalogue[c.measure].commitment == commitment.id]
         section = text.split(commitment.text, 1)[1].split("\n## ", 1)[0]
-        if shown:
+        if with_figures:
             assert "No figures" not in section, commitment.id
             assert "no update text was given" in section.lower(), commitment.id
         else:

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, shown
 from crimeplan.sections.about import About
 from crimeplan.sections.downloads import csv_link, csv_text, neutralise
 from crimeplan.sections.summary import Summary
@@ -160,7 +160,7 @@ def test_scorecard_records_have_a_header_and_points_in_their_own_column(summary)
 
 def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
     about = About(summary.edition)
-    text = "\n".join(section.data for section in about.sections())
+    text = "\n".join(shown(section) for section in about.sections())
     for source in {summary.edition.catalogue[m].source for m in about.measures_shown}:
         details = summary.edition.sources[source]
         assert details.publisher in text and details.title in text and details.licence in text

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from IPython.display import Markdown
 
-from crimeplan.sections.charts import Chart
 from crimeplan.inputs.measures import load_comparison_group
-from loaders import load_areas, load_catalogue, load_measures
-from crimeplan.sections.public_data import open_data_sections
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
+from crimeplan.sections.charts import Chart
+from crimeplan.sections.public_data import open_data_sections
 from crimeplan.sections.trends import control_chart, discrete_history
+from loaders import load_areas, load_catalogue, load_measures
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

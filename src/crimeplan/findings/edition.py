@@ -20,6 +20,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError, Problem
 from crimeplan.findings import coverage, plausibility
+from crimeplan.ingest.reference import every_district
 from crimeplan.inputs.measures import (
     Catalogue,
     ComparisonGroup,
@@ -36,11 +37,10 @@ from crimeplan.inputs.params import (
     load_plan,
     load_quarter,
 )
-from crimeplan.inputs.schemas import suggestion
-from crimeplan.inputs.sources import Source, read_sources
+from crimeplan.inputs.schemas import shown_as_typed, suggestion
+from crimeplan.inputs.sources import SOURCES_FILE, Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
-from crimeplan.ingest.reference import every_district
 from crimeplan.text import commentary
 from crimeplan.text.commentary import Commentary
 
@@ -138,6 +138,7 @@ def read_shared(project: Project) -> SharedInputs:
     sources, found = read_sources(project.data_dir, {entry.source for entry in catalogue.values()})
     problems += found
     group = None
+    problems += _text_shown_as_typed(project, plan, catalogue, sources)
     if plan is not None:
         problems += _plan_against_data(project, plan, catalogue, area_names)
         problems += coverage.area_problems(project, plan, valid, area_names)
@@ -155,6 +156,10 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
     if shared.plan is None:
         return None, problems
     problems += _commentary_problems(project, shared, quarter)
+    if params is not None:
+        params_file = project.shown(project.params_dir / f"{quarter.id}.yml")
+        problems += [problem for column, value in _params_text(params)
+                     for problem in shown_as_typed(value, file=params_file, column=column)]
     valid = coverage.valid_rows(shared.measures)  # checked even beside errors elsewhere: every problem at once
     if not valid.empty:
         for found in (
@@ -272,6 +277,42 @@ def _attempt(project: Project, problems: list[Problem], load):
 
 def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
+
+
+def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalogue,
+                         sources: dict[str, Source]) -> list[Problem]:
+    """A warning for each text of the plan, catalogue and sources that holds Markdown or Typst
+    syntax (measures and areas: see :func:`~crimeplan.inputs.measures.read_measures` and ``read_areas``)."""
+    problems = []
+    if plan is not None:
+        plan_file = project.shown(project.params_dir / PLAN_FILE)
+        problems += [problem for column, value in _plan_text(plan)
+                     for problem in shown_as_typed(value, file=plan_file, column=column)]
+    catalogue_file = project.shown(project.data_dir / "catalogue.yml")
+    problems += [problem for measure_id, entry in catalogue.items() for column in ("label", "definition")
+                 for problem in shown_as_typed(getattr(entry, column), file=catalogue_file,
+                                               location=f"measure {measure_id!r}", column=column)]
+    sources_file = project.shown(project.data_dir / SOURCES_FILE)
+    problems += [problem for name, source in sources.items() for column in ("title", "publisher", "licence")
+                 for problem in shown_as_typed(getattr(source, column), file=sources_file,
+                                               location=f"source {name!r}", column=column)]
+    return problems
+
+
+def _plan_text(plan: Plan) -> list[tuple[str, str]]:
+    """Every text of the plan the update shows, by its key."""
+    texts = [("force", plan.force), ("plan_title", plan.plan_title), ("contact.team", plan.contact.team),
+             ("contact.how", plan.contact.how)]
+    for i, priority in enumerate(plan.priorities):
+        texts += [(f"priorities[{i}].title", priority.title), (f"priorities[{i}].lead_in", priority.lead_in)]
+        texts += [(f"priorities[{i}].commitments[{j}].text", c.text) for j, c in enumerate(priority.commitments)]
+    return texts
+
+
+def _params_text(params: QuarterParams) -> list[tuple[str, str]]:
+    """Every text of a quarter's params the update shows, by its key."""
+    return ([("produced", params.produced), ("producing_unit", params.producing_unit)]
+            + [(f"revisions[{i}].change", r.change) for i, r in enumerate(params.revisions)])
 
 
 def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_names: set[str]) -> list[Problem]:

@@ -96,7 +96,8 @@ class MpsBoroughSource(Source):
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
         files = expand_paths(paths, ("*.csv",))
         table = read_reference_table(reference_dir / FORCE_DISTRICTS_FILE, ("force", "district"), "districts by force")
-        frames, claimed = [], {}
+        frames: list[pd.DataFrame] = []
+        claimed: dict[str, str] = {}
         with progress_bar(progress) as bar:
             task = bar.add_task("Met borough crime", total=len(files))
             for path in files:

@@ -159,7 +159,8 @@ class OnsRecordedCrimeSource(Source):
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
         files = expand_paths(paths, ("*.csv",))
         names = ForceNames.load(reference_dir)
-        frames, claimed = [], {}
+        frames: list[pd.DataFrame] = []
+        claimed: dict[object, str] = {}
         with progress_bar(progress) as bar:
             task = bar.add_task("ONS recorded crime", total=len(files))
             for path in files:

@@ -76,7 +76,8 @@ class Stats19Source(Source):
         files = expand_paths(paths, ("*.csv",))
         table = read_reference_table(reference_dir / FORCE_DISTRICTS_FILE, ("force", "district"), "districts by force")
         districts = dict(zip(table["district"], table["force"]))
-        frames, claimed = [], {}
+        frames: list[pd.DataFrame] = []
+        claimed: dict[object, str] = {}
         with progress_bar(progress) as bar:
             task = bar.add_task("STATS19 casualties", total=len(files))
             for path in files:

@@ -80,7 +80,8 @@ class WorkforceOpenDataSource(Source):
                  reference_dir: Path | None = None) -> SourceResult:
         files = expand_paths(paths, ("*.csv", "*.csv.gz"))
         names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
-        frames, claimed = [], {}
+        frames: list[pd.DataFrame] = []
+        claimed: dict[object, str] = {}
         with progress_bar(progress) as bar:
             task = bar.add_task("workforce open data", total=len(files))
             for path in files:

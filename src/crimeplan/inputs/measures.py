@@ -46,6 +46,7 @@ from crimeplan.inputs.schemas import (
     parsed_dates,
     parsed_numbers,
     row_problems,
+    shown_as_typed,
 )
 
 REFERENCE_FILES = ("areas.csv", "forces.csv")
@@ -256,6 +257,8 @@ def read_measures(
     text = text[~unfilled].reset_index(drop=True)
     shown = text.assign(file=text["file"].map(shown_files))
     problems += row_problems(measures_text_schema(), text, shown)
+    problems += [problem for row in shown.drop_duplicates(["file", "source"]).itertuples()
+                 for problem in shown_as_typed(row.source, file=row.file, location=f"row {row.row}", column="source")]
     typed = _typed_measures(text)
     suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
     problems += row_problems(measures_values_schema(units, area_names), typed, shown, units, suggest_from)
@@ -461,6 +464,9 @@ def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
     listed = pd.concat(frames, ignore_index=True)
     areas = listed.drop_duplicates(AREA_COLUMNS)
     problems += row_problems(areas_schema(), areas, areas)
+    problems += [problem for row in areas.itertuples() for column in ("area", "parent")
+                 for problem in shown_as_typed(getattr(row, column), file=row.file, location=f"row {row.row}",
+                                               column=column)]
     problems += _conflicting_areas(areas)
     return areas[AREA_COLUMNS].drop_duplicates("area").reset_index(drop=True), problems
 

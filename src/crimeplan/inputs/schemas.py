@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from crimeplan.errors import Problem
+from crimeplan.markup import markup_found
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -41,6 +42,16 @@ DATE_FORMAT = "%Y-%m-%d"
 # distinct bad values than this for one rule (a whole column of dates in the wrong format,
 # say) lists this many and then one problem naming the remaining rows.
 MAX_LISTED_PER_RULE = 50
+
+
+def shown_as_typed(value: object, **where: str | None) -> list[Problem]:
+    """A warning (at ``where``: file, location, column) when a text value holds Markdown or
+    Typst syntax, which the update shows as typed rather than as formatting; else none."""
+    found = markup_found(value)
+    if found is None:
+        return []
+    return [Problem("warning", f"this text holds {found}; the update shows it as typed, not as formatting",
+                    value=str(value), rule="text_shown_as_typed", **where)]
 
 
 @dataclass(frozen=True)

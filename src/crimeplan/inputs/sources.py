@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crimeplan.errors import Problem
+from crimeplan.markup import is_web_address
 
 SOURCES_FILE = "sources.yml"
 
@@ -20,6 +21,14 @@ class Source(BaseModel):
     licence: str = Field(min_length=1)
     licence_url: str | None = None
     url: str | None = None
+
+    @field_validator("licence_url", "url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """The update links these: only a web page's address (https:// or http://) is taken."""
+        if value is not None and not is_web_address(value):
+            raise ValueError(f"{value!r} is not a web address: write it as https://... (or http://...)")
+        return value
 
 
 def read_sources(data_dir: Path, catalogue_sources: set[str]) -> tuple[dict[str, Source], list[Problem]]:

@@ -201,8 +201,14 @@ def _plan(force: str, districts: list[str], matter: dict[str, list[str]],
 
 def _public_measure_ids() -> dict[str, list[str]]:
     """The measure ids each ingest writes, by the plan section that shows them."""
-    from crimeplan.ingest import mps_borough, ons_recorded_crime, recorded_crime, stats19, workforce, \
-        workforce_open_data
+    from crimeplan.ingest import (
+        mps_borough,
+        ons_recorded_crime,
+        recorded_crime,
+        stats19,
+        workforce,
+        workforce_open_data,
+    )
     from crimeplan.ingest.police_uk import MEASURE_BY_CRIME_TYPE
 
     return {

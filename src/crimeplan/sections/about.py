@@ -16,6 +16,7 @@ from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.params import resolve_quarter
+from crimeplan.markup import link, text
 from crimeplan.sections import public_data
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
@@ -62,7 +63,8 @@ class About:
     def heading(self) -> Markdown:
         """The section's heading and what it holds."""
         return Markdown("# About these statistics\n\n"
-                        f"How the figures in this update for {self.quarter.label} were sourced, defined and judged.")
+                        + text(f"How the figures in this update for {self.quarter.label} were sourced, defined and "
+                               "judged."))
 
     def sources(self) -> Markdown:
         """Each source of the figures shown: publisher, title, editions, licence."""
@@ -72,16 +74,16 @@ class About:
             source = self.edition.sources[name]
             rows = self._rows_used(name)
             editions = sorted({str(s).strip() for s in rows["source"] if str(s).strip()})
-            lines = [f"**{source.title}**", "", f"- Publisher: {source.publisher}"]
+            lines = [f"**{text(source.title)}**", "", f"- Publisher: {text(source.publisher)}"]
             if editions:
-                lines.append(f"- Edition or extract used: {'; '.join(editions)}")
+                lines.append(f"- Edition or extract used: {text('; '.join(editions))}")
             if not rows.empty:
                 lines.append(f"- Periods used: {month_year(rows['period_start'].min())} to "
                              f"{month_year(rows['period_end'].max())}")
-            licence = f"[{source.licence}]({source.licence_url})" if source.licence_url else source.licence
+            licence = link(source.licence, source.licence_url) if source.licence_url else text(source.licence)
             lines.append(f"- Licence: {licence}")
             if source.url:
-                lines.append(f"- Published at: <{source.url}>")
+                lines.append(f"- Published at: {link(source.url, source.url)}")
             blocks.append("\n".join(lines))
         blocks.append("Figures from public sources are counted from the publishers' files as published, "
                       "without adjustment.")
@@ -95,8 +97,8 @@ class About:
         for priority in self.edition.plan.priorities:
             measures = [m for m in self.measures_shown if self.edition.catalogue[m].priority == priority.number]
             if not measures:
-                blocks.append(f"**Priority {priority.number}: {priority.title}.** No measures have figures in "
-                              f"{self.quarter.label}.")
+                blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}.')}** "
+                              + text(f"No measures have figures in {self.quarter.label}."))
                 continue
             items = []
             for measure in measures:
@@ -105,9 +107,9 @@ class About:
                 if entry.unit == "percent":
                     kind = kind.replace("average or rate", "share")
                 unit = f"{UNIT_WORDS[entry.unit]}, {kind}; {BETTER_WORDS[entry.better]}"
-                items.append(f"- **{entry.label}** ({unit}). {entry.definition} Source: "
-                             f"{self.edition.sources[entry.source].publisher}.")
-            blocks.append(f"**Priority {priority.number}: {priority.title}**\n\n" + "\n".join(items))
+                items.append(f"- **{text(entry.label)}** " + text(
+                    f"({unit}). {entry.definition} Source: {self.edition.sources[entry.source].publisher}."))
+            blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}')}**\n\n" + "\n".join(items))
         return Markdown("\n\n".join(blocks))
 
     def provenance(self) -> Markdown:
@@ -122,8 +124,9 @@ class About:
                     continue
                 statuses.add(figure.status)
                 how = figure.note.removeprefix(f"{figure.status}:").strip().rstrip(".")
-                listed.append(f"- {subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
-                              f"{observed_value(figure, c.unit)}." + (f" {how[0].upper()}{how[1:]}." if how else ""))
+                listed.append("- " + text(f"{subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
+                                          f"{observed_value(figure, c.unit)}."
+                                          + (f" {how[0].upper()}{how[1:]}." if how else "")))
         heading = "## Figures not published as such"
         if not listed:
             return Markdown(f"{heading}\n\nEvery figure in this update is published as shown, for the period shown.")
@@ -176,10 +179,10 @@ class About:
     def revisions(self) -> Markdown:
         """What changed in this version of the update."""
         params = self.edition.params
-        lines = [f"This is version {params.version} of the update for {self.quarter.label}, produced "
-                 f"{params.produced}."]
+        lines = [text(f"This is version {params.version} of the update for {self.quarter.label}, produced "
+                      f"{params.produced}.")]
         if params.revisions:
-            lines.append("\n".join(f"- Version {r.version}: {r.change}" for r in
+            lines.append("\n".join(f"- {text(f'Version {r.version}: {r.change}')}" for r in
                                    sorted(params.revisions, key=lambda r: r.version)))
         elif params.version == 1:
             lines.append("Revisions: none; this is the first version.")
@@ -190,10 +193,10 @@ class About:
     def contact(self) -> Markdown:
         """Who answers questions about these statistics, and how to reach them."""
         contact = self.edition.plan.contact
-        text = f"{contact.team}. {contact.how}"
+        markdown = text(f"{contact.team}. {contact.how}")
         if contact.email:
-            text += f" E-mail: <{contact.email}>."
-        return Markdown(f"## Contact\n\n{text}")
+            markdown += f" {text('E-mail:')} {link(contact.email, 'mailto:' + contact.email)}{text('.')}"
+        return Markdown(f"## Contact\n\n{markdown}")
 
     def sections(self) -> list[Markdown]:
         """Every part of the section, in the order the update shows them."""

@@ -77,7 +77,7 @@ def measures_table(root: str | Path = "..") -> pd.DataFrame:
     (the financial quarter the period ends in, e.g. ``2019-20-Q2``), ``period_start`` and
     ``period_end`` (datetimes), ``value``, ``status`` (when the measures files have one,
     else empty), ``source``, ``note``, ``file`` (relative to the project, e.g.
-    ``data/measures/essex_pcp.csv``) and ``row``. Raises
+    ``data/measures/own_figures.csv``) and ``row``. Raises
     :class:`~crimeplan.errors.InputError` listing every problem in the data.
     """
     from crimeplan.inputs.measures import display_path, raise_for_errors, read_catalogue, read_measures

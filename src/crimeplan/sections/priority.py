@@ -17,6 +17,7 @@ from IPython.display import Markdown
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan, Priority, resolve_quarter
+from crimeplan.markup import text
 from crimeplan.periods import Quarter, whole_months
 from crimeplan.sections import charts, downloads
 from crimeplan.sections.charts import Chart
@@ -117,20 +118,20 @@ class PriorityReport:
 
     def heading(self) -> Markdown:
         """The priority's heading, e.g. "Priority 1 – More Local, Visible and Accessible Policing"."""
-        return Markdown(f"# {self.priority.heading}")
+        return Markdown(f"# {text(self.priority.heading)}")
 
     def performance_table(self) -> Markdown:
         """This quarter, the same period last year, change, judgement and target."""
         comparisons = [c for c in self.comparisons if c.current is not None]
         if not comparisons:
-            return Markdown(f"*No measures of this priority have figures for {self.quarter.label}.*")
+            return Markdown(f"*{text(f'No measures of this priority have figures for {self.quarter.label}.')}*")
         table = compact_table(narrative.performance_table(comparisons, self.catalogue), self.plan.force_area)
         number = self.priority.number
         caption = (f"Priority {number} measures in {self.quarter.label}: this period, the same period "
                    "last year, the change, its judgement and the target")
         notes = " ".join(filter(None, [JUDGEMENT_NOTE, legend(narrative.figure_statuses(comparisons))]))
         return Markdown(
-            f"## Priority {number}: performance in {self.quarter.label}\n\n" + markdown_table(table, caption)
+            f"## {text(f'Priority {number}: performance in {self.quarter.label}')}\n\n" + markdown_table(table, caption)
             + "\n\n" + notes
         )
 
@@ -151,7 +152,7 @@ class PriorityReport:
         blocks = []
         for commitment in self.priority.commitments:
             # The commitment is the heading, so that each heading names its own topic.
-            blocks.append(f"## {self.priority.lead_in} {commitment.text}")
+            blocks.append(f"## {text(f'{self.priority.lead_in} {commitment.text}')}")
             stated = [
                 c for c in self.comparisons
                 if c.force_wide and c.current is not None and (c.previous_year or c.target)
@@ -160,13 +161,13 @@ class PriorityReport:
             headlines = [narrative.headline(c, self.catalogue[c.measure]) for c in stated]
             if headlines:
                 key = legend(narrative.figure_statuses(stated))
-                blocks.append("**Key figures**\n\n" + "\n".join(f"- {h}" for h in headlines)
-                              + (f"\n\n{key}" if key else ""))
+                blocks.append("**Key figures**\n\n" + "\n".join(f"- {text(h)}" for h in headlines)
+                              + (f"\n\n{text(key)}" if key else ""))
             for section in self.commentary.by_commitment.get(commitment.id, []):
                 key = legend(statuses_in(section.markdown))
-                blocks.append(f"**{section.area}**\n\n{section.markdown}" + (f"\n\n{key}" if key else ""))
+                blocks.append(f"**{text(section.area)}**\n\n{section.markdown}" + (f"\n\n{text(key)}" if key else ""))
             if not self.commentary.by_commitment.get(commitment.id):
-                blocks.append(f"*{self._no_update_text(commitment.id, bool(headlines))}*")
+                blocks.append(f"*{text(self._no_update_text(commitment.id, bool(headlines)))}*")
         return Markdown("\n\n".join(blocks))
 
     def _no_update_text(self, commitment: str, has_headlines: bool) -> str:
@@ -336,16 +337,14 @@ def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:
 
 
 def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
-    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF, with its caption.
+    """A pipe table Pandoc (and Quarto) read, for both HTML and PDF, with its caption;
+    every cell and the caption are text (:func:`crimeplan.markup.text`).
 
     Numbers are right-aligned. Pandoc sizes wrapped columns by the dashes under the
     header: each column gets room for its longest word and, within a bound, its longest entry.
     (The built-in renderer's filter, templates/accessible.lua, adds the row and column
     headers and sizes the PDF's columns itself.)
     """
-    def cell(value) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
     rules = []
     for column in table.columns:
         texts = pd.concat([table[column].astype(str), pd.Series([column])])
@@ -354,10 +353,10 @@ def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
         entries = texts.iloc[:-1][lambda e: ~e.isin(BLANK_WORDS)]
         numeric = len(entries) > 0 and entries.str.fullmatch(r"[-+\u2212£]?[\d,.]+[%km]?( [^|]*)?|").all()
         rules.append(f"{'-' * width}:" if numeric else f":{'-' * width}")
-    lines = ["| " + " | ".join(cell(c) for c in table.columns) + " |", "|" + "|".join(rules) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    lines = ["| " + " | ".join(text(c) for c in table.columns) + " |", "|" + "|".join(rules) + "|"]
+    lines += ["| " + " | ".join(text(v) for v in row) + " |" for row in table.itertuples(index=False)]
     if caption:
-        lines += ["", f": {cell(caption)}"]
+        lines += ["", f": {text(caption)}"]
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ chart). The force is compared with a named group of forces read by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +20,7 @@ from IPython.display import Markdown
 from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority
+from crimeplan.markup import text
 from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts, trends
 from crimeplan.text import wording
@@ -123,8 +124,16 @@ def _typed(measures: pd.DataFrame) -> pd.DataFrame:
                           period_end=pd.to_datetime(columns["period_end"]))
 
 
-def _section(*paragraphs: str) -> Markdown:
-    return Markdown("\n\n".join([HEADING, *paragraphs]))
+def _under_heading(markdown: Markdown | charts.Chart) -> Markdown:
+    """Markdown already built (crimeplan.sections.trends) under the section's heading."""
+    assert isinstance(markdown, Markdown)  # a trend section opens with its text
+    return Markdown("\n\n".join([HEADING, markdown.data]))
+
+
+def _section(*paragraphs: str, bullets: Sequence[str] = ()) -> Markdown:
+    """The section's heading, its ``paragraphs`` (text) and a list of ``bullets`` (Markdown)."""
+    blocks = [HEADING, *map(text, paragraphs)] + (["\n".join(bullets)] if bullets else [])
+    return Markdown("\n\n".join(blocks))
 
 
 def _change(current: float, previous: float, previous_when: str, unit: str = "count") -> str:
@@ -183,7 +192,7 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     long_series = trends.workforce_trend(context)
     if home_office.empty:
         if long_series:
-            return [_section(long_series[0].data), *long_series[1:]]
+            return [_under_heading(long_series[0]), *long_series[1:]]
         return [_section(f"The {HOME_OFFICE_WORKFORCE} have no Special Constable figures for {area} "
                          f"up to {long_date(context.quarter.end)}.")]
     first, latest = home_office.iloc[0], home_office.iloc[-1]
@@ -293,7 +302,7 @@ def _specials_per_officer_sections(context: _Context) -> list[Markdown | charts.
         subtitle=f"Against the {context.group.name} together and {all_label}.",
         caption=f"Special Constables (headcount) for every 100 full-time equivalent police officers. "
                 f"Source: {HOME_OFFICE_WORKFORCE}.")
-    return [Markdown(sentence), chart]
+    return [Markdown(text(sentence)), chart]
 
 
 # --- anti_social_behaviour: police.uk --------------------------------------------
@@ -388,7 +397,7 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
     long_series = trends.recorded_crime_trend(context)
     if quarterly is None:
         if long_series:
-            return [_section(long_series[0].data), *long_series[1:]]
+            return [_under_heading(long_series[0]), *long_series[1:]]
         return [_section(f"There are no recorded crime figures for {context.force_area} up to "
                          f"{long_date(context.quarter.end)}.")]
     return [*quarterly, *long_series]
@@ -422,7 +431,7 @@ def _recorded_crime_quarter(context: _Context) -> list[Markdown | charts.Chart] 
     bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
                for measure_id in context.section_measures
                if (measure_id, area) in current.index]
-    made: list[Markdown | charts.Chart] = [_section(intro, "\n".join(bullets))]
+    made: list[Markdown | charts.Chart] = [_section(intro, bullets=bullets)]
     if not shares.empty:
         made.append(_shares_chart(context, shares, quarter_name))
     return made
@@ -465,9 +474,10 @@ def _share_text(value: float) -> str:
 
 def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
                     earlier: list[tuple[Quarter, pd.Series]], shares: pd.DataFrame) -> str:
+    """One offence as a Markdown bullet: its label in bold, then its figures."""
     area = context.force_area
     value = current[(measure_id, area)]
-    parts = [f"- **{context.catalogue[measure_id].label}**: {format_number(value)}"]
+    parts = [f": {format_number(value)}"]
     parts += [f", {_change(value, values[(measure_id, area)], describe_period(q.start, q.end))}"
               for q, values in earlier if (measure_id, area) in values.index]
     mine = shares[shares["measure"] == measure_id].set_index("area")["value"]
@@ -477,7 +487,7 @@ def _offence_bullet(context: _Context, measure_id: str, current: pd.Series,
         parts.append(f"; {_share_text(mine[area])} of all crime recorded in {area}, against "
                      f"{_share_text(mine[group_label])} across the {group_label} and "
                      f"{_share_text(mine[all_label])} across {all_label}")
-    return "".join(parts) + "."
+    return f"- **{text(context.catalogue[measure_id].label)}**{text(''.join(parts) + '.')}"
 
 
 def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) -> charts.Chart:
@@ -525,9 +535,9 @@ def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) ->
 
 def _road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
     items = trends.road_casualties_sections(context)
-    return [_section(items[0].data), *items[1:]]
+    return [_under_heading(items[0]), *items[1:]]
 
 
 def _borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     items = trends.borough_crime_sections(context)
-    return [_section(items[0].data), *items[1:]]
+    return [_under_heading(items[0]), *items[1:]]

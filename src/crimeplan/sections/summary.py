@@ -25,6 +25,7 @@ from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.params import Priority, resolve_quarter
+from crimeplan.markup import text
 from crimeplan.sections import downloads
 from crimeplan.sections.priority import (
     PriorityReport,
@@ -205,9 +206,10 @@ class Summary:
 
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
-        points = "\n".join(f"- {point}" for point in self.main_points())
+        points = "\n".join(f"- {text(point)}" for point in self.main_points())
         key = legend(statuses_in(points))
-        return Markdown(f"# Summary of {self.label}\n\n## Main points\n\n{points}" + (f"\n\n{key}" if key else ""))
+        return Markdown(f"# {text(f'Summary of {self.label}')}\n\n## Main points\n\n{points}"
+                        + (f"\n\n{text(key)}" if key else ""))
 
     # --- scorecard ----------------------------------------------------------------------------
 
@@ -292,11 +294,11 @@ class Summary:
             if e.comparison is not None and e.comparison.target is not None and e.comparison.target.progress is None
         ]
         if unassessed:
-            notes.append("Progress is not assessed for " + "; ".join(unassessed) + ".")
+            notes.append(text("Progress is not assessed for " + "; ".join(unassessed) + "."))
         shown = [e.comparison for e in self.scorecard_entries() if e.comparison is not None]
         if key := legend(narrative.figure_statuses(shown)):
-            notes.append(key)
-        return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table)}\n\n: {caption}\n\n"
+            notes.append(text(key))
+        return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table, caption)}\n\n"
                         + "\n\n".join(notes))
 
     def scorecard_csv(self) -> Markdown:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from IPython.display import Markdown
 
+from crimeplan import markup
 from crimeplan.sections import charts
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year
@@ -103,7 +104,7 @@ def signed_percent(value: float) -> str:
     return ("+" if value > 0 else "\u2212" if value < 0 else "") + format_percent(abs(value), 1)
 
 
-def older_than_quarter(latest_end: pd.Timestamp, context: "_Context", what: str) -> str:
+def older_than_quarter(latest_end: pd.Timestamp, context: _Context, what: str) -> str:
     """A sentence when the latest published figure ends before the quarter does."""
     if latest_end >= context.until:
         return ""
@@ -111,7 +112,7 @@ def older_than_quarter(latest_end: pd.Timestamp, context: "_Context", what: str)
             f"update's quarter ({context.quarter.label}, to {long_date(context.quarter.end)}).")
 
 
-def control_chart(rows: pd.DataFrame, subject: str, better: str, unit: str, period: str,
+def control_chart(rows: pd.DataFrame, subject: str, better: judgement.Better, unit: str, period: str,
                   source: str, y_title: str, caption: str) -> charts.Chart:
     """A trend chart of discrete periods, with XmR limits when there are 15 or more; the
     title says what the latest point shows."""
@@ -182,7 +183,7 @@ def rolling_trend_chart(rows: pd.DataFrame, label: str, area: str, caption: str)
 # --- recorded crime: the long ONS series ----------------------------------------------------
 
 
-def recorded_crime_trend(context: "_Context") -> list[Markdown | charts.Chart]:
+def recorded_crime_trend(context: _Context) -> list[Markdown | charts.Chart]:
     """The year ending the latest published quarter against the year before for the total
     and the measures the section names, the trend since 2003, the quarters on a control
     chart, and the change against the comparison group and England and Wales."""
@@ -199,7 +200,7 @@ def recorded_crime_trend(context: "_Context") -> list[Markdown | charts.Chart]:
         now = rows.iloc[-1]
         before = rows[rows["period_end"] == now.period_end - pd.DateOffset(years=1)]
         label = context.catalogue[measure].label if measure in context.catalogue else measure
-        text = f"- **{label}**: {format_number(now.value)} in {year_ending(now.period_end)}"
+        text = f"- **{markup.text(label)}**: {format_number(now.value)} in {year_ending(now.period_end)}"
         if not before.empty:
             text += (f", {change_words(now.value, before.iloc[-1].value)} in {year_ending(before.iloc[-1].period_end)} "
                      f"({format_number(before.iloc[-1].value)})")
@@ -227,7 +228,7 @@ def recorded_crime_trend(context: "_Context") -> list[Markdown | charts.Chart]:
     return made
 
 
-def similar_forces(context: "_Context", measure: str, label: str) -> list[Markdown]:
+def similar_forces(context: _Context, measure: str, label: str) -> list[Markdown]:
     """The force's change over the latest rolling year against the forces of its group, the
     group together and England and Wales, in one sentence (a chart each would cost the
     render more than it tells)."""
@@ -250,9 +251,9 @@ def similar_forces(context: "_Context", measure: str, label: str) -> list[Markdo
     ranked = sorted(group, key=lambda f: changes[f], reverse=True)
     rank = ranked.index(context.force_area) + 1
     all_label = f"{ENGLAND_AND_WALES} ({len(both)} forces)"
-    sentence = (f"Against similar forces: {_lower_first(label)} in {context.force_area} changed by {signed_percent(own_change)} between {year_ending(end - pd.DateOffset(years=1))} "
-                f"and {year_ending(end)}, {_rank(rank, len(group))} of the {len(group)} {context.group.name}; the "
-                f"{context.group.name} together changed by {signed_percent(group_change)} and {all_label} by "
+    sentence = (f"Against similar forces: {markup.text(_lower_first(label))} in {markup.text(context.force_area)} changed by {signed_percent(own_change)} between {year_ending(end - pd.DateOffset(years=1))} "
+                f"and {year_ending(end)}, {_rank(rank, len(group))} of the {len(group)} {markup.text(context.group.name)}; the "
+                f"{markup.text(context.group.name)} together changed by {signed_percent(group_change)} and {all_label} by "
                 f"{signed_percent(all_change)}. {NO_POPULATION}")
     return [Markdown(sentence)]
 
@@ -272,7 +273,7 @@ def _rank(position: int, count: int) -> str:
 # --- workforce since 2007 -------------------------------------------------------------------
 
 
-def workforce_trend(context: "_Context") -> list[Markdown | charts.Chart]:
+def workforce_trend(context: _Context) -> list[Markdown | charts.Chart]:
     """Special Constables and officers on each 31 March since 2007, from the open data."""
     area = context.force_area
     specials = context.rows(SPECIALS, area)
@@ -280,7 +281,7 @@ def workforce_trend(context: "_Context") -> list[Markdown | charts.Chart]:
         return []
     officers = context.rows(OFFICERS_FTE, area)
     latest, first = specials.iloc[-1], specials.iloc[0]
-    text = [f"The {WORKFORCE} count {format_number(latest.value)} Special Constables in {area} on "
+    text = [f"The {WORKFORCE} count {format_number(latest.value)} Special Constables in {markup.text(area)} on "
             f"{long_date(latest.period_end.date())}, against {format_number(first.value)} on "
             f"{long_date(first.period_end.date())}."]
     year_before = specials[specials["period_end"] == latest.period_end - pd.DateOffset(years=1)]
@@ -305,13 +306,13 @@ def workforce_trend(context: "_Context") -> list[Markdown | charts.Chart]:
 # --- road casualties: STATS19 by month ------------------------------------------------------
 
 
-def road_casualties_sections(context: "_Context") -> list[Markdown | charts.Chart]:
+def road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
     """KSI casualties in the quarter against the same quarter a year earlier, the districts,
     and the months on a control chart."""
     area, quarter = context.force_area, context.quarter
     monthly = context.rows(KSI, area)
     if monthly.empty:
-        return [Markdown(f"The {STATS19} used here do not cover {area}.")]
+        return [Markdown(f"The {STATS19} used here do not cover {markup.text(area)}.")]
     in_quarter = _in_period(monthly, quarter.start, quarter.end)
     quarter_words = _quarter_words(pd.Timestamp(quarter.start), pd.Timestamp(quarter.end))
     paragraphs = []
@@ -324,7 +325,7 @@ def road_casualties_sections(context: "_Context") -> list[Markdown | charts.Char
         total = in_quarter["value"].sum()
         killed = _in_period(context.rows(KILLED, area), quarter.start, quarter.end)["value"].sum()
         seriously = _in_period(context.rows(SERIOUSLY_INJURED, area), quarter.start, quarter.end)["value"].sum()
-        sentence = (f"{format_number(total)} people were killed or seriously injured on the roads of {area} in "
+        sentence = (f"{format_number(total)} people were killed or seriously injured on the roads of {markup.text(area)} in "
                     f"{quarter_words} ({format_number(killed)} killed, {format_number(seriously)} seriously injured)")
         before = _in_period(monthly, same.start, same.end)
         if len(before) == 3:
@@ -340,8 +341,8 @@ def road_casualties_sections(context: "_Context") -> list[Markdown | charts.Char
                                      & (context.measures["period_end"] <= context.until)]
         by_district = districts.groupby("area")["value"].sum().sort_values(ascending=False)
         if not by_district.empty:
-            paragraphs.append(f"Of its {len(by_district)} districts, {by_district.index[0]} had the most "
-                              f"({format_number(by_district.iloc[0])}) and {by_district.index[-1]} the fewest "
+            paragraphs.append(f"Of its {len(by_district)} districts, {markup.text(by_district.index[0])} had the most "
+                              f"({format_number(by_district.iloc[0])}) and {markup.text(by_district.index[-1])} the fewest "
                               f"({format_number(by_district.iloc[-1])}).")
     made: list[Markdown | charts.Chart] = [Markdown(" ".join(paragraphs))]
     history = discrete_history(monthly)
@@ -364,13 +365,13 @@ def _in_period(rows: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
 # --- borough crime: the Met by month --------------------------------------------------------
 
 
-def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]:
+def borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     """Crime in the quarter against the same quarter a year earlier, by borough, and the
     months on a control chart."""
     area, quarter = context.force_area, context.quarter
     monthly = context.rows(BOROUGH_TOTAL, area)
     if monthly.empty:
-        return [Markdown(f"There is no borough level crime data for {area} in this update.")]
+        return [Markdown(f"There is no borough level crime data for {markup.text(area)} in this update.")]
     quarter_words = _quarter_words(pd.Timestamp(quarter.start), pd.Timestamp(quarter.end))
     in_quarter = _in_period(monthly, quarter.start, quarter.end)
     made: list[Markdown | charts.Chart] = []
@@ -382,7 +383,7 @@ def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]
     else:
         same = quarter.same_quarter_last_year
         total = in_quarter["value"].sum()
-        sentence = (f"{context.plan.force} recorded {format_number(total)} crimes in {quarter_words} "
+        sentence = (f"{markup.text(context.plan.force)} recorded {format_number(total)} crimes in {quarter_words} "
                     f"({MET_BOROUGHS}, excluding fraud)")
         before = _in_period(monthly, same.start, same.end)
         if len(before) == 3:
@@ -396,9 +397,9 @@ def borough_crime_sections(context: "_Context") -> list[Markdown | charts.Chart]
         text = sentence + "."
         if not by_borough.empty:
             most, fewest = by_borough.iloc[0], by_borough.iloc[-1]
-            text += (f" Of the {len(by_borough)} boroughs, {most.area} recorded the most ({format_number(most.value)}) "
-                     f"and {fewest.area} the fewest ({format_number(fewest.value)}); offences the force records at places "
-                     f"that are not boroughs (the airports) count towards the whole of {area} only.")
+            text += (f" Of the {len(by_borough)} boroughs, {markup.text(most.area)} recorded the most ({format_number(most.value)}) "
+                     f"and {markup.text(fewest.area)} the fewest ({format_number(fewest.value)}); offences the force records at places "
+                     f"that are not boroughs (the airports) count towards the whole of {markup.text(area)} only.")
         made.append(Markdown(text))
         if not by_borough.empty:
             title = (f"Crime recorded by borough, {quarter_words}: most in {most.area} ({format_number(most.value)}), "

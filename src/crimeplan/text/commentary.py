@@ -49,6 +49,7 @@ from crimeplan.errors import InputError
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import suggestion
+from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, compare
 from crimeplan.text import wording
@@ -72,9 +73,13 @@ ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{\{|\}\}")
 COMMITMENT_HEADING = re.compile(r"^##\s+(?P<name>\S.*?)\s*$")
 AREA_HEADING = re.compile(r"^###\s+(?P<name>\S.*?)\s*$")
 TITLE = re.compile(r"^#\s+\S")
-# Commentary is text: no HTML (tags, comments, autolinks) and no links that run code.
-RAW_HTML = re.compile(r"<\s*(?P<tag>[A-Za-z!/?][^\s>]*)")
-UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?P<scheme>(?:javascript|vbscript|data|file)\s*:)", re.IGNORECASE)
+# Commentary is text with bullets, emphasis and links to web pages (crimeplan.markup):
+# no HTML (tags, comments, autolinks), no link to anything but a web page, no attributes
+# or raw blocks (`{...}` after a link, span or code), no link target on the next line.
+RAW_HTML = re.compile(r"<(?P<tag>[A-Za-z!/?][^\s>]*)")
+LINK_TARGET = re.compile(r"\]\(\s*<?(?P<target>[^)\s>]*)")
+ATTRIBUTES = re.compile(r"[\])`]\s*\{(?!\{)|\{\s*=")
+REFERENCE_LINK = re.compile(r"\]\s*\[|^\s*\[[^\]]*\]:")
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,8 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> tuple[list[_Sectio
         elif not line.strip() or (TITLE.match(line) and commitment is None):
             continue
         elif state == "open":
-            errors += _markup_errors(path, number, line)
+            previous = sections[-1].lines[-1][1] if sections[-1].lines else ""
+            errors += _markup_errors(path, number, line, previous)
             sections[-1].lines.append((number, line))
         elif state == "outside":
             problem = "text outside an area section: put it under '### <area>' inside a '## <commitment id>' section"
@@ -186,21 +192,33 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> tuple[list[_Sectio
     return sorted(sections, key=lambda s: (commitment_order[s.commitment], area_order[s.area])), errors
 
 
-def _markup_errors(path: Path, number: int, line: str) -> list[InputError]:
-    """Commentary reaches a published web page: refuse raw HTML and links that run code."""
+def _markup_errors(path: Path, number: int, line: str, previous: str) -> list[InputError]:
+    """Commentary reaches a published web page: raw HTML, links to anything but a web page,
+    attributes, raw blocks and link targets split from their text are refused (``previous``
+    is the line before, in the same section)."""
+    def refused(message: str, value: str) -> InputError:
+        return InputError(message, file=path, line=number, value=value, rule="commentary_no_html")
+
     errors = []
     if tag := RAW_HTML.search(line):
-        errors.append(InputError(
-            f"raw HTML is not allowed in commentary (found <{tag['tag']}): write Markdown text; "
-            "to show a '<' sign, write it with a space after it or as 'less than'",
-            file=path, line=number, value=f"<{tag['tag']}", rule="commentary_no_html",
-        ))
-    if link := UNSAFE_LINK.search(line):
-        errors.append(InputError(
-            f"a link to a {link['scheme'].rstrip(': ').lower()}: address is not allowed in commentary; "
-            "link to a web page (https://...)",
-            file=path, line=number, value=link["scheme"], rule="commentary_no_html",
-        ))
+        errors.append(refused(f"raw HTML is not allowed in commentary (found <{tag['tag']}): write Markdown text; "
+                              "to show a '<' sign, write it with a space after it or as 'less than'",
+                              f"<{tag['tag']}"))
+    for link in LINK_TARGET.finditer(line):
+        if not is_web_address(link["target"]):
+            scheme = scheme_of(link["target"])
+            address = f"a {scheme}: address" if scheme else repr(link["target"])
+            errors.append(refused(f"a link to {address} is not allowed in commentary: links go to a web page, "
+                                  "written [text](https://...) on one line", link["target"]))
+    if found := ATTRIBUTES.search(line):
+        errors.append(refused("attributes and raw blocks ('{...}' after a link, text in brackets or code) are not "
+                              "allowed in commentary: write the text alone", found.group()))
+    if found := REFERENCE_LINK.search(line):
+        errors.append(refused("reference links ('[text][name]', '[name]: address') are not allowed in commentary: "
+                              "write the link as [text](https://...) on one line", found.group()))
+    if previous.rstrip().endswith("]") and line.lstrip().startswith("("):
+        errors.append(refused("a link's address must follow its text on the same line: [text](https://...)",
+                              line.strip()))
     return errors
 
 
@@ -434,7 +452,7 @@ def load_commentary(
     for section in sections:
         if not section.written:
             continue  # a heading still waiting for its text (see Scanned.unwritten)
-        markdown = "\n".join(substitute(line, number) for number, line in section.lines)
+        markdown = commentary_markdown("\n".join(substitute(line, number) for number, line in section.lines))
         by_commitment[section.commitment].append(AreaCommentary(section.area, markdown))
     _raise_all(errors)
     return Commentary(priority, quarter, by_commitment)

@@ -13,14 +13,18 @@ from typing import Literal
 
 import pypandoc
 import typst
+import yaml
 
 from crimeplan.build.render.document import HTML, TYPST, CoverFacts, notebook_markdown
 from crimeplan.errors import ExecutionError
 from crimeplan.sections.charts import vega_javascript
 
 TEMPLATES = files("crimeplan") / "templates"
-# Raw HTML in Markdown is read as text: no label, note or commentary can add markup that runs.
-PANDOC_INPUT = "markdown-implicit_figures-raw_html"
+# Values reach the Markdown as escaped text (crimeplan.markup); as a second guard, the
+# Markdown is read without raw HTML or TeX, citations, maths, spans and link or code
+# attributes, none of which the update uses (its own raw blocks are fenced ```{=html}).
+PANDOC_INPUT = ("markdown-implicit_figures-raw_html-raw_tex-citations-tex_math_dollars-bracketed_spans"
+                "-link_attributes-inline_code_attributes")
 FILTER = f"--lua-filter={TEMPLATES / 'accessible.lua'}"
 # The PDF is tagged and declares PDF/UA-1: Typst then requires a title and alt text for
 # every image, and marks the document title for display (DisplayDocTitle).
@@ -34,10 +38,12 @@ def render_builtin(project_root: Path, notebooks: list[Path], cover: CoverFacts,
     """
     work = build_dir / "_render"
     work.mkdir(parents=True, exist_ok=True)
-    variables = [f"--variable={key}:{value}" for key, value in cover.pandoc_variables().items()]
+    metadata = work / "metadata.yml"
+    metadata.write_text(yaml.safe_dump(cover.metadata(), allow_unicode=True), encoding="utf-8")
+    metadata_args = [f"--metadata-file={metadata}"]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        html = pool.submit(_render_html, notebooks, work, build_dir / "update.html", variables)
-        pdf = pool.submit(_render_pdf, notebooks, work, build_dir / "update.pdf", variables)
+        html = pool.submit(_render_html, notebooks, work, build_dir / "update.html", metadata_args)
+        pdf = pool.submit(_render_pdf, notebooks, work, build_dir / "update.pdf", metadata_args)
         return {"html": html.result(), "pdf": pdf.result()}
 
 
@@ -45,7 +51,7 @@ def _combined_markdown(notebooks: list[Path], target: str, figures_dir: Path) ->
     return "\n\n".join(notebook_markdown(path, target, figures_dir) for path in notebooks)
 
 
-def _render_html(notebooks: list[Path], work: Path, output: Path, variables: list[str]) -> Path:
+def _render_html(notebooks: list[Path], work: Path, output: Path, metadata_args: list[str]) -> Path:
     markdown = _combined_markdown(notebooks, HTML, work / "figures-html")
     header = work / "header.html"
     header.write_text(
@@ -67,16 +73,16 @@ def _render_html(notebooks: list[Path], work: Path, output: Path, variables: lis
             "--toc",
             "--toc-depth=2",
             "--section-divs",
-            *variables,
+            *metadata_args,
         ],
     )
     return output
 
 
-def _render_pdf(notebooks: list[Path], work: Path, output: Path, variables: list[str]) -> Path:
+def _render_pdf(notebooks: list[Path], work: Path, output: Path, metadata_args: list[str]) -> Path:
     markdown = _combined_markdown(notebooks, TYPST, work / "figures")
     source = work / "update.typ"
-    _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", FILTER, *variables])
+    _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", FILTER, *metadata_args])
     try:
         typst.compile(str(source), output=str(output), root=str(work), pdf_standards=[PDF_STANDARD])
     except Exception as error:  # typst raises a bare RuntimeError with the diagnostics

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from crimeplan.inputs.params import Plan, QuarterParams
+from crimeplan.markup import text, typst_string
 
 HTML = "html"
 TYPST = "typst"
@@ -46,16 +46,21 @@ class CoverFacts:
             force=plan.force,
         )
 
-    def pandoc_variables(self) -> dict[str, str]:
-        return {
+    def metadata(self) -> dict[str, str]:
+        """The document metadata both renderers' templates read (``$title$``, ``$data-to$``…),
+        as Markdown text: Pandoc's writers then escape it for HTML and for Typst, so no
+        cover field becomes markup or code."""
+        fields = {
             "title": self.title,
+            "pagetitle": f"{self.title} – Quarterly Update {self.quarter_label}",
             "quarter-label": self.quarter_label,
             "data-to": self.data_to,
-            "version": str(self.version),
+            "version": self.version,
             "produced": self.produced,
             "producing-unit": self.producing_unit,
             "force": self.force,
         }
+        return {key: text(value) for key, value in fields.items()}
 
 
 def notebook_markdown(notebook_path: Path, target: str, figures_dir: Path) -> str:
@@ -112,6 +117,7 @@ def _image_block(content: str, mime: str, alt: str, figures_dir: Path) -> str:
     path.write_bytes(raw)
     return (
         "```{=typst}\n"
-        f'#figure(image("{figures_dir.name}/{path.name}", width: 100%, alt: {json.dumps(alt)}), placement: auto)\n'
+        f'#figure(image({typst_string(f"{figures_dir.name}/{path.name}")}, width: 100%, alt: {typst_string(alt)}), '
+        "placement: auto)\n"
         "```"
     )

@@ -60,20 +60,6 @@ DISPLAY_OUTPUTS = ("display_data", "execute_result")
 NO_TABLE_PROCESSING = "<!--| quarto-html-table-processing: none -->"
 
 
-def front_matter(cover: CoverFacts) -> dict[str, str | int]:
-    """The metadata the Quarto template partials read (``$title$``, ``$data-to$`` …)."""
-    return {
-        "title": cover.title,
-        "pagetitle": f"{cover.title} – Quarterly Update {cover.quarter_label}",
-        "quarter-label": cover.quarter_label,
-        "data-to": cover.data_to,
-        "version": cover.version,
-        "produced": cover.produced,
-        "producing-unit": cover.producing_unit,
-        "force": cover.force,
-    }
-
-
 def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Path) -> nbformat.NotebookNode:
     """One notebook: a raw front-matter cell, then the content cells of ``notebooks`` in order.
 
@@ -83,7 +69,7 @@ def combined_notebook(notebooks: list[Path], cover: CoverFacts, figures_dir: Pat
     combined = nbformat.v4.new_notebook()
     combined.cells.append(
         nbformat.v4.new_raw_cell(
-            "---\n" + yaml.safe_dump(front_matter(cover), sort_keys=False, allow_unicode=True) + "---",
+            "---\n" + yaml.safe_dump(cover.metadata(), sort_keys=False, allow_unicode=True) + "---",
             id="front-matter",
         )
     )
