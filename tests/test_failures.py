@@ -57,7 +57,7 @@ def test_notebook_that_raises_fails_render_and_keeps_previous_update(project):
     assert "p1_local_policing.ipynb failed in code cell 4" in result.stderr
     assert "ValueError: figures do not add up" in result.stderr
     assert fingerprint(project) == before
-    kept = project / "outputs" / QUARTER / "failed" / "p1_local_policing.ipynb"
+    kept = project / "outputs" / "failed" / QUARTER / "p1_local_policing.ipynb"
     assert kept.is_file(), "the partly executed notebook is kept for debugging"
     assert any(o.get("ename") == "ValueError" for c in nbformat.read(kept, as_version=4).cells
                for o in c.get("outputs", []))

@@ -1,8 +1,9 @@
 """crimeplan: render, check and ingest Police and Crime Plan quarterly updates.
 
-Exit codes: 0 success; 2 bad input (nothing rendered, previous update untouched);
-3 a notebook or renderer failed (previous update untouched); 4 another render of the
-same quarter holds the lock; 130 interrupted.
+Exit codes: 0 success; 1 an unexpected error (a bug: --debug shows the traceback);
+2 bad input (nothing rendered, previous update untouched); 3 a notebook or renderer
+failed (previous update untouched); 4 another render of the same quarter holds the lock;
+5 the output folder is not writable or the disk is full; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from crimeplan.build.render import CHOICES as RENDERER_CHOICES
 from crimeplan.errors import CrimeplanError, InputError
 
 EXIT_INTERRUPTED = 130
+EXIT_UNEXPECTED = 1
+CELL_TIMEOUT_SECONDS = 600
 RENDER_EPILOG = """\
 Before executing anything, render runs the same checks as `crimeplan check QUARTER`; if
 any input is bad it lists every problem and stops. Notebooks whose inputs did not change since the published
@@ -25,9 +28,12 @@ again). The update is built aside and swapped in only when everything succeeded.
 
 exit codes:
   0    the update was written (or was already up to date)
+  1    an unexpected error: a bug in crimeplan (--debug shows the traceback)
   2    bad input (params, data, catalogue, reference or commentary); nothing rendered
-  3    a notebook or the renderer failed; the previous update was left as it was
+  3    a notebook (an error, a cell over --cell-timeout, a dead kernel) or the renderer
+       failed; the previous update was left as it was
   4    another render of the same quarter holds the lock (see --lock-timeout)
+  5    outputs/ is not writable or the disk is full; the previous update was left as it was
   130  interrupted (Ctrl-C or SIGTERM); the previous update was left as it was
 """
 
@@ -38,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crimeplan", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"crimeplan {version('crimeplan')}")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    parser.add_argument("--allow-outside-root", action="store_true",
+                        help="read input files that are links to places outside the project folder "
+                        "(refused by default)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     render = commands.add_parser("render", help="render a quarter's update to outputs/<quarter>/",
@@ -55,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="treat warnings (unlikely figures, unused rows...) as errors: render nothing")
     render.add_argument("--lock-timeout", type=float, default=-1,
                         help="seconds to wait for another render of the same quarter (default: wait; 0: fail at once)")
+    render.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT_SECONDS,
+                        help=f"seconds a notebook cell may run before the render stops (default: {CELL_TIMEOUT_SECONDS})")
 
     check = commands.add_parser("check", help="validate params and data; render nothing")
     check.add_argument("quarter", nargs="?", help="quarter id (default: every quarter in params/)")
@@ -93,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     interrupts.install()  # clean up like Ctrl-C: stop kernels, keep the old update
+    if args.allow_outside_root:
+        from crimeplan.inputs.files import ALLOW_OUTSIDE_ROOT
+
+        os.environ[ALLOW_OUTSIDE_ROOT] = "1"  # the notebook kernels read it too
     from rich.console import Console
     from rich.markup import escape
 
@@ -118,10 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         return error.exit_code
     except BaseException as error:
-        if not (isinstance(error, KeyboardInterrupt) or interrupts.received()):
+        if isinstance(error, KeyboardInterrupt) or interrupts.received():
+            console.print("[bold red]interrupted:[/] the previous update was left as it was")
+            return EXIT_INTERRUPTED
+        if args.debug or not isinstance(error, Exception):
             raise
-        console.print("[bold red]interrupted:[/] the previous update was left as it was")
-        return EXIT_INTERRUPTED
+        console.print(f"[bold red]error:[/] unexpected {type(error).__name__}: {escape(str(error))} "
+                      "(a bug in crimeplan: run again with --debug for the traceback, and report it)",
+                      highlight=False, soft_wrap=True)
+        return EXIT_UNEXPECTED
 
 
 def _render(project, args: argparse.Namespace, console) -> int:
@@ -136,7 +157,7 @@ def _render(project, args: argparse.Namespace, console) -> int:
             raise InputError("no quarter params files to render", file=project.params_dir)
     else:
         quarters = [resolve_quarter(project.params_dir, args.quarter)]
-    with Kernels(args.jobs, project.notebooks_dir) as kernels:
+    with Kernels(args.jobs, project.notebooks_dir, args.cell_timeout) as kernels:
         for quarter in quarters:
             _render_one(project, quarter, args, console, kernels)
     return 0

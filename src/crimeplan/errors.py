@@ -78,3 +78,15 @@ class LockedError(CrimeplanError):
     """Another render of the same quarter holds the lock (exit code 4)."""
 
     exit_code = 4
+
+
+class OutputError(CrimeplanError):
+    """The output folder cannot be written: read-only, not ours, or the disk is full (exit code 5)."""
+
+    exit_code = 5
+
+    @classmethod
+    def of(cls, error: OSError, folder: Path) -> OutputError:
+        """``error`` (raised while writing under ``folder``) as one plain line naming the file."""
+        where = error.filename or folder
+        return cls(f"cannot write {where}: {error.strerror or error} (is {folder} writable, with space left?)")

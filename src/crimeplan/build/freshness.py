@@ -3,8 +3,9 @@
 A notebook is executed again only when its key changes: its cells' sources (not the
 outputs a run in JupyterLab saves), the parameters,
 the plan and the quarter's params, the catalogue, every measures and reference file, its
-own priority's commentary, the ``crimeplan`` code and templates, and the Python and key
-package versions. A changed byte in any of them always invalidates (hashes of content,
+own priority's commentary, the ``crimeplan`` code and templates, and the versions of
+Python and of every package crimeplan runs on (scipy's p-values and pandas' sums show
+in the update as much as the code does). A changed byte in any of them always invalidates (hashes of content,
 not timestamps). The HTML and PDF are rebuilt only when an executed notebook or the
 renderer changed.
 """
@@ -14,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from crimeplan.inputs.files import file_digest
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 
-KEY_PACKAGES = ("pandas", "numpy", "altair", "vl-convert-python", "papermill", "nbformat", "nbclient",
-                "ipykernel", "pandera", "pydantic", "pyyaml", "pypandoc-binary", "typst")
 CODE_DIR = Path(__file__).resolve().parents[1]  # the whole crimeplan package
 
 
@@ -36,11 +37,23 @@ def _hash(*parts: bytes | str) -> str:
 
 
 def files_digest(paths: list[Path], relative_to: Path) -> str:
-    """One hash of these files' names (relative to ``relative_to``) and contents."""
+    """One hash of these files' names (relative to ``relative_to``) and contents (a marker
+    for one that is absent, not a regular file or unreadable: the checks then say why)."""
     parts: list[bytes | str] = []
     for path in sorted(paths):
-        parts += [str(path.relative_to(relative_to)), path.read_bytes() if path.is_file() else b"\0absent"]
+        try:
+            content = file_digest(path) if path.is_file() else "\0absent"
+        except OSError:
+            content = "\0unreadable"
+        parts += [str(path.relative_to(relative_to)), content]
     return _hash(*parts)
+
+
+def key_packages() -> list[str]:
+    """The packages whose versions are in every key: crimeplan's runtime dependencies (its
+    package metadata), and numpy and nbclient, which pandas, scipy and papermill run on."""
+    required = (re.split(r"[^A-Za-z0-9._-]", requirement, maxsplit=1)[0] for requirement in metadata.requires("crimeplan") or ())
+    return sorted({name.lower() for name in required} | {"numpy", "nbclient"})
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +61,7 @@ def environment_digest() -> str:
     """The crimeplan code and templates, Python's version and the key packages' versions."""
     code = sorted(p for p in CODE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     versions: dict[str, str | None] = {}
-    for name in KEY_PACKAGES:
+    for name in key_packages():
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -96,6 +109,3 @@ def render_key(renderer: str, renderer_files: list[Path], project: Project, note
     """What the HTML and PDF depend on beyond the notebooks' own keys."""
     return _hash(renderer, files_digest(renderer_files, project.root), json.dumps(notebook_digests, sort_keys=True))
 
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -6,7 +6,8 @@ render loaded (:func:`crimeplan.findings.edition.prime`), so no notebook reads t
 Papermill runs each notebook in-process through its Python API on one of these kernels
 (parameters injected into the tagged cell, Papermill's metadata in the executed copy),
 after the kernel's namespace is reset: nothing one priority defines is visible to the
-next. Interrupts and failures stop every kernel before they propagate.
+next. Interrupts and failures stop every kernel before they propagate. A cell that runs
+longer than the cell timeout stops the render, naming the notebook and the cell.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from crimeplan.sections.lab import RENDERING
 
 KERNEL = "python3"
 STARTUP_SECONDS = 120
+SOCKETS_PREFIX = "crimeplan-"  # the kernels' local sockets: <temp>/crimeplan-<render pid>-<thread>-<n>
 # Run by each kernel before its first notebook.
 WARM_UP = (
     "from crimeplan.build.kernels import skip_slow_imports\n"
@@ -78,6 +80,7 @@ class KernelPool:
 
     size: int
     cwd: Path
+    cell_timeout: float | None = None  # seconds a cell may run (None: no limit)
     kernels: list[_Kernel] = field(default_factory=list)
     _work: queue.Queue = field(default_factory=queue.Queue)
     _done: queue.Queue = field(default_factory=queue.Queue)
@@ -85,8 +88,9 @@ class KernelPool:
     _outstanding: int = 0
 
     def __enter__(self) -> KernelPool:
-        logging.getLogger("papermill").setLevel(logging.ERROR)
+        logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures are reported as ExecutionError
         _register_warm_engine()
+        remove_stale_sockets()
         for number in range(self.size):
             kernel = _Kernel()
             self.kernels.append(kernel)
@@ -179,7 +183,7 @@ class KernelPool:
             try:
                 self._run(kernel, source, output, parameters, prime_path)
             except Exception as error:
-                self._done.put(("failed", source.stem, failure_message(source, output, error)))
+                self._done.put(("failed", source.stem, failure_message(source, output, error, self.cell_timeout)))
                 return
             self._done.put(("finished", source.stem, None))
 
@@ -188,7 +192,7 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         # Local sockets, not TCP, named by an absolute path (the kernel runs in another folder).
-        sockets = Path(tempfile.gettempdir()) / f"crimeplan-{os.getpid()}-{threading.current_thread().name}"
+        sockets = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}{os.getpid()}-{threading.current_thread().name}"
         manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets))
         kernel.manager = manager
         env = {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
@@ -210,8 +214,18 @@ class KernelPool:
         papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=False, execution_timeout=self.cell_timeout, partial_output=output,
         )
+
+
+def remove_stale_sockets() -> None:
+    """Remove the kernel sockets that renders which were killed (so never cleaned up) left."""
+    import psutil
+
+    for path in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
+        pid = path.name.removeprefix(SOCKETS_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)) and path.is_socket():
+            path.unlink(missing_ok=True)
 
 
 def _run_code(kernel: _Kernel, code: str) -> None:
@@ -235,6 +249,7 @@ def _run_code(kernel: _Kernel, code: str) -> None:
 
 def _register_warm_engine() -> None:
     """A Papermill engine that executes on a kernel and client that are already running."""
+    import nbformat
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -247,21 +262,36 @@ def _register_warm_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     km=None, kc=None, **kwargs):
-            return WarmClient(
-                nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
-                startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file,
-            ).execute()
+                                     km=None, kc=None, *, partial_output, **kwargs):
+            try:
+                return WarmClient(
+                    nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
+                    startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+                    stdout_file=stdout_file, stderr_file=stderr_file,
+                ).execute()
+            except Exception:
+                # A timeout or a dead kernel: Papermill writes nothing, so the notebook as far
+                # as it ran is written here (the cells that started carry a start time).
+                nbformat.write(nb_man.nb, partial_output)
+                raise
 
     papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 
-def failure_message(source: Path, output: Path, error: Exception) -> str:
-    """Name the notebook, the failing code cell and the exception, from the executed copy."""
+def failure_message(source: Path, output: Path, error: Exception, cell_timeout: float | None = None) -> str:
+    """Name the notebook, the failing code cell and what went wrong, from the executed copy:
+    the cell with an error output, else the last cell that started (a cell that timed out,
+    or the one running when the kernel died)."""
     import nbformat
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     where = f"notebook {source.name}"
+    if isinstance(error, CellTimeoutError):
+        what = f"did not finish within {cell_timeout:g} s (--cell-timeout)"
+    elif isinstance(error, DeadKernelError):
+        what = "the kernel died (it ran out of memory or was killed)"
+    else:
+        what = f"{type(error).__name__}: {error}"
     try:
         notebook = nbformat.read(output, as_version=4)
     except (OSError, ValueError):
@@ -271,12 +301,14 @@ def failure_message(source: Path, output: Path, error: Exception) -> str:
             c for c in notebook.cells
             if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
         ]
+        started = None
         for number, cell in enumerate(code_cells, start=1):
+            first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
             for cell_output in cell.get("outputs", []):
                 if cell_output.get("output_type") == "error":
-                    first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                    return (
-                        f"{where} failed in code cell {number} ({first_line!r}): "
-                        f"{cell_output.ename}: {cell_output.evalue}"
-                    )
-    return f"{where} failed before executing its cells: {type(error).__name__}: {error}"
+                    return f"{where} failed in code cell {number} ({first_line!r}): {cell_output.ename}: {cell_output.evalue}"
+            if cell.metadata.get("papermill", {}).get("start_time"):
+                started = (number, first_line)
+        if started is not None:
+            return f"{where}, code cell {started[0]} ({started[1]!r}): {what}"
+    return f"{where} failed before executing its cells: {what}"

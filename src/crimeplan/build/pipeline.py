@@ -4,6 +4,13 @@ A render builds in a private folder next to ``outputs/<quarter>/`` and replaces 
 when everything succeeded, so a failed or interrupted render leaves the previous update
 exactly as it was. A lock per quarter keeps two renders of one quarter apart.
 
+Publishing is two renames (the old update aside to ``.retired-*``, the build in its
+place); a process killed between them leaves no ``outputs/<quarter>/``, so every render
+first recovers (:func:`recover`): it puts the retired update back when the published
+folder is missing, and removes the build and retired folders that dead renders of the
+quarter left behind. The partly executed notebooks of a failed render are kept in
+``outputs/failed/<quarter>/``, beside the published update, never inside it.
+
 Renders are incremental (:mod:`crimeplan.build.freshness`): a notebook whose inputs are
 unchanged since the published update is reused, not executed, and when nothing changed
 the update is left untouched.
@@ -11,11 +18,13 @@ the update is left untouched.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +36,9 @@ from rich.markup import escape
 
 from crimeplan.build import freshness, interrupts
 from crimeplan.build.render import Renderer, choose_renderer
-from crimeplan.errors import CrimeplanError, InputError, LockedError
-from crimeplan.inputs.params import Plan, load_plan
+from crimeplan.errors import CrimeplanError, InputError, LockedError, OutputError
+from crimeplan.inputs.files import file_digest
+from crimeplan.inputs.params import Plan, load_plan, load_quarter
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 
@@ -37,6 +47,9 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 EDITION_FILE = "edition.pickle"
+FAILED_DIR = "failed"  # outputs/failed/<quarter>/: the notebooks of the quarter's last failed render
+# Errors that mean the output folder cannot take the update, wherever in it they happen.
+FULL_OR_READ_ONLY = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 @dataclass
@@ -65,8 +78,8 @@ class Kernels:
     """The warm kernels of one command, shared by the quarters it renders and started
     when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
 
-    def __init__(self, jobs: int, notebooks_dir: Path) -> None:
-        self.jobs, self.notebooks_dir = max(1, jobs), notebooks_dir
+    def __init__(self, jobs: int, notebooks_dir: Path, cell_timeout: float | None = None) -> None:
+        self.jobs, self.notebooks_dir, self.cell_timeout = max(1, jobs), notebooks_dir, cell_timeout
         self.pool: KernelPool | None = None
 
     def get(self, notebooks: int):
@@ -74,7 +87,8 @@ class Kernels:
             from crimeplan.build.kernels import KernelPool, skip_slow_imports
 
             skip_slow_imports()
-            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir).__enter__()
+            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir,
+                                   cell_timeout=self.cell_timeout).__enter__()
         return self.pool
 
     def __enter__(self) -> Kernels:
@@ -103,17 +117,34 @@ def render_quarter(
     started = time.monotonic()
     chosen = choose_renderer(renderer)
     plan = load_plan(project.params_dir)
+    load_quarter(project.params_dir, quarter.id)  # before the lock: no lock file for a quarter without params
     notebooks = notebook_paths(project, plan)
     parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
                   "params_dir": str(project.params_dir.resolve())}
+    try:
+        result = _render_locked(project, quarter, chosen, notebooks, parameters, lock_timeout, force, kernels,
+                                console)
+    except OSError as error:
+        if error.errno in FULL_OR_READ_ONLY or _inside(error.filename, project.outputs_dir):
+            raise OutputError.of(error, project.outputs_dir) from None
+        raise
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _render_locked(project: Project, quarter: Quarter, chosen: Renderer, notebooks: dict[Path, int | None],
+                   parameters: dict[str, str], lock_timeout: float, force: bool, kernels: Kernels,
+                   console: Console) -> RenderResult:
+    """The render under the quarter's lock: recover, reuse what is fresh, build, publish."""
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
     final_dir = project.outputs_dir / quarter.id
     with _quarter_lock(project, quarter, lock_timeout, console):
+        recover(project, quarter, console)
         keys = freshness.notebook_keys(project, quarter, notebooks, parameters)
         previous = {} if force else _published_manifest(final_dir)
         reusable = [name for name, key in keys.items() if previous.get("inputs", {}).get(name) == key]
         if len(reusable) == len(keys) and previous.get("render_key") == _render_key(chosen, project, previous):
-            return RenderResult(quarter, final_dir, chosen.name, time.monotonic() - started, up_to_date=True)
+            return RenderResult(quarter, final_dir, chosen.name, 0.0, up_to_date=True)
         to_execute = [path for path in notebooks if path.stem not in reusable]
         build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
         build_dir.chmod(0o755)
@@ -125,8 +156,42 @@ def render_quarter(
             _publish(build_dir, final_dir)
         finally:
             shutil.rmtree(build_dir, ignore_errors=True)
-    result.seconds = time.monotonic() - started
+        shutil.rmtree(_failed_dir(project.outputs_dir, quarter), ignore_errors=True)  # it failed no more
     return result
+
+
+def _inside(filename: str | bytes | None, folder: Path) -> bool:
+    return isinstance(filename, str) and Path(filename).resolve().is_relative_to(folder.resolve())
+
+
+def _failed_dir(outputs_dir: Path, quarter: Quarter) -> Path:
+    return outputs_dir / FAILED_DIR / quarter.id
+
+
+def recover(project: Project, quarter: Quarter, console: Console) -> None:
+    """Undo what a render of ``quarter`` killed mid-way left (call under the quarter's lock).
+
+    A retired update is put back when ``outputs/<quarter>/`` is missing (killed between
+    the two renames of :func:`_publish`); other retired and build folders of the quarter
+    are removed, and so are the lock files of quarters that have no params any more."""
+    outputs_dir = project.outputs_dir
+    final_dir = outputs_dir / quarter.id
+    retired = sorted(outputs_dir.glob(f".retired-{quarter.id}-*"), key=lambda p: p.stat().st_mtime)
+    if retired and not final_dir.exists():
+        os.replace(retired.pop(), final_dir)
+        console.log(f"Restored the previous update of {quarter} (a render was stopped while publishing)")
+    for stale in [*retired, *outputs_dir.glob(f".build-{quarter.id}-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+    for lock_file in outputs_dir.glob(".*.lock"):
+        if not (project.params_dir / f"{lock_file.name[1:].removesuffix('.lock')}.yml").exists():
+            lock = FileLock(str(lock_file))
+            try:
+                with lock.acquire(timeout=0):
+                    lock_file.unlink(missing_ok=True)
+            except Timeout:
+                continue
+
+
 
 
 def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
@@ -157,7 +222,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
         try:
             timings = pool.wait(console)
         except CrimeplanError:
-            _keep_failed_notebooks(executed_dir, final_dir / "failed", console)
+            _keep_failed_notebooks(executed_dir, _failed_dir(project.outputs_dir, quarter), console)
             raise
         execute_seconds = time.monotonic() - execute_started
     (build_dir / EDITION_FILE).unlink(missing_ok=True)
@@ -223,7 +288,7 @@ def _published_manifest(final_dir: Path) -> dict:
     """The published update's manifest, if the update is complete and unaltered (else ``{}``)."""
     try:
         manifest = json.loads((final_dir / MANIFEST).read_text(encoding="utf-8"))
-        intact = all(freshness.file_digest(final_dir / name) == digest for name, digest in manifest["files"].items())
+        intact = all(file_digest(final_dir / name) == digest for name, digest in manifest["files"].items())
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     return manifest if intact else {}
@@ -236,10 +301,18 @@ def _render_key(renderer: Renderer, project: Project, manifest: dict) -> str | N
 
 
 def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Console) -> None:
-    """Keep the partly executed notebooks for debugging, beside the untouched update."""
+    """Keep the partly executed notebooks for debugging, beside the untouched update; a
+    failure to keep them (a full disk) is said, and never hides the render's own error."""
     shutil.rmtree(failed_dir, ignore_errors=True)
-    shutil.copytree(executed_dir, failed_dir)
-    console.log(f"Partly executed notebooks kept in {failed_dir}")
+    try:
+        shutil.copytree(executed_dir, failed_dir)
+    except (OSError, shutil.Error) as error:
+        shutil.rmtree(failed_dir, ignore_errors=True)
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "could not copy them"
+        console.log(f"[yellow]The partly executed notebooks could not be kept in {escape(str(failed_dir))}: "
+                    f"{escape(str(reason))}", highlight=False)
+        return
+    console.log(f"Partly executed notebooks kept in {escape(str(failed_dir))}", highlight=False)
 
 
 def _write_tables(edition, tables_dir: Path) -> None:
@@ -258,7 +331,7 @@ def _write_tables(edition, tables_dir: Path) -> None:
 def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys: dict[str, str],
                     project: Project, result: RenderResult, previous: dict) -> None:
     files = sorted(p for p in build_dir.rglob("*") if p.is_file())
-    digests = {str(p.relative_to(build_dir)): freshness.file_digest(p) for p in files}
+    digests = {str(p.relative_to(build_dir)): file_digest(p) for p in files}
     notebook_digests = {name: digest for name, digest in digests.items() if name.startswith("notebooks/")}
     seconds = dict(previous.get("notebook_seconds", {})) | {name: round(s, 2) for name, s in result.notebook_seconds.items()}
     manifest = {
@@ -275,12 +348,16 @@ def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys:
     (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
-def _publish(build_dir: Path, final_dir: Path) -> None:
-    """Swap the finished build in for the previous update (two renames, no copying)."""
+def _publish(build_dir: Path, final_dir: Path, between_renames: Callable[[], None] = lambda: None) -> None:
+    """Swap the finished build in for the previous update (two renames, no copying).
+
+    ``between_renames`` runs after the first: the tests kill the process there, and
+    :func:`recover` puts the previous update back on the next render."""
     retired = None
     if final_dir.exists():
         retired = final_dir.with_name(f".retired-{final_dir.name}-{os.getpid()}")
         os.replace(final_dir, retired)
+    between_renames()
     os.replace(build_dir, final_dir)
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)

@@ -21,6 +21,7 @@ import pandas as pd
 from crimeplan.errors import InputError, Problem
 from crimeplan.findings import coverage, plausibility
 from crimeplan.ingest.reference import every_district
+from crimeplan.inputs.files import LIMITS, file_digest, present
 from crimeplan.inputs.measures import (
     Catalogue,
     ComparisonGroup,
@@ -202,8 +203,9 @@ def read_edition(project: Project, quarter: Quarter, shared: SharedInputs | None
 def load_edition(project: Project, quarter: Quarter) -> Edition:
     """The edition of ``quarter``; raises one :class:`InputError` listing every error.
 
-    Remembered while no file under ``data/`` or ``params/`` changes (size or time); the
-    inputs every quarter shares are read once for all the quarters of one process.
+    Remembered while no file under ``data/`` or ``params/`` changes (by content: a
+    same-size edit that keeps the time counts); the inputs every quarter shares are read
+    once for all the quarters of one process.
     """
     files = _files_key(project)
     key = (files, quarter.id)
@@ -252,13 +254,14 @@ _SHARED: dict[tuple, SharedInputs] = {}  # the inputs of the files key they were
 
 
 def _files_key(project: Project) -> tuple:
-    """Every input file of the project with its time and size."""
+    """Every input file of the project with a hash of its content (the size alone for a
+    file too large to be read, which the readers refuse anyway)."""
     files = []
     for folder in (project.data_dir, project.params_dir):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                stat = path.stat()
-                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+                size = path.stat().st_size
+                files.append((str(path), size, file_digest(path) if size <= max(LIMITS.values()) else None))
     return str(project.root), tuple(files)
 
 
@@ -367,7 +370,7 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         Problem("warning", f"no commentary for priority {p.number}; it renders without it",
                 file=project.shown(path), rule="commentary_present")
         for p in plan.priorities
-        if not (path := commentary.commentary_path(data_dir, quarter, p.number)).is_file()
+        if not present(path := commentary.commentary_path(data_dir, quarter, p.number))
     ]
     scanned = commentary.scan(data_dir, quarter, plan)
     problems += [problem for error in scanned.errors for problem in error.problems(project.shown)]

@@ -121,9 +121,9 @@ def project_force(reference_dir: Path) -> str:
     reference_dir = Path(reference_dir)
     plan = reference_dir.parent.parent / PLAN_PATH
     if plan.is_file():
-        import yaml
+        from crimeplan.inputs.files import read_yaml
 
-        raw = yaml.safe_load(plan.read_text(encoding="utf-8-sig"))
+        raw = read_yaml(plan, root=plan.parent.parent)
         if isinstance(raw, dict) and str(raw.get("force_area") or "").strip():
             return str(raw["force_area"]).strip()
         raise InputError(f"{plan}: no force_area (the force whose data is ingested)")

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from crimeplan.errors import InputError, Problem
+from crimeplan.inputs.files import load_yaml, present, read_bytes, read_text, read_yaml
 from crimeplan.inputs.schemas import (
     AREA_COLUMNS,
     MEASURE_COLUMNS,
@@ -120,9 +121,13 @@ def display_path(path: Path, data_dir: Path) -> str:
 # --- CSV files -------------------------------------------------------------------------------
 
 
-def read_csv_text(path: Path, shown_as: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """A CSV as stripped text cells plus its spreadsheet ``row`` numbers, or the reasons it can't be read."""
-    raw = Path(path).read_bytes()
+def read_csv_text(path: Path, shown_as: str, root: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV of the project at ``root`` as stripped text cells plus its spreadsheet ``row``
+    numbers, or the reasons it can't be read."""
+    try:
+        raw = read_bytes(path, root=root, kind="csv", shown=shown_as)
+    except InputError as error:
+        return None, error.problems()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -204,10 +209,11 @@ def measure_files(data_dir: Path) -> list[Path]:
     return sorted((Path(data_dir) / "measures").glob("*.csv"))
 
 
-def _read_with_header(path: Path, shown_as: str, header_schema, columns: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read_with_header(path: Path, shown_as: str, header_schema, columns: list[str], root: Path,
+                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A CSV as text with its header checked: the frame (``columns`` + ``row``) or ``None``
     when it cannot be read or its header is unusable, and the problems found."""
-    frame, problems = read_csv_text(path, shown_as)
+    frame, problems = read_csv_text(path, shown_as, root)
     if frame is None:
         return None, problems
     header_problems, readable = column_problems(header_schema, frame.drop(columns="row"), shown_as)
@@ -238,7 +244,7 @@ def read_measures(
     for path in files:
         shown_as = display_path(path, data_dir)
         frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(),
-                                                 [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS])
+                                                 [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS], Path(data_dir).parent)
         problems += read_problems
         if frame is None:
             continue
@@ -336,23 +342,20 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
     """``data/catalogue.yml``: the valid entries, every declared id (valid or not) and the problems."""
     path = Path(data_dir) / "catalogue.yml"
     shown_as = display_path(path, data_dir)
-    if not path.is_file():
+    if not present(path):
         return {}, set(), [Problem("error", "file not found", file=shown_as, rule="catalogue_present")]
-    text = path.read_text(encoding="utf-8-sig")
     try:
-        root, raw = _parse_yaml(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        location = f"line {mark.line + 1}" if mark else None
-        return {}, set(), [Problem("error", f"not valid YAML: {getattr(error, 'problem', error)}",
-                                   file=shown_as, location=location, rule="yaml")]
+        root, raw = load_yaml(read_text(path, root=Path(data_dir).parent, kind="yaml", shown=shown_as), shown_as)
+    except InputError as error:
+        return {}, set(), error.problems()
+    raw = raw or {}
     entries = raw.get("measures") if isinstance(raw, dict) else None
     if not isinstance(entries, dict):
         return {}, set(), [Problem("error", "expected a top-level 'measures:' mapping of measure id to entry",
                                    file=shown_as, rule="catalogue_shape")]
     assert root is not None  # the mapping above came from this node tree
     entry_nodes = next(value for key, value in root.value if key.value == "measures").value
-    problems = _duplicate_id_problems(entry_nodes, shown_as)
+    problems: list[Problem] = []
     entries = {str(measure_id): entry for measure_id, entry in entries.items()}
     catalogue: Catalogue = {}
     for key_node, entry_node in entry_nodes:
@@ -383,26 +386,6 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
     return catalogue, set(entries), problems
 
 
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, object]:
-    """The YAML node tree (for line numbers) and the data it holds, from one parse."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        root = loader.get_single_node()
-        return root, (loader.construct_document(root) if root is not None else None) or {}
-    finally:
-        loader.dispose()
-
-
-def _duplicate_id_problems(entry_nodes: list, shown_as: str) -> list[Problem]:
-    lines: dict[str, list[int]] = {}
-    for key_node, _ in entry_nodes:
-        lines.setdefault(key_node.value, []).append(key_node.start_mark.line + 1)
-    return [
-        Problem("error", f"measure {measure_id!r} is defined more than once (lines {', '.join(map(str, at))}); "
-                "only the last would count", file=shown_as, location=f"line {at[-1]}", value=measure_id,
-                rule="unique_measure")
-        for measure_id, at in lines.items() if len(at) > 1
-    ]
 
 
 def _field_lines(entry_node: yaml.Node) -> dict[str, int]:
@@ -452,7 +435,8 @@ def read_areas(data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
         if not path.is_file():
             continue
         shown_as = display_path(path, data_dir)
-        frame, read_problems = _read_with_header(path, shown_as, areas_columns_schema(), AREA_COLUMNS)
+        frame, read_problems = _read_with_header(path, shown_as, areas_columns_schema(), AREA_COLUMNS,
+                                                 Path(data_dir).parent)
         problems += read_problems
         if frame is not None:
             frames.append(frame.assign(file=shown_as))
@@ -506,13 +490,10 @@ def load_comparison_group(data_dir: str | Path, force_area: str, areas: pd.DataF
     not a force in ``data/reference/``, or no group includes the force.
     """
     path = Path(data_dir) / COMPARISON_GROUPS_FILE
-    if not path.is_file():
+    if not present(path):
         raise InputError(f"file not found (it names the forces {force_area} is compared with)", file=path,
                          rule="file_present")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as error:
-        raise InputError(f"not valid YAML: {error}", file=path, rule="yaml") from None
+    raw = read_yaml(path, root=Path(data_dir).parent)
     entries = raw.get("groups") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise InputError("expected a top-level 'groups:' list of groups", file=path, rule="groups_shape")

@@ -7,7 +7,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -18,6 +17,7 @@ from pydantic import (
 )
 
 from crimeplan.errors import InputError
+from crimeplan.inputs.files import present, read_yaml
 from crimeplan.periods import Quarter
 
 PLAN_FILE = "plan.yml"
@@ -202,17 +202,10 @@ class QuarterParams(_Strict):
         return Quarter.parse(self.quarter)
 
 
-def _read_yaml(path: Path) -> object:
-    if not path.is_file():
-        raise InputError("file not found", file=path, rule="file_present")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as error:
-        raise InputError(f"not valid YAML: {error}", file=path, rule="yaml") from None
-
-
 def _validated(model: type[BaseModel], path: Path):
-    raw = _read_yaml(path)
+    if not present(path):
+        raise InputError("file not found", file=path, rule="file_present")
+    raw = read_yaml(path, root=path.parent.parent)  # params/<name>.yml
     if not isinstance(raw, dict):
         raise InputError(f"expected a mapping of settings, got {type(raw).__name__}", file=path, rule="params_shape")
     try:
@@ -233,7 +226,7 @@ def load_quarter(params_dir: Path, quarter_id: str) -> QuarterParams:
     """Load ``params/<quarter_id>.yml``; its ``quarter`` field must match its name."""
     quarter = Quarter.parse(quarter_id)
     path = Path(params_dir) / f"{quarter.id}.yml"
-    if not path.is_file():
+    if not present(path):
         known = ", ".join(available_quarters(params_dir)) or "none"
         raise InputError(f"no params for quarter {quarter.id} (params exist for: {known})", file=path, rule="quarter_params_present")
     params = _validated(QuarterParams, path)

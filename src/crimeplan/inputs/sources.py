@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crimeplan.errors import Problem
+from crimeplan.errors import InputError, Problem
+from crimeplan.inputs.files import present, read_yaml
 from crimeplan.markup import is_web_address
 
 SOURCES_FILE = "sources.yml"
@@ -36,13 +36,13 @@ def read_sources(data_dir: Path, catalogue_sources: set[str]) -> tuple[dict[str,
     the catalogue names that the file does not describe."""
     path = Path(data_dir) / SOURCES_FILE
     shown = f"data/{SOURCES_FILE}"
-    if not path.is_file():
+    if not present(path):
         return {}, [Problem("error", "file not found: every catalogue source needs its publisher and licence here",
                             file=shown, rule="file_present")]
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as error:
-        return {}, [Problem("error", f"not valid YAML: {error}", file=shown, rule="yaml")]
+        raw = read_yaml(path, root=Path(data_dir).parent, shown=shown) or {}
+    except InputError as error:
+        return {}, error.problems()
     entries = raw.get("sources") if isinstance(raw, dict) else None
     if not isinstance(entries, dict):
         return {}, [Problem("error", "expected a mapping 'sources:' of source name to its details", file=shown,

@@ -30,6 +30,7 @@ from crimeplan.ingest.reference import (
     read_force_districts,
     read_regions,
 )
+from crimeplan.inputs.files import read_yaml
 from crimeplan.inputs.measures import MEASURE_COLUMNS
 from crimeplan.periods import Quarter, quarter_of, shift_months
 
@@ -139,8 +140,7 @@ def _month_after(day: date) -> str:
 def _matter(source: Path) -> dict[str, list[str]]:
     """The checkout's front and back matter notebooks (e.g. a summary, sources and method)
     that exist, to be shown around the new project's priorities too."""
-    plan = yaml.safe_load((source / "params" / "plan.yml").read_text(encoding="utf-8-sig")) \
-        if (source / "params" / "plan.yml").is_file() else {}
+    plan = read_yaml(source / "params" / "plan.yml", root=source) if (source / "params" / "plan.yml").is_file() else {}
     return {key: [name for name in (plan or {}).get(key) or []
                   if (source / "notebooks" / f"{name}.ipynb").is_file()]
             for key in ("front_matter", "back_matter")}
@@ -228,7 +228,7 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
     priorities: a measure a section lists goes to that priority, the rest of a source's
     measures to the first priority showing that source. Targets are the force's own, so
     they are left out."""
-    entries = (yaml.safe_load(source_catalogue.read_text(encoding="utf-8-sig")) or {}).get("measures") or {}
+    entries = (read_yaml(source_catalogue, root=source_catalogue.parent.parent) or {}).get("measures") or {}
     placed: dict[str, tuple[int, str]] = {}
     first_of_section: dict[str, tuple[int, str]] = {}
     for priority in priorities:
@@ -261,7 +261,7 @@ def _catalogue(source_catalogue: Path, priorities: list[dict]) -> str:
 def _sources(source_sources: Path, catalogue_text: str) -> str:
     """The source's ``sources.yml`` entries for the sources the new catalogue names."""
     used = {entry["source"] for entry in yaml.safe_load(catalogue_text)["measures"].values()}
-    entries = (yaml.safe_load(source_sources.read_text(encoding="utf-8-sig")) or {}).get("sources") or {}
+    entries = (read_yaml(source_sources, root=source_sources.parent.parent) or {}).get("sources") or {}
     missing = sorted(used - set(entries))
     if missing:
         raise InputError(f"no entry for the source(s) {', '.join(map(repr, missing))}", file=source_sources,

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from crimeplan.errors import InputError
+from crimeplan.inputs.files import read_yaml
 from crimeplan.inputs.params import load_quarter
 from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
@@ -45,7 +46,7 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
     load_quarter(project.params_dir, previous.id)  # a clear error when the previous quarter has no params
     edition = load_edition(project, previous)
 
-    raw = yaml.safe_load((project.params_dir / f"{previous.id}.yml").read_text(encoding="utf-8-sig"))
+    raw = read_yaml(project.params_dir / f"{previous.id}.yml", root=project.root)
     raw.update(quarter=quarter.id, data_to=quarter.end, version=1,
                produced=shift_months(quarter.end, 1).strftime("%B %Y"))
     raw.pop("revisions", None)  # a new quarter's version 1 has no revisions yet

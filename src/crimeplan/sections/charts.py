@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import itertools
 import json
 import os
 import textwrap
@@ -75,7 +74,7 @@ EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } 
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
 MIN_TREND_POINTS = 6
 
-_sequence = itertools.count(1)
+_drawn: dict[str, int] = {}  # charts made in this process, by content
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -112,7 +111,11 @@ class Chart:
             raise ValueError("every chart needs a title and alt text")
         if self.caption.strip() == self.title.strip():
             raise ValueError("a chart's caption must not repeat its title")
-        self.element_id = f"chart-{next(_sequence)}-{hashlib.sha1(self.spec_json.encode()).hexdigest()[:10]}"
+        # Named by its content, so that the same inputs give the same page, and numbered
+        # apart from any identical chart the same process drew before.
+        digest = hashlib.sha1(f"{self.spec_json}\0{self.alt_text}\0{self.caption}".encode()).hexdigest()[:12]
+        _drawn[digest] = _drawn.get(digest, 0) + 1
+        self.element_id = f"chart-{digest}" + (f"-{_drawn[digest]}" if _drawn[digest] > 1 else "")
 
     @cached_property
     def spec(self) -> dict:

@@ -46,6 +46,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import InputError
+from crimeplan.inputs.files import present, read_text
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import suggestion
@@ -148,7 +149,8 @@ def _parse_sections(path: Path, plan: Plan, priority: int) -> tuple[list[_Sectio
     seen: set[tuple[str, str]] = set()
     commitment: str | None = None
     state = "outside"  # "outside" an area section, "open" (text goes to it) or "skipped" (bad heading)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    # data/commentary/<quarter>/pN.md: the project root is three folders up.
+    lines = read_text(path, root=path.parents[3], kind="commentary").splitlines()
     for number, line in enumerate(lines, start=1):
         problem = None
         if heading := AREA_HEADING.match(line):
@@ -264,9 +266,13 @@ def scan(data_dir: Path, quarter: Quarter, plan: Plan) -> Scanned:
     references, unwritten, errors = [], [], []
     for priority in plan.priorities:
         path = commentary_path(data_dir, quarter, priority.number)
-        if not path.is_file():
+        if not present(path):
             continue
-        sections, found = _parse_sections(path, plan, priority.number)
+        try:
+            sections, found = _parse_sections(path, plan, priority.number)
+        except InputError as error:  # the file itself is refused (not plain text, too large)
+            errors.append(error)
+            continue
         errors += found
         for section in sections:
             if not section.written:
@@ -431,7 +437,7 @@ def load_commentary(
     commitments = [c.id for c in plan.priority(priority).commitments]
     by_commitment: dict[str, list[AreaCommentary]] = {c: [] for c in commitments}
     path = commentary_path(data_dir, quarter, priority)
-    if not path.is_file():
+    if not present(path):
         return Commentary(priority, quarter, by_commitment, [f"no commentary for priority {priority} in {quarter.label}: {path} not found"])
     known_areas = set(areas)
     sections, errors = _parse_sections(path, plan, priority)

@@ -2,19 +2,21 @@
 
 It uses the same engines Quarto uses (Pandoc and Typst, from the ``pypandoc_binary`` and
 ``typst`` wheels) so the project renders from ``pip install`` alone, with no network.
+Each runs as a child process under a time and memory bound (:mod:`crimeplan.build.render.bounded`).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from pathlib import Path
-from typing import Literal
 
 import pypandoc
-import typst
 import yaml
 
+from crimeplan.build.render import bounded
 from crimeplan.build.render.document import HTML, TYPST, CoverFacts, notebook_markdown
 from crimeplan.errors import ExecutionError
 from crimeplan.sections.charts import vega_javascript
@@ -28,7 +30,17 @@ PANDOC_INPUT = ("markdown-implicit_figures-raw_html-raw_tex-citations-tex_math_d
 FILTER = f"--lua-filter={TEMPLATES / 'accessible.lua'}"
 # The PDF is tagged and declares PDF/UA-1: Typst then requires a title and alt text for
 # every image, and marks the document title for display (DisplayDocTitle).
-PDF_STANDARD: Literal["ua-1"] = "ua-1"
+PDF_STANDARD = "ua-1"
+# Typst from its wheel, in a child process so that its memory can be bounded.
+TYPST_SCRIPT = (
+    "import sys, typst\n"
+    "source, output, root, standard = sys.argv[1:]\n"
+    "try:\n"
+    "    typst.compile(source, output=output, root=root, pdf_standards=[standard])\n"
+    "except Exception as error:\n"
+    "    sys.exit(str(error))\n"
+)
+ERROR_TAIL_CHARS = 3000
 
 
 def render_builtin(project_root: Path, notebooks: list[Path], cover: CoverFacts, build_dir: Path) -> dict[str, Path]:
@@ -83,17 +95,23 @@ def _render_pdf(notebooks: list[Path], work: Path, output: Path, metadata_args: 
     markdown = _combined_markdown(notebooks, TYPST, work / "figures")
     source = work / "update.typ"
     _pandoc(markdown, "typst", source, ["--standalone", f"--template={TEMPLATES / 'update.typ'}", FILTER, *metadata_args])
-    try:
-        typst.compile(str(source), output=str(output), root=str(work), pdf_standards=[PDF_STANDARD])
-    except Exception as error:  # typst raises a bare RuntimeError with the diagnostics
-        raise ExecutionError(f"Typst could not compile {source}: {error}") from None
+    completed = bounded.run([sys.executable, "-c", TYPST_SCRIPT, str(source), str(output), str(work), PDF_STANDARD],
+                            "Typst", memory=bounded.TYPST_MEMORY)
+    if completed.returncode != 0:
+        raise ExecutionError(f"Typst could not compile {source.name}: {_reason(completed)}")
     return output
 
 
 def _pandoc(markdown: str, to: str, output: Path, args: list[str]) -> None:
-    try:
-        pypandoc.convert_text(
-            markdown, to, format=PANDOC_INPUT, outputfile=str(output), extra_args=args, sandbox=False
-        )
-    except RuntimeError as error:
-        raise ExecutionError(f"Pandoc could not write {output.name}: {error}") from None
+    command = [pypandoc.get_pandoc_path(), "+RTS", f"-M{bounded.PANDOC_HEAP}", "-RTS",
+               f"--from={PANDOC_INPUT}", f"--to={to}", f"--output={output}", *args]
+    completed = bounded.run(command, "Pandoc", stdin=markdown)
+    if completed.returncode != 0:
+        raise ExecutionError(f"Pandoc could not write {output.name}: {_reason(completed)}")
+
+
+def _reason(completed: subprocess.CompletedProcess) -> str:
+    """Why an engine failed: its own message, or the signal that stopped it (a memory bound)."""
+    if completed.returncode < 0 or "Heap exhausted" in completed.stderr:
+        return "it ran out of memory (crimeplan bounds the renderers' memory; is an input far too large?)"
+    return completed.stderr.strip()[-ERROR_TAIL_CHARS:] or f"exit code {completed.returncode}"

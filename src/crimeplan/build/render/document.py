@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import nbformat
@@ -33,6 +34,7 @@ class CoverFacts:
     produced: str
     producing_unit: str
     force: str
+    created: date  # the PDF's creation date: from the inputs, so a render again gives the same file
 
     @classmethod
     def of(cls, plan: Plan, params: QuarterParams) -> CoverFacts:
@@ -44,6 +46,7 @@ class CoverFacts:
             produced=params.produced,
             producing_unit=params.producing_unit,
             force=plan.force,
+            created=_produced_on(params),
         )
 
     def metadata(self) -> dict[str, str]:
@@ -59,8 +62,25 @@ class CoverFacts:
             "produced": self.produced,
             "producing-unit": self.producing_unit,
             "force": self.force,
+            **self.created_parts(),
         }
         return {key: text(value) for key, value in fields.items()}
+
+    def created_parts(self) -> dict[str, str]:
+        """The creation date as the template variables ``layout.typ`` reads."""
+        return {
+            "created-year": str(self.created.year),
+            "created-month": str(self.created.month),
+            "created-day": str(self.created.day),
+        }
+
+
+def _produced_on(params: QuarterParams) -> date:
+    """The first day of the month the update was produced ("October 2019"), else the day its data end."""
+    try:
+        return datetime.strptime(params.produced.strip(), "%B %Y").date()
+    except ValueError:
+        return params.data_to
 
 
 def notebook_markdown(notebook_path: Path, target: str, figures_dir: Path) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -40,6 +39,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from crimeplan.build.render import bounded
 from crimeplan.build.render.document import TYPST, CoverFacts, output_block
 from crimeplan.errors import ExecutionError
 from crimeplan.sections.charts import vega_javascript
@@ -141,10 +141,7 @@ def render_quarto(project_root: Path, notebooks: list[Path], cover: CoverFacts, 
     """Write ``update.html`` and ``update.pdf`` into ``build_dir`` with one ``quarto render``."""
     stage_dir = build_dir / "_render" / "quarto"
     notebook = stage(project_root, notebooks, cover, stage_dir)
-    completed = subprocess.run(
-        ["quarto", "render", notebook.name, "--no-execute"],
-        cwd=stage_dir, capture_output=True, text=True,
-    )
+    completed = bounded.run(["quarto", "render", notebook.name, "--no-execute"], "quarto render", cwd=stage_dir)
     if completed.returncode != 0:
         raise ExecutionError(f"quarto render failed:\n{completed.stderr[-ERROR_TAIL_CHARS:]}")
     for warning in quarto_warnings(completed.stderr):
