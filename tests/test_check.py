@@ -122,6 +122,21 @@ def test_a_value_not_filled_in_yet_is_named_and_left_out(project, capsys):
         "(rule: value_filled)")
 
 
+def test_a_status_other_than_the_four_is_refused_with_file_and_row(project, capsys):
+    add_measures(project, "status.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,12,,,Derived,\n"
+                                        "asb_incidents,Southend,2019-01-01,2019-03-31,10,,,guessed,\n"
+                                        "asb_incidents,Southend,2018-10-01,2018-12-31,9,,,,maybe\n",
+                 header=HEADER.rstrip("\n") + ",status,period_assumed\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    assert [line for line in lines if line.startswith("error:")] == [
+        "error: data/measures/status.csv, row 3, column status: 'guessed' is not a status: leave it empty for a "
+        "published figure or write published, derived, estimated, provisional (rule: known_status)",
+        "error: data/measures/status.csv, row 4, column period_assumed: 'maybe' is not yes, no or empty (yes: the "
+        "source gave no period and this one is assumed) (rule: period_assumed)",
+    ]
+
+
 def test_negative_count(project, capsys):
     add_measures(project, "negative.csv", "asb_incidents,Southend,2019-04-01,2019-06-30,-3,,\n"
                                           "specials_headcount,Essex,2019-06-30,2019-06-30,-1,,\n")

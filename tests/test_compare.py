@@ -27,6 +27,8 @@ def frame(*rows: tuple) -> pd.DataFrame:
             "value": float(value),
             "source": "test",
             "note": "",
+            "status": "published",
+            "period_assumed": False,
             "file": "test.csv",
             "row": number,
         }
@@ -79,21 +81,23 @@ def test_snapshot_rise_against_last_year_and_target():
 
 
 def test_fall_is_an_improvement_when_lower_is_better():
-    result = run(quarter_rows("m", 14, 8), definition(unit="people", kind="total", better="lower", targets=[]))
+    result = run(quarter_rows("m", 14, 8), definition(unit="people", kind="total", better="lower", targets=[],
+                                                     variation="poisson"))
     change = result.previous_year
     assert (change.absolute, change.direction, change.verdict) == (-6, "down", "no significant change")
     assert change.percent == pytest.approx(-42.857, abs=0.001)
 
 
 def test_small_rise_is_no_significant_change_and_neither_is_tested_without_a_value_judgement():
-    worse = run(quarter_rows("m", 199, 204), definition(kind="total", better="lower", targets=[]))
+    worse = run(quarter_rows("m", 199, 204), definition(kind="total", better="lower", targets=[], variation="poisson"))
     assert worse.previous_year.verdict == "no significant change"
-    neither = run(quarter_rows("m", 224, 414), definition(kind="total", better="neither", targets=[]))
+    neither = run(quarter_rows("m", 224, 414), definition(kind="total", better="neither", targets=[],
+                                                          variation="poisson"))
     assert (neither.previous_year.direction, neither.previous_year.verdict) == ("up", "significant increase")
 
 
 def test_no_change():
-    result = run(quarter_rows("m", 120, 120), definition(kind="total", targets=[]))
+    result = run(quarter_rows("m", 120, 120), definition(kind="total", targets=[], variation="poisson"))
     change = result.previous_year
     assert (change.absolute, change.percent, change.direction, change.verdict) == (
         0, 0, "no change", "no significant change")
@@ -277,8 +281,9 @@ def test_derived_comparison_values_reproduce_the_published_rounded_changes(proje
 
 
 def test_ksi_and_road_deaths_are_no_significant_change():
-    ksi = run(quarter_rows("m", 199, 204), definition(unit="people", kind="total", better="lower", targets=[]))
-    deaths = run(quarter_rows("m", 14, 8), definition(unit="people", kind="total", better="lower", targets=[]))
+    casualties = definition(unit="people", kind="total", better="lower", targets=[], variation="poisson")
+    ksi = run(quarter_rows("m", 199, 204), casualties)
+    deaths = run(quarter_rows("m", 14, 8), casualties)
     for result in (ksi, deaths):
         judgement = result.previous_year.judgement
         assert judgement.verdict == "no significant change"
@@ -287,11 +292,12 @@ def test_ksi_and_road_deaths_are_no_significant_change():
 
 
 def test_large_changes_are_significant_in_the_direction_the_plan_wants():
-    fall = run(quarter_rows("m", 150, 100), definition(unit="count", kind="total", better="lower", targets=[]))
-    rise = run(quarter_rows("m", 100, 150), definition(unit="count", kind="total", better="lower", targets=[]))
+    independent = {"unit": "count", "kind": "total", "targets": [], "variation": "poisson"}
+    fall = run(quarter_rows("m", 150, 100), definition(better="lower", **independent))
+    rise = run(quarter_rows("m", 100, 150), definition(better="lower", **independent))
     assert fall.previous_year.verdict == "significantly better" and fall.previous_year.judgement.p_value < 0.05
     assert rise.previous_year.verdict == "significantly worse"
-    fall_neither = run(quarter_rows("m", 150, 100), definition(unit="count", kind="total", better="neither", targets=[]))
+    fall_neither = run(quarter_rows("m", 150, 100), definition(better="neither", **independent))
     assert fall_neither.previous_year.verdict == "significant decrease"
 
 
@@ -299,7 +305,7 @@ def test_periods_of_different_length_are_compared_per_day():
     rows = [("m", "Essex", "2018-08-01", "2018-08-31", 31), ("m", "Essex", "2019-07-01", "2019-09-30", 92)]
     # no row covers the same dates last year, so this is the previous quarter's comparison only
     result = run(rows + [("m", "Essex", "2019-04-01", "2019-06-30", 91)],
-                 definition(unit="count", kind="total", better="lower", targets=[]))
+                 definition(unit="count", kind="total", better="lower", targets=[], variation="poisson"))
     judgement = result.previous_quarter.judgement  # 91 days then 92: the same rate per day
     assert judgement.reason.startswith("91 in 91 days to 92 in 92 days")
     assert (judgement.direction, judgement.verdict) == ("no change", "no significant change")
@@ -314,17 +320,42 @@ def test_measures_without_a_model_of_chance_are_not_tested_with_the_reason(unit,
     assert result.previous_year.verdict == "not tested" and why in result.previous_year.judgement.reason
 
 
-def test_fifteen_consecutive_months_are_read_on_a_control_chart():
+def test_fifteen_consecutive_months_give_a_count_the_history_of_its_variation():
     months = pd.date_range("2018-07-01", "2019-09-01", freq="MS")
     values = [100, 104, 98, 101, 97, 103, 99, 102, 100, 98, 101, 99, 103, 100, 160]
     rows = [("m", "Essex", str(m.date()), str((m + pd.offsets.MonthEnd(0)).date()), v) for m, v in zip(months, values)]
     result = run(rows, definition(unit="count", kind="total", better="lower", targets=[]))
     assert result.current.value == 160
-    judgement = result.previous_year.judgement  # September 2018 is in the data: compared, and judged by SPC
-    assert judgement.method == "XmR control chart" and judgement.verdict == "special cause concern"
-    assert len(judgement.spc.values) == 15
-    shorter = run(rows[1:], definition(unit="count", kind="total", better="lower", targets=[]))
-    assert shorter.previous_quarter is None or shorter.previous_quarter.judgement.method != "XmR control chart"
+    change = result.previous_year  # September 2018 (100) is in the data
+    assert [o.value for o in change.history] == values[:-1] and change.series == values
+    judgement = change.judgement  # 14 steady months: no more variation than Poisson, so the exact test
+    assert judgement.method == "exact test of two Poisson counts" and judgement.verdict == "significantly worse"
+    assert judgement.dispersion.points == 14 and judgement.dispersion.factor == 1
+    assert "the 14 earlier periods vary" in judgement.reason
+    hours = run(rows, definition(unit="hours", kind="total", better="lower", targets=[]))
+    assert hours.previous_year.judgement.method == "XmR control chart"  # not a count: read on a control chart
+    few = run(rows[-8:], definition(unit="count", kind="total", better="lower", targets=[]))
+    assert few.previous_quarter.judgement.verdict == "not tested"  # 7 earlier months: too few
+    assert "there are 7 earlier periods" in few.previous_quarter.judgement.reason
+
+
+def test_rolling_windows_are_never_counted_as_separate_periods():
+    ends = pd.date_range("2009-09-30", "2019-09-30", freq="ME")  # a 12-month total ending every month
+    rows = [("m", "Essex", str((end - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()), str(end.date()),
+             1000 + i) for i, end in enumerate(ends)]
+    result = run(rows, definition(unit="count", kind="total", better="lower", targets=[]))
+    history = result.previous_year.history
+    assert [o.end for o in history] == [date(year, 9, 30) for year in range(2009, 2019)]  # one a year
+    assert all(later.start > earlier.end for earlier, later in zip(history, history[1:]))
+
+
+def test_history_stops_at_a_figure_not_published_as_such():
+    months = pd.date_range("2018-07-01", "2019-09-01", freq="MS")
+    rows = frame(*[("m", "Essex", str(m.date()), str((m + pd.offsets.MonthEnd(0)).date()), 100) for m in months])
+    rows.loc[5, "status"] = "estimated"
+    result = compare(rows, {"m": definition(unit="count", kind="total", better="lower", targets=[])}, "m", "Essex",
+                     Q2_2019, force_area="Essex")
+    assert len(result.previous_year.history) == 8  # the months after the estimated one
 
 
 def test_target_progress_on_the_path_from_a_year_earlier():

@@ -34,7 +34,8 @@ def write_measures(data_dir: Path, text: str, name: str = "fixture.csv") -> Path
 def test_load_measures_types_and_columns(data_dir):
     measures = load_measures(data_dir)
     assert list(measures.columns) == [
-        "measure", "area", "period_start", "period_end", "value", "source", "note", "row", "file",
+        "measure", "area", "period_start", "period_end", "value", "source", "note", "status", "period_assumed",
+        "row", "file",
     ]
     first = measures.iloc[0]
     assert first["period_start"] == date(2018, 9, 30) and isinstance(first["period_start"], date)

@@ -110,7 +110,19 @@ def test_ksi_199_to_204_is_no_significant_change():
     # Given 403 casualties in the two periods, 204 in the current one under Binomial(403, 1/2).
     assert result.p_value == pytest.approx(exact_two_sided(204, 403, Fraction(1, 2)), rel=1e-9)
     assert result.p_value == pytest.approx(0.8421, abs=5e-5)
-    assert result.reason == "199 to 204: within chance variation, not significant at the 95% level (p = 0.84)."
+    assert result.reason == (
+        "199 to 204: within chance variation, not significant at the 95% level (p = 0.84); "
+        "the 95% confidence interval for the change in the rate runs from 16% lower to 25% "
+        "higher."
+    )
+    # The exact interval for the rate ratio: the Clopper-Pearson interval for 204 of 403 (beta quantiles)
+    # turned into a ratio, as R's poisson.test(c(204, 199)) reports it (0.8391 to 1.2525).
+    from scipy.stats import beta
+
+    low, high = beta.ppf(0.025, 204, 200), beta.ppf(0.975, 205, 199)
+    assert result.interval.lower == pytest.approx(low / (1 - low), rel=1e-9)
+    assert result.interval.upper == pytest.approx(high / (1 - high), rel=1e-9)
+    assert (round(result.interval.lower, 4), round(result.interval.upper, 4)) == (0.8391, 1.2525)
 
 
 def test_road_deaths_14_to_8_is_no_significant_change():
@@ -574,15 +586,48 @@ def test_target_inputs_are_validated(args, message):
 # --- choosing the method ------------------------------------------------------------------
 
 
-def test_judge_counts_casualties_with_the_poisson_test():
-    result = judge(204, 199, unit="people", kind="total", better="lower")
+def test_judge_counts_casualties_with_the_poisson_test_where_the_catalogue_says_so():
+    result = judge(204, 199, unit="people", kind="total", better="lower", variation="poisson")
     assert result.method == "exact test of two Poisson counts"
     assert result.verdict == "no significant change"
 
 
+def test_a_count_without_history_is_not_tested_unless_its_events_are_close_to_independent():
+    result = judge(414, 224, unit="count", kind="total", better="neither", history=j.History((224,), (92,)))
+    assert result.verdict == "not tested" and result.method == "none"
+    assert result.reason.startswith("No history to measure its normal variation")
+    assert "there is 1 earlier period of the same length (at least 8 are needed)" in result.reason
+    assert judge(414, 224, unit="count", kind="total", better="neither").reason.startswith(j.NO_HISTORY)
+
+
 def test_judge_a_count_where_neither_direction_is_better():
-    result = judge(200, 300, unit="count", kind="total", better="neither")
+    result = judge(200, 300, unit="count", kind="total", better="neither", variation="poisson")
     assert result.verdict == "significant decrease"
+
+
+def test_outcomes_without_their_denominator_are_not_tested_and_say_why():
+    result = judge(
+        1108,
+        1010,
+        unit="count",
+        kind="total",
+        better="higher",
+        variation="proportion",
+        history=j.History(tuple(range(100, 112)), (365,) * 12),
+    )
+    assert result.verdict == "not tested"
+    assert result.reason.startswith("Outcomes of other events (such as crimes solved) are tested as a share")
+    shares = judge(
+        1108,
+        1010,
+        unit="count",
+        kind="total",
+        better="higher",
+        variation="proportion",
+        current_denominator=5000,
+        previous_denominator=5000,
+    )
+    assert shares.method == "two-proportion z-test"
 
 
 @pytest.mark.parametrize(
@@ -621,24 +666,33 @@ def test_judge_needs_both_denominators():
         judge(60, 40, unit="percent", kind="rate", better="higher", current_denominator=100)
 
 
-def test_judge_uses_a_control_chart_for_a_long_series():
-    result = judge(30, 11, unit="count", kind="total", better="lower", series=STABLE + [30])
+def test_judge_uses_a_control_chart_for_a_long_series_of_a_measure_that_is_not_a_count():
+    result = judge(30, 11, unit="hours", kind="total", better="lower", series=STABLE + [30])
     assert result.method == "XmR control chart"
     assert result.verdict == "special cause concern"
     assert result.significant is True
     assert result.p_value is None
     assert result.spc is not None and result.spc.upper == pytest.approx(190 / 16 + 2.66 * 46 / 15)
     assert result.direction == "up"
+    count = judge(
+        30,
+        11,
+        unit="count",
+        kind="total",
+        better="lower",
+        series=STABLE + [30],
+        history=j.History(tuple(STABLE), (30,) * 15),
+    )
+    assert count.method == j.METHOD_POISSON  # a count is tested with its history's dispersion (here below 1)
     stable = judge(11, 10, unit="people", kind="snapshot", better="higher", series=STABLE)
     assert stable.verdict == "common cause variation"
     assert stable.significant is False
     assert stable.direction is None
 
 
-def test_judge_falls_back_to_two_periods_for_a_short_series_and_says_so():
-    result = judge(8, 14, unit="people", kind="total", better="lower", series=STABLE[:14])
-    assert result.method == "exact test of two Poisson counts"
-    assert result.verdict == "no significant change"
+def test_judge_of_a_short_series_says_a_control_chart_needs_more_points():
+    result = judge(8, 14, unit="hours", kind="total", better="lower", series=STABLE[:14])
+    assert result.verdict == "not tested"
     assert result.reason.endswith("(The series has 14 points; a control chart needs at least 15.)")
     short_snapshot = judge(8, 14, unit="people", kind="snapshot", better="higher", series=STABLE[:3])
     assert short_snapshot.verdict == "not tested"
@@ -669,12 +723,15 @@ def test_every_catalogue_measure_gets_a_method():
     catalogue = load_catalogue(DATA_DIR)
     methods = {}
     for measure_id, definition in catalogue.items():
-        result = judge(10, 12, unit=definition.unit, kind=definition.kind, better=definition.better)
+        result = judge(
+            10, 12, unit=definition.unit, kind=definition.kind, better=definition.better, variation=definition.variation
+        )
         methods[measure_id] = result.method
         assert result.verdict in j.CHANGE_VERDICTS
     assert methods["ksi_casualties"] == "exact test of two Poisson counts"
     assert methods["road_deaths"] == "exact test of two Poisson counts"
-    assert methods["recorded_crime_total"] == "exact test of two Poisson counts"
+    assert methods["recorded_crime_total"] == "none"  # without history
+    assert methods["drug_drive_arrests"] == "none"
     assert methods["specials_headcount"] == "none"
     assert methods["specials_hours"] == "none"
     assert methods["hate_crime_solved_rate"] == "none"
@@ -683,23 +740,46 @@ def test_every_catalogue_measure_gets_a_method():
 # --- 7. method text -----------------------------------------------------------------------
 
 
-def test_method_notes_state_every_method_and_its_numbers():
-    notes = method_notes()
+def test_method_notes_describe_only_the_methods_used_with_their_counts():
+    history = j.History(tuple(VOLATILE), (91,) * 12)
+    judged = [
+        ("Road deaths", judge(8, 14, unit="people", kind="total", better="lower", variation="poisson")),
+        ("Burglary", judge(165, 120, unit="count", kind="total", better="lower", history=history)),
+        ("Arrests", judge(414, 224, unit="count", kind="total", better="neither")),
+        ("Headcount", judge(515, 464, unit="people", kind="snapshot", better="higher")),
+        ("Hours", j.not_published("derived")),
+    ]
+    notes = method_notes(judged, targets=True)
     titles = [title for title, _ in notes]
     assert titles == [
-        "Counts of events",
-        "Proportions",
-        "Control charts for longer series",
+        "Counts of independent events",
+        "Counts judged against their own history",
+        "Significance and several tests at once",
         "Progress against targets",
         "Not tested",
         "Words used for changes",
     ]
     text = dict(notes)
-    assert "exact test for two Poisson counts" in text["Counts of events"]
-    assert "95% level" in text["Counts of events"]
-    assert "Fisher's exact test" in text["Proportions"] and "fewer than 5" in text["Proportions"]
-    chart = text["Control charts for longer series"]
+    assert text["Counts of independent events"].startswith("Applied to 1 figure (Road deaths).")
+    assert "exact test for two Poisson counts" in text["Counts of independent events"]
+    history_text = text["Counts judged against their own history"]
+    assert history_text.startswith("Applied to 1 figure (Burglary).")
+    assert (
+        "Dispersions used: Burglary 7.1 from 12 periods." in history_text
+        and "rolling totals are never used" in history_text
+    )
+    assert "2 changes in this update were tested" in text["Significance and several tests at once"]
+    assert "Holm's method" in text["Significance and several tests at once"]
+    assert text["Not tested"].startswith(
+        "3 changes are not tested: 1 not published as such (derived, estimated or provisional), 1 counts without "
+        "the history that shows their normal variation, 1 figures to which no test"
+    )
+    assert "Control charts for longer series" not in text and "Proportions" not in text
+    chart = dict(
+        method_notes([("Hours", judge(30, 11, unit="hours", kind="total", better="lower", series=STABLE + [30]))])
+    )["Control charts for longer series"]
     for phrase in (
+        "Applied to 1 figure (Hours)",
         "at least 15",
         "2.66 times the average moving range",
         "run of 7 or more",
@@ -708,8 +788,6 @@ def test_method_notes_state_every_method_and_its_numbers():
         "Making Data Count",
     ):
         assert phrase in chart
-    assert "straight line" in text["Progress against targets"]
-    assert "not tested" in text["Not tested"]
     assert all(paragraph.strip() and paragraph == " ".join(paragraph.split()) for _, paragraph in notes)
 
 
@@ -729,4 +807,141 @@ def test_numpy_and_pandas_numbers_are_accepted():
 
 def test_judge_refuses_a_series_that_does_not_end_with_the_current_value():
     with pytest.raises(ValueError, match=r"the series must end with the current value \(12\), not 11"):
-        judge(12, 10, unit="count", kind="total", better="lower", series=STABLE)
+        judge(12, 10, unit="hours", kind="total", better="lower", series=STABLE)
+
+
+# --- 8. a count's own variation: quasi-Poisson with the dispersion of its history ----------------
+# Worked examples computed independently with statsmodels (a Poisson GLM fitted with Pearson's
+# scale, its score test, Holm's method in multipletests, Newcombe's interval).
+
+VOLATILE = [120, 85, 150, 95, 140, 80, 160, 100, 135, 90, 155, 105]  # 12 quarters, far more than Poisson
+STEADY = [118, 122, 115, 121, 119, 124, 117, 120, 123, 116, 121, 119]  # about as much as Poisson or less
+TRENDING = [100, 110, 121, 133, 146, 161, 177, 195, 214, 236, 259, 285]  # 10% a quarter, nothing else
+
+
+def glm_scale(values, design) -> float:
+    import numpy as np
+    import statsmodels.api as sm
+
+    return float(
+        sm.GLM(np.asarray(values, float), np.asarray(design, float), family=sm.families.Poisson()).fit(scale="X2").scale
+    )
+
+
+def test_dispersion_of_a_volatile_history_matches_a_poisson_glm_with_pearsons_scale():
+    dispersion = j.estimate_dispersion(VOLATILE)
+    assert dispersion.model == "level" and dispersion.points == 12
+    assert dispersion.raw == pytest.approx(glm_scale(VOLATILE, [[1.0]] * 12), rel=1e-8)
+    assert dispersion.raw == pytest.approx(7.149, abs=0.001)  # the twelve quarters' variance over their mean
+    steady = j.estimate_dispersion(STEADY)
+    assert steady.raw == pytest.approx(glm_scale(STEADY, [[1.0]] * 12), rel=1e-8) and steady.raw < 1
+    assert steady.factor == 1  # never below Poisson
+
+
+def test_dispersion_is_measured_around_a_plain_trend():
+    dispersion = j.estimate_dispersion(TRENDING)
+    assert dispersion.model == "trend"
+    assert dispersion.raw == pytest.approx(glm_scale(TRENDING, [[1.0, float(i)] for i in range(12)]), rel=1e-7)
+    assert dispersion.raw < 0.01  # around its average it would look wildly overdispersed
+    assert glm_scale(TRENDING, [[1.0]] * 12) > 20
+
+
+def test_dispersion_is_measured_around_a_plain_seasonal_pattern():
+    seasonal = [200, 260, 230, 180] * 3  # quarters of three years, the same pattern each year
+    seasonal = [v + d for v, d in zip(seasonal, [3, -4, 2, 5, -3, 4, -2, -5, 1, 0, 2, -1])]
+    dispersion = j.estimate_dispersion(seasonal, seasons=[4, 7, 10, 1] * 3)
+    assert dispersion.model == "season"
+    design = [[1.0] + [1.0 if q == place else 0.0 for place in (4, 7, 10)] for q in [4, 7, 10, 1] * 3]
+    assert dispersion.raw == pytest.approx(glm_scale(seasonal, design), rel=1e-7)
+
+
+def test_a_history_of_zeros_or_too_short_a_history():
+    assert j.estimate_dispersion([0] * 8).factor == 1
+    with pytest.raises(ValueError, match="at least 8 earlier periods"):
+        j.estimate_dispersion([3, 4, 5])
+
+
+def quasi_poisson_score_p(x1, x0, phi, t1=1.0, t0=1.0) -> float:
+    """The score test of the period in a Poisson GLM with offsets, its statistic divided by phi."""
+    import numpy as np
+    import statsmodels.api as sm
+    from scipy import stats
+
+    model = sm.GLM(np.array([x1, x0], float), np.ones((2, 1)), family=sm.families.Poisson(), offset=np.log([t1, t0]))
+    fitted = model.fit()
+    statistic, _, _ = model.score_test(fitted.params, exog_extra=np.array([[1.0], [0.0]]))
+    return float(stats.chi2.sf(float(np.squeeze(statistic)) / phi, 1))
+
+
+def test_a_volatile_history_makes_a_change_poisson_calls_significant_not_significant():
+    history = j.History(tuple(VOLATILE), (91,) * 12)
+    volatile = judge(
+        165, 120, unit="count", kind="total", better="lower", current_days=92, previous_days=92, history=history
+    )
+    plain = judge(165, 120, unit="count", kind="total", better="lower", variation="poisson")
+    assert plain.verdict == "significantly worse" and plain.p_value == pytest.approx(0.00903, abs=1e-5)
+    assert volatile.method == j.METHOD_QUASI_POISSON and volatile.verdict == "no significant change"
+    phi = j.estimate_dispersion(VOLATILE, [91] * 12).factor
+    assert volatile.p_value == pytest.approx(quasi_poisson_score_p(165, 120, phi, 92, 92), rel=1e-6)
+    assert volatile.p_value == pytest.approx(0.319, abs=0.001)
+    assert (
+        "the 12 earlier periods vary 7.1 times as much around its average as independent events would"
+        in volatile.reason
+    )
+    steady = judge(165, 120, unit="count", kind="total", better="lower", history=j.History(tuple(STEADY), (91,) * 12))
+    assert steady.method == j.METHOD_POISSON and steady.p_value == plain.p_value  # no extra variation: exact test
+
+
+def test_quasi_poisson_interval_is_wilsons_with_cases_divided_by_the_dispersion():
+    from statsmodels.stats.proportion import proportion_confint
+
+    dispersion = j.Dispersion(4.0, 10, "level")
+    result = compare_counts(150, 100, "neither", dispersion=dispersion)
+    low, high = proportion_confint(150 / 4, 250 / 4, alpha=0.05, method="wilson")
+    assert result.interval.lower == pytest.approx(low / (1 - low), rel=1e-9)
+    assert result.interval.upper == pytest.approx(high / (1 - high), rel=1e-9)
+    assert result.p_value == pytest.approx(quasi_poisson_score_p(150, 100, 4.0), rel=1e-6)
+
+
+def test_small_counts_with_a_dispersion_including_zero():
+    result = compare_counts(0, 6, "lower", dispersion=j.Dispersion(1.5, 9, "level"))
+    # by hand: z = (0 - 6 x 0.5) / sqrt(1.5 x 6 x 0.25) = -2, two-sided p = erfc(2 / sqrt 2)
+    assert result.p_value == pytest.approx(math.erfc(2 / math.sqrt(2)), rel=1e-9)
+    assert result.p_value == pytest.approx(quasi_poisson_score_p(0, 6, 1.5), rel=1e-6)
+    assert result.interval.lower == 0 and result.interval.upper < 1
+    assert result.verdict == "significantly better"
+    exact = compare_counts(0, 6, "lower")
+    assert exact.p_value == pytest.approx(2 / 64)  # 2 x (1/2)^6
+
+
+def test_newcombe_interval_for_a_difference_of_proportions():
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    result = compare_proportions(60, 100, 40, 100, "higher")
+    low, high = confint_proportions_2indep(60, 100, 40, 100, method="newcomb", compare="diff")
+    assert (result.interval.lower, result.interval.upper) == (pytest.approx(100 * low), pytest.approx(100 * high))
+    assert result.interval.scale == "difference in percentage points"
+    assert "from 6.1 percentage points higher to 32.8 percentage points higher" in result.reason
+
+
+def test_holm_matches_multipletests():
+    from statsmodels.stats.multitest import multipletests
+
+    p_values = [0.021, 0.004, 0.3, 0.049, 0.012, 0.5, 0.0001, 0.03]
+    assert j.holm(p_values) == pytest.approx(list(multipletests(p_values, method="holm")[1]))
+    assert j.holm([]) == []
+
+
+def test_the_editions_tests_are_corrected_together():
+    tested = [compare_counts(x1, x0, "higher") for x1, x0 in ((1108, 1010), (30, 10), (204, 199))]
+    untested = not_tested("A level on one day")
+    corrected = j.correct_for_multiplicity([*tested, untested])
+    assert tested[0].significant and tested[0].p_value == pytest.approx(0.0350, abs=5e-4)
+    first = corrected[0]
+    assert first.adjusted_p == pytest.approx(min(1, 2 * tested[0].p_value))  # Holm: second smallest of three
+    assert first.significant is False and first.verdict == "no significant change"
+    assert "after Holm's correction for the 3 changes tested in this update" in first.reason
+    assert corrected[1].verdict == "significantly better" and corrected[1].adjusted_p == pytest.approx(
+        3 * tested[1].p_value
+    )
+    assert corrected[3] is untested

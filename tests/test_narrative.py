@@ -53,11 +53,12 @@ def test_no_current_value():
 
 
 def test_zero_base():
-    measure = definition(label="Arrests", unit="count", kind="total", targets=[])
+    measure = definition(label="Arrests", unit="count", kind="total", targets=[], variation="poisson")
     assert say(quarter_rows("m", 0, 5), measure) == (
         "Arrests rose to 5 in July to September 2019, up from 0 in July to September 2018 "
         "(5 more; no percentage change can be given from a zero base). "
-        "The change is within chance variation (no significant change)."
+        "The change is within chance variation (no significant change); the 95% confidence interval for the change "
+        "in the rate starts at 8.4% lower and has no upper bound."
     )
 
 
@@ -95,21 +96,23 @@ def test_hours_and_minutes_carry_their_unit():
 
 
 def test_local_area_and_one_decimal_percentages():
-    measure = definition(label="Anti-social behaviour incidents", unit="count", kind="total", better="lower", targets=[])
+    measure = definition(label="Anti-social behaviour incidents", unit="count", kind="total", better="lower", targets=[], variation="poisson")
     rows = [("m", "Southend", "2017-10-01", "2018-09-30", 6931), ("m", "Southend", "2018-10-01", "2019-09-30", 5926)]
     assert say(rows, measure, area="Southend", pct_decimals=1) == (
         "Anti-social behaviour incidents in Southend fell to 5,926 in the 12 months to September 2019, "
         "down from 6,931 in the 12 months to September 2018 (1,005 fewer, 14.5% lower). "
-        "This is a significant fall (significantly better)."
+        "This is a significant fall (significantly better); the 95% confidence interval for the change in the rate "
+        "runs from 17% lower to 11% lower."
     )
 
 
 def test_previous_quarter_sentence():
-    measure = definition(label="Calls", unit="count", kind="total", better="neither", targets=[])
+    measure = definition(label="Calls", unit="count", kind="total", better="neither", targets=[], variation="poisson")
     rows = quarter_rows("m", 26933, 29357) + [("m", "Essex", "2019-04-01", "2019-06-30", 27156)]
     assert say(rows, measure) == (
         "Calls rose to 29,357 in July to September 2019, up from 26,933 in July to September 2018 "
-        "(2,424 more, 9% higher). This is a significant rise. "
+        "(2,424 more, 9% higher). This is a significant rise; the 95% confidence interval for the change in the "
+        "rate runs from 7.2% higher to 11% higher. "
         "Compared with April to June 2019, the figure rose by 2,201 (8%)."
     )
 
@@ -175,7 +178,7 @@ def test_performance_table_rows():
     ],
 )
 def test_previous_quarter_fall_no_change_and_zero_base(previous_quarter, expected):
-    measure = definition(label="Calls", unit="count", kind="total", better="neither", targets=[])
+    measure = definition(label="Calls", unit="count", kind="total", better="neither", targets=[], variation="poisson")
     rows = [("m", "Essex", "2019-07-01", "2019-09-30", 29357), ("m", "Essex", "2019-04-01", "2019-06-30", previous_quarter)]
     assert say(rows, measure).endswith(expected)
 
@@ -187,9 +190,10 @@ def test_previous_quarter_of_a_percentage_is_in_points():
 
 
 def test_noise_is_never_called_an_improvement():
-    deaths = definition(label="People killed on the roads", unit="people", kind="total", better="lower", targets=[])
+    deaths = definition(label="People killed on the roads", unit="people", kind="total", better="lower", targets=[], variation="poisson")
     text = say(quarter_rows("m", 14, 8), deaths)
-    assert text.endswith("(6 fewer, 43% lower). The change is within chance variation (no significant change).")
+    assert text.endswith("(6 fewer, 43% lower). The change is within chance variation (no significant change); the "
+                         "95% confidence interval for the change in the rate runs from 79% lower to 46% higher.")
     assert "improv" not in text and "better" not in text
 
 
@@ -204,7 +208,7 @@ def test_judgement_column_says_why_a_figure_is_not_tested():
     hours = definition(label="Hours", unit="hours", kind="total", targets=[])
     table = performance_table([run(quarter_rows("m", 10, 20), hours)], {"m": hours})
     assert table.iloc[0]["Judgement"] == "not tested (hours, not events)"
-    deaths = definition(label="Deaths", unit="people", kind="total", better="lower", targets=[])
+    deaths = definition(label="Deaths", unit="people", kind="total", better="lower", targets=[], variation="poisson")
     table = performance_table([run(quarter_rows("m", 14, 8), deaths)], {"m": deaths})
     assert table.iloc[0]["Judgement"] == "no significant change"
 

@@ -52,7 +52,9 @@ def test_summary_precedes_priority_1_and_covers_every_priority(rendered_default,
     assert summary_at < first_priority_at
     summary = body[summary_at:first_priority_at]
     assert "Main points" in summary and "Scorecard" in summary
-    assert "Arrests of drug drivers rose to 414" in summary and "This is a significant rise." in summary
+    assert "Arrests of drug drivers rose to 414" not in summary  # a count without history: not tested
+    assert squashed("Of the 16 figures in this update that can be compared with the same period last year, 2 were "
+                    "tested, corrected together for their number (Holm's method)") in squashed(summary)
     assert "not on track for target" in summary and "No figures for this priority in 2019/20 Q2" in summary
     if document == "html":  # table cells wrap in the PDF's text; the HTML has each cell whole
         for priority in PLAN.priorities:
@@ -62,12 +64,29 @@ def test_summary_precedes_priority_1_and_covers_every_priority(rendered_default,
 def test_judgements_in_tables_and_sentences(rendered_default):
     for text in (pdf_text(rendered_default.pdf), html_text(rendered_default.html)):
         assert ("People killed on the roads fell to 8 in July to September 2019, down from 14 in July to "
-                "September 2018 (6 fewer, 43% lower). The change is within chance variation (no significant change).") in text
+                "September 2018 (6 fewer, 43% lower). The change is within chance variation (no significant change); "
+                "the 95% confidence interval for the change in the rate runs from 79% lower to 46% higher.") in text
         assert ("People killed or seriously injured on the roads rose to 204 in July to September 2019, up from 199 "
                 "in July to September 2018 (5 more, 3% higher). The change is within chance variation") in text
         assert "not tested (a level on a day)" in text
         for old_word in ("improved", "worsened", "neutral"):
             assert f" {old_word} " not in text
+
+
+@pytest.mark.parametrize("document", ["pdf", "html"])
+def test_a_derived_figure_is_marked_with_its_legend_and_not_called_significant(rendered_default, document):
+    text = squashed(pdf_body_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html))
+    sentence = squashed("'101' calls to the Crime Bureau rose to 29,357 [d] in July to September 2019, up from 26,933 "
+                        "[d] in July to September 2018 (2,424 more, 9% higher).")
+    assert sentence in text  # it was "This is a significant rise."
+    assert not text[text.index(sentence) + len(sentence):][:40].startswith(squashed("This is a significant"))
+    assert squashed("5,926 [d]") in text and squashed("6,931 [d]") in text  # Southend's anti-social behaviour
+    if document == "html":  # the PDF's table cells wrap
+        assert squashed("Anti-social behaviour incidents (Southend) the 12 months to September 2019 (period "
+                        "assumed) 5,926 [d] 6,931 [d] −1,005 (−14.5%) not tested (derived figure)") in text
+    assert text.count(squashed("[d] marks a derived figure")) >= 3  # scorecard, tables, key figures, About
+    assert squashed("not tested (derived figure)") in text
+    assert squashed("Figures not published as such") in text
 
 
 @pytest.mark.parametrize("document", ["pdf", "html"])
@@ -87,8 +106,9 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(rendered_d
         entry = edition.catalogue[measure]
         assert squashed(f"{entry.label} (") in squashed(about_text), measure
         assert squashed(entry.definition) in squashed(about_text), measure
-    for title, paragraph in judging.method_notes():
+    for title, paragraph in about.method_notes():
         assert squashed(f"{title}. {paragraph}") in squashed(about_text), title
+    assert squashed("Control charts for longer series") not in squashed(about_text)  # none in this edition
     assert "This is version 2 of the update for 2019/20 Q2" in about_text
     assert "Performance Analysis Unit, Essex Police" in about_text
 
@@ -107,18 +127,50 @@ def test_html_links_a_csv_of_every_table_with_headers(rendered_default):
     grade = next(r for r in found["2019-20-Q2_p1_local_policing_performance.csv"][1]
                  if r["measure"] == "grade_of_service_101")
     assert grade["change"] == "" and float(grade["change_percentage_points"]) == pytest.approx(5.7)
-    scorecard = found["2019-20-Q2_summary_scorecard.csv"][1]
+    scorecard_header, scorecard = found["2019-20-Q2_summary_scorecard.csv"]
     assert {r["priority"] for r in scorecard} == {str(p.number) for p in PLAN.priorities}
+    for name, (header, _rows) in found.items():
+        assert {"status", "same_period_last_year_status", "period_assumed"} <= set(header), name
+    southend = next(r for r in scorecard if r["measure"] == "asb_incidents")
+    assert (southend["status"], southend["same_period_last_year_status"], southend["period_assumed"]) == (
+        "derived", "derived", "True")
     assert "data:text/csv" not in pdf_text(rendered_default.pdf)
+
+
+VOLATILE_QUARTERS = [310, 180, 420, 250, 390, 210, 200, 440, 300, 260, 380, 230]  # no season, no trend
+STEADY_QUARTERS = [298, 305, 292, 301, 296, 309, 300, 294, 300, 297, 306, 299]
+
+
+def quarterly_history(measure: str, values: list[int]) -> str:
+    """Rows of ``measure`` for the 12 quarters before 2019/20 Q2 (2016/17 Q2 to 2019/20 Q1),
+    leaving out July to September 2018, which essex_pcp.csv holds."""
+    rows = []
+    for quarter, value in zip(range(12), values):
+        start_month = 7 + 3 * quarter
+        year, month = 2016 + (start_month - 1) // 12, (start_month - 1) % 12 + 1
+        start = f"{year}-{month:02d}-01"
+        end = {3: f"{year}-03-31", 6: f"{year}-06-30", 9: f"{year}-09-30", 12: f"{year}-12-31"}[month + 2]
+        if start != "2018-07-01":
+            rows.append(f"{measure},Essex,{start},{end},{value},test history,")
+    return "\n".join(rows) + "\n"
 
 
 @pytest.fixture(scope="module")
 def rendered_changed(tmp_path_factory):
-    """Specials raised to 650, road deaths down to 1 and a label that a spreadsheet would run."""
+    """Specials raised to 650, road deaths down to 1, a label that a spreadsheet would run, and
+    the same rise (300 to 400) for two counts with twelve quarters of history: volatile for
+    drink-drive arrests, steady for drug-drive arrests."""
     root = copy_project(tmp_path_factory.mktemp("changed") / "project")
     measures = root / "data" / "measures" / "essex_pcp.csv"
     _set_value(measures, "specials_headcount", "2019-09-30", "650")
     _set_value(measures, "road_deaths", "2019-09-30", "1")
+    for measure in ("drink_drive_arrests", "drug_drive_arrests"):
+        _set_value(measures, measure, "2018-09-30", "300")
+        _set_value(measures, measure, "2019-09-30", "400")
+    (root / "data" / "measures" / "history.csv").write_text(
+        "measure,area,period_start,period_end,value,source,note\n"
+        + quarterly_history("drink_drive_arrests", VOLATILE_QUARTERS)
+        + quarterly_history("drug_drive_arrests", STEADY_QUARTERS), encoding="utf-8")
     catalogue = root / "data" / "catalogue.yml"
     text = catalogue.read_text(encoding="utf-8")
     catalogue.write_text(text.replace("label: Vehicles seized on road safety deployments",
@@ -133,8 +185,37 @@ def test_changed_data_changes_main_points_and_judgements(rendered_changed):
         assert "Special Constable headcount 650 in September 2019 against 600 by March 2020, target met" in summary
         assert "Needs attention: Special Constable headcount" not in summary
         assert ("People killed on the roads fell to 1 in July to September 2019, down from 14 in July to "
-                "September 2018 (13 fewer, 93% lower). This is a significant fall (significantly better).") in summary
+                "September 2018 (13 fewer, 93% lower). This is a significant fall (significantly better)") in summary
         assert "The target of 600 by March 2020 has been met." in body
+
+
+@pytest.mark.parametrize("document", ["pdf", "html"])
+def test_a_volatile_history_is_not_called_significant_where_a_steady_one_is(rendered_changed, document):
+    text = squashed(pdf_body_text(rendered_changed.pdf) if document == "pdf" else html_text(rendered_changed.html))
+    rise = "in July to September 2019, up from 300 in July to September 2018 (100 more, 33% higher)."
+    volatile = squashed(f"Arrests of drink drivers rose to 400 {rise} The change is within chance variation (no "
+                        "significant change)")
+    steady = squashed(f"Arrests of drug drivers rose to 400 {rise} This is a significant rise; the 95% confidence "
+                      "interval for the change in the rate runs from")
+    assert volatile in text and steady in text  # plain Poisson calls both significant (p < 0.0001)
+    assert squashed("Counts judged against their own history. Applied to 1 figure (Arrests of drink drivers)") in text
+    assert squashed("Counts of independent events. Applied to 3 figures") in text  # KSI, deaths, drug drivers
+
+
+def test_the_csvs_carry_intervals_and_the_dispersion_measured(rendered_changed):
+    header, rows = downloads(rendered_changed.html)["2019-20-Q2_p7_road_safety_performance.csv"]
+    assert {"ci_lower", "ci_upper", "ci_scale", "p_value_adjusted", "dispersion"} <= set(header)
+    by_measure = {r["measure"]: r for r in rows}
+    drink, drug = by_measure["drink_drive_arrests"], by_measure["drug_drive_arrests"]
+    assert drink["judgement_method"] == judging.METHOD_QUASI_POISSON and float(drink["dispersion"]) > 10
+    assert float(drink["ci_lower"]) < 1 < float(drink["ci_upper"])
+    assert drug["judgement_method"] == judging.METHOD_POISSON and float(drug["dispersion"]) < 1
+    assert 1 < float(drug["ci_lower"]) < 4 / 3 < float(drug["ci_upper"]) and drug["ci_scale"] == "rate ratio"
+    assert float(drug["p_value_adjusted"]) < 0.05 < float(drink["p_value_adjusted"])
+    untested = next(r for r in rows if r["judgement"] in ("", "not tested"))
+    assert untested["ci_lower"] == untested["ci_upper"] == ""
+    scorecard_header, _ = downloads(rendered_changed.html)["2019-20-Q2_summary_scorecard.csv"]
+    assert {"status", "ci_lower", "ci_upper"} <= set(scorecard_header)
 
 
 def test_csv_text_cells_cannot_start_a_formula(rendered_changed):

@@ -49,12 +49,31 @@ def test_ksi_and_road_deaths_are_no_significant_change(summary):
     assert deaths.judgement.p_value == pytest.approx(0.286, abs=0.001)
 
 
-def test_significant_cases_in_the_shipped_data(summary):
+def test_a_count_without_history_is_no_longer_called_significant(summary):
     comparisons = by_measure(summary)
-    drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414, neither direction better
-    assert drug_drive.verdict == judging.SIGNIFICANT_INCREASE and drug_drive.judgement.p_value < 0.001
+    drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414: was a significant increase
+    assert drug_drive.verdict == judging.NOT_TESTED and drug_drive.judgement.reason.startswith(judging.NO_HISTORY)
+    ksi = comparisons["ksi_casualties"].previous_year  # variation: poisson in the catalogue, so still tested
+    assert ksi.judgement.family.size == 2 and ksi.judgement.adjusted_p == pytest.approx(0.842, abs=0.001)
+    deaths = comparisons["road_deaths"].previous_year
+    assert deaths.judgement.adjusted_p == pytest.approx(2 * 0.2863, abs=0.001)  # Holm: the smaller of two, doubled
+
+
+def test_derived_figures_are_marked_and_not_tested(summary):
     southend_asb = next(c for c in summary.all_comparisons if c.measure == "asb_incidents" and c.area == "Southend")
-    assert southend_asb.previous_year.verdict == judging.SIGNIFICANTLY_BETTER  # 6,931 -> 5,926, lower is better
+    assert (southend_asb.current.status, southend_asb.previous_year.reference.status) == ("derived", "derived")
+    assert southend_asb.current.period_assumed  # "12 months to September assumed"
+    assert southend_asb.previous_year.verdict == judging.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
+    assert southend_asb.previous_year.judgement.reason.startswith("Derived figure, not published as such")
+    table = summary.scorecard_table().set_index("Measure")
+    row = table.loc["Anti-social behaviour incidents in Southend, the 12 months to September 2019 (period assumed)"]
+    assert (row["This period"], row["Same period last year"]) == ("5,926 [d]", "6,931 [d]")
+    assert row["Judgement"] == "not tested (derived figure)"
+    assert "[d] marks a derived figure" in summary.scorecard().data.replace("\\", "")  # Markdown escapes
+    records = summary.scorecard_records().set_index("measure")
+    assert records.loc["asb_incidents", ["status", "same_period_last_year_status", "period_assumed"]].tolist() == [
+        "derived", "derived", True]
+    assert records.loc["ksi_casualties", "status"] == "published"
 
 
 def test_every_comparison_has_a_judgement_and_not_tested_says_why(summary):
@@ -67,10 +86,10 @@ def test_every_comparison_has_a_judgement_and_not_tested_says_why(summary):
     assert headcount.verdict == judging.NOT_TESTED and "level on one day" in headcount.judgement.reason
 
 
-def test_percentages_without_denominators_are_not_tested_with_the_reason(summary):
-    grade = by_measure(summary)["grade_of_service_101"].previous_year
+def test_a_percentage_worked_out_from_a_published_change_is_not_tested_as_derived(summary):
+    grade = by_measure(summary)["grade_of_service_101"].previous_year  # 79.0 = 84.7 less 5.7 points
     assert grade.verdict == judging.NOT_TESTED
-    assert "without the counts" in grade.judgement.reason
+    assert grade.judgement.reason.startswith("Derived figure")
 
 
 # --- summary -----------------------------------------------------------------------------------
@@ -80,7 +99,11 @@ def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
     points = summary.main_points()
     assert 3 <= len(points) <= 5
     text = " ".join(points)
-    assert "Arrests of drug drivers rose to 414" in text  # the largest significant change
+    assert "Arrests of drug drivers rose to 414" not in text  # no longer a significant change
+    assert text.startswith("Of the 16 figures in this update that can be compared with the same period last year, "
+                           "2 were tested, corrected together for their number (Holm's method): 0 changed by more "
+                           "than chance variation (0 significantly better, 0 significantly worse) and 2 within "
+                           "chance variation. 14 were not tested: 9 not published as such")
     assert "Special Constable headcount 515 in September 2019 against 600 by March 2020, not on track for target" in text
     assert "Needs attention: Special Constable headcount (not on track for target)" in text
     assert "target met" not in text
@@ -114,7 +137,8 @@ def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
     assert ksi.verdict == judging.SIGNIFICANTLY_BETTER
     points = changed.main_points()
     assert any("People killed or seriously injured on the roads fell to 100" in p
-               and "This is a significant fall (significantly better)." in p for p in points), points
+               and "This is a significant fall (significantly better); the 95% confidence interval" in p
+               for p in points), points
 
 
 def test_a_significant_worsening_needs_attention(tmp_path):
@@ -144,10 +168,21 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
     for measure in about.measures_shown:
         entry = summary.edition.catalogue[measure]
         assert f"**{entry.label}**" in text and entry.definition in text
-    for title, paragraph in judging.method_notes():
+    for title, paragraph in about.method_notes():
         assert f"**{title}.** {paragraph}" in text
+    assert "Control charts" not in text  # no measure of this edition is read on one
     assert "This is version 2 of the update for 2019/20 Q2" in text and "- Version 2:" in text
     assert summary.edition.plan.contact.team in text
+
+
+def test_about_lists_each_figure_not_published_with_how_it_was_worked_out(summary):
+    text = About(summary.edition).provenance().data.replace("\\", "")  # as read, without Markdown's escapes
+    assert "## Figures not published as such" in text and "[d] marks a derived figure" in text
+    assert ("- Anti-social behaviour incidents in Southend, the 12 months to September 2018 (period assumed): "
+            "6,931 [d]. The update gives only the fall (1005 incidents = 14.5%) without a period; 1005/0.145 "
+            "rounded; 12 months to September assumed.") in text
+    assert "- Hate crime solved rate in Southend, the 12 months to September 2019 (period assumed): 15%." in text
+    assert "People killed on the roads" not in text  # published, for a stated period
 
 
 # --- CSV downloads --------------------------------------------------------------------------------

@@ -69,27 +69,33 @@ class Edition:
     def comparisons(self, priority: int) -> list:
         """The quarter against earlier periods and targets, for the priority's own measures
         in the plan's areas (public data is set in its national context elsewhere).
-        Worked out once per edition: a render does it before handing the edition to the
-        notebook kernels."""
-        if priority not in self._comparisons:
+        Worked out once per edition, for every priority at once: the changes tested are
+        corrected together for their number (Holm's method). A render does it before
+        handing the edition to the notebook kernels."""
+        if not self._comparisons:
             from crimeplan.findings.coverage import own_measures
             from crimeplan.stats.compare import compare_all
+            from crimeplan.stats.judgement import correct_for_multiplicity
 
-            self._comparisons[priority] = [
-                c for c in compare_all(own_measures(self.measures), self.catalogue, self.quarter,
-                                       force_area=self.plan.force_area, area_order=self.plan.areas,
-                                       priority=priority)
-                if c.area in self.plan.areas
-            ]
+            own = own_measures(self.measures)
+            for p in self.plan.priorities:
+                self._comparisons[p.number] = [
+                    c for c in compare_all(own, self.catalogue, self.quarter, force_area=self.plan.force_area,
+                                           area_order=self.plan.areas, priority=p.number)
+                    if c.area in self.plan.areas
+                ]
+            changes = [c.previous_year for comparisons in self._comparisons.values() for c in comparisons
+                       if c.previous_year is not None]
+            for change, judgement in zip(changes, correct_for_multiplicity([c.judgement for c in changes])):
+                change.settle(judgement)
         return self._comparisons[priority]
 
     def compare_every_priority(self) -> None:
         """Work out every priority's comparisons and their judgements now (see :meth:`comparisons`)."""
         for priority in self.plan.priorities:
             for comparison in self.comparisons(priority.number):
-                for change in (comparison.previous_year, comparison.previous_quarter):
-                    if change is not None:
-                        change.judgement  # noqa: B018 - worked out here, then kept with the edition
+                if comparison.previous_quarter is not None:
+                    comparison.previous_quarter.judgement  # noqa: B018 - worked out here, then kept with the edition
 
     @property
     def area_names(self) -> set[str]:

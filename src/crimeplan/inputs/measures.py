@@ -36,6 +36,8 @@ from crimeplan.inputs.schemas import (
     AREA_COLUMNS,
     MEASURE_COLUMNS,
     MEASURE_ID_PATTERN,
+    PROVENANCE_COLUMNS,
+    PUBLISHED,
     areas_columns_schema,
     areas_schema,
     column_problems,
@@ -87,6 +89,10 @@ class MeasureDef(BaseModel):
     definition: str = Field(min_length=1)
     change_decimals: int = Field(default=0, ge=0, le=2, description="decimals of % changes, as published")
     headline: bool = Field(default=False, description="shown in the summary's scorecard for its priority")
+    variation: Literal["poisson", "proportion"] | None = Field(
+        default=None, description="poisson: events close to independent (tested as Poisson even without history); "
+                                  "proportion: outcomes of other events, tested only as a share of `denominator`")
+    denominator: str | None = Field(default=None, description="the measure id of the events this one is a share of")
     plausible_change: PlausibleChange = Field(default_factory=PlausibleChange)
     at_most: str | None = Field(default=None, description="a measure id whose figure this one cannot exceed "
                                 "(its total) for the same area and period")
@@ -237,8 +243,8 @@ def read_measures(
     frames = []
     for path in files:
         shown_as = display_path(path, data_dir)
-        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(), MEASURE_COLUMNS,
-                                                 Path(data_dir).parent)
+        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(),
+                                                 [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS], Path(data_dir).parent)
         problems += read_problems
         if frame is None:
             continue
@@ -271,12 +277,15 @@ def read_measures(
 
 
 def _empty_measures() -> pd.DataFrame:
-    return pd.DataFrame(columns=[*MEASURE_COLUMNS, "row", "file"], dtype="str")
+    return pd.DataFrame(columns=[*MEASURE_COLUMNS, *PROVENANCE_COLUMNS, "row", "file"], dtype="str")
 
 
 def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN."""
+    """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN;
+    an empty status is ``published`` and ``period_assumed`` a bool."""
     return text.assign(
+        status=text["status"].str.lower().replace("", PUBLISHED),
+        period_assumed=text["period_assumed"].str.lower() == "yes",
         period_start=parsed_dates(text["period_start"]),
         period_end=parsed_dates(text["period_end"]),
         value=parsed_numbers(text["value"]),
@@ -368,6 +377,12 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
                 _catalogue_problem(failure, measure_id, where, field_lines, shown_as)
                 for failure in failures if failure["type"] != "missing"
             ]
+    problems += [
+        Problem("error", f"denominator {entry.denominator!r} is not a measure in the catalogue",
+                file=shown_as, location=f"measure {measure_id!r}", column="denominator", value=entry.denominator,
+                rule="known_denominator")
+        for measure_id, entry in catalogue.items() if entry.denominator and entry.denominator not in entries
+    ]
     return catalogue, set(entries), problems
 
 

@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
-OPTIONAL_MEASURE_COLUMNS = ("source", "note")
+# How a figure came about (optional; ingested files leave them out): ``status`` is one of
+# STATUSES (empty = published), ``period_assumed`` is ``yes`` when the source gave no period.
+PROVENANCE_COLUMNS = ["status", "period_assumed"]
+OPTIONAL_MEASURE_COLUMNS = ("source", "note", *PROVENANCE_COLUMNS)
+PUBLISHED = "published"
+STATUSES = (PUBLISHED, "derived", "estimated", "provisional")
+PERIOD_ASSUMED_VALUES = ("", "yes", "no")
 AREA_COLUMNS = ["area", "type", "parent"]
 NON_NEGATIVE_UNITS = frozenset({"count", "people", "hours", "minutes", "gbp"})
 MEASURE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -68,6 +74,10 @@ ROW_RULES: dict[str, Rule] = {
     "source_text": Rule("source", "the source is only a number ({source!r}): a number with a comma that is not "
                         "in quotes (27,800) splits into value and source; write 27800, or name the source"),
     "number": Rule("value", "{value!r} is not a number (write digits with an optional '-' and '.', no commas or symbols)"),
+    "known_status": Rule("status", "{status!r} is not a status: leave it empty for a published figure or write "
+                         + ", ".join(STATUSES)),
+    "period_assumed": Rule("period_assumed", "{period_assumed!r} is not yes, no or empty (yes: the source gave "
+                           "no period and this one is assumed)"),
     "period_order": Rule("period_end", "{period_end!r} is before period_start {period_start!r}: a period must end on or after its start"),
     "known_measure": Rule("measure", "{measure!r} is not a measure in data/catalogue.yml{suggestion}"),
     "known_area": Rule("area", "{area!r} is not an area in data/reference/ (areas.csv, forces.csv){suggestion}"),
@@ -118,7 +128,8 @@ def measures_columns_schema() -> pa.DataFrameSchema:
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(
-        {name: pa.Column(None, required=name not in OPTIONAL_MEASURE_COLUMNS) for name in MEASURE_COLUMNS},
+        {name: pa.Column(None, required=name not in OPTIONAL_MEASURE_COLUMNS)
+         for name in [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS]},
         strict=True,
     )
 
@@ -134,6 +145,9 @@ def measures_text_schema() -> pa.DataFrameSchema:
             "period_start": pa.Column(None, _check("iso_date_start", lambda s: parsed_dates(s).notna())),
             "period_end": pa.Column(None, _check("iso_date_end", lambda s: parsed_dates(s).notna())),
             "value": pa.Column(None, _check("number", lambda s: parsed_numbers(s).notna())),
+            "status": pa.Column(None, _check("known_status", lambda s: s.str.lower().isin(["", *STATUSES]))),
+            "period_assumed": pa.Column(
+                None, _check("period_assumed", lambda s: s.str.lower().isin(PERIOD_ASSUMED_VALUES))),
             "source": pa.Column(None, _check("source_text", lambda s: ~s.str.fullmatch(NUMBER_ONLY))),
         },
     )

@@ -27,7 +27,8 @@ from crimeplan.inputs.params import load_quarter
 from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
 
-TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
+TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note", "status",
+                    "period_assumed"]
 
 
 def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
@@ -60,7 +61,7 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
                 continue
             start, end = (shift_months(comparison.current.start, 3), shift_months(comparison.current.end, 3))
             periods = [(start, end), (shift_months(start, -12), shift_months(end, -12))]
-            rows += [[comparison.measure, comparison.area, s.isoformat(), e.isoformat(), "", "", ""]
+            rows += [[comparison.measure, comparison.area, s.isoformat(), e.isoformat(), "", "", "", "", ""]
                      for s, e in periods if (comparison.measure, comparison.area, s, e) not in held]
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")

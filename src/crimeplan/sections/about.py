@@ -1,6 +1,6 @@
 """"About these statistics", the back matter of the update: the sources of the figures
 shown (publisher, editions used, licence), each measure shown with its definition and
-unit, the judgement method (:func:`crimeplan.stats.judgement.method_notes`), the revisions of
+unit, the judgement methods this edition used (:func:`crimeplan.stats.judgement.method_notes`), the revisions of
 this edition and whom to contact. Everything comes from ``data/sources.yml``, the
 catalogue, the measures rows and the params.
 """
@@ -21,6 +21,8 @@ from crimeplan.sections import public_data
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
 from crimeplan.text.formatting import month_year
+from crimeplan.text.narrative import observed_period, observed_value, subject
+from crimeplan.text.provenance import PERIOD_ASSUMED, legend
 
 UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
               "percent": "percentage", "gbp": "pounds (£)"}
@@ -110,6 +112,38 @@ class About:
             blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}')}**\n\n" + "\n".join(items))
         return Markdown("\n\n".join(blocks))
 
+    def provenance(self) -> Markdown:
+        """Every figure shown that is not published as such, or whose period is assumed, and
+        how it was worked out (its note in the measures file)."""
+        listed, statuses = [], set()
+        for c in Summary.of(self.edition).all_comparisons:
+            changes = (c.previous_year, c.previous_quarter)
+            figures = [c.current, *(change.reference for change in changes if change is not None)]
+            for figure in dict.fromkeys(figures):
+                if figure.published and not figure.period_assumed:
+                    continue
+                statuses.add(figure.status)
+                how = figure.note.removeprefix(f"{figure.status}:").strip().rstrip(".")
+                listed.append("- " + text(f"{subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
+                                          f"{observed_value(figure, c.unit)}."
+                                          + (f" {how[0].upper()}{how[1:]}." if how else "")))
+        heading = "## Figures not published as such"
+        if not listed:
+            return Markdown(f"{heading}\n\nEvery figure in this update is published as shown, for the period shown.")
+        intro = (f"{len(listed)} figures in this update were not published as shown, or not for a stated period. "
+                 "Each is marked where it appears and listed here with how it was worked out; a figure not "
+                 "published as such is not tested for chance variation. A period the source did not give is "
+                 f"shown as \"{PERIOD_ASSUMED}\".")
+        key = legend(statuses)
+        return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(listed)])))
+
+    def method_notes(self) -> list[tuple[str, str]]:
+        """The paragraphs on the methods this edition used (:func:`crimeplan.judgement.method_notes`)."""
+        comparisons = Summary.of(self.edition).all_comparisons
+        judged = [(subject(self.edition.catalogue[c.measure], c), c.previous_year.judgement)
+                  for c in comparisons if c.previous_year is not None]
+        return judging.method_notes(judged, targets=any(c.target is not None for c in comparisons))
+
     def method(self) -> Markdown:
         """How changes are judged: the stated methods, in words."""
         blocks = [
@@ -117,12 +151,10 @@ class About:
             "Each figure is compared with the same period a year earlier (and, where the data have it, the "
             "previous quarter). Whether a change is more than chance variation is judged by one stated "
             "method, the same in the tables, the summary and the text; the words used are those below. "
-            "A measure where neither a rise nor a fall is better is still tested, and a significant change "
-            "is then reported as a significant increase or decrease, without calling it better or worse. "
-            "Percentages are compared in percentage points, and are not tested because their counts are "
-            "not published with them.",
+            "This section describes the methods used in this edition, and how many figures each was "
+            "applied to.",
         ]
-        blocks += [f"**{title}.** {text}" for title, text in judging.method_notes()]
+        blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
         blocks.append(
             "**Targets in this update.** The straight line for a level, such as a headcount, starts from "
             "the figure a year earlier; for a total counted towards a year's target it starts from zero at "
@@ -135,8 +167,12 @@ class About:
         return Markdown(
             "## Data downloads\n\n"
             "The HTML version of this update offers every table (each priority's performance table and the "
-            "scorecard) as a CSV file, with the unrounded figures, the judgement, the method and its p-value "
-            "where a test applies. Changes of a percentage are in a column of percentage points. Each file "
+            "scorecard) as a CSV file, with the figures as entered (not rounded for display), each figure's "
+            "status (published, derived, estimated or provisional) and whether its period is assumed, the "
+            "judgement, the method, and where a test applies its p-value, the p-value adjusted for the "
+            "number of tests, the 95% confidence interval (ci_lower and ci_upper, on the scale named in "
+            "ci_scale) and the dispersion measured from the figure's history. Changes of a percentage are "
+            "in a column of percentage points. Each file "
             "has its header row even when a table has no rows, and a text cell that a spreadsheet could "
             "read as a formula starts with an apostrophe.")
 
@@ -164,5 +200,5 @@ class About:
 
     def sections(self) -> list[Markdown]:
         """Every part of the section, in the order the update shows them."""
-        return [self.heading(), self.sources(), self.definitions(), self.method(), self.downloads(),
-                self.revisions(), self.contact()]
+        return [self.heading(), self.sources(), self.definitions(), self.provenance(), self.method(),
+                self.downloads(), self.revisions(), self.contact()]

@@ -507,26 +507,33 @@ def _target_words(target: float, by: date, unit: str, kind: str) -> str:
     return f"target {format_value(target, unit)} {due}"
 
 
+def _with_mark(text: str, mark: str) -> str:
+    return f"{text} {mark}" if mark else text
+
+
 def change_figures(current: float, previous: float | None, unit: str, target: float | None = None,
-                   by: date | None = None, kind: str = "snapshot") -> str:
-    """The figures of a change-chart row: ``464 → 515 (+11%) · target 600 by March 2020``."""
+                   by: date | None = None, kind: str = "snapshot", marks: tuple[str, str] = ("", "")) -> str:
+    """The figures of a change-chart row: ``464 → 515 (+11%) · target 600 by March 2020``;
+    ``marks`` are the provenance markers of the current and previous figure (``[d]``...)."""
     parts = []
+    now = _with_mark(format_value(current, unit), marks[0])
     if previous is not None:
-        parts.append(f"{format_value(previous, unit)} \u2192 {format_value(current, unit)} "
+        parts.append(f"{_with_mark(format_value(previous, unit), marks[1])} \u2192 {now} "
                      f"({_relative(current, previous, unit)})")
     else:
-        parts.append(f"{format_value(current, unit)} (no figure a year earlier)")
+        parts.append(f"{now} (no figure a year earlier)")
     if target is not None and by is not None:
         parts.append(_target_words(target, by, unit, kind))
     return " \u00b7 ".join(parts)
 
 
 def change_sentence(label: str, current: float, when: str, previous: float | None, unit: str,
-                    target: float | None = None, by: date | None = None, kind: str = "snapshot") -> str:
+                    target: float | None = None, by: date | None = None, kind: str = "snapshot",
+                    marks: tuple[str, str] = ("", "")) -> str:
     """``Special Constable headcount: 515 in September 2019, up from 464 a year earlier (+11%); target 600 by March 2020.``"""
-    text = f"{label}: {format_value(current, unit)} in {when}"
+    text = f"{label}: {_with_mark(format_value(current, unit), marks[0])} in {when}"
     if previous is not None:
-        text += f", {_movement(current, previous)} {format_value(previous, unit)} a year earlier " \
+        text += f", {_movement(current, previous)} {_with_mark(format_value(previous, unit), marks[1])} a year earlier " \
                 f"({_relative(current, previous, unit)})"
     else:
         text += ", no figure a year earlier"

@@ -28,6 +28,7 @@ from crimeplan.text import narrative
 from crimeplan.text.commentary import Commentary
 from crimeplan.text.formatting import format_number, format_value, month_year
 from crimeplan.text.narrative import describe_period
+from crimeplan.text.provenance import legend, marked, marker, statuses_in
 
 UNIT_TITLES = {"people": "people", "count": "counts", "hours": "hours", "minutes": "minutes",
                "percent": "percentages", "gbp": "money (£)"}
@@ -111,7 +112,7 @@ class PriorityReport:
         datetimes, the value, the same period last year, the change and its judgement, the
         target), as in the CSV download."""
         numbers = ("value", "same_period_last_year", "change", "change_percent", "change_percentage_points",
-                   "p_value", "target")
+                   "p_value", "p_value_adjusted", "ci_lower", "ci_upper", "dispersion", "target")
         return self.performance_records().astype(
             {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"} | dict.fromkeys(numbers, float))
 
@@ -128,9 +129,10 @@ class PriorityReport:
         number = self.priority.number
         caption = (f"Priority {number} measures in {self.quarter.label}: this period, the same period "
                    "last year, the change, its judgement and the target")
+        notes = " ".join(filter(None, [JUDGEMENT_NOTE, legend(narrative.figure_statuses(comparisons))]))
         return Markdown(
             f"## {text(f'Priority {number}: performance in {self.quarter.label}')}\n\n" + markdown_table(table, caption)
-            + "\n\n" + JUDGEMENT_NOTE
+            + "\n\n" + notes
         )
 
     def performance_records(self) -> pd.DataFrame:
@@ -151,16 +153,19 @@ class PriorityReport:
         for commitment in self.priority.commitments:
             # The commitment is the heading, so that each heading names its own topic.
             blocks.append(f"## {text(f'{self.priority.lead_in} {commitment.text}')}")
-            headlines = [
-                narrative.headline(c, self.catalogue[c.measure])
-                for c in self.comparisons
+            stated = [
+                c for c in self.comparisons
                 if c.force_wide and c.current is not None and (c.previous_year or c.target)
                 and self.catalogue[c.measure].commitment == commitment.id
             ]
+            headlines = [narrative.headline(c, self.catalogue[c.measure]) for c in stated]
             if headlines:
-                blocks.append("**Key figures**\n\n" + "\n".join(f"- {text(h)}" for h in headlines))
+                key = legend(narrative.figure_statuses(stated))
+                blocks.append("**Key figures**\n\n" + "\n".join(f"- {text(h)}" for h in headlines)
+                              + (f"\n\n{text(key)}" if key else ""))
             for section in self.commentary.by_commitment.get(commitment.id, []):
-                blocks.append(f"**{text(section.area)}**\n\n{section.markdown}")
+                key = legend(statuses_in(section.markdown))
+                blocks.append(f"**{text(section.area)}**\n\n{section.markdown}" + (f"\n\n{text(key)}" if key else ""))
             if not self.commentary.by_commitment.get(commitment.id):
                 blocks.append(f"*{text(self._no_update_text(commitment.id, bool(headlines)))}*")
         return Markdown("\n\n".join(blocks))
@@ -220,10 +225,13 @@ class PriorityReport:
             "value": rows["value"].to_list(),
             "source": self.plan.force,
             "when": [describe_period(r.period_start, r.period_end) for r in rows.itertuples()],
+            "status": rows["status"].to_list(),
         })
         period = "date" if snapshot else {(1, "months"): "month", (3, "months"): "quarter"}.get(
             _length(c.current.start, c.current.end), "date")
-        control = judgement.spc(series["value"].to_list(), c.better) if len(series) >= judgement.SPC_MIN_POINTS else None
+        events = c.kind == "total" and c.unit in judgement.EVENT_UNITS  # judged against its history instead
+        control = (judgement.spc(series["value"].to_list(), c.better)
+                   if len(series) >= judgement.SPC_MIN_POINTS and not events else None)
         target = None
         if c.target is not None:
             target = (c.target.value, c.target.by,
@@ -235,8 +243,8 @@ class PriorityReport:
             target=None if c.target is None else (c.target.value, c.target.by), kind=c.kind)
         if control is not None:
             title += f"; the latest point shows {control.verdict}"
-        points = "; ".join(f"{w} {format_value(v, c.unit)}" for w, v in zip(series["when"], series["value"]))
-        alt_text = f"Line chart. {title}. {points}."
+        points = "; ".join(f"{r.when} {marked(format_value(r.value, c.unit), r.status)}" for r in series.itertuples())
+        alt_text = " ".join(filter(None, [f"Line chart. {title}. {points}.", legend(series["status"])]))
         if control is not None:
             alt_text += (f" Control chart: mean {format_number(control.mean, 1)}, process limits "
                          f"{format_number(control.lower, 1)} to {format_number(control.upper, 1)}. {control.reason}")
@@ -261,21 +269,25 @@ class PriorityReport:
             if not c.force_wide:
                 label += f" ({c.area})"
             previous = None if c.previous_year is None else c.previous_year.reference.value
+            marks = (marker(c.current.status), "" if c.previous_year is None else marker(c.previous_year.reference.status))
             target = None if c.target is None else c.target.value
             values = [v for v in (previous, c.current.value, target) if v is not None]
             scale_max = max([*values, 100.0] if c.unit == "percent" else values)
             rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
-                                                                          target, None if c.target is None else c.target.by, c.kind),
+                                                                          target, None if c.target is None else c.target.by, c.kind,
+                                                                          marks=marks),
                          "current": c.current.value, "previous": previous, "target": target,
                          "scale_max": scale_max})
-            described.append(charts.change_sentence(label, c.current.value, describe_period(c.current.start, c.current.end),
-                                                    previous, c.unit, target, None if c.target is None else c.target.by, c.kind))
+            described.append(charts.change_sentence(label, c.current.value, narrative.observed_period(c.current),
+                                                    previous, c.unit, target, None if c.target is None else c.target.by, c.kind,
+                                                    marks=marks))
         title, largest = charts.change_title([
             (row["label"], row["current"], row["previous"], c.unit, row["target"], None if c.target is None else c.target.by, c.kind,
              describe_period(c.current.start, c.current.end))
             for row, c in zip(rows, chosen)])
-        alt_text = ("Chart of each measure this period against the same period last year and its target, "
-                    "each on its own scale from zero. " + " ".join(described))
+        alt_text = " ".join(filter(None, [
+            "Chart of each measure this period against the same period last year and its target, "
+            "each on its own scale from zero.", *described, legend(narrative.figure_statuses(chosen))]))
         sources = ", ".join(dict.fromkeys(self.catalogue[c.measure].source for c in chosen))
         return charts.change_chart(
             pd.DataFrame(rows), title, alt_text,
@@ -351,9 +363,11 @@ def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
 # --- the performance table as data (CSV) ----------------------------------------------------------
 
 RECORD_COLUMNS = [
-    "measure", "label", "area", "unit", "period_start", "period_end", "value", "same_period_last_year",
+    "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "status",
+    "same_period_last_year", "same_period_last_year_status",
     "change", "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value",
-    "judgement_reason", "target", "target_by", "target_progress",
+    "p_value_adjusted", "ci_lower", "ci_upper", "ci_scale", "dispersion", "judgement_reason", "target", "target_by",
+    "target_progress",
 ]
 
 
@@ -378,14 +392,21 @@ def comparison_record(c: Comparison, label: str) -> dict:
     judged = None if change is None else change.judgement
     return {
         "measure": c.measure, "label": label, "area": c.area, "unit": c.unit,
-        "period_start": c.current.start, "period_end": c.current.end, "value": c.current.value,
+        "period_start": c.current.start, "period_end": c.current.end, "period_assumed": c.current.period_assumed,
+        "value": c.current.value, "status": c.current.status,
         "same_period_last_year": None if change is None else change.reference.value,
+        "same_period_last_year_status": None if change is None else change.reference.status,
         "change": None if change is None or percent_unit else change.absolute,
         "change_percent": None if change is None or percent_unit else change.percent,
         "change_percentage_points": None if change is None or not percent_unit else change.points,
         "judgement": None if judged is None else judged.verdict,
         "judgement_method": None if judged is None else judged.method,
         "p_value": None if judged is None else judged.p_value,
+        "p_value_adjusted": None if judged is None else judged.adjusted_p,
+        "ci_lower": None if judged is None or judged.interval is None else judged.interval.lower,
+        "ci_upper": None if judged is None or judged.interval is None else judged.interval.upper,
+        "ci_scale": None if judged is None or judged.interval is None else judged.interval.scale,
+        "dispersion": None if judged is None or judged.dispersion is None else judged.dispersion.raw,
         "judgement_reason": None if judged is None else judged.reason,
         "target": None if c.target is None else c.target.value,
         "target_by": None if c.target is None else c.target.by,

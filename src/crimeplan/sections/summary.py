@@ -36,7 +36,7 @@ from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative
 from crimeplan.text.formatting import auto_decimals, format_value, month_year
-from crimeplan.text.narrative import describe_period
+from crimeplan.text.provenance import legend, statuses_in
 
 SCORECARD_CSV = "summary_scorecard.csv"
 MAX_POINTS = 5
@@ -45,9 +45,10 @@ NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no 
 SCORECARD_COLUMNS = ["Priority", "Measure", "This period", "Same period last year", "Change", "Judgement",
                      "Target and progress"]
 SCORECARD_RECORD_COLUMNS = [
-    "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end", "this_period",
-    "same_period_last_year", "change", "change_percent", "change_percentage_points", "judgement",
-    "judgement_method", "p_value", "target", "target_by", "target_progress", "note",
+    "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end",
+    "period_assumed", "this_period", "status", "same_period_last_year", "same_period_last_year_status", "change",
+    "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value", "p_value_adjusted",
+    "ci_lower", "ci_upper", "ci_scale", "target", "target_by", "target_progress", "note",
 ]
 ATTENTION_VERDICTS = (judging.SIGNIFICANTLY_WORSE, judging.SPC_CONCERN)
 OFF_TRACK = (judging.TARGET_NOT_ON_TRACK, judging.TARGET_NOT_MET)
@@ -118,23 +119,28 @@ class Summary:
         compared = self._with_last_year()
         if not compared:
             return f"No figure in this update for {self.label} can be compared with the same period last year."
-        verdicts = [c.previous_year.verdict for c in compared]
-        significant = [c for c in compared if c.previous_year.judgement.significant]
+        judgements = [c.previous_year.judgement for c in compared]
+        verdicts = [j.verdict for j in judgements]
+        tested = [j for j in judgements if j.tested]
+        significant = [j for j in tested if j.significant]
         better = sum(v in (judging.SIGNIFICANTLY_BETTER, judging.SPC_IMPROVEMENT) for v in verdicts)
         worse = sum(v in ATTENTION_VERDICTS for v in verdicts)
         neutral = len(significant) - better - worse
         chance = sum(v in (judging.NO_SIGNIFICANT_CHANGE, judging.SPC_COMMON_CAUSE) for v in verdicts)
-        untested = verdicts.count(judging.NOT_TESTED)
         parts = [f"{better} significantly better", f"{worse} significantly worse"]
         if neutral:
             parts.append(f"{neutral} a significant rise or fall where neither direction is better")
-        return (
-            f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same period "
-            f"last year, {len(significant)} changed by more than chance variation ({', '.join(parts)}), "
-            f"{chance} changed within chance variation, and {untested} {_were(untested)} not tested because no "
-            "test of chance variation applies to them (such as headcounts, hours and percentages published "
-            "without their counts)."
-        )
+        tests = sum(j.p_value is not None for j in tested)
+        correction = ", corrected together for their number (Holm's method)" if tests > 1 else ""
+        untested = [judging.untested_group(j) for j in judgements if not j.tested]
+        reasons = [f"{untested.count(because)} {because}" for because in judging.UNTESTED_BECAUSE
+                   if because in untested]
+        text = (f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same "
+                f"period last year, {len(tested)} {_were(len(tested))} tested{correction}: {len(significant)} "
+                f"changed by more than chance variation ({', '.join(parts)}) and {chance} within chance variation.")
+        if untested:
+            text += f" {len(untested)} {_were(len(untested))} not tested: {_listed(reasons)}."
+        return text
 
     def _largest_significant_changes(self) -> list[str]:
         significant = [c for c in self._with_last_year() if c.previous_year.judgement.significant]
@@ -157,13 +163,13 @@ class Summary:
         target, current = comparison.target, comparison.current
         assert target is not None and current is not None  # only comparisons with a target get here
         unit = comparison.unit
-        value = format_value(current.value, unit, auto_decimals(current.value))
+        value = narrative.observed_value(current, unit, auto_decimals(current.value))
         goal = f"{format_value(target.value, unit, auto_decimals(target.value))} by {month_year(target.by)}"
         label = narrative.subject(definition, comparison)
         if definition.kind == "total":
-            stands = f"{value} in {describe_period(current.start, current.end)} towards {goal}"
+            stands = f"{value} in {narrative.observed_period(current)} towards {goal}"
         else:
-            stands = f"{value} in {describe_period(current.start, current.end)} against {goal}"
+            stands = f"{value} in {narrative.observed_period(current)} against {goal}"
         if target.progress is None:
             return f"{label} {stands}, {target.verdict} ({progress_note(target, definition, self.edition.quarter)})"
         return f"{label} {stands}, {target.verdict}"
@@ -192,8 +198,8 @@ class Summary:
         parts = []
         for c in steady:
             decimals = auto_decimals(c.current.value, c.previous_year.reference.value)
-            before = format_value(c.previous_year.reference.value, c.unit, decimals)
-            now = format_value(c.current.value, c.unit, decimals)
+            before = narrative.observed_value(c.previous_year.reference, c.unit, decimals)
+            now = narrative.observed_value(c.current, c.unit, decimals)
             parts.append(f"{narrative.subject(self._definition(c), c)} ({before} to {now})")
         return ("Within chance variation, so not a real improvement or deterioration on this evidence: "
                 + "; ".join(parts) + ".")
@@ -201,7 +207,9 @@ class Summary:
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
         points = "\n".join(f"- {text(point)}" for point in self.main_points())
-        return Markdown(f"# {text(f'Summary of {self.label}')}\n\n## Main points\n\n{points}")
+        key = legend(statuses_in(points))
+        return Markdown(f"# {text(f'Summary of {self.label}')}\n\n## Main points\n\n{points}"
+                        + (f"\n\n{text(key)}" if key else ""))
 
     # --- scorecard ----------------------------------------------------------------------------
 
@@ -287,6 +295,9 @@ class Summary:
         ]
         if unassessed:
             notes.append(text("Progress is not assessed for " + "; ".join(unassessed) + "."))
+        shown = [e.comparison for e in self.scorecard_entries() if e.comparison is not None]
+        if key := legend(narrative.figure_statuses(shown)):
+            notes.append(text(key))
         return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table, caption)}\n\n"
                         + "\n\n".join(notes))
 
@@ -298,6 +309,11 @@ class Summary:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _listed(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _were(number: int) -> str:

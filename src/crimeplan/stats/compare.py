@@ -33,6 +33,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
+from crimeplan.inputs.schemas import PUBLISHED
 from crimeplan.periods import Quarter, is_month_end, months_between, shift_months, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.judgement import TOLERANCE, Direction, Judgement, TargetJudgement
@@ -48,6 +49,12 @@ class Observation:
     start: date
     end: date
     note: str = ""
+    status: str = PUBLISHED  # published, derived, estimated or provisional (the measures' status column)
+    period_assumed: bool = False  # the source gave no period; this one is assumed
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -61,14 +68,24 @@ class Change:
     direction: Direction
     current: Observation
     definition: MeasureDef
-    series: tuple[float, ...] | None = None  # for a control chart, oldest first
+    history: tuple[Observation, ...] = ()  # earlier periods of the same length, oldest first
+    denominators: tuple[float, float] | None = None  # current and reference, for a share of other events
+
+    @property
+    def series(self) -> list[float]:
+        """The history and the current value, oldest first (for a control chart)."""
+        return [o.value for o in self.history] + [self.current.value]
 
     @cached_property
     def judgement(self) -> Judgement:
         """The verdict by the stated method (:mod:`crimeplan.stats.judgement`), worked out when
-        first asked for: checking the data needs the periods, not the tests."""
-        return judge_change(self.current, self.reference, self.definition,
-                            None if self.series is None else list(self.series))
+        first asked for: checking the data needs the periods, not the tests. An edition
+        corrects its tests together (:meth:`settle`)."""
+        return judge_change(self.current, self.reference, self.definition, self.history, self.denominators)
+
+    def settle(self, judgement: Judgement) -> None:
+        """Keep ``judgement`` (this change's, corrected with the edition's other tests)."""
+        self.__dict__["judgement"] = judgement
 
     @property
     def zero_base(self) -> bool:
@@ -146,7 +163,8 @@ class _Row:
 
 def _rows(frame: pd.DataFrame) -> list[_Row]:
     return [
-        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note)), f"{r.file} row {r.row}")
+        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note), r.status, bool(r.period_assumed)),
+             f"{r.file} row {r.row}")
         for r in frame.itertuples(index=False)
     ]
 
@@ -212,23 +230,45 @@ def days(observation: Observation) -> int:
 
 
 def judge_change(
-    current: Observation, reference: Observation, definition: MeasureDef, series: list[float] | None = None
+    current: Observation, reference: Observation, definition: MeasureDef, history: tuple[Observation, ...] = (),
+    denominators: tuple[float, float] | None = None,
 ) -> Judgement:
     """The verdict on the change from ``reference`` to ``current`` by the stated method.
 
-    ``series`` (oldest first, ending with the current value) is passed on only when it is
-    long enough for a control chart."""
-    long_enough = series is not None and len(series) >= judging.SPC_MIN_POINTS
+    A figure not published as such is not tested. ``history`` (earlier periods of the
+    same length as ``current``, oldest first) gives a count its normal variation and any
+    other measure its control chart; ``denominators`` make a count of outcomes a share."""
+    unpublished = [o.status for o in (current, reference) if not o.published]
+    if unpublished:
+        return judging.not_published(unpublished[0])
+    variation = definition.variation or ("proportion" if definition.denominator else None)
+    earlier = judging.History(tuple(o.value for o in history), tuple(days(o) for o in history),
+                              _seasons(history, current))
+    series = [*earlier.values, current.value]
     return judging.judge(
         current.value, reference.value, unit=definition.unit, kind=definition.kind, better=definition.better,
-        current_days=days(current), previous_days=days(reference), series=series if long_enough else None,
+        current_days=days(current), previous_days=days(reference),
+        current_denominator=None if denominators is None else denominators[0],
+        previous_denominator=None if denominators is None else denominators[1],
+        series=series, history=earlier, variation=variation,
     )
 
 
+def _seasons(history: tuple[Observation, ...], current: Observation) -> tuple[int, ...] | None:
+    """Each earlier period's place in the year (its first month) for months and quarters."""
+    if _length(current) not in (("months", 1), ("months", 3)):
+        return None
+    return tuple(o.start.month for o in history)
+
+
 def change_between(
-    current: Observation, reference: Observation | None, definition: MeasureDef, series: list[float] | None = None
+    current: Observation, reference: Observation | None, definition: MeasureDef,
+    history: tuple[Observation, ...] = (), denominator_rows: list[_Row] | None = None,
 ) -> Change | None:
-    """The change from ``reference`` to ``current``, judged; ``None`` when there is no reference."""
+    """The change from ``reference`` to ``current``, judged; ``None`` when there is no reference.
+
+    ``denominator_rows`` are the rows of the catalogue's ``denominator`` measure for the
+    same area: the change is judged as a share of them when both periods have one."""
     if reference is None:
         return None
     absolute = current.value - reference.value
@@ -237,8 +277,12 @@ def change_between(
         absolute = 0.0
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100
     points = absolute if definition.unit == "percent" else None
-    return Change(reference, absolute, percent, points, direction, current, definition,
-                  None if series is None else tuple(series))
+    denominators = None
+    if denominator_rows is not None and definition.denominator:
+        now, then = (_period_row(denominator_rows, o.start, o.end, definition.denominator, "") for o in (current, reference))
+        if now is not None and then is not None and now.published and then.published:
+            denominators = (now.value, then.value)
+    return Change(reference, absolute, percent, points, direction, current, definition, history, denominators)
 
 
 def target_progress(
@@ -302,32 +346,34 @@ def _length(observation: Observation) -> tuple[str, int]:
     return ("months", months) if months else ("days", days(observation))
 
 
-def series_ending(rows: list[_Row], current: Observation, kind: str) -> list[float]:
-    """The measure's values for the run of consecutive earlier periods of the same length
-    as ``current`` (snapshots: equally spaced), oldest first and ending with ``current``."""
+def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[Observation, ...]:
+    """The measure's published figures for the run of consecutive earlier periods of the
+    same length as ``current`` (snapshots: equally spaced), oldest first. Periods tile
+    backwards without overlapping, so a rolling window is never counted twice; the run
+    stops at a gap or at a figure not published as such."""
     observations = [r.observation for r in rows]
-    values = [current.value]
+    earlier: list[Observation] = []
     if kind == "snapshot":
         snapshots = sorted({o.end: o for o in observations if o.start == o.end and o.end < current.end}.values(),
                            key=lambda o: o.end, reverse=True)
         if not snapshots:
-            return values
+            return ()
         step = _month_ends_apart(snapshots[0].end, current.end) or (current.end - snapshots[0].end).days
         later = current.end
         for snapshot in snapshots:
             gap = _month_ends_apart(snapshot.end, later) or (later - snapshot.end).days
-            if gap != step or (later - snapshot.end).days <= 0:
+            if gap != step or (later - snapshot.end).days <= 0 or not snapshot.published:
                 break
-            values.append(snapshot.value)
+            earlier.append(snapshot)
             later = snapshot.end
-        return values[::-1]
+        return tuple(earlier[::-1])
     length = _length(current)
     same_length = {o.end: o for o in observations if _length(o) == length}
     start = current.start
-    while (earlier := same_length.get(start - timedelta(days=1))) is not None:
-        values.append(earlier.value)
-        start = earlier.start
-    return values[::-1]
+    while (before := same_length.get(start - timedelta(days=1))) is not None and before.published:
+        earlier.append(before)
+        start = before.start
+    return tuple(earlier[::-1])
 
 
 def _year_to_date(rows: list[_Row], current: Observation, definition: MeasureDef) -> Observation | None:
@@ -368,12 +414,17 @@ def compare(
     ``force_area`` (the plan's ``force_area``).
     """
     definition = _definition(catalogue, measure_id)
-    rows = _rows(measures[(measures["measure"] == measure_id) & (measures["area"] == area)])
-    return _compare_rows(rows, definition, measure_id, area, quarter, force_area)
+
+    def rows_of(measure: str) -> list[_Row]:
+        return _rows(measures[(measures["measure"] == measure) & (measures["area"] == area)])
+
+    denominator_rows = rows_of(definition.denominator) if definition.denominator else None
+    return _compare_rows(rows_of(measure_id), definition, measure_id, area, quarter, force_area, denominator_rows)
 
 
 def _compare_rows(
-    rows: list[_Row], definition: MeasureDef, measure_id: str, area: str, quarter: Quarter, force_area: str
+    rows: list[_Row], definition: MeasureDef, measure_id: str, area: str, quarter: Quarter, force_area: str,
+    denominator_rows: list[_Row] | None = None,
 ) -> Comparison:
     if definition.kind == "snapshot":
         current = _latest_snapshot(rows, quarter, measure_id, area)
@@ -386,7 +437,7 @@ def _compare_rows(
             last_year = _shifted_row(rows, current, -12, measure_id, area)
             last_quarter = _shifted_row(rows, current, -3, measure_id, area)
     force_wide = area == force_area
-    series = None if current is None else series_ending(rows, current, definition.kind)
+    history = () if current is None else history_before(rows, current, definition.kind)
     target = None
     if current is not None and force_wide:
         target = target_progress(current, definition, baseline=last_year,
@@ -400,8 +451,10 @@ def _compare_rows(
         better=definition.better,
         force_wide=force_wide,
         current=current,
-        previous_year=None if current is None else change_between(current, last_year, definition, series),
-        previous_quarter=None if current is None else change_between(current, last_quarter, definition, series),
+        previous_year=None if current is None else change_between(current, last_year, definition, history,
+                                                                  denominator_rows),
+        previous_quarter=None if current is None else change_between(current, last_quarter, definition, history,
+                                                                     denominator_rows),
         target=target,
     )
 
@@ -427,10 +480,13 @@ def compare_all(
     order), for a priority or commitment; ``current`` is ``None`` where the quarter has
     no value."""
     wanted = measures_for(catalogue, priority=priority, commitment=commitment)
-    selected = measures[measures["measure"].isin(wanted)]
+    denominators = {catalogue[m].denominator for m in wanted} - {None}
+    selected = measures[measures["measure"].isin(set(wanted) | denominators)]
     rows_by_key = {key: _rows(group) for key, group in selected.groupby(["measure", "area"], sort=False)}
     return [
-        _compare_rows(rows_by_key[(measure_id, area)], catalogue[measure_id], measure_id, area, quarter, force_area)
+        _compare_rows(rows_by_key[(measure_id, area)], catalogue[measure_id], measure_id, area, quarter, force_area,
+                      rows_by_key.get((catalogue[measure_id].denominator, area), [])
+                      if catalogue[measure_id].denominator else None)
         for measure_id in wanted
         for area in areas_with_data(selected, measure_id, area_order)
     ]

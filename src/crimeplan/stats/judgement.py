@@ -70,6 +70,11 @@ class NoTest(StrEnum):
     RATE_WITHOUT_COUNTS = "rate without counts"
     NO_EVENTS = "no events"
     NO_EARLIER_FIGURE = "no earlier figure"
+    NO_HISTORY = "no history"
+    NO_DENOMINATOR = "no denominator"
+    DERIVED = "derived"
+    ESTIMATED = "estimated"
+    PROVISIONAL = "provisional"
 
 
 SPC_IMPROVEMENT = "special cause improvement"
@@ -96,6 +101,7 @@ SPC_VERDICTS = (SPC_IMPROVEMENT, SPC_CONCERN, SPC_COMMON_CAUSE, SPC_HIGH, SPC_LO
 # --- methods ---------------------------------------------------------------------------
 
 METHOD_POISSON = "exact test of two Poisson counts"
+METHOD_QUASI_POISSON = "quasi-Poisson test, dispersion from the measure's history"
 METHOD_Z_TEST = "two-proportion z-test"
 METHOD_FISHER = "Fisher's exact test"
 METHOD_SPC = "XmR control chart"
@@ -107,6 +113,33 @@ ALPHA = 0.05  # significant at the 95% level: p < ALPHA
 CONFIDENCE = "95%"
 MIN_EXPECTED = 5  # below this expected count in any cell, Fisher's exact test is used
 SPC_MIN_POINTS = 15  # fewest points for a control chart
+MIN_HISTORY = 8  # fewest earlier periods to measure a count's normal variation from
+Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
+VARIATIONS = ("poisson", "proportion")  # catalogue ``variation:`` values
+
+# Why figures are not tested, in the words of the summary's count of them (in this order).
+NOT_PUBLISHED = "not published as such (derived, estimated or provisional)"
+NO_HISTORY_YET = "counts without the history that shows their normal variation"
+NO_DENOMINATOR = "outcomes published without the number of events they come from"
+NO_MODEL = "figures to which no test of chance variation applies (levels on a day, hours, money, times, percentages)"
+NOTHING_TO_COMPARE = "no earlier figure or no events to compare"
+UNTESTED_BECAUSE = (NOT_PUBLISHED, NO_HISTORY_YET, NO_DENOMINATOR, NO_MODEL, NOTHING_TO_COMPARE)
+
+
+def untested_group(judgement: Judgement) -> str:
+    """Which of ``UNTESTED_BECAUSE`` a figure not tested belongs to."""
+    code = judgement.not_tested_because
+    if code in (NoTest.DERIVED, NoTest.ESTIMATED, NoTest.PROVISIONAL):
+        return NOT_PUBLISHED
+    if code is NoTest.NO_HISTORY:
+        return NO_HISTORY_YET
+    if code is NoTest.NO_DENOMINATOR:
+        return NO_DENOMINATOR
+    if code in (NoTest.NO_EVENTS, NoTest.NO_EARLIER_FIGURE):
+        return NOTHING_TO_COMPARE
+    return NO_MODEL
+
+
 XMR_LIMIT = 2.66  # 3 sigma = 2.66 x mean moving range (3 / d2, d2 = 1.128 for n = 2)
 XMR_NEAR = XMR_LIMIT * 2 / 3  # 2 sigma: the "close to a limit" line
 SHIFT_LENGTH = 7  # points in a row on one side of the mean (Making Data Count)
@@ -179,11 +212,102 @@ class Judgement:
     reason: str
     direction: Direction | None = None
     spc: SpcResult | None = None
+    interval: Interval | None = None
+    dispersion: Dispersion | None = None
+    better: Better = "neither"
+    evidence: str = ""  # the change in words, as the reason starts
+    family: Family | None = None  # the edition's tests this one was corrected with
     not_tested_because: NoTest | None = None  # set exactly when the verdict is "not tested"
 
     @property
     def tested(self) -> bool:
         return self.method != METHOD_NONE
+
+    @property
+    def adjusted_p(self) -> float | None:
+        """The p-value after the correction for the edition's number of tests."""
+        return None if self.family is None else self.family.adjusted[self.family.position]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95% confidence interval for a change: a ratio of rates, or a difference of
+    proportions in percentage points."""
+
+    lower: float
+    upper: float
+    scale: Literal["rate ratio", "difference in percentage points"]
+
+    def words(self) -> str:
+        """The interval as a reader reads it: "between 20% lower and 5% higher"."""
+        if self.scale == "rate ratio" and math.isinf(self.upper):
+            return (
+                f"the 95% confidence interval for the change in the rate starts at {_ratio_words(self.lower)} "
+                "and has no upper bound"
+            )
+        if self.scale == "rate ratio":
+            return (
+                f"the 95% confidence interval for the change in the rate runs from "
+                f"{_ratio_words(self.lower)} to {_ratio_words(self.upper)}"
+            )
+        return (
+            f"the 95% confidence interval for the change runs from {_points_words(self.lower)} to "
+            f"{_points_words(self.upper)}"
+        )
+
+
+def _ratio_words(ratio: float) -> str:
+    change = (ratio - 1) * 100
+    if abs(change) < 0.5:
+        return "no change"
+    size = f"{abs(change):,.0f}%" if abs(change) >= 10 else f"{abs(change):.1f}%"
+    return f"{size} {'higher' if change > 0 else 'lower'}"
+
+
+def _points_words(points: float) -> str:
+    if abs(points) < 0.05:
+        return "no change"
+    return f"{abs(points):.1f} percentage points {'higher' if points > 0 else 'lower'}"
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How much more a count varies than a Poisson count would, measured from its history.
+
+    ``raw`` is Pearson's chi-squared over its degrees of freedom around the fitted
+    ``model`` (a level, a trend, or a trend and a seasonal pattern on the log scale);
+    ``factor`` is ``raw`` but at least 1 (a history steadier than Poisson is not taken
+    to make the test sharper).
+    """
+
+    raw: float
+    points: int
+    model: Literal["level", "trend", "season", "trend and season"]
+
+    @property
+    def factor(self) -> float:
+        return max(1.0, self.raw)
+
+    def words(self) -> str:
+        around = {
+            "level": "its average",
+            "trend": "its trend",
+            "season": "its seasonal pattern",
+            "trend and season": "its trend and seasonal pattern",
+        }[self.model]
+        return (
+            f"the {self.points} earlier periods vary {self.raw:.1f} times as much around {around} as "
+            "independent events would"
+        )
+
+
+@dataclass(frozen=True)
+class Family:
+    """The edition's tested changes, corrected together by Holm's method."""
+
+    size: int
+    adjusted: tuple[float, ...]
+    position: int
 
 
 @dataclass(frozen=True)
@@ -251,10 +375,57 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _tested_reason(change: str, significant: bool, p_value: float) -> str:
+def _tested_reason(
+    change: str,
+    significant: bool,
+    p_value: float,
+    family: Family | None = None,
+    interval: Interval | None = None,
+    dispersion: Dispersion | None = None,
+) -> str:
+    """``change``, whether it is significant (and the p-values), then the interval and the
+    normal variation the test allowed for."""
+    p_words = format_p(p_value)
+    if family is not None and family.size > 1:
+        p_words += (
+            f"; adjusted {format_p(family.adjusted[family.position])} after Holm's correction for the "
+            f"{family.size} changes tested in this update"
+        )
     if significant:
-        return f"{change}: larger than chance variation explains at the {CONFIDENCE} level ({format_p(p_value)})."
-    return f"{change}: within chance variation, not significant at the {CONFIDENCE} level ({format_p(p_value)})."
+        text = f"{change}: larger than chance variation explains at the {CONFIDENCE} level ({p_words})"
+    else:
+        text = f"{change}: within chance variation, not significant at the {CONFIDENCE} level ({p_words})"
+    if interval is not None:
+        text += f"; {interval.words()}"
+    if dispersion is not None:
+        text += f"; {dispersion.words()}"
+    return text + "."
+
+
+def _tested(
+    method: str,
+    p_value: float,
+    direction: Direction,
+    better: Better,
+    change: str,
+    interval: Interval | None = None,
+    dispersion: Dispersion | None = None,
+) -> Judgement:
+    """A two-period test's judgement, significant when p < 0.05 (before any correction)."""
+    p_value = min(p_value, 1.0)
+    significant = p_value < ALPHA
+    return Judgement(
+        change_verdict(direction, significant, better),
+        method,
+        p_value,
+        significant,
+        _tested_reason(change, significant, p_value, None, interval, dispersion),
+        direction,
+        interval=interval,
+        dispersion=dispersion,
+        better=better,
+        evidence=change,
+    )
 
 
 def _direction(current: float, previous: float) -> Direction:
@@ -298,14 +469,19 @@ def compare_counts(
     better: Better,
     current_days: float = 1,
     previous_days: float = 1,
+    dispersion: Dispersion | None = None,
 ) -> Judgement:
     """Two counts of events, each over its exposure (period length in days).
 
-    Exact conditional test: given both counts' total n, the current count is
-    Binomial(n, t1 / (t1 + t0)) when the two periods share one underlying rate; the
-    two-sided p-value (``scipy.stats.binomtest``, the same as R's
-    ``poisson.test(c(x1, x0), c(t1, t0))``) is significant below 0.05. The direction
-    is that of the rate per day. No events in either period: not tested.
+    Given both counts' total n, the current count is Binomial(n, t1 / (t1 + t0)) when the
+    two periods share one underlying rate. Without extra-Poisson variation (no
+    ``dispersion``, or a factor of 1): the exact two-sided test (``scipy.stats.binomtest``,
+    as R's ``poisson.test(c(x1, x0), c(t1, t0))``) and the exact (Clopper-Pearson)
+    interval for the rate ratio. With a dispersion factor phi > 1 measured from the
+    history (quasi-Poisson: variance phi times the mean): the score test
+    z = (x1 - n p0) / sqrt(phi n p0 (1 - p0)) and the Wilson interval with n / phi cases.
+    Significant below 0.05; the direction is that of the rate per day. No events in
+    either period: not tested.
     """
     _check_better(better)
     x1 = _whole_count(current, "current count")
@@ -324,22 +500,166 @@ def compare_counts(
         )
     from scipy import stats  # imported when first needed: a second to import
 
-    p_value = float(stats.binomtest(x1, x1 + x0, t1 / (t1 + t0), alternative="two-sided").pvalue)
-    p_value = min(p_value, 1.0)
-    significant = p_value < ALPHA
-    direction = _direction(x1 / t1, x0 / t0)
+    n = x1 + x0
+    share = t1 / (t1 + t0)  # the current period's expected share of the events under no change
+    if dispersion is None or dispersion.factor == 1:
+        test = stats.binomtest(x1, n, share, alternative="two-sided")
+        p_value, method = float(test.pvalue), METHOD_POISSON
+        low, high = test.proportion_ci(confidence_level=0.95, method="exact")
+    else:
+        phi = dispersion.factor
+        z = (x1 - n * share) / math.sqrt(phi * n * share * (1 - share))
+        p_value, method = float(2 * stats.norm.sf(abs(z))), METHOD_QUASI_POISSON
+        low, high = _wilson(x1 / phi, n / phi)
+    interval = Interval(_share_to_ratio(low, t0, t1), _share_to_ratio(high, t0, t1), "rate ratio")
     if math.isclose(t1, t0):
         change = f"{_number(x0)} to {_number(x1)}"
     else:
         change = f"{_number(x0)} in {_number(t0)} days to {_number(x1)} in {_number(t1)} days"
-    return Judgement(
-        change_verdict(direction, significant, better),
-        METHOD_POISSON,
-        p_value,
-        significant,
-        _tested_reason(change, significant, p_value),
-        direction,
-    )
+    return _tested(method, p_value, _direction(x1 / t1, x0 / t0), better, change, interval, dispersion)
+
+
+def _share_to_ratio(share: float, previous_days: float, current_days: float) -> float:
+    """The rate ratio (current over previous, per day) for the current period's share of the events."""
+    if share >= 1:
+        return math.inf
+    return share / (1 - share) * previous_days / current_days
+
+
+def _wilson(successes: float, trials: float) -> tuple[float, float]:
+    """Wilson's 95% score interval for a proportion (counts may be fractional)."""
+    z2 = Z_95**2
+    centre = (successes + z2 / 2) / (trials + z2)
+    half = Z_95 * math.sqrt(successes * (trials - successes) / trials + z2 / 4) / (trials + z2)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --- 1b. the normal variation of a count, from its history --------------------------------
+
+
+def _poisson_fit(
+    values: Sequence[float], days: Sequence[float], design: list[list[float]]
+) -> tuple[object, float, float]:
+    """A Poisson log-linear model (offset log days) fitted by iteratively reweighted least
+    squares: the fitted means, the deviance and Pearson's chi-squared."""
+    import numpy as np
+
+    y = np.asarray(values, dtype=float)
+    offset = np.log(np.asarray(days, dtype=float))
+    x = np.asarray(design, dtype=float)
+    mean = np.maximum(y, 0.5)
+    eta = np.log(mean)
+    for _ in range(100):
+        working = eta - offset + (y - mean) / mean
+        weights = mean
+        wx = x * weights[:, None]
+        beta = np.linalg.lstsq(wx.T @ x, wx.T @ working, rcond=None)[0]
+        new_eta = x @ beta + offset
+        if np.max(np.abs(new_eta - eta)) < 1e-10:
+            eta = new_eta
+            break
+        eta = new_eta
+        mean = np.exp(eta)
+    mean = np.exp(eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(y > 0, y * np.log(y / mean), 0.0) - (y - mean)
+    deviance = float(2 * terms.sum())
+    pearson = float(((y - mean) ** 2 / mean).sum())
+    return mean, deviance, pearson
+
+
+def estimate_dispersion(
+    values: Sequence[float], days: Sequence[float] | None = None, seasons: Sequence[int] | None = None
+) -> Dispersion:
+    """The dispersion of a count's earlier values (oldest first, equally spaced periods of
+    ``days`` each), around the simplest pattern the history plainly shows.
+
+    A Poisson log-linear model is fitted with a level; a straight-line trend (on the log
+    scale) is kept when the quasi-likelihood F-test gives p < 0.05, and then a seasonal
+    pattern (``seasons``: each period's place in the year, such as its month) when there
+    are at least two years of history and its F-test also gives p < 0.05. The dispersion is
+    Pearson's chi-squared of the kept model over its residual degrees of freedom.
+    """
+    from scipy import stats
+
+    counts = [float(_whole_count(v, "a count in the history")) for v in values]
+    points = len(counts)
+    if points < MIN_HISTORY:
+        raise ValueError(f"measuring a count's variation needs at least {MIN_HISTORY} earlier periods, not {points}")
+    exposure = [1.0] * points if days is None else [_positive(d, "days") for d in days]
+    if sum(counts) == 0:
+        return Dispersion(1.0, points, "level")
+    level = [[1.0] for _ in counts]
+    trend = [[1.0, float(i)] for i in range(points)]
+
+    def fit(design: list[list[float]]) -> tuple[float, float, int]:
+        _, deviance, pearson = _poisson_fit(counts, exposure, design)
+        df = points - len(design[0])
+        return deviance, pearson / df, df
+
+    def kept(smaller: tuple[float, float, int], larger: tuple[float, float, int], added: int) -> bool:
+        deviance_small, _, _ = smaller
+        deviance_large, phi_large, df_large = larger
+        if df_large < 2 or phi_large <= 0:
+            return False
+        f_value = max(0.0, (deviance_small - deviance_large) / added) / phi_large
+        return float(stats.f.sf(f_value, added, df_large)) < ALPHA
+
+    chosen, design = fit(level), level
+    model: Literal["level", "trend", "season", "trend and season"] = "level"
+    with_trend = fit(trend)
+    if kept(chosen, with_trend, 1):
+        chosen, model, design = with_trend, "trend", trend
+    if seasons is not None:
+        places = sorted(set(seasons))
+        if len(places) > 1 and points >= 2 * len(places) + len(design[0]) + 1:
+            seasonal = [
+                row + [1.0 if season == place else 0.0 for place in places[1:]] for row, season in zip(design, seasons)
+            ]
+            with_season = fit(seasonal)
+            if kept(chosen, with_season, len(places) - 1):
+                chosen, model = with_season, "trend and season" if model == "trend" else "season"
+    return Dispersion(chosen[1], points, model)
+
+
+# --- 1c. several tests at once -------------------------------------------------------------
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values, in the order given: each is significant at 5%
+    when below 0.05, which keeps the chance of any false alarm among all the tests at 5%."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    count = len(p_values)
+    adjusted = [0.0] * count
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (count - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def correct_for_multiplicity(judgements: Sequence[Judgement]) -> list[Judgement]:
+    """The judgements of one edition with every two-period test corrected together by
+    Holm's method: significant only when the adjusted p-value is below 0.05. Control
+    charts and figures not tested are returned as they are."""
+    tested = [i for i, j in enumerate(judgements) if j.p_value is not None]
+    adjusted = holm([p for i in tested if (p := judgements[i].p_value) is not None])
+    corrected = list(judgements)
+    for position, index in enumerate(tested):
+        judgement = judgements[index]
+        assert judgement.direction is not None and judgement.p_value is not None  # every two-period test has both
+        family = Family(len(tested), tuple(adjusted), position)
+        significant = adjusted[position] < ALPHA
+        corrected[index] = replace(
+            judgement,
+            family=family,
+            significant=significant,
+            verdict=change_verdict(judgement.direction, significant, judgement.better),
+            reason=_tested_reason(
+                judgement.evidence, significant, judgement.p_value, family, judgement.interval, judgement.dispersion
+            ),
+        )
+    return corrected
 
 
 # --- 2. proportions ----------------------------------------------------------------------
@@ -351,7 +671,9 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
     Pooled two-proportion z-test (no continuity correction) when every expected count
     of the 2 x 2 table under the pooled proportion is at least 5; otherwise Fisher's
     exact test (two-sided, ``scipy.stats.fisher_exact``). Significant when p < 0.05.
-    ``better`` refers to the proportion (e.g. "higher" for a solved rate).
+    The 95% interval for the difference is Newcombe's hybrid score interval (from the
+    two Wilson intervals). ``better`` refers to the proportion (e.g. "higher" for a
+    solved rate).
     """
     from scipy import stats  # imported when first needed
 
@@ -377,18 +699,16 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
         standard_error = math.sqrt(pooled * (1 - pooled) * (1 / m + 1 / k))
         z = (a / m - b / k) / standard_error
         p_value = float(2 * stats.norm.sf(abs(z)))
-    p_value = min(p_value, 1.0)
-    significant = p_value < ALPHA
-    direction = _direction(a / m, b / k)
-    change = f"{b / k:.1%} ({_number(b)} of {_number(k)}) to {a / m:.1%} ({_number(a)} of {_number(m)})"
-    return Judgement(
-        change_verdict(direction, significant, better),
-        method,
-        p_value,
-        significant,
-        _tested_reason(change, significant, p_value),
-        direction,
+    p1, p0 = a / m, b / k
+    (l1, u1), (l0, u0) = _wilson(a, m), _wilson(b, k)
+    difference = p1 - p0
+    interval = Interval(
+        100 * (difference - math.hypot(p1 - l1, u0 - p0)),
+        100 * (difference + math.hypot(u1 - p1, p0 - l0)),
+        "difference in percentage points",
     )
+    change = f"{p0:.1%} ({_number(b)} of {_number(k)}) to {p1:.1%} ({_number(a)} of {_number(m)})"
+    return _tested(method, p_value, _direction(p1, p0), better, change, interval)
 
 
 # --- 3. control charts -------------------------------------------------------------------
@@ -523,6 +843,16 @@ def not_tested(reason: str, direction: Direction | None = None, because: NoTest 
 _NO_TEST = ": no test of chance variation applies."
 
 
+def not_published(status: str) -> Judgement:
+    """ "not tested" for a figure that is not published as such (derived, estimated or
+    provisional): a test would take it for a published count."""
+    return not_tested(
+        f"{status.capitalize()} figure, not published as such: it is not tested for chance "
+        "variation, since a test would treat it as a published count.",
+        because=NoTest(status),
+    )
+
+
 _NO_TEST_SENTENCES = {
     NoTest.SNAPSHOT: "A level on one day (such as a headcount), not a count of events over a period",
     NoTest.HOURS: "Hours add up the time of many people and shifts, not separate events",
@@ -612,6 +942,21 @@ def target_progress(
 # --- choosing the method ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class History:
+    """A count's earlier values for the same area and period length, oldest first:
+    discrete periods that do not overlap (months, quarters, years), each of ``days``
+    days and with its place in the year (``seasons``: month or quarter, for months and
+    quarters; ``None`` otherwise)."""
+
+    values: tuple[float, ...]
+    days: tuple[float, ...]
+    seasons: tuple[int, ...] | None = None
+
+
+NO_HISTORY = "No history to measure its normal variation"
+
+
 def judge(
     current: float | None,
     previous: float | None,
@@ -624,139 +969,235 @@ def judge(
     current_denominator: float | None = None,
     previous_denominator: float | None = None,
     series: Sequence[float] | None = None,
+    history: History | None = None,
+    variation: str | None = None,
 ) -> Judgement:
     """The verdict on a measure's latest change, by the method its catalogue facts allow.
 
     In order:
 
-    1. ``series`` (oldest first, ending with the current value) with at least 15
-       points: XmR control chart, whatever the unit, since the limits come from the
-       series' own point-to-point variation;
-    2. both denominators given: ``current`` and ``previous`` are the numerators
+    1. both denominators given: ``current`` and ``previous`` are the numerators
        (counts), compared as proportions;
-    3. kind ``total`` in unit ``count`` or ``people`` (events over a period): exact
-       test of two Poisson counts over ``current_days`` and ``previous_days``;
+    2. a count of events (kind ``total``, unit ``count`` or ``people``) with a
+       ``history`` of at least 8 earlier periods: the two counts are tested with the
+       dispersion that history shows (:func:`estimate_dispersion`, :func:`compare_counts`);
+       without that history, an exact Poisson test only where the catalogue says its
+       events are close to independent (``variation="poisson"``); outcomes of other
+       events (``variation="proportion"``) without denominators, and any other count
+       without history, are not tested;
+    3. any other measure with a ``series`` (oldest first, ending with the current value)
+       of at least 15 points: XmR control chart;
     4. otherwise "not tested", with the reason.
 
-    A shorter series falls back to 2-4, and the reason says so. No previous value
-    (and no long series): "not tested".
+    No previous value (and no long series): "not tested".
     """
     _check_better(better)
     _check_unit_kind(unit, kind)
-    note = ""
-    if series is not None:
-        if len(series) >= SPC_MIN_POINTS:
-            if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
-                raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
-            chart = spc(series, better)
-            return Judgement(
-                chart.verdict,
-                METHOD_SPC,
-                None,
-                chart.special_cause,
-                chart.reason,
-                _SIGNAL_DIRECTIONS.get(chart.signal),
-                chart,
-            )
-        note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
+    if variation is not None and variation not in VARIATIONS:
+        raise ValueError(f"variation must be one of {', '.join(VARIATIONS)}, not {variation!r}")
+    events = kind == "total" and unit in EVENT_UNITS
+    if not events and series is not None and len(series) >= SPC_MIN_POINTS:
+        if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
+            raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")
+        chart = spc(series, better)
+        return Judgement(
+            chart.verdict,
+            METHOD_SPC,
+            None,
+            chart.special_cause,
+            chart.reason,
+            _SIGNAL_DIRECTIONS.get(chart.signal),
+            chart,
+            better=better,
+        )
     if current is None or previous is None:
-        return not_tested("There is no earlier figure to compare with." + note, because=NoTest.NO_EARLIER_FIGURE)
+        return not_tested("There is no earlier figure to compare with.", because=NoTest.NO_EARLIER_FIGURE)
     if (current_denominator is None) != (previous_denominator is None):
         raise ValueError("give both denominators (current and previous) or neither")
-    no_test = no_test_for(unit, kind)
     if current_denominator is not None and previous_denominator is not None:
-        result = compare_proportions(current, current_denominator, previous, previous_denominator, better)
-    elif no_test is None:
-        result = compare_counts(current, previous, better, current_days, previous_days)
-    else:
-        return not_tested(_NO_TEST_SENTENCES[no_test] + _NO_TEST + note, _direction(current, previous), no_test)
-    return replace(result, reason=result.reason + note) if note else result
+        return compare_proportions(current, current_denominator, previous, previous_denominator, better)
+    direction = _direction(current, previous)
+    if not events:
+        note = ""
+        if series is not None and len(series) > 1:
+            note = f" (The series has {len(series)} points; a control chart needs at least {SPC_MIN_POINTS}.)"
+        code = no_test_for(unit, kind)
+        assert code is not None  # not a count of events
+        return not_tested(_NO_TEST_SENTENCES[code] + _NO_TEST + note, direction, code)
+    if variation == "proportion":
+        return not_tested(
+            "Outcomes of other events (such as crimes solved) are tested as a share of those events, "
+            "and the data give no count of them for these periods: no test applies.",
+            direction,
+            because=NoTest.NO_DENOMINATOR,
+        )
+    earlier = 0 if history is None else len(history.values)
+    if history is not None and earlier >= MIN_HISTORY:
+        dispersion = estimate_dispersion(history.values, history.days, history.seasons)
+        return compare_counts(current, previous, better, current_days, previous_days, dispersion)
+    if variation == "poisson":
+        return compare_counts(current, previous, better, current_days, previous_days)
+    return not_tested(
+        f"{NO_HISTORY}: counts such as these vary more than chance alone would, by an amount only their own "
+        f"history shows, and there {'is' if earlier == 1 else 'are'} {earlier} earlier "
+        f"period{'' if earlier == 1 else 's'} of the same length (at least {MIN_HISTORY} are needed).",
+        direction,
+        because=NoTest.NO_HISTORY,
+    )
 
 
 # --- 7. method text ------------------------------------------------------------------------
 
 
-def method_notes() -> list[tuple[str, str]]:
-    """(title, paragraph) for each method, for "About these statistics"."""
-    return [
-        (
-            "Counts of events",
+def _figures(labels: Sequence[str]) -> str:
+    names = list(dict.fromkeys(labels))
+    shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{len(labels)} figure{'' if len(labels) == 1 else 's'} ({shown})"
+
+
+def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False) -> list[tuple[str, str]]:
+    """(title, paragraph) for each method the edition used, for "About these statistics":
+    ``judged`` holds each change shown with its measure's label; ``targets`` says whether
+    any figure is judged against a target. Each paragraph says how many figures the
+    method was applied to and what it assumes."""
+    by_method: dict[str, list[tuple[str, Judgement]]] = {}
+    for label, judgement in judged:
+        by_method.setdefault(judgement.method, []).append((label, judgement))
+    notes = []
+    if poisson := by_method.get(METHOD_POISSON):
+        notes.append(
             (
-                "Crimes, arrests, casualties and other events counted over a period are compared "
-                "with the earlier period by an exact test for two Poisson counts. If both periods "
-                "shared one underlying rate, the share of all the events that fall in the current "
-                "period would follow a binomial distribution set by the two periods' lengths; the "
-                "test asks how often chance alone would split the events at least as unevenly as "
-                f"observed. A change is called significant when that two-sided probability (p) is "
-                f"below {ALPHA:g}, that is, at the {CONFIDENCE} level. Periods of different "
-                "lengths are compared as events per day. When neither period has any events there "
-                "is nothing to test."
-            ),
-        ),
-        (
-            "Proportions",
+                "Counts of independent events",
+                (
+                    f"Applied to {_figures([label for label, _ in poisson])}. Where the catalogue records that a count's "
+                    "events happen close to independently of one another (such as road casualties), or where its own "
+                    "history shows no more variation than that, the two periods are compared by an exact test for two "
+                    "Poisson counts: if both periods shared one underlying rate, the share of all the events falling in "
+                    "the current period would follow a binomial distribution set by the two periods' lengths, and the "
+                    "test asks how often chance alone would split them at least as unevenly. Periods of different "
+                    "lengths are compared as events per day. The 95% confidence interval for the ratio of the two rates "
+                    "is the exact (Clopper-Pearson) interval. The test assumes the events are independent and the rate "
+                    "steady within each period."
+                ),
+            )
+        )
+    if quasi := by_method.get(METHOD_QUASI_POISSON):
+        spread = ", ".join(
+            f"{label} {j.dispersion.raw:.1f} from {j.dispersion.points} periods" for label, j in quasi if j.dispersion
+        )
+        notes.append(
             (
-                "Where both the number of cases and the number with the outcome are known (for "
-                "example crimes and crimes solved), the two proportions are compared with a "
-                "two-proportion z-test that pools both periods to estimate the chance variation. "
-                f"When the pooled figures would put fewer than {MIN_EXPECTED} cases in any of the "
-                "four cells of the table (yes or no, this period or the last), Fisher's exact test "
-                f"is used instead. Both tests are two-sided at the {CONFIDENCE} level."
-            ),
-        ),
-        (
-            "Control charts for longer series",
+                "Counts judged against their own history",
+                (
+                    f"Applied to {_figures([label for label, _ in quasi])}. Counts of crimes and incidents usually vary "
+                    "more from period to period than independent events would. For a count with at least "
+                    f"{MIN_HISTORY} earlier periods of the same length (months, quarters or years that do not overlap; "
+                    "rolling totals are never used), that extra variation is measured from its history: the dispersion "
+                    "is Pearson's chi-squared statistic over its degrees of freedom around the history's average, or "
+                    "around a trend or seasonal pattern when the history plainly shows one (each kept only when a "
+                    "quasi-likelihood F-test finds it at the 5% level). The change is then tested by a quasi-Poisson "
+                    "score test whose variance is the dispersion times that of a Poisson count, and its 95% confidence "
+                    f"interval is widened to match. Dispersions used: {spread}. The test assumes the history's "
+                    "variation is typical of the current period's."
+                ),
+            )
+        )
+    proportions = by_method.get(METHOD_Z_TEST, []) + by_method.get(METHOD_FISHER, [])
+    if proportions:
+        notes.append(
             (
-                f"A measure with at least {SPC_MIN_POINTS} consecutive values is shown on an XmR "
-                "control chart, following NHS England's Making Data Count approach. The centre line "
-                f"is the average of all the values; the process limits sit {XMR_LIMIT:g} times the "
-                "average moving range (the mean absolute difference between neighbouring values) "
-                "above and below it, about three standard deviations. The latest value shows special "
-                "cause variation when it lies outside the limits, when it ends a run of "
-                f"{SHIFT_LENGTH} or more values on the same side of the average (a shift), when it "
-                f"ends {TREND_LENGTH} or more values each higher, or each lower, than the one "
-                "before (a trend), or when it is one of at least two out of three values in a row "
-                "more than two thirds of the way from the average to the same limit. A signal on "
-                "the side the plan wants is special cause improvement, on the other side special "
-                "cause concern; a trend that is the only signal counts in the direction it moves. "
-                "Where neither direction is better, a signal is reported as high or low. Without a "
-                "signal the variation is common cause: the usual ups and downs of the process."
-            ),
-        ),
-        (
-            "Progress against targets",
+                "Proportions",
+                (
+                    f"Applied to {_figures([label for label, _ in proportions])}. Where both the number of cases and the "
+                    "number with the outcome are known (for example crimes and crimes solved), the two proportions are "
+                    "compared with a two-proportion z-test that pools both periods to estimate the chance variation; "
+                    f"when the pooled figures would put fewer than {MIN_EXPECTED} cases in any cell of the table, "
+                    "Fisher's exact test is used instead. The 95% confidence interval for the difference, in percentage "
+                    "points, is Newcombe's, built from the two Wilson intervals. Both assume the cases are independent."
+                ),
+            )
+        )
+    if charts := by_method.get(METHOD_SPC):
+        notes.append(
             (
-                "A target is met once the latest value reaches it or goes beyond it in the "
-                "direction the plan wants. Before the target date, progress is measured against a "
-                "straight line drawn from the value at the start (the baseline) to the target on "
-                "its date: the measure is on track when the latest value is on that line or beyond "
-                "it, and not on track when it falls short. For totals counted towards a year's "
-                "target the line starts from zero at the beginning of the year. A target not "
-                "reached by its date is reported as not met."
-            ),
-        ),
-        (
-            "Not tested",
+                "Control charts for longer series",
+                (
+                    f"Applied to {_figures([label for label, _ in charts])}. A measure that is not a count of events "
+                    f"and has at least {SPC_MIN_POINTS} consecutive values is read on an XmR control chart, following NHS "
+                    "England's Making Data Count approach. The centre line is the average of all the values; the process "
+                    f"limits sit {XMR_LIMIT:g} times the average moving range above and below it, about three standard "
+                    "deviations. The latest value shows special cause variation when it lies outside the limits, when it "
+                    f"ends a run of {SHIFT_LENGTH} or more values on the same side of the average (a shift), when it ends "
+                    f"{TREND_LENGTH} or more values each higher, or each lower, than the one before (a trend), or when it "
+                    "is one of at least two out of three values in a row more than two thirds of the way from the average "
+                    "to the same limit. A signal on the side the plan wants is special cause improvement, on the other "
+                    "side special cause concern; where neither direction is better it is reported as high or low. "
+                    "Without a signal the variation is common cause. The chart assumes the values are in time order "
+                    "and equally spaced."
+                ),
+            )
+        )
+    tests = [j for _, j in judged if j.p_value is not None]
+    if tests:
+        family = (
+            ""
+            if len(tests) == 1
+            else (
+                f" The {len(tests)} tests of this update are corrected together by Holm's method: each p-value is "
+                "adjusted for the number of tests, and a change is called significant only when its adjusted p-value "
+                "is below 0.05, so that the chance of any false alarm among them all stays at 5%."
+            )
+        )
+        notes.append(
             (
-                "Some figures have no accepted model of chance variation: a level on a given day "
-                "such as a headcount, hours worked, sums of money, waiting times, and percentages "
-                "or averages published without the counts behind them. For these the update shows "
-                "the change and any progress against a target, but marks the change as not tested: "
-                "it makes no claim about whether the change is larger than chance. A count with no "
-                "events in either period is not tested either. Any of these figures with a long "
-                "enough series is still read on a control chart, which needs no model because it "
-                "measures the variation from the series itself."
-            ),
-        ),
+                "Significance and several tests at once",
+                (
+                    f"{len(tests)} change{'' if len(tests) == 1 else 's'} in this update {'was' if len(tests) == 1 else 'were'} "
+                    f"tested. A change is called significant when chance alone would produce one at least as large less "
+                    f"than 5% of the time (two-sided, the {CONFIDENCE} level).{family} The 95% confidence interval gives "
+                    "the range of underlying changes the figures are consistent with."
+                ),
+            )
+        )
+    if targets:
+        notes.append(
+            (
+                "Progress against targets",
+                (
+                    "A target is met once the latest value reaches it or goes beyond it in the direction the plan wants. "
+                    "Before the target date, progress is measured against a straight line drawn from the value at the "
+                    "start (the baseline) to the target on its date: the measure is on track when the latest value is on "
+                    "that line or beyond it, and not on track when it falls short. For totals counted towards a year's "
+                    "target the line starts from zero at the beginning of the year. A target not reached by its date is "
+                    "reported as not met."
+                ),
+            )
+        )
+    untested = [untested_group(j) for _, j in judged if not j.tested]
+    if untested:
+        counts = [f"{untested.count(because)} {because}" for because in UNTESTED_BECAUSE if because in untested]
+        notes.append(
+            (
+                "Not tested",
+                (
+                    f"{len(untested)} change{'' if len(untested) == 1 else 's'} {'is' if len(untested) == 1 else 'are'} "
+                    f"not tested: {', '.join(counts)}. For these the update shows the change and any progress against a "
+                    "target, but makes no claim about whether the change is larger than chance. A figure worked out from "
+                    "other published figures is never tested; a count is tested without its own history only where its "
+                    "events are close to independent, because otherwise nothing shows how much it normally varies."
+                ),
+            )
+        )
+    notes.append(
         (
             "Words used for changes",
             (
-                "Significantly better and significantly worse describe significant changes in the "
-                "direction the plan wants or against it; no significant change means the change is "
-                "within chance variation. For measures where neither a rise nor a fall is better "
-                "(for example arrests, which may reflect more offending or more enforcement), a "
-                "significant change is called a significant increase or decrease, without "
-                "judging it."
+                "Significantly better and significantly worse describe significant changes in the direction the plan "
+                "wants or against it; no significant change means the change is within chance variation. For measures "
+                "where neither a rise nor a fall is better (for example arrests, which may reflect more offending or "
+                "more enforcement, or calls and investigations, which are workload), a significant change is called a "
+                "significant increase or decrease, without judging it."
             ),
-        ),
-    ]
+        )
+    )
+    return notes

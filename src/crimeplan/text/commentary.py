@@ -61,7 +61,7 @@ from crimeplan.text.formatting import (
     format_value,
     month_year,
 )
-from crimeplan.text.narrative import describe_period
+from crimeplan.text.narrative import observed_period, observed_value
 
 REFERENCE = re.compile(
     r"\{\{\s*(?P<measure>[a-z][a-z0-9_]*)"
@@ -336,11 +336,11 @@ def _percent(change: Change, reference: Reference) -> str:
 
 
 FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
-    "value": lambda c, r: format_value(c.current.value, c.unit, r.decimals),
+    "value": lambda c, r: observed_value(c.current, c.unit, r.decimals),
     "number": lambda c, r: format_number(c.current.value, r.decimals),
-    "period": lambda c, r: describe_period(c.current.start, c.current.end),
-    "previous_year": lambda c, r: format_value(_change(c, "previous_year", r).reference.value, c.unit, r.decimals),
-    "previous_quarter": lambda c, r: format_value(_change(c, "previous_quarter", r).reference.value, c.unit, r.decimals),
+    "period": lambda c, r: observed_period(c.current),
+    "previous_year": lambda c, r: observed_value(_change(c, "previous_year", r).reference, c.unit, r.decimals),
+    "previous_quarter": lambda c, r: observed_value(_change(c, "previous_quarter", r).reference, c.unit, r.decimals),
     "change": lambda c, r: _size(_change(c, "previous_year", r), c.unit, r.decimals),
     "change_pct": lambda c, r: _percent(_change(c, "previous_year", r), r),
     "change_previous_quarter": lambda c, r: _size(_change(c, "previous_quarter", r), c.unit, r.decimals),

@@ -20,7 +20,7 @@ import pandas as pd
 from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
-from crimeplan.stats.compare import Change, Comparison
+from crimeplan.stats.compare import Change, Comparison, Observation
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     auto_decimals,
@@ -30,6 +30,7 @@ from crimeplan.text.formatting import (
     long_date,
     month_year,
 )
+from crimeplan.text.provenance import marked, marked_period
 
 MONTH_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
@@ -52,6 +53,26 @@ def describe_period(start: date, end: date) -> str:
 def _preposition(start: date, end: date) -> str:
     single_day = start == end and not is_month_end(end)
     return ("on " if single_day else "in ") + describe_period(start, end)
+
+
+def observed_period(observation: Observation) -> str:
+    """The period of a figure as the update describes it, "(period assumed)" when the source gave none."""
+    return marked_period(describe_period(observation.start, observation.end), observation.period_assumed)
+
+
+def observed_value(observation: Observation, unit: str, decimals: int | None = None) -> str:
+    """A figure formatted in its unit, with its marker when it is not published as such."""
+    return marked(format_value(observation.value, unit, decimals), observation.status)
+
+
+def figure_statuses(comparisons: list[Comparison]) -> set[str]:
+    """The statuses of the figures shown for ``comparisons`` (this period and a year earlier)."""
+    return {o.status for c in comparisons
+            for o in (c.current, None if c.previous_year is None else c.previous_year.reference) if o is not None}
+
+
+def _observed_when(observation: Observation) -> str:
+    return marked_period(_preposition(observation.start, observation.end), observation.period_assumed)
 
 
 def subject(definition: MeasureDef, comparison: Comparison) -> str:
@@ -90,19 +111,19 @@ def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals:
     who = subject(definition, comparison)
     if change is None:
         decimals = auto_decimals(current.value)
-        value = format_value(current.value, comparison.unit, decimals)
+        value = observed_value(current, comparison.unit, decimals)
         return (
-            f"{who} stood at {value} {_preposition(current.start, current.end)}; "
+            f"{who} stood at {value} {_observed_when(current)}; "
             "no comparison for the same period last year is available."
         )
     reference = change.reference
     decimals = auto_decimals(current.value, reference.value)
-    value = format_value(current.value, comparison.unit, decimals)
-    earlier = format_value(reference.value, comparison.unit, decimals)
-    when = _preposition(current.start, current.end)
-    then = _preposition(reference.start, reference.end)
+    value = observed_value(current, comparison.unit, decimals)
+    earlier = observed_value(reference, comparison.unit, decimals)
+    when = _observed_when(current)
+    then = _observed_when(reference)
     if change.direction == "no change":
-        return f"{who} stayed at {value} {when}, unchanged from {describe_period(reference.start, reference.end)}."
+        return f"{who} stayed at {value} {when}, unchanged from {observed_period(reference)}."
     verb, link = wording.rose_to(change.direction), wording.up_from(change.direction)
     amount = _amount(change, comparison.unit, decimals)
     relative = _relative(change, comparison.unit, pct_decimals)
@@ -112,7 +133,7 @@ def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals:
 def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     change = comparison.previous_quarter
     reference = change.reference
-    period = describe_period(reference.start, reference.end)
+    period = observed_period(reference)
     if change.direction == "no change":
         return f"The figure was unchanged from {period}."
     decimals = auto_decimals(comparison.current.value, reference.value)
@@ -153,6 +174,11 @@ _SHORT_REASONS = {
     judging.NoTest.RATE_WITHOUT_COUNTS: "an average, no counts",
     judging.NoTest.NO_EVENTS: "no events",
     judging.NoTest.NO_EARLIER_FIGURE: "no earlier figure",
+    judging.NoTest.NO_HISTORY: "no history to measure its normal variation",
+    judging.NoTest.NO_DENOMINATOR: "outcomes, no count of the events",
+    judging.NoTest.DERIVED: "derived figure",
+    judging.NoTest.ESTIMATED: "estimated figure",
+    judging.NoTest.PROVISIONAL: "provisional figure",
 }
 
 
@@ -182,13 +208,14 @@ def judgement_sentence(change: Change | None) -> str:
         if verdict == judging.SPC_COMMON_CAUSE:
             return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
         return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
+    interval = "" if judgement.interval is None else f"; {judgement.interval.words()}"
     if verdict == judging.NO_SIGNIFICANT_CHANGE:
         if change.direction == "no change":
             return ""
-        return "The change is within chance variation (no significant change)."
+        return f"The change is within chance variation (no significant change){interval}."
     if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
-        return f"This is a significant {_rise_or_fall(change)} ({verdict})."
-    return f"This is a significant {_rise_or_fall(change)}."
+        return f"This is a significant {_rise_or_fall(change)} ({verdict}){interval}."
+    return f"This is a significant {_rise_or_fall(change)}{interval}."
 
 
 def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
@@ -247,9 +274,10 @@ def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pc
             {
                 "Measure": definition.label,
                 "Area": comparison.area,
-                "Period": "" if current is None else describe_period(current.start, current.end),
-                "This period": "" if current is None else format_value(current.value, comparison.unit, decimals),
-                "Same period last year": "" if reference is None else format_value(reference, comparison.unit, decimals),
+                "Period": "" if current is None else observed_period(current),
+                "This period": "" if current is None else observed_value(current, comparison.unit, decimals),
+                "Same period last year": "" if change is None else observed_value(change.reference, comparison.unit,
+                                                                                   decimals),
                 "Change": _signed_change(change, comparison.unit, decimals),
                 "Change %": _signed_percent(
                     change, comparison.unit, definition.change_decimals if pct_decimals is None else pct_decimals
