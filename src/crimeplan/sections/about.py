@@ -138,7 +138,7 @@ class About:
         return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(listed)])))
 
     def method_notes(self) -> list[tuple[str, str]]:
-        """The paragraphs on the methods this edition used (:func:`crimeplan.judgement.method_notes`)."""
+        """The paragraphs on the methods this edition used (:func:`crimeplan.stats.judgement.method_notes`)."""
         comparisons = Summary.of(self.edition).all_comparisons
         judged = [(subject(self.edition.catalogue[c.measure], c), c.previous_year.judgement)
                   for c in comparisons if c.previous_year is not None]
