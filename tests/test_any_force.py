@@ -77,7 +77,8 @@ def essex():
 
 
 def text_of(items: list) -> str:
-    return "\n".join(item.data for item in items if isinstance(item, Markdown))
+    """The Markdown of ``items`` as read, without its escapes."""
+    return "\n".join(item.data for item in items if isinstance(item, Markdown)).replace("\\", "")
 
 
 def test_renumbering_a_priority_moves_its_public_data_section(essex) -> None:

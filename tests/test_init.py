@@ -118,7 +118,8 @@ def test_front_and_back_matter_notebooks_of_the_checkout_come_along(tmp_path: Pa
     shutil.copy(REPO / "data" / "sources.yml", source / "data" / "sources.yml")
     (source / "params").mkdir()
     plan = (REPO / "params" / "plan.yml").read_text()
-    (source / "params" / "plan.yml").write_text(plan + "front_matter: [summary]\nback_matter: [about, missing]\n")
+    assert "back_matter:\n  - about\n" in plan
+    (source / "params" / "plan.yml").write_text(plan.replace("back_matter:\n  - about\n", "back_matter: [about, missing]\n"))
     (source / "notebooks").mkdir()
     for name in ("summary", "about"):
         shutil.copy(REPO / "notebooks" / "p1_local_policing.ipynb", source / "notebooks" / f"{name}.ipynb")

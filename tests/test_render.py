@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 
@@ -48,9 +50,13 @@ def test_render_writes_update_notebooks_and_manifest(rendered_default):
     tables = {p.name: p for p in (out / "tables").glob("*.csv")}
     assert sorted(tables) == sorted([f"{p.notebook}_performance.csv" for p in PLAN.priorities]
                                     + ["summary_scorecard.csv"])
-    roads = tables["p7_road_safety_performance.csv"].read_text(encoding="utf-8-sig").splitlines()
-    assert ("ksi_casualties,People killed or seriously injured on the roads,Essex,people,2019-07-01,2019-09-30,"
-            "204.0,199.0,5.0,") in "\n".join(roads)
+    roads = csv.DictReader(io.StringIO(tables["p7_road_safety_performance.csv"].read_text(encoding="utf-8-sig")))
+    ksi = next(row for row in roads if row["measure"] == "ksi_casualties" and row["area"] == "Essex")
+    assert {key: ksi[key] for key in ("label", "unit", "period_start", "period_end", "value", "status",
+                                       "same_period_last_year", "change")} == {
+        "label": "People killed or seriously injured on the roads", "unit": "people", "period_start": "2019-07-01",
+        "period_end": "2019-09-30", "value": "204.0", "status": "published", "same_period_last_year": "199.0",
+        "change": "5.0"}
     assert tables["p3_domestic_abuse_performance.csv"].read_text(encoding="utf-8-sig").startswith("measure,label,")
 
 
