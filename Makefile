@@ -46,8 +46,9 @@ render-all: $(STAMP)
 check: $(STAMP)
 	$(BIN)/crimeplan check
 
+# The whole suite on two workers, a test file per worker (its module fixtures render once).
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 # The unit tests only (no CLI, kernels, renderer or browser), on two workers.
 test-fast: $(STAMP)
