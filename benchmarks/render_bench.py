@@ -79,7 +79,7 @@ def naive(root: Path, quarter: str) -> float:
     for priority in load_plan(root / "params").priorities:
         timed([sys.executable, "-m", "papermill", str(root / "notebooks" / f"{priority.notebook}.ipynb"),
                str(executed / f"{priority.notebook}.ipynb"), "--kernel", "python3", "--cwd", str(root / "notebooks"),
-               "-p", "quarter", quarter, "-p", "data_dir", str(root / "data"), "-p", "params_dir", str(root / "params")])
+               "-p", "quarter", quarter, "-p", "project_dir", str(root)])
     timed([sys.executable, "-c", NAIVE_RENDER, str(root), quarter, str(executed)])
     return time.perf_counter() - started
 

@@ -21,7 +21,7 @@ MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "so
 
 
 def report(root, notebook: str) -> PriorityReport:
-    return PriorityReport.load(notebook, QUARTER, root / "data", root / "params")
+    return PriorityReport.load(notebook, QUARTER, root)
 
 
 def every_chart(priority: PriorityReport) -> list[Chart]:
@@ -33,7 +33,7 @@ def shipped() -> list[Chart]:
     """Every chart of the shipped 2019/20 Q2 update and of the quarters with more public data."""
     made = []
     for quarter in (QUARTER, "2018-19-Q1", "2017-18-Q1"):
-        first = PriorityReport.load("p1_local_policing", quarter, REPO / "data", REPO / "params")
+        first = PriorityReport.load("p1_local_policing", quarter, REPO)
         for priority in PriorityReport.all(first.edition):
             made += every_chart(priority)
     return made

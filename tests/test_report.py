@@ -11,7 +11,7 @@ from crimeplan.sections.priority import PriorityReport, compact_table, markdown_
 
 @pytest.fixture(scope="module")
 def roads() -> PriorityReport:
-    return PriorityReport.load("p7_road_safety", "2019-20-Q2", REPO / "data", REPO / "params")
+    return PriorityReport.load("p7_road_safety", "2019-20-Q2", REPO)
 
 
 def test_markdown_table_aligns_numbers_and_sizes_columns_by_their_words():
@@ -80,7 +80,7 @@ def test_a_commitment_without_commentary_never_contradicts_its_figures():
 
     from crimeplan.text.commentary import Commentary
 
-    report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO / "data", REPO / "params")
+    report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO)
     silent = {number: Commentary(number, c.quarter, {k: [] for k in c.by_commitment}) for number, c in
               report.edition.commentary.items()}
     report = PriorityReport(dataclasses.replace(report.edition, commentary=silent), report.priority)

@@ -95,7 +95,7 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(rendered_d
     about_at = text.rindex("About these statistics")
     assert about_at > text.rindex(PLAN.priorities[-1].heading)
     about_text = text[about_at:]
-    about = About(Summary.load("2019-20-Q2", rendered_default.root / "data", rendered_default.root / "params").edition)
+    about = About(Summary.load("2019-20-Q2", rendered_default.root).edition)
     edition = about.edition
     for source in dict.fromkeys(edition.catalogue[m].source for m in about.measures_shown):
         details = edition.sources[source]

@@ -20,14 +20,14 @@ from test_update_figures import _set_value
 
 @pytest.fixture(scope="module")
 def summary() -> Summary:
-    return Summary.load("2019-20-Q2", REPO / "data", REPO / "params")
+    return Summary.load("2019-20-Q2", REPO)
 
 
 def changed_summary(tmp_path, *changes: tuple[str, str, str]) -> Summary:
     root = copy_project(tmp_path / "project")
     for measure, period_end, value in changes:
         _set_value(root / "data" / "measures" / "essex_pcp.csv", measure, period_end, value)
-    return Summary.load("2019-20-Q2", root / "data", root / "params")
+    return Summary.load("2019-20-Q2", root)
 
 
 def by_measure(summary: Summary):
@@ -214,6 +214,6 @@ def test_scorecard_csv_carries_this_periods_value():
     """The scorecard CSV's ``this_period`` column holds each headline figure (it was empty)."""
     from crimeplan.sections.summary import Summary
 
-    records = Summary.load("2019-20-Q2", REPO / "data", REPO / "params").scorecard_records()
+    records = Summary.load("2019-20-Q2", REPO).scorecard_records()
     ksi = records[records["measure"] == "ksi_casualties"].iloc[0]
     assert ksi["this_period"] == 204 and ksi["same_period_last_year"] == 199

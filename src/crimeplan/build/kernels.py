@@ -1,8 +1,9 @@
 """Executing the priority notebooks with Papermill on a small pool of warm kernels.
 
 Each kernel is started once per render and imports pandas, Altair and ``crimeplan``
-while the render is still checking its inputs; it is then primed with the edition the
-render loaded (:func:`crimeplan.findings.edition.prime`), so no notebook reads the data again.
+while the render is still checking its inputs. The edition the render loaded reaches the
+notebooks as a parameter, ``edition_file`` (:func:`crimeplan.findings.edition.notebook_edition`),
+so no notebook reads the data again.
 Papermill runs each notebook in-process through its Python API on one of these kernels
 (parameters injected into the tagged cell, Papermill's metadata in the executed copy),
 after the kernel's namespace is reset: nothing one priority defines is visible to the
@@ -67,7 +68,6 @@ class _Kernel:
     manager: Any = None
     client: Any = None
     pid: int | None = None
-    primed_with: str | None = None  # the saved edition the kernel holds
 
 
 @dataclass
@@ -126,16 +126,12 @@ class KernelPool:
                 except OSError:
                     pass
 
-    def submit(self, sources: list[Path], output_dir: Path, parameters: dict[str, str],
-               prime_path: Path | None = None) -> None:
-        """Queue each notebook to run into ``output_dir`` with ``parameters``; :meth:`wait` for them.
-
-        ``prime_path`` is an edition saved by :func:`crimeplan.findings.edition.save_for_kernels`.
-        """
+    def submit(self, sources: list[Path], output_dir: Path, parameters: dict[str, str]) -> None:
+        """Queue each notebook to run into ``output_dir`` with ``parameters``; :meth:`wait` for them."""
         output_dir.mkdir(parents=True, exist_ok=True)
         self._outstanding += len(sources)
         for source in sources:
-            self._work.put((source, output_dir / source.name, parameters, prime_path))
+            self._work.put((source, output_dir / source.name, parameters))
 
     def wait(self, console: Console) -> dict[str, float]:
         """Show progress until every submitted notebook ran; return seconds per notebook.
@@ -178,10 +174,10 @@ class KernelPool:
             self._done.put(("failed", "kernel", f"a notebook kernel did not start: {error}"))
             return
         while (job := self._work.get()) is not None:
-            source, output, parameters, prime_path = job
+            source, output, parameters = job
             self._done.put(("started", source.stem, None))
             try:
-                self._run(kernel, source, output, parameters, prime_path)
+                self._run(kernel, source, output, parameters)
             except Exception as error:
                 self._done.put(("failed", source.stem, failure_message(source, output, error, self.cell_timeout)))
                 return
@@ -203,14 +199,10 @@ class KernelPool:
         run_sync(kernel.client.wait_for_ready)(timeout=STARTUP_SECONDS)
         _run_code(kernel, WARM_UP)
 
-    def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str],
-             prime_path: Path | None) -> None:
+    def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str]) -> None:
         import papermill
 
         _run_code(kernel, RESET)
-        if prime_path is not None and kernel.primed_with != str(prime_path):
-            _run_code(kernel, f"import crimeplan.findings.edition; crimeplan.findings.edition.prime({str(prime_path)!r})")
-            kernel.primed_with = str(prime_path)
         papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,

@@ -121,8 +121,7 @@ def render_quarter(
     plan = load_plan(project.params_dir)
     load_quarter(project.params_dir, quarter.id)  # before the lock: no lock file for a quarter without params
     notebooks = notebook_paths(project, plan)
-    parameters = {"quarter": quarter.id, "data_dir": str(project.data_dir.resolve()),
-                  "params_dir": str(project.params_dir.resolve())}
+    parameters = notebook_parameters(project, quarter)
     try:
         result = _render_locked(project, quarter, chosen, notebooks, parameters, lock_timeout, force, kernels,
                                 console)
@@ -197,6 +196,12 @@ def recover(project: Project, quarter: Quarter, console: Console) -> None:
 
 
 
+def notebook_parameters(project: Project, quarter: Quarter) -> dict[str, str]:
+    """What Papermill gives every notebook's ``parameters`` cell (and what its freshness key
+    includes); ``edition_file`` is added when the notebooks run."""
+    return {"quarter": quarter.id, "project_dir": str(project.root.resolve())}
+
+
 def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
            to_execute: list[Path], parameters: dict[str, str], final_dir: Path, build_dir: Path,
            kernels: Kernels, console: Console, render: Callable | None = None) -> RenderResult:
@@ -219,7 +224,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
 
         edition.compare_every_priority()  # once here, not in each kernel
         save_for_kernels(edition, build_dir / EDITION_FILE)
-        pool.submit(to_execute, executed_dir, parameters, build_dir / EDITION_FILE)
+        pool.submit(to_execute, executed_dir, {**parameters, "edition_file": str(build_dir / EDITION_FILE)})
     _write_tables(edition, build_dir / "tables")  # while the kernels work
     if pool is not None:
         try:

@@ -128,7 +128,15 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
     import tempfile
 
     from crimeplan.build import freshness
-    from crimeplan.build.pipeline import Kernels, _build, _published_manifest, _quarter_lock, notebook_paths, recover
+    from crimeplan.build.pipeline import (
+        Kernels,
+        _build,
+        _published_manifest,
+        _quarter_lock,
+        notebook_parameters,
+        notebook_paths,
+        recover,
+    )
 
     support = project.root / SUPPORT
     _discard_pending(project)
@@ -147,11 +155,7 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
     renderer = RENDERERS["quarto"]
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
     notebooks = notebook_paths(project, load_plan(project.params_dir))
-    parameters = {
-        "quarter": quarter.id,
-        "data_dir": str(project.data_dir.resolve()),
-        "params_dir": str(project.params_dir.resolve()),
-    }
+    parameters = notebook_parameters(project, quarter)
     final_dir = project.outputs_dir / quarter.id
     with Kernels(jobs, project.notebooks_dir) as kernels, _quarter_lock(project, quarter, -1, console):
         recover(project, quarter, console)

@@ -7,7 +7,7 @@ column, value, rule). ``crimeplan check``, ``crimeplan render``, the CSV tables 
 notebooks all use it; :func:`load_edition` is the notebooks' entry point, which raises
 one :class:`~crimeplan.errors.InputError` carrying every error and remembers the result
 for as long as no input file changes (so kernels that render several priorities, or are
-primed by the render with :func:`prime`, load it once).
+given the edition the render saved, :func:`notebook_edition`, load it once).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from crimeplan.inputs.params import (
     QuarterParams,
     load_plan,
     load_quarter,
+    resolve_quarter,
 )
 from crimeplan.inputs.schemas import shown_as_typed, suggestion
 from crimeplan.inputs.sources import SOURCES_FILE, Source, read_sources
@@ -221,14 +222,18 @@ def load_edition(project: Project, quarter: Quarter) -> Edition:
     return _EDITIONS[key]
 
 
-def project_of(data_dir: str | Path, params_dir: str | Path) -> Project:
-    """The project whose ``data/`` and ``params/`` folders these are (notebook parameters)."""
-    data_dir, params_dir = Path(data_dir).resolve(), Path(params_dir).resolve()
-    project = Project(data_dir.parent)
-    if data_dir.name != "data" or params_dir != project.params_dir:
-        raise InputError(f"data_dir {data_dir} and params_dir {params_dir} must be the data/ and params/ "
-                         "folders of one project", rule="project_layout")
-    return project
+def notebook_edition(quarter: str, project_dir: str | Path, edition_file: str | Path = "") -> Edition:
+    """The edition a notebook shows, from its parameters: ``quarter`` (an id such as
+    ``2019-20-Q2`` or ``latest``) of the project at ``project_dir``.
+
+    ``edition_file`` is the edition a render saved for its kernels (:func:`save_for_kernels`),
+    taken while its inputs are unchanged; empty, missing or stale, the project is read.
+    """
+    if edition_file and Path(edition_file).is_file():
+        prime(edition_file)
+    project = Project(Path(project_dir).resolve())
+    project.require_inputs()
+    return load_edition(project, resolve_quarter(project.params_dir, quarter))
 
 
 def save_for_kernels(edition: Edition, path: Path) -> None:
@@ -241,15 +246,21 @@ def prime(path: str | Path) -> bool:
 
     Returns whether it was taken; a stale file is ignored (the notebook then loads afresh).
     """
+    saved = Path(path).stat()
+    taken = (str(path), saved.st_mtime_ns, saved.st_size)
+    if _PRIMED_FROM == [taken]:
+        return True
     key, edition = pickle.loads(Path(path).read_bytes())
     if (_files_key(edition.project), edition.quarter.id) != key:
         return False
     _EDITIONS.clear()
     _EDITIONS[key] = edition
+    _PRIMED_FROM[:] = [taken]
     return True
 
 
 _EDITIONS: dict[tuple, Edition] = {}
+_PRIMED_FROM: list[tuple] = []  # the saved edition (path, time, size) last primed
 _SHARED: dict[tuple, SharedInputs] = {}  # the inputs of the files key they were read with
 
 

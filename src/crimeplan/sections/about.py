@@ -14,8 +14,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan.findings.edition import Edition, load_edition, project_of
-from crimeplan.inputs.params import resolve_quarter
+from crimeplan.findings.edition import Edition, notebook_edition
 from crimeplan.markup import link, text
 from crimeplan.sections import public_data
 from crimeplan.sections.summary import Summary
@@ -35,10 +34,10 @@ class About:
     edition: Edition
 
     @classmethod
-    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> About:
-        """"About these statistics" for ``quarter`` (an id or ``latest``), from the project of the folders."""
-        project = project_of(data_dir, params_dir)
-        return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))
+    def load(cls, quarter: str, project_dir: str | Path, edition_file: str | Path = "") -> About:
+        """"About these statistics", from the notebook's parameters
+        (:func:`~crimeplan.findings.edition.notebook_edition`)."""
+        return cls(notebook_edition(quarter, project_dir, edition_file))
 
     @property
     def quarter(self):

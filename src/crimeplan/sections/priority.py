@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan.findings.edition import Edition, load_edition, project_of
+from crimeplan.findings.edition import Edition, notebook_edition
 from crimeplan.inputs.measures import Catalogue
-from crimeplan.inputs.params import Plan, Priority, resolve_quarter
+from crimeplan.inputs.params import Plan, Priority
 from crimeplan.markup import text
 from crimeplan.periods import Quarter, whole_months
 from crimeplan.sections import charts, downloads
@@ -60,11 +60,10 @@ class PriorityReport:
     priority: Priority
 
     @classmethod
-    def load(cls, notebook: str, quarter: str, data_dir: str | Path, params_dir: str | Path) -> PriorityReport:
-        """The report for the priority whose notebook is ``notebook``, for ``quarter`` (an id
-        such as ``2019-20-Q2`` or ``latest``), from the project of ``data_dir`` and ``params_dir``."""
-        project = project_of(data_dir, params_dir)
-        edition = load_edition(project, resolve_quarter(project.params_dir, quarter))
+    def load(cls, notebook: str, quarter: str, project_dir: str | Path, edition_file: str | Path = "") -> PriorityReport:
+        """The report for the priority whose notebook is ``notebook``, from the notebook's
+        parameters (:func:`~crimeplan.findings.edition.notebook_edition`)."""
+        edition = notebook_edition(quarter, project_dir, edition_file)
         return cls(edition, edition.plan.priority_for_notebook(notebook))
 
     @classmethod

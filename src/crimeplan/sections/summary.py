@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from crimeplan.findings.edition import Edition, load_edition, project_of
-from crimeplan.inputs.params import Priority, resolve_quarter
+from crimeplan.findings.edition import Edition, notebook_edition
+from crimeplan.inputs.params import Priority
 from crimeplan.markup import text
 from crimeplan.sections import downloads
 from crimeplan.sections.priority import (
@@ -75,10 +75,9 @@ class Summary:
         return cls(edition)
 
     @classmethod
-    def load(cls, quarter: str, data_dir: str | Path, params_dir: str | Path) -> Summary:
-        """The summary for ``quarter`` (an id or ``latest``), from the project of the folders."""
-        project = project_of(data_dir, params_dir)
-        return cls(load_edition(project, resolve_quarter(project.params_dir, quarter)))
+    def load(cls, quarter: str, project_dir: str | Path, edition_file: str | Path = "") -> Summary:
+        """The summary, from the notebook's parameters (:func:`~crimeplan.findings.edition.notebook_edition`)."""
+        return cls(notebook_edition(quarter, project_dir, edition_file))
 
     @property
     def label(self) -> str:

@@ -1,0 +1,41 @@
+"""What a notebook's ``parameters`` cell gives it: the quarter, the project folder, and the
+edition a render has already loaded (``edition_file``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, copy_project
+from crimeplan.errors import InputError
+from crimeplan.findings import edition as editions
+from crimeplan.project import Project
+from crimeplan.sections.priority import PriorityReport
+
+QUARTER = "2019-20-Q2"
+
+
+def test_the_defaults_read_the_project_and_a_missing_edition_file_is_ignored(tmp_path):
+    report = PriorityReport.load("p7_road_safety", "latest", REPO, tmp_path / "gone" / "edition.pickle")
+    assert report.edition.quarter.id == QUARTER and report.priority.notebook == "p7_road_safety"
+
+
+def test_a_saved_edition_is_taken_without_reading_the_project_again(tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "project")
+    loaded = editions.load_edition(Project(root), editions.Quarter.parse(QUARTER))
+    saved = tmp_path / "edition.pickle"
+    editions.save_for_kernels(loaded, saved)
+    editions._EDITIONS.clear()
+    editions._PRIMED_FROM.clear()
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the project was read again")
+
+    monkeypatch.setattr(editions, "read_edition", no_reading)
+    taken = editions.notebook_edition(QUARTER, root, saved)
+    assert taken.quarter.id == QUARTER and taken.catalogue["specials_hours"].label == loaded.catalogue[
+        "specials_hours"].label
+
+
+def test_a_folder_that_is_not_a_project_is_named(tmp_path):
+    with pytest.raises(InputError, match="is not a crimeplan project root"):
+        editions.notebook_edition(QUARTER, tmp_path)
