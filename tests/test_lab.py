@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, copy_project
+from conftest import copy_project
 
 NOTEBOOK = "p1_local_policing"
 EXPLORE = [
@@ -113,47 +113,41 @@ def lab(tmp_path):
             server.wait()
 
 
-def test_a_priority_notebook_and_a_plain_altair_chart_draw_offline_in_jupyterlab(lab, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
+def test_a_priority_notebook_and_a_plain_altair_chart_draw_offline_in_jupyterlab(lab, browser, tmp_path):
     base, token = lab
     outside, errors = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", *CHROMIUM_ARGS])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+
+        def only_local(route):
+            if route.request.url.startswith((base, "data:", "blob:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_local)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error"
+                and "Error loading script" in message.text else None)
+        page.goto(f"{base}/lab/tree/notebooks/explore.ipynb?token={token}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+        page.locator("[data-command='notebook:restart-run-all']").first.click()
+        page.locator(".jp-Dialog button.jp-mod-accept").click()
+        chart = page.locator("[id^='crimeplan-altair-'] svg")
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-            def only_local(route):
-                if route.request.url.startswith((base, "data:", "blob:")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", only_local)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error"
-                    and "Error loading script" in message.text else None)
-            page.goto(f"{base}/lab/tree/notebooks/explore.ipynb?token={token}")
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
-            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-            page.locator("[data-command='notebook:restart-run-all']").first.click()
-            page.locator(".jp-Dialog button.jp-mod-accept").click()
-            chart = page.locator("[id^='crimeplan-altair-'] svg")
-            try:
-                chart.first.wait_for(timeout=180_000)
-            except Exception:
-                page.screenshot(path=str(tmp_path / "jupyterlab-failed.png"), full_page=True)
-                raise
-            page.locator("figure.crimeplan-chart svg.marks").first.wait_for(state="attached", timeout=60_000)
-            page.wait_for_timeout(1000)
-            chart.first.scroll_into_view_if_needed()
-            page.screenshot(path=str(tmp_path / "jupyterlab.png"))
-            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
-        finally:
-            browser.close()
+            chart.first.wait_for(timeout=180_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "jupyterlab-failed.png"), full_page=True)
+            raise
+        page.locator("figure.crimeplan-chart svg.marks").first.wait_for(state="attached", timeout=60_000)
+        page.wait_for_timeout(1000)
+        chart.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "jupyterlab.png"))
+        outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+    finally:
+        page.close()
     assert not outside, f"network requests outside JupyterLab: {outside}"
     assert not errors, errors
     assert not [text for text in outputs if "Traceback" in text or "Error" in text.split("\n")[0]], outputs

@@ -32,8 +32,10 @@ def test_a_saved_edition_is_taken_without_reading_the_project_again(tmp_path, mo
 
     monkeypatch.setattr(editions, "read_edition", no_reading)
     taken = editions.notebook_edition(QUARTER, root, saved)
-    assert taken.quarter.id == QUARTER and taken.catalogue["specials_hours"].label == loaded.catalogue[
-        "specials_hours"].label
+    assert (
+        taken.quarter.id == QUARTER
+        and taken.catalogue["specials_hours"].label == loaded.catalogue["specials_hours"].label
+    )
 
 
 def test_a_folder_that_is_not_a_project_is_named(tmp_path):

@@ -47,7 +47,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
+
+from crimeplan.inputs.measures import Better, Kind, Unit
 
 # --- vocabulary ------------------------------------------------------------------------
 
@@ -151,14 +153,13 @@ RULE_SHIFT = "shift"
 RULE_TREND = "trend"
 RULE_TWO_OF_THREE = "two of three near a limit"
 
-EVENT_UNITS = frozenset({"count", "people"})
-UNITS = frozenset({"count", "people", "hours", "minutes", "percent", "gbp"})
-KINDS = frozenset({"snapshot", "total", "rate"})
+EVENT_UNITS: frozenset[Unit] = frozenset({"count", "people"})
+UNITS: frozenset[str] = frozenset(get_args(Unit))
+KINDS: frozenset[str] = frozenset(get_args(Kind))
+BETTER_VALUES: tuple[str, ...] = get_args(Better)
 
-Better = Literal["higher", "lower", "neither"]
 Direction = Literal["up", "down", "no change"]
 _SIGNAL_DIRECTIONS: dict[int, Direction] = {1: "up", -1: "down"}
-BETTER_VALUES = ("higher", "lower", "neither")
 
 
 # --- results ---------------------------------------------------------------------------
