@@ -50,3 +50,8 @@ def higher(direction: Direction) -> str:
 def more(direction: Direction, countable: bool = True) -> str:
     """ "more" or "fewer" ("less" for an amount such as money)."""
     return "more" if direction == "up" else "fewer" if countable else "less"
+
+
+def listed(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
