@@ -12,10 +12,11 @@ import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
@@ -255,6 +256,22 @@ def read_csv_table(source, label: str, required: Iterable[str], expected: str = 
     if frame.empty:
         raise InputError(f"{label}: file has a header but no data rows")
     return frame[list(required) + [column for column in optional if column in frame.columns]]
+
+
+def read_files(files: list[Path], read: Callable[[Path], pd.DataFrame], description: str, progress: bool,
+               period_column: str, noun: str, shown: Callable[[Any], str] = str) -> pd.DataFrame:
+    """Each of ``files`` read with ``read`` under one progress bar, concatenated; a
+    ``period_column`` value (a ``noun``, printed by ``shown``) two files hold is an error."""
+    frames: list[pd.DataFrame] = []
+    claimed: dict[object, str] = {}
+    with progress_bar(progress) as bar:
+        task = bar.add_task(description, total=len(files))
+        for path in files:
+            frame = read(path)
+            claim_periods(sorted(frame[period_column].unique()), claimed, str(path), noun, shown)
+            frames.append(frame)
+            bar.advance(task)
+    return pd.concat(frames, ignore_index=True)
 
 
 def claim_periods(periods: Iterable, claimed: dict, label: str, noun: str, shown=str) -> None:

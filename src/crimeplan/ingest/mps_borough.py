@@ -26,10 +26,9 @@ from crimeplan.ingest.common import (
     FORCE_DISTRICTS_FILE,
     Source,
     SourceResult,
-    claim_periods,
     expand_paths,
     month_bounds,
-    progress_bar,
+    read_files,
     read_reference_table,
     snake,
 )
@@ -48,8 +47,8 @@ def major_measure(major: str) -> str:
     return f"borough_crime_{snake(major)}"
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Long rows (major, borough, month, offences) and the months the file covers."""
+def _read_table(path: Path) -> pd.DataFrame:
+    """Long rows (major, borough, month, offences)."""
     label = str(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -82,7 +81,7 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     long = long.assign(month=long["column"].str.strip().map(lambda c: f"{c[:4]}-{c[4:]}"),
                        offences=counts.astype(int),
                        major=long["MajorText"].str.strip(), borough=long["LookUp_BoroughName"].str.strip())
-    return long[["major", "borough", "month", "offences"]], months
+    return long[["major", "borough", "month", "offences"]]
 
 
 class MpsBoroughSource(Source):
@@ -96,16 +95,7 @@ class MpsBoroughSource(Source):
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
         files = expand_paths(paths, ("*.csv",))
         table = read_reference_table(reference_dir / FORCE_DISTRICTS_FILE, ("force", "district"), "districts by force")
-        frames: list[pd.DataFrame] = []
-        claimed: dict[str, str] = {}
-        with progress_bar(progress) as bar:
-            task = bar.add_task("Met borough crime", total=len(files))
-            for path in files:
-                frame, months = _read_table(path)
-                claim_periods(months, claimed, str(path), "month")
-                frames.append(frame)
-                bar.advance(task)
-        records = pd.concat(frames, ignore_index=True)
+        records = read_files(files, _read_table, "Met borough crime", progress, "month", "month")
         named = records.drop_duplicates("borough")["borough"]
         forces = set(table.loc[table["district"].isin(named), "force"])
         if len(forces) != 1:
@@ -113,7 +103,7 @@ class MpsBoroughSource(Source):
                              f"{len(forces)} forces ({', '.join(sorted(forces)) or 'none'}): expected one force's")
         force = forces.pop()
         boroughs = sorted(table.loc[(table["force"] == force) & (table["district"] != force), "district"])
-        months = sorted(claimed)
+        months = sorted(records["month"].unique())
         expected = [f"{m:%Y-%m}" for m in pd.period_range(months[0], months[-1], freq="M")]
         gaps = sorted(set(expected) - set(months))
         if gaps:

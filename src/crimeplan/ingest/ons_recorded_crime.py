@@ -28,13 +28,12 @@ from crimeplan.ingest.common import (
     ForceNames,
     Source,
     SourceResult,
-    claim_periods,
     expand_paths,
     first_line,
     is_non_territorial,
     parse_days,
-    progress_bar,
     read_csv_table,
+    read_files,
     whole_numbers,
 )
 from crimeplan.periods import Quarter, quarter_of
@@ -159,17 +158,8 @@ class OnsRecordedCrimeSource(Source):
         reference_dir = Path(reference_dir or DEFAULT_REFERENCE_DIR)
         files = expand_paths(paths, ("*.csv",))
         names = ForceNames.load(reference_dir)
-        frames: list[pd.DataFrame] = []
-        claimed: dict[object, str] = {}
-        with progress_bar(progress) as bar:
-            task = bar.add_task("ONS recorded crime", total=len(files))
-            for path in files:
-                frame = _read_table(path, names)
-                claim_periods(sorted(frame["period_end"].unique()), claimed, str(path), "year ending",
-                              lambda d: f"{d:%d %B %Y}")
-                frames.append(frame)
-                bar.advance(task)
-        records = pd.concat(frames, ignore_index=True)
+        records = read_files(files, lambda path: _read_table(path, names), "ONS recorded crime", progress,
+                             "period_end", "year ending", lambda day: f"{day:%d %B %Y}")
         territorial = records[records["force"].notna()]
         rolling = self._rolling(territorial)
         quarters, notes = self._quarters(rolling, _known_quarters(reference_dir.parent))

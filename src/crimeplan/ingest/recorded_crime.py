@@ -20,11 +20,10 @@ from crimeplan.ingest.common import (
     ForceNames,
     Source,
     SourceResult,
-    claim_periods,
     expand_paths,
     is_non_territorial,
-    progress_bar,
     read_csv_table,
+    read_files,
     snake,
 )
 from crimeplan.periods import Quarter
@@ -127,16 +126,8 @@ class RecordedCrimeSource(Source):
     ) -> SourceResult:
         files = expand_paths(paths, ("*.csv",))
         names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
-        frames: list[pd.DataFrame] = []
-        quarter_files: dict[Quarter, str] = {}
-        with progress_bar(progress) as bar:
-            task = bar.add_task("recorded crime", total=len(files))
-            for path in files:
-                frame = _read_table(path, names)
-                claim_periods(frame["quarter"].unique(), quarter_files, str(path), "quarter", lambda q: q.label)
-                frames.append(frame)
-                bar.advance(task)
-        records = pd.concat(frames, ignore_index=True)
+        records = read_files(files, lambda path: _read_table(path, names), "recorded crime", progress,
+                             "quarter", "quarter", lambda quarter: quarter.label)
         negative = records["offences"] < 0
         territorial = records["force"].notna()
         skipped = records[~territorial]

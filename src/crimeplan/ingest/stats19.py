@@ -22,13 +22,12 @@ from crimeplan.ingest.common import (
     FORCE_DISTRICTS_FILE,
     Source,
     SourceResult,
-    claim_periods,
     expand_paths,
     first_line,
     month_bounds,
     parse_days,
-    progress_bar,
     read_csv_table,
+    read_files,
     read_reference_table,
 )
 
@@ -76,16 +75,8 @@ class Stats19Source(Source):
         files = expand_paths(paths, ("*.csv",))
         table = read_reference_table(reference_dir / FORCE_DISTRICTS_FILE, ("force", "district"), "districts by force")
         districts = dict(zip(table["district"], table["force"]))
-        frames: list[pd.DataFrame] = []
-        claimed: dict[object, str] = {}
-        with progress_bar(progress) as bar:
-            task = bar.add_task("STATS19 casualties", total=len(files))
-            for path in files:
-                frame = _read_table(path, districts)
-                claim_periods(sorted(frame["month"].unique()), claimed, str(path), "month")
-                frames.append(frame)
-                bar.advance(task)
-        casualties = pd.concat(frames, ignore_index=True)
+        casualties = read_files(files, lambda path: _read_table(path, districts), "STATS19 casualties", progress,
+                                "month", "month")
         forces = sorted(casualties["force"].unique())
         if len(forces) > 1:
             raise InputError(f"{', '.join(map(str, files))}: the files hold casualties of {', '.join(forces)}: "

@@ -20,13 +20,12 @@ from crimeplan.ingest.common import (
     ForceNames,
     Source,
     SourceResult,
-    claim_periods,
     expand_paths,
     first_line,
     is_non_territorial,
     parse_days,
-    progress_bar,
     read_csv_table,
+    read_files,
 )
 
 SOURCE_LABEL = "Home Office police workforce open data"
@@ -80,17 +79,8 @@ class WorkforceOpenDataSource(Source):
                  reference_dir: Path | None = None) -> SourceResult:
         files = expand_paths(paths, ("*.csv", "*.csv.gz"))
         names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
-        frames: list[pd.DataFrame] = []
-        claimed: dict[object, str] = {}
-        with progress_bar(progress) as bar:
-            task = bar.add_task("workforce open data", total=len(files))
-            for path in files:
-                frame = _read_table(path, names)
-                claim_periods(sorted(frame["day"].unique()), claimed, str(path), "snapshot",
-                              lambda d: f"{d:%d %B %Y}")
-                frames.append(frame)
-                bar.advance(task)
-        records = pd.concat(frames, ignore_index=True)
+        records = read_files(files, lambda path: _read_table(path, names), "workforce open data", progress,
+                             "day", "snapshot", lambda day: f"{day:%d %B %Y}")
         territorial = records[records["force"].notna()]
         missing = sorted(set(names.forces) - set(territorial["force"]))
         if missing:
