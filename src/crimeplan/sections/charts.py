@@ -259,12 +259,13 @@ def change_chart(rows: pd.DataFrame, title: str, alt_text: str, *, subtitle: str
 
 
 def axis_ticks(maximum: float) -> list[float]:
-    """Round values from zero to at least ``maximum``, at most six of them: 0, 200, 400, 600."""
+    """Round values from zero to at least ``maximum``, at most five of them (0, 200, 400,
+    600), so that their labels fit side by side on a phone."""
     if maximum <= 0:
         return [0.0, 1.0]
-    magnitude = 10 ** math.floor(math.log10(maximum / 5))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= maximum / 5)
-    return [step * n for n in range(math.ceil(maximum / step - 1e-9) + 1)]
+    magnitude = 10 ** math.floor(math.log10(maximum / 4))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= maximum / 4)
+    return [round(step * n, 9) for n in range(math.ceil(maximum / step - 1e-9) + 1)]
 
 
 def _tick_label(value: float, unit: str, last: bool) -> str:
