@@ -399,6 +399,20 @@ def test_a_renderer_over_its_time_bound_is_stopped():
     assert over.returncode != 0 and "MemoryError" in over.stderr
 
 
+def test_a_quarto_pass_over_its_time_bound_is_stopped(tmp_path, monkeypatch):
+    from crimeplan.build.render import bounded, quarto
+    from crimeplan.errors import ExecutionError
+
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(bounded, "SECONDS", 0.5)
+    with pytest.raises(ExecutionError, match=r"^quarto render --to crimeplan-typst did not finish within 0.5 s"):
+        quarto._quarto_render(tmp_path / "update.ipynb", "crimeplan-typst")
+
+
 def test_an_unexpected_error_is_one_line_without_debug(project, monkeypatch, capsys):
     from crimeplan import cli
     from crimeplan.build import interrupts

@@ -292,7 +292,8 @@ def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalog
         problems += [problem for column, value in _plan_text(plan)
                      for problem in shown_as_typed(value, file=plan_file, column=column)]
     catalogue_file = project.shown(project.data_dir / "catalogue.yml")
-    problems += [problem for measure_id, entry in catalogue.items() for column in ("label", "definition")
+    problems += [problem for measure_id, entry in catalogue.items()
+                 for column in ("label", "short_label", "definition") if getattr(entry, column) is not None
                  for problem in shown_as_typed(getattr(entry, column), file=catalogue_file,
                                                location=f"measure {measure_id!r}", column=column)]
     sources_file = project.shown(project.data_dir / SOURCES_FILE)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
+from crimeplan.findings import main_points as points
 from crimeplan.findings.edition import Edition, load_edition, project_of
 from crimeplan.inputs.params import Priority, resolve_quarter
 from crimeplan.markup import text
@@ -35,7 +36,6 @@ from crimeplan.sections.priority import (
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative
-from crimeplan.text.formatting import auto_decimals, format_value, month_year
 from crimeplan.text.provenance import legend, statuses_in
 
 SCORECARD_CSV = "summary_scorecard.csv"
@@ -101,108 +101,21 @@ class Summary:
 
     # --- main points ------------------------------------------------------------------------
 
+    def findings(self) -> list[points.Finding]:
+        """Every finding the main points may choose from (see :mod:`crimeplan.findings.main_points`)."""
+        comparisons, catalogue, plan = self.all_comparisons, self.edition.catalogue, self.edition.plan
+        stated = points.change_findings(comparisons, catalogue)
+        turns = points.turns(self.edition.measures, catalogue, plan.force_area, self.edition.quarter,
+                             {p.number for p in plan.priorities})
+        return (stated + points.target_findings(comparisons, catalogue)
+                + points.attention_findings(comparisons, catalogue, stated)
+                + points.trend_findings(turns, self.edition.measures, catalogue, plan.force_area)
+                + points.steady_findings(comparisons, catalogue) + points.untested_findings(comparisons, catalogue)
+                + points.unassessed_finding(comparisons, catalogue, self.edition.quarter))
+
     def main_points(self) -> list[str]:
-        """Three to five main points, generated from the figures."""
-        points = [self._overview()]
-        points += self._largest_significant_changes()
-        if targets := self._targets_point():
-            points.append(targets)
-        points.append(self._attention_point())
-        if len(points) < MAX_POINTS and (steady := self._within_chance_point()):
-            points.append(steady)
-        return points[:MAX_POINTS]
-
-    def _with_last_year(self) -> list[Comparison]:
-        return [c for c in self.all_comparisons if c.previous_year is not None]
-
-    def _overview(self) -> str:
-        compared = self._with_last_year()
-        if not compared:
-            return f"No figure in this update for {self.label} can be compared with the same period last year."
-        judgements = [c.previous_year.judgement for c in compared]
-        verdicts = [j.verdict for j in judgements]
-        tested = [j for j in judgements if j.tested]
-        significant = [j for j in tested if j.significant]
-        better = sum(v in (judging.SIGNIFICANTLY_BETTER, judging.SPC_IMPROVEMENT) for v in verdicts)
-        worse = sum(v in ATTENTION_VERDICTS for v in verdicts)
-        neutral = len(significant) - better - worse
-        chance = sum(v in (judging.NO_SIGNIFICANT_CHANGE, judging.SPC_COMMON_CAUSE) for v in verdicts)
-        parts = [f"{better} significantly better", f"{worse} significantly worse"]
-        if neutral:
-            parts.append(f"{neutral} a significant rise or fall where neither direction is better")
-        tests = sum(j.p_value is not None for j in tested)
-        correction = ", corrected together for their number (Holm's method)" if tests > 1 else ""
-        untested = [judging.untested_group(j) for j in judgements if not j.tested]
-        reasons = [f"{untested.count(because)} {because}" for because in judging.UNTESTED_BECAUSE
-                   if because in untested]
-        text = (f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same "
-                f"period last year, {len(tested)} {_were(len(tested))} tested{correction}: {len(significant)} "
-                f"changed by more than chance variation ({', '.join(parts)}) and {chance} within chance variation.")
-        if untested:
-            text += f" {len(untested)} {_were(len(untested))} not tested: {_listed(reasons)}."
-        return text
-
-    def _largest_significant_changes(self) -> list[str]:
-        significant = [c for c in self._with_last_year() if c.previous_year.judgement.significant]
-        significant.sort(key=_size_of_change, reverse=True)
-        return [f"{_priority_prefix(self.edition, c)}{narrative.change_sentence(c, self._definition(c))}"
-                for c in significant[:MAX_CHANGE_POINTS]]
-
-    def _with_targets(self) -> list[Comparison]:
-        return [c for c in self.all_comparisons if c.target is not None]
-
-    def _targets_point(self) -> str:
-        with_targets = self._with_targets()
-        if not with_targets:
-            return ""
-        parts = [self._target_words(c) for c in with_targets]
-        return "Targets: " + "; ".join(parts) + "."
-
-    def _target_words(self, comparison: Comparison) -> str:
-        definition = self._definition(comparison)
-        target, current = comparison.target, comparison.current
-        assert target is not None and current is not None  # only comparisons with a target get here
-        unit = comparison.unit
-        value = narrative.observed_value(current, unit, auto_decimals(current.value))
-        goal = f"{format_value(target.value, unit, auto_decimals(target.value))} by {month_year(target.by)}"
-        label = narrative.subject(definition, comparison)
-        if definition.kind == "total":
-            stands = f"{value} in {narrative.observed_period(current)} towards {goal}"
-        else:
-            stands = f"{value} in {narrative.observed_period(current)} against {goal}"
-        if target.progress is None:
-            return f"{label} {stands}, {target.verdict} ({progress_note(target, definition, self.edition.quarter)})"
-        return f"{label} {stands}, {target.verdict}"
-
-    def _attention_point(self) -> str:
-        items = []
-        for c in self.all_comparisons:
-            label = narrative.subject(self._definition(c), c)
-            if c.previous_year is not None and c.previous_year.verdict in ATTENTION_VERDICTS:
-                items.append(f"{label} ({c.previous_year.verdict} than a year earlier)"
-                             if c.previous_year.verdict == judging.SIGNIFICANTLY_WORSE
-                             else f"{label} ({c.previous_year.verdict})")
-            if c.target is not None and c.target.verdict in OFF_TRACK:
-                items.append(f"{label} ({c.target.verdict})")
-        if items:
-            return "Needs attention: " + "; ".join(items) + "."
-        return ("Nothing needs particular attention: no figure is significantly worse than a year earlier and "
-                "no target is off track.")
-
-    def _within_chance_point(self) -> str:
-        steady = [c for c in self._with_last_year()
-                  if self._definition(c).headline and c.previous_year.verdict == judging.NO_SIGNIFICANT_CHANGE
-                  and c.previous_year.direction != "no change"]
-        if not steady:
-            return ""
-        parts = []
-        for c in steady:
-            decimals = auto_decimals(c.current.value, c.previous_year.reference.value)
-            before = narrative.observed_value(c.previous_year.reference, c.unit, decimals)
-            now = narrative.observed_value(c.current, c.unit, decimals)
-            parts.append(f"{narrative.subject(self._definition(c), c)} ({before} to {now})")
-        return ("Within chance variation, so not a real improvement or deterioration on this evidence: "
-                + "; ".join(parts) + ".")
+        """Three to five main points, the most important first, generated from the figures."""
+        return [finding.text for finding in points.select(self.findings())]
 
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
@@ -309,27 +222,3 @@ class Summary:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _listed(parts: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _were(number: int) -> str:
-    return "was" if number == 1 else "were"
-
-
-def _size_of_change(comparison: Comparison) -> float:
-    """How large a change is, for ranking: its relative size (a change from zero ranks first)."""
-    change = comparison.previous_year
-    if change.percent is None:
-        return float("inf")
-    if comparison.unit == "percent":
-        return abs(change.absolute)  # in percentage points
-    return abs(change.percent)
-
-
-def _priority_prefix(edition: Edition, comparison: Comparison) -> str:
-    number = edition.catalogue[comparison.measure].priority
-    return f"Priority {number} ({edition.plan.priority(number).title}): "

@@ -85,13 +85,19 @@ def figure_statuses(comparisons: list[Comparison]) -> set[str]:
             for o in (c.current, None if c.previous_year is None else c.previous_year.reference) if o is not None}
 
 
-def _observed_when(observation: Observation) -> str:
+def observed_when(observation: Observation) -> str:
+    """ "in September 2019", "in July to September 2019", "on 5 October 2019", as the figure's period reads."""
     return marked_period(_preposition(observation.start, observation.end), observation.period_assumed)
+
+
+def label_of(definition: MeasureDef) -> str:
+    """The measure's label, starting with a capital."""
+    return definition.label[0].upper() + definition.label[1:]
 
 
 def subject(definition: MeasureDef, comparison: Comparison) -> str:
     """The measure's label, with the area when it is not force-wide."""
-    label = definition.label[0].upper() + definition.label[1:]
+    label = label_of(definition)
     return label if comparison.force_wide else f"{label} in {comparison.area}"
 
 
@@ -119,7 +125,10 @@ def _relative(change: Change, unit: str, pct_decimals: int) -> str:
     return f", {format_percent(abs(change.percent), pct_decimals)} {wording.higher(change.direction)}"
 
 
-def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: int) -> str:
+def year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: int | None = None) -> str:
+    """The figure against the same period last year (or that there is none), in one sentence."""
+    if pct_decimals is None:
+        pct_decimals = definition.change_decimals
     current = comparison.current
     change = comparison.previous_year
     who = subject(definition, comparison)
@@ -127,15 +136,15 @@ def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals:
         decimals = auto_decimals(current.value)
         value = observed_value(current, comparison.unit, decimals)
         return (
-            f"{who} stood at {value} {_observed_when(current)}; "
+            f"{who} {wording.stood_at(comparison.kind)} {value} {observed_when(current)}; "
             "no comparison for the same period last year is available."
         )
     reference = change.reference
     decimals = auto_decimals(current.value, reference.value)
     value = observed_value(current, comparison.unit, decimals)
     earlier = observed_value(reference, comparison.unit, decimals)
-    when = _observed_when(current)
-    then = _observed_when(reference)
+    when = observed_when(current)
+    then = observed_when(reference)
     if change.direction == "no change":
         return f"{who} stayed at {value} {when}, unchanged from {observed_period(reference)}."
     verb, link = wording.rose_to(change.direction), wording.up_from(change.direction)
@@ -207,12 +216,9 @@ def judgement_cell(change: Change | None) -> str:
     return f"{judgement.verdict} ({short})" if short else judgement.verdict
 
 
-def _rise_or_fall(change: Change) -> str:
-    return wording.rise(change.judgement.direction or change.direction)
-
-
-def judgement_sentence(change: Change | None) -> str:
-    """The verdict on the change from the same period last year, in words ("" when not tested)."""
+def judgement_sentence(change: Change | None, *, with_interval: bool = True) -> str:
+    """The verdict on the change from the same period last year, in words ("" when not tested),
+    with its confidence interval unless ``with_interval`` is false."""
     if change is None or not change.judgement.tested:
         return ""
     judgement = change.judgement
@@ -222,20 +228,20 @@ def judgement_sentence(change: Change | None) -> str:
         if verdict == judging.SPC_COMMON_CAUSE:
             return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
         return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
-    interval = "" if judgement.interval is None else f"; {judgement.interval.words()}"
+    interval = "" if judgement.interval is None or not with_interval else f"; {judgement.interval.words()}"
     if verdict == judging.NO_SIGNIFICANT_CHANGE:
         if change.direction == "no change":
             return ""
         return f"The change is within chance variation (no significant change){interval}."
     if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
-        return f"This is a significant {_rise_or_fall(change)} ({verdict}){interval}."
-    return f"This is a significant {_rise_or_fall(change)}{interval}."
+        return f"This is {verdict} than a year earlier{interval}."
+    return f"This is a {verdict}{interval}."
 
 
 def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
-    """The change from the same period last year and its verdict, e.g. for the summary."""
-    sentences = [_year_sentence(comparison, definition, definition.change_decimals)]
-    if verdict := judgement_sentence(comparison.previous_year):
+    """The change from the same period last year and its verdict, without the interval (the summary's)."""
+    sentences = [year_sentence(comparison, definition)]
+    if verdict := judgement_sentence(comparison.previous_year, with_interval=False):
         sentences.append(verdict)
     return " ".join(sentences)
 
@@ -257,7 +263,7 @@ def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: in
         return f"{subject(definition, comparison)}: no figure is available for {comparison.quarter.label}."
     if pct_decimals is None:
         pct_decimals = definition.change_decimals
-    sentences = [_year_sentence(comparison, definition, pct_decimals)]
+    sentences = [year_sentence(comparison, definition, pct_decimals)]
     if verdict := judgement_sentence(comparison.previous_year):
         sentences.append(verdict)
     if comparison.previous_quarter is not None:

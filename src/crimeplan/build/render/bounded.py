@@ -1,6 +1,6 @@
 """The renderers' engines run as child processes under a time and a memory bound.
 
-Pandoc, Typst and Quarto each get :data:`SECONDS` to finish; Pandoc's heap is capped with
+Pandoc, Typst and Quarto (both of its passes) each get :data:`SECONDS` to finish; Pandoc's heap is capped with
 its own runtime option (``+RTS -M``) and Typst's address space with ``RLIMIT_AS``. An
 engine over a bound stops with :class:`~crimeplan.errors.ExecutionError` (exit code 3)
 saying which bound, and every process it started is killed (it runs in its own session).
@@ -29,12 +29,14 @@ def run(
     stdin: str | None = None,
     cwd: Path | None = None,
     memory: int | None = None,
-    seconds: float = SECONDS,
+    seconds: float | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``command`` (``what`` names it in messages) with ``stdin``; its output is captured as text.
 
-    Raises :class:`ExecutionError` when it runs over ``seconds``; the caller reads the return code.
+    Raises :class:`ExecutionError` when it runs over ``seconds`` (default :data:`SECONDS`); the
+    caller reads the return code.
     """
+    seconds = SECONDS if seconds is None else seconds
     limit_memory = None if memory is None else partial(resource.setrlimit, resource.RLIMIT_AS, (memory, memory))
 
     process = subprocess.Popen(

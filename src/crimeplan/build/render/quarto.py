@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +43,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from crimeplan.build.render import bounded
 from crimeplan.build.render.document import EXTENSION, TYPST, CoverFacts, output_block
 from crimeplan.errors import ExecutionError
 from crimeplan.sections.charts import vega_javascript
@@ -180,10 +180,8 @@ def render_quarto(project_root: Path, notebooks: list[Path], cover: CoverFacts, 
 
 def _quarto_render(notebook: Path, to: str) -> Path:
     """One ``quarto render`` of ``notebook`` to the format ``to``; its warnings passed on."""
-    completed = subprocess.run(
-        ["quarto", "render", notebook.name, "--to", to, "--no-execute"],
-        cwd=notebook.parent, capture_output=True, text=True,
-    )
+    completed = bounded.run(["quarto", "render", notebook.name, "--to", to, "--no-execute"], f"quarto render --to {to}",
+                            cwd=notebook.parent)
     if completed.returncode != 0:
         raise ExecutionError(f"quarto render --to {to} failed:\n{completed.stderr[-ERROR_TAIL_CHARS:]}")
     for warning in quarto_warnings(completed.stderr):

@@ -10,6 +10,8 @@
 --
 -- Headings. No two headings may read the same (WCAG 2.4.6): a repeated heading gets the
 -- name of the priority (the level-1 heading) it is under.
+-- Typst: a paragraph of bold text only (a run-in heading such as "Key figures" over its
+-- list) is kept on the page of what follows it, as Typst keeps headings.
 
 local stringify = pandoc.utils.stringify
 
@@ -84,6 +86,11 @@ local function html_table(tbl, caption)
   }))
 end
 
+-- A paragraph that is one bold run, such as "**Key figures**" over a list.
+local function is_run_in_heading(block)
+  return block.t == "Para" and #block.content == 1 and block.content[1].t == "Strong"
+end
+
 local function count_headings(doc)
   local counts = {}
   doc:walk({
@@ -123,6 +130,8 @@ function Pandoc(doc)
       else
         blocks[#blocks + 1] = pandoc.RawBlock("typst", typst_table(block, caption))
       end
+    elseif is_run_in_heading(block) and not is_html() then
+      blocks[#blocks + 1] = pandoc.RawBlock("typst", "#block(sticky: true)" .. typst_content({ block }))
     else
       blocks[#blocks + 1] = block
     end
