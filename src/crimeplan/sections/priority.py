@@ -338,7 +338,7 @@ def compared(comparison: Comparison) -> bool:
 
 def also_reported(comparisons: list[Comparison], catalogue: Catalogue) -> str:
     """The quarter's figures that have neither a comparison nor a target, as a short list
-    under the performance table: "Calls answered (Basildon): 1,234 in July to September 2019"."""
+    under the performance table: "Applications to join the Special Constabulary: 210 in July to September 2019"."""
     lines = [f"- {text(narrative.reported_figure(c, catalogue[c.measure]))}" for c in comparisons]
     return f"**{ALSO_REPORTED}** " + text("(no figure for the same period last year and no target)") + "\n\n" + "\n".join(lines)
 

@@ -73,10 +73,10 @@ def observed_value(observation: Observation, unit: str, decimals: int | None = N
 
 def reported_figure(comparison: Comparison, definition: MeasureDef) -> str:
     """A figure with nothing to compare it with, for a short list: "Calls for service in
-    Basildon: 1,234 in July to September 2019"."""
+    a district: 1,234 in July to September 2019"."""
     current = comparison.current
     return (f"{subject(definition, comparison)}: {observed_value(current, comparison.unit)} "
-            f"{_observed_when(current)}")
+            f"{observed_when(current)}")
 
 
 def figure_statuses(comparisons: list[Comparison]) -> set[str]:
