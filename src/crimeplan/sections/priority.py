@@ -263,8 +263,8 @@ class PriorityReport:
 
     def _change_chart(self, skip: set[str]) -> Chart | None:
         """This period against the same period last year and the target, one row per
-        measure that has either, each on its own scale from zero; none for fewer than
-        two measures (the table says as much)."""
+        measure that has either, the measures of one unit on one scale from zero; none for
+        fewer than two measures (the table says as much)."""
         chosen = [c for c in self.comparisons
                   if c.current is not None and (c.previous_year or c.target) and c.measure not in skip]
         if len(chosen) < MIN_MEASURES_FOR_CHANGE_CHART:
@@ -277,13 +277,11 @@ class PriorityReport:
             previous = None if c.previous_year is None else c.previous_year.reference.value
             marks = (marker(c.current.status), "" if c.previous_year is None else marker(c.previous_year.reference.status))
             target = None if c.target is None else c.target.value
-            values = [v for v in (previous, c.current.value, target) if v is not None]
-            scale_max = max([*values, 100.0] if c.unit == "percent" else values)
             rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
                                                                           target, None if c.target is None else c.target.by, c.kind,
                                                                           marks=marks),
                          "current": c.current.value, "previous": previous, "target": target,
-                         "scale_max": scale_max})
+                         "unit": c.unit})
             described.append(charts.change_sentence(label, c.current.value, narrative.observed_period(c.current),
                                                     previous, c.unit, target, None if c.target is None else c.target.by, c.kind,
                                                     marks=marks))
@@ -292,12 +290,12 @@ class PriorityReport:
              describe_period(c.current.start, c.current.end))
             for row, c in zip(rows, chosen)])
         alt_text = " ".join(filter(None, [
-            "Chart of each measure this period against the same period last year and its target, "
-            "each on its own scale from zero.", *described, legend(narrative.figure_statuses(chosen))]))
+            "Chart of each measure this period against the same period last year and its target; "
+            "measures in the same unit share one scale from zero.", *described, legend(narrative.figure_statuses(chosen))]))
         sources = ", ".join(dict.fromkeys(self.catalogue[c.measure].source for c in chosen))
         return charts.change_chart(
             pd.DataFrame(rows), title, alt_text,
-            subtitle=" ".join(filter(None, [largest, "Each measure on its own scale, from zero at the left."])),
+            subtitle=largest,
             caption=f"{self.priority.heading}: {len(rows)} measures in {self.quarter.label} against the same period "
                     f"last year and the plan's targets. Source: {sources}.")
 
