@@ -400,6 +400,8 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
 def _qualifier(qualified: pd.DataFrame, reference: commentary.Reference, plan: Plan, quarter: Quarter) -> str:
     """The qualifier of the figure a reference prints (its measure and area in the quarter it
     names), "" for an exact one; ``qualified`` are the measures rows with a qualifier."""
+    if qualified.empty:  # also no dates to compare (an empty column is not one of dates)
+        return ""
     when = quarter.same_quarter_last_year if reference.last_year else quarter
     rows = qualified[(qualified["measure"] == reference.measure)
                      & (qualified["area"] == (reference.area or plan.force_area))
