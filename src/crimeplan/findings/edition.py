@@ -306,7 +306,7 @@ def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalog
 def _plan_text(plan: Plan) -> list[tuple[str, str]]:
     """Every text of the plan the update shows, by its key."""
     texts = [("force", plan.force), ("plan_title", plan.plan_title), ("contact.team", plan.contact.team),
-             ("contact.how", plan.contact.how)]
+             ("contact.how", plan.contact.how), ("revisions_policy", plan.revisions_policy)]
     for i, priority in enumerate(plan.priorities):
         texts += [(f"priorities[{i}].title", priority.title), (f"priorities[{i}].lead_in", priority.lead_in)]
         texts += [(f"priorities[{i}].commitments[{j}].text", c.text) for j, c in enumerate(priority.commitments)]

@@ -44,6 +44,7 @@ from crimeplan.inputs.schemas import (
     measures_columns_schema,
     measures_text_schema,
     measures_values_schema,
+    normal_qualifier,
     parsed_dates,
     parsed_numbers,
     row_problems,
@@ -294,10 +295,11 @@ def _empty_measures() -> pd.DataFrame:
 
 def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
     """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN;
-    an empty status is ``published`` and ``period_assumed`` a bool."""
+    an empty status is ``published``, ``period_assumed`` a bool and a qualifier lower case."""
     return text.assign(
         status=text["status"].str.lower().replace("", PUBLISHED),
         period_assumed=text["period_assumed"].str.lower() == "yes",
+        qualifier=normal_qualifier(text["qualifier"]),
         period_start=parsed_dates(text["period_start"]),
         period_end=parsed_dates(text["period_end"]),
         value=parsed_numbers(text["value"]),

@@ -363,8 +363,8 @@ def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
 # --- the performance table as data (CSV) ----------------------------------------------------------
 
 RECORD_COLUMNS = [
-    "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "status",
-    "same_period_last_year", "same_period_last_year_status",
+    "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "qualifier",
+    "status", "same_period_last_year", "same_period_last_year_status",
     "change", "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value",
     "p_value_adjusted", "ci_lower", "ci_upper", "ci_scale", "dispersion", "judgement_reason", "target", "target_by",
     "target_progress",
@@ -393,7 +393,7 @@ def comparison_record(c: Comparison, label: str) -> dict:
     return {
         "measure": c.measure, "label": label, "area": c.area, "unit": c.unit,
         "period_start": c.current.start, "period_end": c.current.end, "period_assumed": c.current.period_assumed,
-        "value": c.current.value, "status": c.current.status,
+        "value": c.current.value, "qualifier": c.current.qualifier, "status": c.current.status,
         "same_period_last_year": None if change is None else change.reference.value,
         "same_period_last_year_status": None if change is None else change.reference.status,
         "change": None if change is None or percent_unit else change.absolute,

@@ -24,7 +24,8 @@ A reference is ``{{measure[@Area][.last_year][.field][:decimals]}}``:
 - ``@Area``: an area in ``data/reference/`` (default: the plan's force area);
 - ``.last_year``: evaluate for the same quarter a year earlier;
 - ``field`` (default ``value``): ``value`` (with its unit: ``48,810 hours``, ``12%``,
-  ``£5.7m``), ``number`` (the figure alone: ``48,810``), ``previous_year``, ``previous_quarter``,
+  ``£5.7m``, and the qualifier of a figure the source gave only as a bound or roughly:
+  ``more than 200``), ``number`` (the figure without its unit: ``48,810``), ``previous_year``, ``previous_quarter``,
   ``change`` and ``change_pct`` (against the same period last year, without sign),
   ``change_previous_quarter``, ``change_pct_previous_quarter``, ``up_or_down`` and
   ``up_or_down_previous_quarter`` (``up``, ``down`` or ``unchanged``), ``target``,
@@ -62,6 +63,7 @@ from crimeplan.text.formatting import (
     month_year,
 )
 from crimeplan.text.narrative import observed_period, observed_value
+from crimeplan.text.provenance import qualified
 
 REFERENCE = re.compile(
     r"\{\{\s*(?P<measure>[a-z][a-z0-9_]*)"
@@ -337,7 +339,7 @@ def _percent(change: Change, reference: Reference) -> str:
 
 FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
     "value": lambda c, r: observed_value(c.current, c.unit, r.decimals),
-    "number": lambda c, r: format_number(c.current.value, r.decimals),
+    "number": lambda c, r: qualified(format_number(c.current.value, r.decimals), c.current.qualifier),
     "period": lambda c, r: observed_period(c.current),
     "previous_year": lambda c, r: observed_value(_change(c, "previous_year", r).reference, c.unit, r.decimals),
     "previous_quarter": lambda c, r: observed_value(_change(c, "previous_quarter", r).reference, c.unit, r.decimals),

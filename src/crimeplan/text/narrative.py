@@ -30,7 +30,7 @@ from crimeplan.text.formatting import (
     long_date,
     month_year,
 )
-from crimeplan.text.provenance import marked, marked_period
+from crimeplan.text.provenance import marked, marked_period, qualified
 
 MONTH_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
@@ -75,8 +75,10 @@ def observed_period(observation: Observation) -> str:
 
 
 def observed_value(observation: Observation, unit: str, decimals: int | None = None) -> str:
-    """A figure formatted in its unit, with its marker when it is not published as such."""
-    return marked(format_value(observation.value, unit, decimals), observation.status)
+    """A figure formatted in its unit, with its qualifier ("more than 200") and its marker
+    when it is not published as such."""
+    return marked(qualified(format_value(observation.value, unit, decimals), observation.qualifier),
+                  observation.status)
 
 
 def figure_statuses(comparisons: list[Comparison]) -> set[str]:
@@ -202,6 +204,7 @@ _SHORT_REASONS = {
     judging.NoTest.DERIVED: "derived figure",
     judging.NoTest.ESTIMATED: "estimated figure",
     judging.NoTest.PROVISIONAL: "provisional figure",
+    judging.NoTest.QUALIFIED: "not an exact figure",
 }
 
 

@@ -48,6 +48,11 @@ def more(direction: Direction, countable: bool = True) -> str:
     return "more" if direction == "up" else "fewer" if countable else "less"
 
 
+def listed(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def stood_at(kind: Kind) -> str:
     """ "stood at" for a level on a day, "totalled" for a total over a period, "was" for a rate."""
     return {"snapshot": "stood at", "total": "totalled", "rate": "was"}[kind]
