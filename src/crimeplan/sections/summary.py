@@ -108,7 +108,9 @@ class Summary:
 
     def main_points(self) -> list[str]:
         """Three to five main points, the most important first, generated from the figures."""
-        return [finding.text for finding in points.select(self.findings())]
+        chosen = [finding.text for finding in points.select(self.findings())]
+        return chosen or [f"No figure in this update for {self.label} can be compared with the same period last "
+                          "year or a target."]
 
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
@@ -169,8 +171,10 @@ class Summary:
     def without_figures(self) -> str:
         """The priorities the scorecard has no row for, and why, in a sentence ("" when none)."""
         missing = [e for e in self.scorecard_entries() if e.comparison is None]
-        return " ".join(f"Not in the scorecard: {_priority_name(e.priority)} ({e.note[0].lower()}{e.note[1:]})."
-                        for e in missing)
+        if not missing:
+            return ""
+        return "Not in the scorecard: " + "; ".join(
+            f"{_priority_name(e.priority)} ({e.note[0].lower()}{e.note[1:]})" for e in missing) + "."
 
     def scorecard_records(self) -> pd.DataFrame:
         """The scorecard as numbers, for the CSV download (header row even when empty)."""
@@ -193,6 +197,9 @@ class Summary:
         """The scorecard of the priorities as one table, grouped by priority, with its legend, on
         a page of its own in the PDF."""
         table = self.scorecard_table()
+        if table.empty:
+            return Markdown(f"## Scorecard of the plan's priorities\n\n{text(f'No headline figures for {self.label}.')}"
+                            + (f"\n\n{text(missing)}" if (missing := self.without_figures()) else ""))
         caption = f"Scorecard, {self.label}: each priority's headline figures against the same period last year"
         lines = markdown_table(table, caption).split("\n")
         for position, row in enumerate(table.itertuples(index=False), start=2):
