@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import shown
+from conftest import copy_project, run_cli, shown
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import read_measures
 from crimeplan.inputs.params import REVISIONS_POLICY, QuarterParams
@@ -143,6 +143,24 @@ def test_a_qualified_figure_is_not_judged_against_a_target():
         )
 
 
+@pytest.mark.render
+def test_check_warns_of_a_qualifier_written_again_before_a_reference(tmp_path):
+    """The commentary wrote "more than {{...}}" while the figure was stored bare; once the
+    measures carry the qualifier, writing it again would print "more than more than 200"."""
+    root = copy_project(tmp_path / "project")
+    p4 = root / "data" / "commentary" / "2019-20-Q2" / "p4.md"
+    p4.write_text(p4.read_text(encoding="utf-8").replace("saw {{section60", "saw More than {{section60"), "utf-8")
+    result = run_cli(root, "check", "2019-20-Q2")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "warning: data/commentary/2019-20-Q2/p4.md, line 27: {{section60_stop_searches@Harlow}} prints the figure "
+        "with its qualifier ('more than ...', from the measures' qualifier column), so 'more than' before it "
+        "repeats it: delete 'more than' (rule: commentary_qualifier)"
+    ) in result.stderr
+    shipped = run_cli(copy_project(tmp_path / "shipped"), "check", "2019-20-Q2")
+    assert shipped.returncode == 0 and "commentary_qualifier" not in shipped.stderr, "the shipped text is clean"
+
+
 # --- About: status, quality, revisions policy, next release ---------------------------------
 
 
@@ -210,7 +228,7 @@ def test_the_revisions_policy_comes_from_the_plan_and_is_escaped(about):
 
 def test_quality_notes_come_from_the_catalogue_and_the_measures_columns(about):
     quality = shown(about.quality())
-    assert "The 65 measures shown are 16 levels on one day" in quality
+    assert "The 80 measures shown are 18 levels on one day" in quality  # with the public-data series shown
     assert "14 derived figures are not published as such" in quality
     assert "- Stop and searches under Section 60 in Harlow, July to September 2019: more than 200." in quality
     assert "- Neighbourhood Watch coordinators, September 2019: over 3,000." in quality

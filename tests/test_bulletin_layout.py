@@ -23,6 +23,7 @@ COVER = CoverFacts.of(load_plan(REPO / "params"), load_quarter(REPO / "params", 
 HEADER_ZONE = 70  # points: the running header sits in the 2.6 cm top margin
 FOOTER_ZONE = 62  # points: the page label sits in the 2.2 cm bottom margin
 BODY_SIZE = 10  # points: body text; headings are this size or larger
+SECTION_SIZE = 14  # points: a section's (a priority's) heading, in its coloured band
 PAGE_LABEL = re.compile(r"Page (\d+) of (\d+)")
 YEAR_RANGE = re.compile(r"\d{4}–\d{2,4}")
 
@@ -56,6 +57,27 @@ def pages_ending_with_a_heading(path: Path) -> list[str]:
 def test_no_page_ends_with_a_heading(rendered_default):
     """Headings, run-in ones too, go to the next page with what they head."""
     assert pages_ending_with_a_heading(rendered_default.pdf) == []
+
+
+def half_empty_pages(path: Path) -> list[str]:
+    """The pages after the contents whose text ends above the middle of the page, unless
+    the next page starts a section (its first line a section heading's large type) or none
+    follows."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        lines = [body_lines(page) for page in pdf.pages]
+        for number, (page, own, after) in enumerate(zip(pdf.pages, lines, lines[1:]), start=1):
+            middle = (HEADER_ZONE + page.height - FOOTER_ZONE) / 2
+            section_next = bool(after) and min(w["size"] for w in after[0]) >= SECTION_SIZE
+            if number > 2 and not section_next and (not own or own[-1][0]["bottom"] < middle):
+                found.append(f"page {number}")
+    return found
+
+
+def test_no_page_is_more_than_half_empty_unless_a_section_ends_there(rendered_default):
+    """Charts, tables and headings do not leave half a page blank waiting for the next page;
+    a section (a priority) may end halfway down."""
+    assert half_empty_pages(rendered_default.pdf) == []
 
 
 def test_the_cover_title_keeps_its_years_on_one_line(rendered_default):

@@ -26,7 +26,7 @@ from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, Observation
 from crimeplan.text.formatting import long_date, month_year
-from crimeplan.text.narrative import observed_period, observed_value, subject
+from crimeplan.text.narrative import HOW_TO_READ_JUDGEMENTS, observed_period, observed_value, subject
 from crimeplan.text.provenance import PERIOD_ASSUMED, legend
 from crimeplan.text.wording import listed
 
@@ -70,11 +70,11 @@ class About:
     @cached_property
     def measures_shown(self) -> list[str]:
         """Measures with a figure in this update, in catalogue order: those compared in the
-        priority sections, and the public-data measures with figures for the quarter."""
+        priority sections, and those the public-data sections shown draw on."""
         compared = {c.measure for c in Summary.of(self.edition).all_comparisons}
-        rows = self.edition.measures
-        in_quarter = rows[(rows["period_end"] >= self.quarter.start) & (rows["period_end"] <= self.quarter.end)]
-        public = set(public_data.public_measures(self.edition.plan)) & set(in_quarter["measure"])
+        edition = self.edition
+        public = public_data.measures_shown(edition.quarter, edition.measures, edition.catalogue, edition.plan,
+                                            edition.comparison_group)
         return [m for m in self.edition.catalogue if m in compared | public]
 
     def _rows_used(self, source: str) -> pd.DataFrame:
@@ -248,6 +248,7 @@ class About:
             "This section describes the methods used in this edition, and how many figures each was "
             "applied to.",
         ]
+        blocks.append(f"**Reading the tables.** {text(HOW_TO_READ_JUDGEMENTS)}")
         blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
         blocks.append(
             "**Targets in this update.** The straight line for a level, such as a headcount, starts from "

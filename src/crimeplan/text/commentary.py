@@ -50,7 +50,7 @@ from crimeplan.errors import InputError
 from crimeplan.inputs.files import present, read_text
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
-from crimeplan.inputs.schemas import suggestion
+from crimeplan.inputs.schemas import QUALIFIERS, suggestion
 from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, compare
@@ -400,6 +400,21 @@ def repeated_unit(reference: Reference, unit: str) -> str | None:
         unit_free = f"{{{{{reference.measure}{area}{'.last_year' if reference.last_year else ''}.number{decimals}}}}}"
         advice += f", or write {unit_free} for the figure without its unit"
     return (f"{reference.text} prints its unit (e.g. '{example}'), so {word!r} beside it repeats it: {advice}")
+
+
+QUALIFIED_FIELDS = {"value", "number"}  # the fields that print the figure's qualifier
+
+
+def repeated_qualifier(reference: Reference, qualifier: str) -> str | None:
+    """A warning when a qualifier is written before a reference whose figure prints its own
+    (``qualifier``: "more than {{x}}" giving "more than more than 200"), else ``None``."""
+    if not qualifier or reference.field not in QUALIFIED_FIELDS:
+        return None
+    written = next((q for q in QUALIFIERS if re.search(rf"\b{q}\s*$", reference.before, re.IGNORECASE)), None)
+    if written is None:
+        return None
+    return (f"{reference.text} prints the figure with its qualifier ('{qualifier} ...', from the measures' "
+            f"qualifier column), so {written!r} before it repeats it: delete {written!r}")
 
 
 def resolve(

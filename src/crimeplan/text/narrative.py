@@ -32,6 +32,12 @@ from crimeplan.text.formatting import (
 )
 from crimeplan.text.provenance import marked, marked_period, qualified
 
+# How to read the Judgement column: said once, under the update's first performance table
+# and in "About these statistics".
+HOW_TO_READ_JUDGEMENTS = (
+    "Judgement says whether the change from the same period last year is larger than chance variation; "
+    "\"not tested\" says, in brackets, why no test applies."
+)
 MONTH_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
@@ -79,6 +85,14 @@ def observed_value(observation: Observation, unit: str, decimals: int | None = N
     when it is not published as such."""
     return marked(qualified(format_value(observation.value, unit, decimals), observation.qualifier),
                   observation.status)
+
+
+def reported_figure(comparison: Comparison, definition: MeasureDef) -> str:
+    """A figure with nothing to compare it with, for a short list: "Calls for service in
+    a district: 1,234 in July to September 2019"."""
+    current = comparison.current
+    return (f"{subject(definition, comparison)}: {observed_value(current, comparison.unit)} "
+            f"{observed_when(current)}")
 
 
 def figure_statuses(comparisons: list[Comparison]) -> set[str]:
@@ -292,6 +306,16 @@ def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
     if verdict := judgement_sentence(comparison.previous_year, with_interval=False):
         sentences.append(verdict)
     return " ".join(sentences)
+
+
+def beside_the_table(comparison: Comparison, definition: MeasureDef) -> str:
+    """What the text says of a performance-table row that the table does not: the change
+    from the previous quarter ("" when there is none), e.g. "'101' calls to the Crime
+    Bureau: compared with April to June 2019, the figure rose by 1,000 (4%)."."""
+    if comparison.current is None or comparison.previous_quarter is None:
+        return ""
+    sentence = _quarter_sentence(comparison, definition.change_decimals)
+    return f"{subject(definition, comparison)}: {sentence[0].lower()}{sentence[1:]}"
 
 
 def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
