@@ -3,15 +3,21 @@ once, and a scorecard on one page."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 
 import pandas as pd
+import pdfplumber
 import pytest
 
 from crimeplan.findings import main_points as points
 from crimeplan.findings.main_points import Finding
 from crimeplan.inputs.measures import read_catalogue
 from crimeplan.periods import Quarter
+from crimeplan.sections.summary import Summary
+from crimeplan.text import narrative
+from pdf_text import html_text, normalised, pdf_body_text
 from test_compare import definition
 
 QUARTER = Quarter.parse("2019-20-Q2")
@@ -149,3 +155,67 @@ def test_the_shipped_catalogue_gives_every_headline_measure_a_short_label():
     catalogue, _, problems = read_catalogue(REPO / "data")
     assert not [p for p in problems if p.severity == "error"]
     assert all(entry.short_label for entry in catalogue.values() if entry.headline)
+
+
+# --- the rendered summary ---------------------------------------------------------------------
+
+TALLY = re.compile(r"\bOf the \d+ figures|\b\d+ (?:were|was) (?:not )?tested|changed by more than chance", re.I)
+SCORECARD_HEADING = "Scorecard of the plan's priorities"
+
+
+def squashed(text: str) -> str:
+    """Text without spaces and hyphens: a cell's words wrap across lines in the PDF."""
+    return re.sub(r"[\s\-\u2010]", "", text).replace("\u2019", "'")
+
+
+@pytest.fixture(scope="module")
+def rendered_summary(rendered_default) -> Summary:
+    return Summary.load("2019-20-Q2", rendered_default.root / "data", rendered_default.root / "params")
+
+
+@pytest.mark.e2e
+def test_the_scorecard_fits_one_a4_page(rendered_default, rendered_summary):
+    pages = [
+        normalised(page)
+        for page in subprocess.run(
+            ["pdftotext", str(rendered_default.pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split("\f")
+    ]
+    on = [i for i, page in enumerate(pages) if SCORECARD_HEADING in page]
+    assert len(on) == 1, "the scorecard's heading is on one page"
+    page = squashed(pages[on[0]])
+    table = rendered_summary.scorecard_table()
+    first, last = table.iloc[1], table.iloc[-1]  # the first figure's row (under its priority) and the last row
+    for row in (first, last):
+        assert squashed(row["Measure"]) in page and squashed(row["Target"]) in page, row["Measure"]
+    assert squashed(narrative.MARKS_LEGEND) in page  # the marks' legend with the table
+    with pdfplumber.open(rendered_default.pdf) as pdf:
+        assert pdf.pages[on[0]].height == pytest.approx(841.9, abs=1)  # A4
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("document", ["pdf", "html"])
+def test_main_points_carry_figures_and_none_is_a_tally(rendered_default, rendered_summary, document):
+    text = pdf_body_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html)
+    text = text[text.rindex("Main points") : text.rindex(SCORECARD_HEADING)]
+    main_points = rendered_summary.main_points()
+    assert 3 <= len(main_points) <= 5
+    for point in main_points:
+        assert squashed(point) in squashed(text), point
+        assert re.search(r"\d", point), f"a main point without a figure: {point}"
+        assert not TALLY.search(point), point
+    assert not TALLY.search(text)
+    assert "significant rise" not in text and "significant fall" not in text  # the judgements' own words
+
+
+@pytest.mark.e2e
+def test_the_html_scorecard_names_each_priority_once_over_its_rows(rendered_default, rendered_summary):
+    html = rendered_default.html.read_text(encoding="utf-8")
+    table = html[html.index("Scorecard, 2019/20 Q2") :]
+    table = table[: table.index("</table>")]
+    groups = re.findall(r'<th colspan="5"[^>]*scope="rowgroup"><strong>(.*?)</strong></th>', table, re.S)
+    names = [re.sub(r"\s+", " ", g) for g in groups]
+    assert names == [
+        f"Priority {p.number}: {p.title}" for p in rendered_summary.edition.plan.priorities if p.number != 3
+    ]
+    assert "not available" not in table

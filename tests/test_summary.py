@@ -66,9 +66,9 @@ def test_derived_figures_are_marked_and_not_tested(summary):
     assert southend_asb.previous_year.verdict == judging.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
     assert southend_asb.previous_year.judgement.reason.startswith("Derived figure, not published as such")
     table = summary.scorecard_table().set_index("Measure")
-    row = table.loc["Anti-social behaviour incidents in Southend, the 12 months to September 2019 (period assumed)"]
-    assert (row["This period"], row["Same period last year"]) == ("5,926 [d]", "6,931 [d]")
-    assert row["Judgement"] == "not tested (derived figure)"
+    row = table.loc["Anti-social behaviour incidents (Southend), 12 months to Sep 2019 (period assumed)"]
+    assert (row["This period"], row["Change"]) == ("5,926 [d]", "\u221214.5%")
+    assert row["Judgement"] == "\u00b7 not tested"
     assert "[d] marks a derived figure" in summary.scorecard().data.replace("\\", "")  # Markdown escapes
     records = summary.scorecard_records().set_index("measure")
     assert records.loc["asb_incidents", ["status", "same_period_last_year_status", "period_assumed"]].tolist() == [
@@ -110,17 +110,21 @@ def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
     assert "target met" not in text and "significant" not in text.replace("no significant change", "")
 
 
-def test_scorecard_covers_every_priority_and_says_when_a_priority_has_no_figures(summary):
+def test_scorecard_groups_figures_under_each_priority_named_once(summary):
     table = summary.scorecard_table()
-    priorities = {row.split(":")[0] for row in table["Priority"]}
-    assert priorities == {f"Priority {p.number}" for p in summary.edition.plan.priorities}
-    domestic_abuse = table[table["Priority"].str.startswith("Priority 3:")]
-    assert domestic_abuse["Measure"].tolist() == ["No figures for this priority in 2019/20 Q2"]
-    assert (table != "").all().all(), "every cell says something"
-    deaths = table[table["Measure"].str.startswith("People killed on the roads")].iloc[0]
-    assert deaths[["This period", "Same period last year", "Judgement"]].tolist() == ["8", "14", "no significant change"]
-    specials = table[table["Measure"].str.startswith("Special Constable headcount")].iloc[0]
-    assert specials["Target and progress"] == "600 by March 2020: not on track for target"
+    groups = table[(table.drop(columns="Measure") == "").all(axis=1)]["Measure"].tolist()
+    assert groups == [f"Priority {p.number}: {p.title}" for p in summary.edition.plan.priorities if p.number != 3]
+    figures = table[~table["Measure"].isin(groups)]
+    assert (figures != "").all().all(), "every cell of a figure's row says something"
+    by_label = figures.set_index("Measure")
+    assert by_label.loc["Killed on the roads, Jul\u2013Sep 2019"].tolist() == ["8", "\u221243%", "\u2248 no change",
+                                                                           "\u2013"]
+    assert by_label.loc["Special Constables, Sep 2019", "Target"] == "600 by Mar 2020: not on track"
+    assert summary.without_figures() == ("Not in the scorecard: Priority 3: Breaking the Cycle of Domestic Abuse "
+                                         "(no figures for this priority in 2019/20 Q2).")
+    markdown = summary.scorecard().data
+    assert "| **Priority 7\\: Improve Safety on our Roads** | | | | |" in markdown
+    assert "\u2713 significantly better" in markdown  # the marks' legend
 
 
 def test_raising_specials_to_650_meets_the_target(tmp_path):
@@ -128,8 +132,8 @@ def test_raising_specials_to_650_meets_the_target(tmp_path):
     text = " ".join(changed.main_points())
     assert "Special Constable headcount stood at 650 in September 2019, meeting the target of 600 by March 2020." in text
     assert "not on track" not in text
-    specials = changed.scorecard_table().set_index("Measure").loc["Special Constable headcount, September 2019"]
-    assert specials["Target and progress"] == "600 by March 2020: target met"
+    specials = changed.scorecard_table().set_index("Measure").loc["Special Constables, Sep 2019"]
+    assert specials["Target"] == "600 by Mar 2020: met"
 
 
 def test_a_large_significant_fall_becomes_a_main_point(tmp_path):

@@ -109,6 +109,8 @@ def attention_findings(
     nothing is worse and no target is off track, a finding that says so."""
     worse = [c for c in _with_last_year(comparisons) if c.previous_year.verdict in WORSE]
     off_track = [c for c in comparisons if c.target is not None and c.target.verdict in OFF_TRACK]
+    if not _with_last_year(comparisons) and not off_track and not any(c.target for c in comparisons):
+        return []  # nothing judged, so nothing to call fine
     if not worse and not off_track:
         return [
             Finding(

@@ -3,15 +3,14 @@
 Everything is generated from the edition, through the same comparisons and judgements as
 the priority sections (:mod:`crimeplan.stats.compare`, :mod:`crimeplan.stats.judgement`):
 
-- **main points** (three to five): how the figures compared with a year earlier were
-  judged; the largest changes judged significant; progress against each target; what
-  needs attention (significantly worse, special cause concern, a target not on track or
-  not met); and, when there is room, the headline figures whose change is within chance
-  variation;
-- a **scorecard**: each priority's headline measures (``headline: true`` in the
-  catalogue), force-wide where the quarter has a force-wide figure and otherwise by
-  area, with this period, the same period last year, the change, its judgement, the
-  target and progress. A priority with no headline figure says so in its row.
+- **main points** (three to five), chosen by :mod:`crimeplan.findings.main_points`: changes
+  judged larger than chance variation, targets, what needs attention, a trend that changed,
+  changes within chance variation, each with its figures;
+- a **scorecard**: each priority's headline measures (``headline: true`` in the catalogue),
+  force-wide where the quarter has a force-wide figure and otherwise by area, under a row
+  naming the priority, with compact cells (short label and period, this period, change,
+  a judgement mark and target progress) and the marks' legend; a priority with no headline
+  figure is named once below it. The CSV download keeps every priority, with a note.
 """
 
 from __future__ import annotations
@@ -33,25 +32,19 @@ from crimeplan.sections.priority import (
     comparison_record,
     markdown_table,
 )
-from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative
-from crimeplan.text.provenance import legend, statuses_in
+from crimeplan.text.provenance import legend, marked_period, statuses_in
 
 SCORECARD_CSV = "summary_scorecard.csv"
-MAX_POINTS = 5
-MAX_CHANGE_POINTS = 2
-NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"
-SCORECARD_COLUMNS = ["Priority", "Measure", "This period", "Same period last year", "Change", "Judgement",
-                     "Target and progress"]
+PDF_NEW_PAGE = "```{=typst}\n#pagebreak(weak: true)\n```"  # the scorecard starts a page of its own in the PDF
+SCORECARD_COLUMNS = ["Measure", "This period", "Change", "Judgement", "Target"]
 SCORECARD_RECORD_COLUMNS = [
     "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end",
     "period_assumed", "this_period", "status", "same_period_last_year", "same_period_last_year_status", "change",
     "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value", "p_value_adjusted",
     "ci_lower", "ci_upper", "ci_scale", "target", "target_by", "target_progress", "note",
 ]
-ATTENTION_VERDICTS = (judging.SIGNIFICANTLY_WORSE, judging.SPC_CONCERN)
-OFF_TRACK = (judging.TARGET_NOT_ON_TRACK, judging.TARGET_NOT_MET)
 
 
 @dataclass(frozen=True)
@@ -115,7 +108,9 @@ class Summary:
 
     def main_points(self) -> list[str]:
         """Three to five main points, the most important first, generated from the figures."""
-        return [finding.text for finding in points.select(self.findings())]
+        chosen = [finding.text for finding in points.select(self.findings())]
+        return chosen or [f"No figure in this update for {self.label} can be compared with the same period last "
+                          "year or a target."]
 
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
@@ -149,29 +144,37 @@ class Summary:
         return entries
 
     def scorecard_table(self) -> pd.DataFrame:
-        """The scorecard as displayed: one row per headline figure, every cell filled."""
+        """The scorecard as displayed: a group row naming each priority with figures (its other
+        cells empty), then one compact row per headline figure."""
         rows = []
-        for entry in self.scorecard_entries():
-            title = f"Priority {entry.priority.number}: {entry.priority.title}"
-            c = entry.comparison
-            if c is None:
-                rows.append(dict(zip(SCORECARD_COLUMNS, [title, entry.note] + [NOT_AVAILABLE] * 5)))
+        for priority in self.edition.plan.priorities:
+            shown = [e.comparison for e in self.scorecard_entries()
+                     if e.priority == priority and e.comparison is not None]
+            if not shown:
                 continue
-            definition = self._definition(c)
-            formatted = narrative.performance_table([c], self.edition.catalogue).iloc[0]
-            change = formatted["Change"]
-            if formatted["Change %"]:
-                change += f" ({formatted['Change %']})"
-            rows.append({
-                "Priority": title,
-                "Measure": f"{narrative.subject(definition, c)}, {formatted['Period']}",
-                "This period": formatted["This period"],
-                "Same period last year": formatted["Same period last year"] or NOT_AVAILABLE,
-                "Change": change or NO_COMPARISON,
-                "Judgement": formatted["Judgement"] or NO_COMPARISON,
-                "Target and progress": NO_TARGET if c.target is None else formatted["Target"],
-            })
+            rows.append(dict.fromkeys(SCORECARD_COLUMNS, "") | {"Measure": _priority_name(priority)})
+            for c in shown:
+                formatted = narrative.performance_table([c], self.edition.catalogue).iloc[0]
+                change = formatted["Change %"] or formatted["Change"]  # the change in numbers is in the CSV
+                definition = self._definition(c)
+                where = "" if c.force_wide else f" ({c.area})"
+                period = marked_period(narrative.short_period(c.current.start, c.current.end), c.current.period_assumed)
+                rows.append({
+                    "Measure": f"{definition.short}{where}, {period}",
+                    "This period": formatted["This period"],
+                    "Change": change or narrative.NO_FIGURE_MARK,
+                    "Judgement": narrative.judgement_mark(c.previous_year),
+                    "Target": narrative.progress_cell(c),
+                })
         return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+    def without_figures(self) -> str:
+        """The priorities the scorecard has no row for, and why, in a sentence ("" when none)."""
+        missing = [e for e in self.scorecard_entries() if e.comparison is None]
+        if not missing:
+            return ""
+        return "Not in the scorecard: " + "; ".join(
+            f"{_priority_name(e.priority)} ({e.note[0].lower()}{e.note[1:]})" for e in missing) + "."
 
     def scorecard_records(self) -> pd.DataFrame:
         """The scorecard as numbers, for the CSV download (header row even when empty)."""
@@ -191,15 +194,18 @@ class Summary:
         return pd.DataFrame(rows, columns=SCORECARD_RECORD_COLUMNS)
 
     def scorecard(self) -> Markdown:
-        """The scorecard of the priorities as a table."""
+        """The scorecard of the priorities as one table, grouped by priority, with its legend, on
+        a page of its own in the PDF."""
         table = self.scorecard_table()
-        caption = (f"Scorecard, {self.label}: each priority's headline figures against the same period last "
-                   "year, the judgement of the change and progress against targets")
-        notes = [
-            "Judgement says whether the change is larger than chance variation, by the method in *About these "
-            "statistics*; \"not tested\" says, in brackets, why no test applies. Progress against a target is "
-            "measured on a straight line from the figure a year earlier to the target.",
-        ]
+        if table.empty:
+            return Markdown(f"## Scorecard of the plan's priorities\n\n{text(f'No headline figures for {self.label}.')}"
+                            + (f"\n\n{text(missing)}" if (missing := self.without_figures()) else ""))
+        caption = f"Scorecard, {self.label}: each priority's headline figures against the same period last year"
+        lines = markdown_table(table, caption).split("\n")
+        for position, row in enumerate(table.itertuples(index=False), start=2):
+            if not any(row[1:]):  # a group row: bold, and spanning the table once rendered
+                lines[position] = "| **" + text(row[0]) + "** |" + " |" * (len(row) - 1)
+        notes = [text(narrative.MARKS_LEGEND)]
         unassessed = [
             f"{narrative.subject(self._definition(e.comparison), e.comparison)}: "
             f"{progress_note(e.comparison.target, self._definition(e.comparison), self.edition.quarter)}"
@@ -211,7 +217,9 @@ class Summary:
         shown = [e.comparison for e in self.scorecard_entries() if e.comparison is not None]
         if key := legend(narrative.figure_statuses(shown)):
             notes.append(text(key))
-        return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table, caption)}\n\n"
+        if missing := self.without_figures():
+            notes.append(text(missing))
+        return Markdown(f"{PDF_NEW_PAGE}\n\n## Scorecard of the plan's priorities\n\n" + "\n".join(lines) + "\n\n"
                         + "\n\n".join(notes))
 
     def scorecard_csv(self) -> Markdown:
@@ -222,3 +230,7 @@ class Summary:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _priority_name(priority: Priority) -> str:
+    return f"Priority {priority.number}: {priority.title}"

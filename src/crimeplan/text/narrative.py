@@ -20,7 +20,7 @@ import pandas as pd
 from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
-from crimeplan.stats.compare import Change, Comparison, Observation
+from crimeplan.stats.compare import PROGRESS_NOT_ASSESSED, Change, Comparison, Observation
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     auto_decimals,
@@ -54,6 +54,20 @@ def describe_period(start: date, end: date) -> str:
     if months == 3 and end.month in (3, 6, 9, 12):
         return f"{start.strftime('%B')} to {month_year(end)}"
     return f"the {MONTH_WORDS.get(months, str(months))} months to {month_year(end)}"
+
+
+def short_period(start: date, end: date) -> str:
+    """A period in a table cell: ``Sep 2019``, ``Jul–Sep 2019``, ``12 months to Sep 2019``, ``5 Oct 2019``."""
+    if start == end:
+        return f"{end:%b %Y}" if is_month_end(end) else f"{end.day} {end:%b %Y}"
+    months = whole_months(start, end)
+    if months is None:
+        return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
+    if months == 1:
+        return f"{end:%b %Y}"
+    if months == 3 and end.month in (3, 6, 9, 12):
+        return f"{start:%b}–{end:%b %Y}"
+    return f"{months} months to {end:%b %Y}"
 
 
 def _preposition(start: date, end: date) -> str:
@@ -217,6 +231,51 @@ def judgement_cell(change: Change | None) -> str:
         return judgement.verdict
     short = None if judgement.not_tested_because is None else _SHORT_REASONS[judgement.not_tested_because]
     return f"{judgement.verdict} ({short})" if short else judgement.verdict
+
+
+# The scorecard's compact judgement cells: a mark and a word, read with MARKS_LEGEND.
+NO_FIGURE_MARK = "–"
+_MARKS = {
+    judging.SIGNIFICANTLY_BETTER: "✓ better",
+    judging.SPC_IMPROVEMENT: "✓ better",
+    judging.SIGNIFICANTLY_WORSE: "✗ worse",
+    judging.SPC_CONCERN: "✗ worse",
+    judging.NO_SIGNIFICANT_CHANGE: "≈ no change",
+    judging.SPC_COMMON_CAUSE: "≈ no change",
+    judging.SIGNIFICANT_INCREASE: "↑ increase",
+    judging.SPC_HIGH: "↑ increase",
+    judging.SIGNIFICANT_DECREASE: "↓ decrease",
+    judging.SPC_LOW: "↓ decrease",
+    judging.NOT_TESTED: "· not tested",
+}
+MARKS_LEGEND = (
+    "Judgement against the same period last year: ✓ significantly better; ✗ significantly worse; "
+    "≈ no significant change (within chance variation); ↑ or ↓ a significant increase or decrease "
+    "where neither is better; · not tested (the priority's table says why); – no figure to compare with, or no target."
+)
+
+
+def judgement_mark(change: Change | None) -> str:
+    """The scorecard's judgement cell: "✓ better", "≈ no change", "· not tested", or "–"."""
+    return NO_FIGURE_MARK if change is None else _MARKS[change.judgement.verdict]
+
+
+_PROGRESS_WORDS = {
+    judging.TARGET_MET: "met",
+    judging.TARGET_ON_TRACK: "on track",
+    judging.TARGET_NOT_ON_TRACK: "not on track",
+    judging.TARGET_NOT_MET: "not met",
+    PROGRESS_NOT_ASSESSED: "not assessed",
+}
+
+
+def progress_cell(comparison: Comparison) -> str:
+    """The scorecard's target cell: "600 by Mar 2020: not on track", or "–"."""
+    target = comparison.target
+    if target is None:
+        return NO_FIGURE_MARK
+    value = format_value(target.value, comparison.unit, auto_decimals(target.value))
+    return f"{value} by {target.by:%b %Y}: {_PROGRESS_WORDS[target.verdict]}"
 
 
 def judgement_sentence(change: Change | None, *, with_interval: bool = True) -> str:

@@ -7,6 +7,9 @@
 -- (`crimeplan-table` in update.typ), with a repeating header row; every table is a
 -- figure with its caption.
 -- A table without a caption is captioned by the heading it is under.
+-- A body row whose first cell is one bold run and whose other cells are empty is a group
+-- header (such as a priority over its measures in the scorecard): one cell across the
+-- table, `<th scope="rowgroup" colspan=...>` in HTML.
 --
 -- Headings. No two headings may read the same (WCAG 2.4.6): a repeated heading gets the
 -- name of the priority (the level-1 heading) it is under.
@@ -38,6 +41,18 @@ local function cell_text(cell)
   return stringify(cell.contents)
 end
 
+local function is_group_row(row)
+  local first = row.cells[1].contents
+  if #row.cells < 2 or #first ~= 1 or first[1].t ~= "Plain" or #first[1].content ~= 1
+      or first[1].content[1].t ~= "Strong" then
+    return false
+  end
+  for i = 2, #row.cells do
+    if cell_text(row.cells[i]) ~= "" then return false end
+  end
+  return true
+end
+
 -- Typst source for one table: crimeplan-table(caption, aligns, header, rows), where
 -- header and rows are arrays of (text, content) pairs: text to measure, content to show.
 local function typst_table(tbl, caption)
@@ -46,6 +61,10 @@ local function typst_table(tbl, caption)
     aligns[#aligns + 1] = align_name(spec[1])
   end
   local function row_source(row)
+    if is_group_row(row) then  -- one cell, which crimeplan-table spans across the table
+      local cell = row.cells[1]
+      return "((" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. "),)"
+    end
     local cells = {}
     for _, cell in ipairs(row.cells) do
       cells[#cells + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. ")"
@@ -74,12 +93,28 @@ local function html_table(tbl, caption)
       cell.attributes.scope = "col"
     end
   end
+  -- Each group header starts a body of its own, as that body's head row: one cell across
+  -- the table (a body's row-head column would clip it), read as the header of its rows.
+  local bodies = {}
   for _, body in ipairs(tbl.bodies) do
-    body.row_head_columns = 1
+    local current = nil
     for _, row in ipairs(body.body) do
-      row.cells[1].attributes.scope = "row"
+      if is_group_row(row) or current == nil then
+        current = { attr = body.attr, head = {}, body = {}, row_head_columns = 1 }
+        bodies[#bodies + 1] = current
+      end
+      if is_group_row(row) then
+        local cell = row.cells[1]
+        cell.col_span = #row.cells
+        cell.attributes.scope = "rowgroup"
+        current.head = { pandoc.Row({ cell }, row.attr) }
+      else
+        row.cells[1].attributes.scope = "row"
+        current.body[#current.body + 1] = row
+      end
     end
   end
+  tbl.bodies = bodies
   -- attributes as a list of pairs, so that they are written in this order every time
   return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, {
     { "role", "region" }, { "aria-label", caption }, { "tabindex", "0" },
