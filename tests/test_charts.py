@@ -125,7 +125,28 @@ def test_targets_are_drawn_in_the_change_chart_and_the_trend():
     assert drawn and drawn[0]["value"] == 600 and drawn[0]["date"] == "2020-03-31"
     assert any(row == {"value": 600} for row in inline_rows(trend)), "a target line across the chart"
     (roads,) = report(REPO, "p7_road_safety").charts()
-    assert [row["x"] for row in inline_rows(roads) if row.get("role") == "Target"] == [pytest.approx(1.0)]
+    # 130 checks on the counts' scale, to 600 (414 drug-driving arrests the largest count)
+    assert [row["x"] for row in inline_rows(roads) if row.get("role") == "Target"] == [pytest.approx(130 / 600)]
+
+
+def test_the_change_chart_puts_measures_of_one_unit_on_one_scale_with_an_axis():
+    change, *_ = every_chart(report(REPO, "p1_local_policing"))
+    now = {row["item"]: row["x"] for row in inline_rows(change) if row.get("role") == "This period"}
+    assert now["Hours worked by Special Constables"] == pytest.approx(48_810 / 60_000)
+    assert now["Hours given by Community Special Constables"] == pytest.approx(382 / 60_000)
+    assert now["Community Special Constables on patrol"] == pytest.approx(9 / 600)
+    assert now["Grade of service for '101' calls in the Force Control Room"] == pytest.approx(84.7 / 100)
+    for tick in ("0", "200", "600", "20,000", "60,000 hours", "75%", "100%", "20 minutes"):
+        assert f">{tick}</text>" in change.svg, tick
+    assert "measures in the same unit share one scale from zero" in change.alt_text
+
+
+@pytest.mark.parametrize(("largest", "ticks"), [
+    (600, [0, 200, 400, 600]), (414, [0, 200, 400, 600]), (48_810, [0, 20_000, 40_000, 60_000]),
+    (84.7, [0, 25, 50, 75, 100]), (18, [0, 5, 10, 15, 20]), (0.3, [0, 0.1, 0.2, 0.3]), (0, [0, 1]),
+])
+def test_axis_ticks_are_round_and_reach_the_largest_value(largest, ticks):
+    assert charts.axis_ticks(largest) == pytest.approx(ticks)
 
 
 def test_control_limits_are_drawn_from_fifteen_points():

@@ -193,7 +193,7 @@ def test_2018_19_q2_renders_from_comparison_values_without_commentary(project):
         "Special Constable headcount stood at 464 in September 2018; no comparison for the same period "
         "last year is available. The target is 600 by March 2020 (136 to go)."
     ) in text
-    assert "'101' calls to the Crime Bureau stood at 26,933 [d] in July to September 2018" in text
+    assert "'101' calls to the Crime Bureau totalled 26,933 [d] in July to September 2018" in text
     assert "Compared with April to June 2018, the figure rose by 1,283 (5%)." in text
     for priority in PLAN.priorities:
         result = load_commentary(data_dir, Quarter.parse("2018-19-Q2"), priority.number, PLAN, measures, catalogue, areas)

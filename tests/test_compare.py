@@ -29,6 +29,7 @@ def frame(*rows: tuple) -> pd.DataFrame:
             "note": "",
             "status": "published",
             "period_assumed": False,
+            "qualifier": "",
             "file": "test.csv",
             "row": number,
         }

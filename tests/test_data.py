@@ -35,7 +35,7 @@ def test_load_measures_types_and_columns(data_dir):
     measures = load_measures(data_dir)
     assert list(measures.columns) == [
         "measure", "area", "period_start", "period_end", "value", "source", "note", "status", "period_assumed",
-        "row", "file",
+        "qualifier", "row", "file",
     ]
     first = measures.iloc[0]
     assert first["period_start"] == date(2018, 9, 30) and isinstance(first["period_start"], date)

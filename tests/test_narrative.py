@@ -101,7 +101,7 @@ def test_local_area_and_one_decimal_percentages():
     assert say(rows, measure, area="Southend", pct_decimals=1) == (
         "Anti-social behaviour incidents in Southend fell to 5,926 in the 12 months to September 2019, "
         "down from 6,931 in the 12 months to September 2018 (1,005 fewer, 14.5% lower). "
-        "This is a significant fall (significantly better); the 95% confidence interval for the change in the rate "
+        "This is significantly better than a year earlier; the 95% confidence interval for the change in the rate "
         "runs from 17% lower to 11% lower."
     )
 
@@ -111,7 +111,7 @@ def test_previous_quarter_sentence():
     rows = quarter_rows("m", 26933, 29357) + [("m", "Essex", "2019-04-01", "2019-06-30", 27156)]
     assert say(rows, measure) == (
         "Calls rose to 29,357 in July to September 2019, up from 26,933 in July to September 2018 "
-        "(2,424 more, 9% higher). This is a significant rise; the 95% confidence interval for the change in the "
+        "(2,424 more, 9% higher). This is a significant increase; the 95% confidence interval for the change in the "
         "rate runs from 7.2% higher to 11% higher. "
         "Compared with April to June 2019, the figure rose by 2,201 (8%)."
     )

@@ -28,9 +28,11 @@ def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path):
     assert started.returncode == 0, started.stderr
     params = (root / "params" / f"{QUARTER}.yml").read_text()
     assert "quarter: 2019-20-Q3" in params and "data_to: 2019-12-31" in params and "produced: January 2020" in params
+    assert "next_release: 2020-04" in params or "next_release: '2020-04'" in params, "a quarter after January 2020"
     template = root / "data" / "measures" / f"{QUARTER}.csv"
     with template.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
+    assert list(rows[0])[-3:] == ["status", "period_assumed", "qualifier"], "every optional column to fill in"
     keys = {(r["measure"], r["area"], r["period_start"], r["period_end"]) for r in rows}
     assert ("specials_headcount", "Essex", "2019-12-31", "2019-12-31") in keys
     assert ("ksi_casualties", "Essex", "2019-10-01", "2019-12-31") in keys

@@ -40,7 +40,7 @@ FIELDS = {
     "F04": "commitment text", "F05": "contact.how", "F06": "plan_title", "F07": "params revisions[].change",
     "F08": "params producing_unit", "F09": "sources title", "F10": "sources publisher",
     "F11": "measures source", "+F12": "area name (areas.csv, ingested police.uk file)", "F13": "plan force",
-    "F14": "params produced",
+    "F14": "params produced", "F15": "plan revisions_policy",
 }
 AREA = "Basildon"
 # Ordinary text that must simply print, in commentary too.
@@ -88,6 +88,7 @@ def plant_payloads(root: Path) -> None:
     def plan(p):
         p.update(force=payload("F13"), plan_title=payload("F06"))
         p["contact"]["how"] = payload("F05")
+        p["revisions_policy"] = payload("F15")
         p["priorities"][0]["title"] = payload("@F03")
         p["priorities"][0]["commitments"][0]["text"] = payload("F04")
         p["areas"] = [area if name == AREA else name for name in p["areas"]]
@@ -188,7 +189,8 @@ def test_check_names_every_field_that_holds_markup(hostile_project):
                   "data/catalogue.yml, measure 'specials_headcount', column definition",
                   "params/plan.yml, column priorities[0].title", "params/plan.yml, column plan_title",
                   "params/plan.yml, column priorities[0].commitments[0].text", "params/plan.yml, column contact.how",
-                  "params/plan.yml, column force", f"params/{QUARTER}.yml, column revisions[0].change",
+                  "params/plan.yml, column force", "params/plan.yml, column revisions_policy",
+                  f"params/{QUARTER}.yml, column revisions[0].change",
                   f"params/{QUARTER}.yml, column producing_unit", f"params/{QUARTER}.yml, column produced",
                   "data/sources.yml, source 'Essex Police update, Oct 2019', column title",
                   "data/sources.yml, source 'Essex Police update, Oct 2019', column publisher",

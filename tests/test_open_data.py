@@ -124,20 +124,14 @@ def test_anti_social_behaviour_by_month_and_district_for_a_covered_quarter(input
     assert f"{biggest} had the most ({districts[biggest]:,})" in text
 
 
-def test_a_quarter_without_police_uk_data_gets_one_line(inputs):
-    items = sections(inputs, 2, "2019-20-Q2")
-    assert len(items) == 1 and isinstance(items[0], Markdown)
-    body = shown(items[0]).removeprefix(HEADING).strip()
-    assert body == ("There is no police.uk data for July to September 2019 in this update: the police.uk "
-                    "street-level figures for Essex used here run from January to July 2018.")
-    assert "held" not in body  # speaks to readers, not about the tool's state
+def test_a_quarter_without_police_uk_data_is_left_out(inputs):
+    """Priority 2's only public data is police.uk, which ends in July 2018: nothing to show."""
+    assert sections(inputs, 2, "2019-20-Q2") == []
 
 
-def test_a_quarter_only_partly_covered_by_police_uk_gets_one_line(inputs):
-    items = sections(inputs, 2, "2018-19-Q2")
-    assert len(items) == 1 and isinstance(items[0], Markdown)
-    assert "cover only part of July to September 2018; the quarter is not shown" in shown(items[0])
-    assert "\n" not in shown(items[0]).removeprefix(HEADING).strip()
+def test_a_quarter_only_partly_covered_by_police_uk_is_left_out(inputs):
+    assert sections(inputs, 2, "2018-19-Q2") == []
+    assert sections(inputs, 2, "2018-19-Q1")  # April to June 2018 is covered
 
 
 def test_recorded_crime_for_violence_in_the_quarter(inputs):
@@ -170,9 +164,8 @@ def test_recorded_crime_compares_with_the_previous_quarter(inputs):
 def test_a_quarter_without_quarterly_recorded_crime_says_so_then_shows_the_long_series(inputs):
     items = sections(inputs, 5, "2019-20-Q1")
     first = shown(items[0]).removeprefix(HEADING).strip()
-    assert first.startswith(
-        "There are no quarterly recorded crime figures for April to June 2019 in this update: "
-        "the quarterly figures used here run from 2006/07 Q1 to 2018/19 Q3.")
+    assert first == ("There are no quarterly recorded crime figures for April to June 2019: the latest are for "
+                     "2018/19 Q3. The longer view follows.")
     assert "in the year ending December 2018" in text_of(items)
 
 

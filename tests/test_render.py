@@ -146,9 +146,11 @@ def test_render_all_renders_every_quarter_with_its_public_data(tmp_path):
     recorded_crime = html_text(root / "outputs" / "2017-18-Q1" / "update.html")
     assert "Quarterly Update 2017/18 Q1" in recorded_crime
     assert "Police recorded crime for April to June 2017: Essex recorded 32,890 crimes" in recorded_crime
-    assert "There is no police.uk data for April to June 2017" in recorded_crime
+    assert "police.uk" not in recorded_crime  # no police.uk data for April to June 2017: no section, no source
     asb = html_text(root / "outputs" / "2018-19-Q1" / "update.html")
     assert "Anti-social behaviour records on police.uk by district" in asb
+    sources = asb[asb.index("Sources of the figures"):asb.index("Measures and their definitions")]
+    assert "Street-level crime and anti-social behaviour data, by month" in sources  # police.uk, when shown
     assert "4,194" in asb  # Essex, April 2018, checked by hand against the raw police.uk files
 
 

@@ -39,10 +39,17 @@ def test_compact_table_names_local_areas_and_joins_percentages():
     assert compact["Change"].tolist() == ["-10 (-5%)", "no comparison"]
 
 
-def test_key_figures_are_generated_per_commitment(roads):
+def test_commitment_sections_do_not_repeat_the_table(roads):
     sections = shown(roads.commitment_sections())
     assert "## Working with the Safer Essex Roads Partnership we will:" in sections
-    assert "- Arrests of drug drivers rose to 414 in July to September 2019, up from 224" in sections
+    assert "| Arrests of drug drivers | July to September 2019 | 414 | 224 |" in shown(roads.performance_table())
+    assert "414" not in sections and "rose to" not in sections
+
+
+def test_commitment_sections_add_the_change_from_the_previous_quarter():
+    report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO / "data", REPO / "params")
+    assert "- '101' calls to the Crime Bureau: compared with April to June 2019, the figure rose by" in (
+        shown(report.commitment_sections()))
 
 
 def test_performance_table_and_records_agree(roads):
@@ -95,4 +102,4 @@ def test_a_commitment_without_commentary_never_contradicts_its_figures():
         else:
             assert "No figures or updates for this commitment in 2019/20 Q2." in section
     cadets = text.split(report.priority.commitments[1].text, 1)[1].split("\n## ", 1)[0]  # table figures only
-    assert "Its figures for 2019/20 Q2 are in the performance table above; no update text was given." in cadets
+    assert "Its figures for 2019/20 Q2 are with the performance table above; no update text was given." in cadets

@@ -91,7 +91,7 @@ def test_a_short_row_with_a_thousands_comma_is_an_error(project, capsys):
     code, lines = check(project, capsys)
     assert code == 2
     assert only(lines, "field_count") == (
-        f"error: data/measures/{QUARTER}.csv, row {row}: the row has 6 fields but the header has 9 ('27,800' reads "
+        f"error: data/measures/{QUARTER}.csv, row {row}: the row has 6 fields but the header has 10 ('27,800' reads "
         "as two values: write the number without its comma (27800) or put it in quotes); the row was not read "
         "(rule: field_count)")
     stderr = assert_not_rendered(project)
@@ -99,7 +99,7 @@ def test_a_short_row_with_a_thousands_comma_is_an_error(project, capsys):
 
 
 def test_a_source_that_is_only_a_number_is_an_error(project, capsys):
-    line = "crime_bureau_101_calls,Essex,2019-10-01,2019-12-31,27,800,,,"
+    line = "crime_bureau_101_calls,Essex,2019-10-01,2019-12-31,27,800,,,,"
     row = edit_template(project, "crime_bureau_101_calls,Essex,2019-10-01", line)
     code, lines = check(project, capsys)
     assert code == 2
@@ -109,7 +109,7 @@ def test_a_source_that_is_only_a_number_is_an_error(project, capsys):
 
 
 def test_a_percentage_typed_as_a_fraction_is_a_warning_and_strict_renders_nothing(project, capsys):
-    line = "specials_applications_bame_pct,Essex,2019-10-01,2019-12-31,0.14,,,,"
+    line = "specials_applications_bame_pct,Essex,2019-10-01,2019-12-31,0.14,,,,,"
     row = edit_template(project, "specials_applications_bame_pct,Essex,2019-10-01", line)
     code, lines = check(project, capsys)
     assert code == 0
@@ -125,7 +125,7 @@ def test_a_percentage_typed_as_a_fraction_is_a_warning_and_strict_renders_nothin
 
 
 def test_a_valid_area_the_plan_does_not_report_is_named(project, capsys):
-    line = "gang_team_arrests,Colchester,2019-10-01,2019-12-31,12,,,,"
+    line = "gang_team_arrests,Colchester,2019-10-01,2019-12-31,12,,,,,"
     row = edit_template(project, "gang_team_arrests,Basildon,2019-10-01", None, add=line)
     code, lines = check(project, capsys)
     assert code == 0
@@ -138,8 +138,8 @@ def test_a_valid_area_the_plan_does_not_report_is_named(project, capsys):
 
 
 def test_a_comparison_row_a_day_off_beside_the_empty_exact_row_is_an_error(project, capsys):
-    empty = "drink_drive_arrests,Essex,2018-10-01,2018-12-31,,,,,"
-    near = "drink_drive_arrests,Essex,2018-10-02,2018-12-31,301,,,,"
+    empty = "drink_drive_arrests,Essex,2018-10-01,2018-12-31,,,,,,"
+    near = "drink_drive_arrests,Essex,2018-10-02,2018-12-31,301,,,,,"
     row = edit_template(project, "drink_drive_arrests,Essex,2018-10-01", empty, add=near)
     code, lines = check(project, capsys)
     assert code == 2
@@ -152,7 +152,7 @@ def test_a_comparison_row_a_day_off_beside_the_empty_exact_row_is_an_error(proje
 
 
 def test_a_row_a_day_off_beside_a_filled_exact_row_is_named_as_unused(project, capsys):
-    near = "drink_drive_arrests,Essex,2018-10-02,2018-12-31,301,,,,"
+    near = "drink_drive_arrests,Essex,2018-10-02,2018-12-31,301,,,,,"
     row = edit_template(project, "drink_drive_arrests,Essex,2018-10-01", None, add=near)
     code, lines = check(project, capsys)
     assert code == 0

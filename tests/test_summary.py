@@ -66,9 +66,9 @@ def test_derived_figures_are_marked_and_not_tested(summary):
     assert southend_asb.previous_year.verdict == judging.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
     assert southend_asb.previous_year.judgement.reason.startswith("Derived figure, not published as such")
     table = summary.scorecard_table().set_index("Measure")
-    row = table.loc["Anti-social behaviour incidents in Southend, the 12 months to September 2019 (period assumed)"]
-    assert (row["This period"], row["Same period last year"]) == ("5,926 [d]", "6,931 [d]")
-    assert row["Judgement"] == "not tested (derived figure)"
+    row = table.loc["Anti-social behaviour incidents (Southend), 12 months to Sep 2019 (period assumed)"]
+    assert (row["This period"], row["Change"]) == ("5,926 [d]", "\u221214.5%")
+    assert row["Judgement"] == "\u00b7 not tested"
     assert "[d] marks a derived figure" in summary.scorecard().data.replace("\\", "")  # Markdown escapes
     records = summary.scorecard_records().set_index("measure")
     assert records.loc["asb_incidents", ["status", "same_period_last_year_status", "period_assumed"]].tolist() == [
@@ -100,35 +100,40 @@ def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
     assert 3 <= len(points) <= 5
     text = " ".join(points)
     assert "Arrests of drug drivers rose to 414" not in text  # no longer a significant change
-    assert text.startswith("Of the 16 figures in this update that can be compared with the same period last year, "
-                           "2 were tested, corrected together for their number (Holm's method): 0 changed by more "
-                           "than chance variation (0 significantly better, 0 significantly worse) and 2 within "
-                           "chance variation. 14 were not tested: 9 not published as such")
-    assert "Special Constable headcount 515 in September 2019 against 600 by March 2020, not on track for target" in text
-    assert "Needs attention: Special Constable headcount (not on track for target)" in text
-    assert "target met" not in text
+    assert "were tested" not in text and "Of the" not in text  # no tally of tests
+    assert points[0] == ("Special Constable headcount stood at 515 in September 2019, not on track for the target "
+                         "of 600 by March 2020.")
+    assert ("Special Constable headcount in the Home Office workforce tables was almost unchanged at 519 in "
+            "September 2019, against 517 in March 2019, after rising at each count from 358 in September 2016; "
+            "93 joined and 88 left in the six months to September 2019.") in points
+    assert "Nothing needs particular attention" not in text
+    assert "target met" not in text and "significant" not in text.replace("no significant change", "")
 
 
-def test_scorecard_covers_every_priority_and_says_when_a_priority_has_no_figures(summary):
+def test_scorecard_groups_figures_under_each_priority_named_once(summary):
     table = summary.scorecard_table()
-    priorities = {row.split(":")[0] for row in table["Priority"]}
-    assert priorities == {f"Priority {p.number}" for p in summary.edition.plan.priorities}
-    domestic_abuse = table[table["Priority"].str.startswith("Priority 3:")]
-    assert domestic_abuse["Measure"].tolist() == ["No figures for this priority in 2019/20 Q2"]
-    assert (table != "").all().all(), "every cell says something"
-    deaths = table[table["Measure"].str.startswith("People killed on the roads")].iloc[0]
-    assert deaths[["This period", "Same period last year", "Judgement"]].tolist() == ["8", "14", "no significant change"]
-    specials = table[table["Measure"].str.startswith("Special Constable headcount")].iloc[0]
-    assert specials["Target and progress"] == "600 by March 2020: not on track for target"
+    groups = table[(table.drop(columns="Measure") == "").all(axis=1)]["Measure"].tolist()
+    assert groups == [f"Priority {p.number}: {p.title}" for p in summary.edition.plan.priorities if p.number != 3]
+    figures = table[~table["Measure"].isin(groups)]
+    assert (figures != "").all().all(), "every cell of a figure's row says something"
+    by_label = figures.set_index("Measure")
+    assert by_label.loc["Killed on the roads, Jul\u2013Sep 2019"].tolist() == ["8", "\u221243%", "\u2248 no change",
+                                                                           "\u2013"]
+    assert by_label.loc["Special Constables, Sep 2019", "Target"] == "600 by Mar 2020: not on track"
+    assert summary.without_figures() == ("Not in the scorecard: Priority 3: Breaking the Cycle of Domestic Abuse "
+                                         "(no figures for this priority in 2019/20 Q2).")
+    markdown = summary.scorecard().data
+    assert "| **Priority 7\\: Improve Safety on our Roads** | | | | |" in markdown
+    assert "\u2713 significantly better" in markdown  # the marks' legend
 
 
 def test_raising_specials_to_650_meets_the_target(tmp_path):
     changed = changed_summary(tmp_path, ("specials_headcount", "2019-09-30", "650"))
     text = " ".join(changed.main_points())
-    assert "Special Constable headcount 650 in September 2019 against 600 by March 2020, target met" in text
+    assert "Special Constable headcount stood at 650 in September 2019, meeting the target of 600 by March 2020." in text
     assert "not on track" not in text
-    specials = changed.scorecard_table().set_index("Measure").loc["Special Constable headcount, September 2019"]
-    assert specials["Target and progress"] == "600 by March 2020: target met"
+    specials = changed.scorecard_table().set_index("Measure").loc["Special Constables, Sep 2019"]
+    assert specials["Target"] == "600 by Mar 2020: met"
 
 
 def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
@@ -136,16 +141,17 @@ def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
     ksi = by_measure(changed)["ksi_casualties"].previous_year
     assert ksi.verdict == judging.SIGNIFICANTLY_BETTER
     points = changed.main_points()
-    assert any("People killed or seriously injured on the roads fell to 100" in p
-               and "This is a significant fall (significantly better); the 95% confidence interval" in p
-               for p in points), points
+    assert points[0] == ("People killed or seriously injured on the roads fell to 100 in July to September 2019, "
+                         "down from 199 in July to September 2018 (99 fewer, 50% lower). This is significantly "
+                         "better than a year earlier."), points
 
 
 def test_a_significant_worsening_needs_attention(tmp_path):
     changed = changed_summary(tmp_path, ("road_deaths", "2019-09-30", "40"))
     assert by_measure(changed)["road_deaths"].previous_year.verdict == judging.SIGNIFICANTLY_WORSE
-    assert any("Needs attention:" in p and "People killed on the roads (significantly worse than a year earlier)" in p
-               for p in changed.main_points())
+    points = changed.main_points()
+    assert points[0].startswith("People killed on the roads rose to 40 in July to September 2019"), points
+    assert points[0].endswith("This is significantly worse than a year earlier."), points
 
 
 def test_scorecard_records_have_a_header_and_points_in_their_own_column(summary):

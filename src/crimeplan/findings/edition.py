@@ -303,7 +303,8 @@ def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalog
         problems += [problem for column, value in _plan_text(plan)
                      for problem in shown_as_typed(value, file=plan_file, column=column)]
     catalogue_file = project.shown(project.data_dir / "catalogue.yml")
-    problems += [problem for measure_id, entry in catalogue.items() for column in ("label", "definition")
+    problems += [problem for measure_id, entry in catalogue.items()
+                 for column in ("label", "short_label", "definition") if getattr(entry, column) is not None
                  for problem in shown_as_typed(getattr(entry, column), file=catalogue_file,
                                                location=f"measure {measure_id!r}", column=column)]
     sources_file = project.shown(project.data_dir / SOURCES_FILE)
@@ -316,7 +317,7 @@ def _text_shown_as_typed(project: Project, plan: Plan | None, catalogue: Catalog
 def _plan_text(plan: Plan) -> list[tuple[str, str]]:
     """Every text of the plan the update shows, by its key."""
     texts = [("force", plan.force), ("plan_title", plan.plan_title), ("contact.team", plan.contact.team),
-             ("contact.how", plan.contact.how)]
+             ("contact.how", plan.contact.how), ("revisions_policy", plan.revisions_policy)]
     for i, priority in enumerate(plan.priorities):
         texts += [(f"priorities[{i}].title", priority.title), (f"priorities[{i}].lead_in", priority.lead_in)]
         texts += [(f"priorities[{i}].commitments[{j}].text", c.text) for j, c in enumerate(priority.commitments)]
@@ -369,8 +370,8 @@ def _plan_against_data(project: Project, plan: Plan, catalogue: Catalogue, area_
 
 
 def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarter) -> list[Problem]:
-    """Missing commentary and units written twice (warnings); every malformed heading or
-    reference and unknown measure, field or area in every file (errors)."""
+    """Missing commentary, and units or qualifiers written twice (warnings); every malformed
+    heading or reference and unknown measure, field or area in every file (errors)."""
     data_dir, plan = project.data_dir, shared.plan
     assert plan is not None  # read_quarter stops before this without a plan
     folder = data_dir / "commentary" / quarter.id
@@ -391,11 +392,29 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         for path, line, commitment, area in scanned.unwritten
     ]
     area_names = set(shared.areas["area"])
+    qualified = coverage.valid_rows(shared.measures)
+    qualified = qualified[qualified["qualifier"] != ""]
     for reference in scanned.references:
+        where = {"file": project.shown(Path(reference.file)), "location": f"line {reference.line}",
+                 "value": reference.text}
         if problem := commentary.reference_problem(reference, shared.declared, area_names):
             problems += reference.error(problem).problems(project.shown)
-        elif reference.measure in shared.catalogue and (
+            continue
+        if reference.measure in shared.catalogue and (
                 message := commentary.repeated_unit(reference, shared.catalogue[reference.measure].unit)):
-            problems.append(Problem("warning", message, file=project.shown(Path(reference.file)),
-                                    location=f"line {reference.line}", value=reference.text, rule="commentary_unit"))
+            problems.append(Problem("warning", message, rule="commentary_unit", **where))
+        if message := commentary.repeated_qualifier(reference, _qualifier(qualified, reference, plan, quarter)):
+            problems.append(Problem("warning", message, rule="commentary_qualifier", **where))
     return problems
+
+
+def _qualifier(qualified: pd.DataFrame, reference: commentary.Reference, plan: Plan, quarter: Quarter) -> str:
+    """The qualifier of the figure a reference prints (its measure and area in the quarter it
+    names), "" for an exact one; ``qualified`` are the measures rows with a qualifier."""
+    if qualified.empty:  # also no dates to compare (an empty column is not one of dates)
+        return ""
+    when = quarter.same_quarter_last_year if reference.last_year else quarter
+    rows = qualified[(qualified["measure"] == reference.measure)
+                     & (qualified["area"] == (reference.area or plan.force_area))
+                     & (qualified["period_end"] >= when.start) & (qualified["period_end"] <= when.end)]
+    return str(rows["qualifier"].iloc[-1]) if not rows.empty else ""

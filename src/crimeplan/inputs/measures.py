@@ -44,6 +44,7 @@ from crimeplan.inputs.schemas import (
     measures_columns_schema,
     measures_text_schema,
     measures_values_schema,
+    normal_qualifier,
     parsed_dates,
     parsed_numbers,
     row_problems,
@@ -56,6 +57,7 @@ THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma:
 
 Unit = Literal["count", "people", "hours", "minutes", "percent", "gbp"]
 Kind = Literal["snapshot", "total", "rate"]
+SHORT_LABEL_LENGTH = 40  # characters: a scorecard cell at 390 px on two lines
 Better = Literal["higher", "lower", "neither"]
 
 
@@ -79,6 +81,8 @@ class MeasureDef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str = Field(min_length=1)
+    short_label: str | None = Field(default=None, min_length=1, max_length=SHORT_LABEL_LENGTH,
+                                    description="the label in a few words, for the scorecard (else `label`)")
     priority: int = Field(ge=1)
     commitment: str = Field(min_length=1)
     unit: Unit
@@ -96,6 +100,15 @@ class MeasureDef(BaseModel):
     plausible_change: PlausibleChange = Field(default_factory=PlausibleChange)
     at_most: str | None = Field(default=None, description="a measure id whose figure this one cannot exceed "
                                 "(its total) for the same area and period")
+    joins: list[str] = Field(default_factory=list, description="headcounts (snapshot measure ids) the people "
+                             "this total counts join, such as new recruits")
+    leaves: list[str] = Field(default_factory=list, description="headcounts (snapshot measure ids) the people "
+                              "this total counts leave")
+
+    @property
+    def short(self) -> str:
+        """The short label, or the label when the catalogue gives none."""
+        return self.short_label or self.label
 
 
 Catalogue = dict[str, MeasureDef]
@@ -282,10 +295,11 @@ def _empty_measures() -> pd.DataFrame:
 
 def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
     """Dates as ``datetime64`` and values as floats; cells that don't parse become NaT/NaN;
-    an empty status is ``published`` and ``period_assumed`` a bool."""
+    an empty status is ``published``, ``period_assumed`` a bool and a qualifier lower case."""
     return text.assign(
         status=text["status"].str.lower().replace("", PUBLISHED),
         period_assumed=text["period_assumed"].str.lower() == "yes",
+        qualifier=normal_qualifier(text["qualifier"]),
         period_start=parsed_dates(text["period_start"]),
         period_end=parsed_dates(text["period_end"]),
         value=parsed_numbers(text["value"]),
@@ -382,6 +396,14 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
                 file=shown_as, location=f"measure {measure_id!r}", column="denominator", value=entry.denominator,
                 rule="known_denominator")
         for measure_id, entry in catalogue.items() if entry.denominator and entry.denominator not in entries
+    ]
+    problems += [
+        Problem("error", f"{column} names {headcount!r}, which is not a headcount (a snapshot measure) in the "
+                "catalogue", file=shown_as, location=f"measure {measure_id!r}", column=column, value=headcount,
+                rule="known_headcount")
+        for measure_id, entry in catalogue.items() for column in ("joins", "leaves")
+        for headcount in getattr(entry, column)
+        if headcount not in catalogue or catalogue[headcount].kind != "snapshot"
     ]
     return catalogue, set(entries), problems
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -101,13 +102,30 @@ class Contact(_Strict):
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+# The status a force's own figures can have ("About these statistics" says it in words):
+# management information unless the force publishes them under the Code of Practice for Statistics.
+StatisticsStatus = Literal["management_information", "official_statistics_in_development", "official_statistics",
+                           "accredited_official_statistics"]
+REVISIONS_POLICY = (
+    "A figure is revised when its source revises it or when an error is found. A revised update is issued as a "
+    "new version of the same quarter's update, which says what changed in each version. Each "
+    "update is produced from the data held when it is made, so a figure for an earlier period shown here (the "
+    "same period last year, say) may differ from the one published at the time.")
+
+
 class Plan(_Strict):
-    """The Police and Crime Plan: who it is for and its priorities in order."""
+    """The Police and Crime Plan: who it is for and its priorities in order, and how its
+    update is published (the status of the force's own figures and the revisions policy,
+    both with defaults that suit any force)."""
 
     force: str = Field(min_length=1)
     force_area: str = Field(min_length=1)
     plan_title: str = Field(min_length=1)
     contact: Contact
+    statistics_status: StatisticsStatus = Field(
+        default="management_information", description="the status of the force's own figures in the update")
+    revisions_policy: str = Field(default=REVISIONS_POLICY, min_length=1,
+                                  description="when and how figures are revised, in a reader's words")
     priorities: list[Priority] = Field(min_length=1)
     areas: list[str] = Field(min_length=1)
     front_matter: list[str] = Field(default_factory=list, description="notebooks before the priorities, e.g. a summary")
@@ -156,8 +174,9 @@ class Revision(_Strict):
 
 
 class QuarterParams(_Strict):
-    """What varies per quarter: which quarter, data to when, document metadata, and what
-    changed in each version after the first (``revisions``; none listed: "none")."""
+    """What varies per quarter: which quarter, data to when, document metadata, what
+    changed in each version after the first (``revisions``; none listed: "none") and when
+    the next update is due (``next_release``; none: "not announced")."""
 
     quarter: str
     data_to: date
@@ -165,6 +184,47 @@ class QuarterParams(_Strict):
     produced: str = Field(min_length=1, description="e.g. 'October 2019'")
     producing_unit: str = Field(min_length=1)
     revisions: list[Revision] = Field(default_factory=list)
+    next_release: str | None = Field(
+        default=None, description="when the next update is due: a month (YYYY-MM) or a day (YYYY-MM-DD)")
+
+    @field_validator("next_release", mode="before")
+    @classmethod
+    def _release_as_text(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, date) else value  # YAML reads 2020-01-15 as a date
+
+    @field_validator("next_release")
+    @classmethod
+    def _release_month_or_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+                raise ValueError
+            date.fromisoformat(value if len(value) == 10 else f"{value}-01")
+        except ValueError:
+            raise ValueError(f"{value!r} is not a month written YYYY-MM or a day written YYYY-MM-DD, "
+                             "e.g. 2020-01") from None
+        return value
+
+    @property
+    def next_release_names_day(self) -> bool:
+        """Whether ``next_release`` gives the day (YYYY-MM-DD), not only the month."""
+        return self.next_release is not None and len(self.next_release) == len("YYYY-MM-DD")
+
+    @property
+    def next_release_day(self) -> date | None:
+        """The day the next update is due, or the first of its month when only the month is known."""
+        if self.next_release is None:
+            return None
+        return date.fromisoformat(self.next_release if self.next_release_names_day else f"{self.next_release}-01")
+
+    @model_validator(mode="after")
+    def _release_after_data(self) -> QuarterParams:
+        released = self.next_release_day
+        if released is not None and (released.year, released.month) <= (self.data_to.year, self.data_to.month):
+            raise ValueError(f"next_release {self.next_release} is not after the data, which run to {self.data_to}")
+        return self
 
     @model_validator(mode="after")
     def _revisions_up_to_version(self) -> QuarterParams:

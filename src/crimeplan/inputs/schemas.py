@@ -28,12 +28,16 @@ if TYPE_CHECKING:
 
 MEASURE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note"]
 # How a figure came about (optional; ingested files leave them out): ``status`` is one of
-# STATUSES (empty = published), ``period_assumed`` is ``yes`` when the source gave no period.
-PROVENANCE_COLUMNS = ["status", "period_assumed"]
+# STATUSES (empty = published), ``period_assumed`` is ``yes`` when the source gave no period,
+# ``qualifier`` holds the words the source put before a figure it gave only as a bound or
+# roughly ("more than" for "more than 200"; one of QUALIFIERS, empty = an exact figure).
+PROVENANCE_COLUMNS = ["status", "period_assumed", "qualifier"]
 OPTIONAL_MEASURE_COLUMNS = ("source", "note", *PROVENANCE_COLUMNS)
 PUBLISHED = "published"
 STATUSES = (PUBLISHED, "derived", "estimated", "provisional")
 PERIOD_ASSUMED_VALUES = ("", "yes", "no")
+QUALIFIERS = ("more than", "over", "at least", "fewer than", "less than", "under", "up to", "about",
+              "approximately", "around", "nearly", "almost")
 AREA_COLUMNS = ["area", "type", "parent"]
 NON_NEGATIVE_UNITS = frozenset({"count", "people", "hours", "minutes", "gbp"})
 MEASURE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -78,6 +82,8 @@ ROW_RULES: dict[str, Rule] = {
                          + ", ".join(STATUSES)),
     "period_assumed": Rule("period_assumed", "{period_assumed!r} is not yes, no or empty (yes: the source gave "
                            "no period and this one is assumed)"),
+    "known_qualifier": Rule("qualifier", "{qualifier!r} is not a qualifier: leave it empty for an exact figure or "
+                            "write the words the source put before it, one of " + ", ".join(QUALIFIERS)),
     "period_order": Rule("period_end", "{period_end!r} is before period_start {period_start!r}: a period must end on or after its start"),
     "known_measure": Rule("measure", "{measure!r} is not a measure in data/catalogue.yml{suggestion}"),
     "known_area": Rule("area", "{area!r} is not an area in data/reference/ (areas.csv, forces.csv){suggestion}"),
@@ -116,6 +122,11 @@ def parsed_numbers(text: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers))
 
 
+def normal_qualifier(text: pd.Series) -> pd.Series:
+    """Qualifiers as compared and stored: lower case, single spaces ("More  than" -> "more than")."""
+    return text.str.lower().str.split().str.join(" ")
+
+
 def _check(rule: str, test: Callable[..., pd.Series]) -> pa.Check:
     """A pandera check named after its entry in ``ROW_RULES`` (which says how to report it)."""
     import pandera.pandas as pa
@@ -148,6 +159,7 @@ def measures_text_schema() -> pa.DataFrameSchema:
             "status": pa.Column(None, _check("known_status", lambda s: s.str.lower().isin(["", *STATUSES]))),
             "period_assumed": pa.Column(
                 None, _check("period_assumed", lambda s: s.str.lower().isin(PERIOD_ASSUMED_VALUES))),
+            "qualifier": pa.Column(None, _check("known_qualifier", lambda s: normal_qualifier(s).isin(["", *QUALIFIERS]))),
             "source": pa.Column(None, _check("source_text", lambda s: ~s.str.fullmatch(NUMBER_ONLY))),
         },
     )

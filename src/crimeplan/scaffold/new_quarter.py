@@ -5,7 +5,8 @@ quarter's Quarto profile, ``_quarto-<quarter>.yml``, and makes it the default:
 :func:`crimeplan.build.quarto_project.write_profiles`):
 
 - ``params/<quarter>.yml``: the previous quarter's params with this quarter's id, data-to
-  date (the quarter's last day), version 1 and the month after the quarter as "produced";
+  date (the quarter's last day), version 1, the month after the quarter as "produced" and
+  the next release (when the previous quarter gave one) three months after the previous one;
 - ``data/measures/<quarter>.csv``: one row to fill in for every measure and area the
   previous quarter reported, with this quarter's period, plus the same period last year
   where the data does not hold it yet; values are left empty (``check`` lists them);
@@ -23,12 +24,13 @@ import yaml
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.files import read_yaml
+from crimeplan.inputs.measures import MEASURE_KEY
 from crimeplan.inputs.params import load_quarter
+from crimeplan.inputs.schemas import MEASURE_COLUMNS, PROVENANCE_COLUMNS
 from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
 
-TEMPLATE_COLUMNS = ["measure", "area", "period_start", "period_end", "value", "source", "note", "status",
-                    "period_assumed"]
+TEMPLATE_COLUMNS = [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS]
 
 
 def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
@@ -45,23 +47,26 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
         raise InputError(f"{quarter} has been started already ({', '.join(existing)}); nothing was written",
                          rule="new_quarter_exists")
     previous = quarter.previous
-    load_quarter(project.params_dir, previous.id)  # a clear error when the previous quarter has no params
+    previous_params = load_quarter(project.params_dir, previous.id)  # a clear error when it has none
     edition = load_edition(project, previous)
 
     raw = read_yaml(project.params_dir / f"{previous.id}.yml", root=project.root)
     raw.update(quarter=quarter.id, data_to=quarter.end, version=1,
                produced=shift_months(quarter.end, 1).strftime("%B %Y"))
     raw.pop("revisions", None)  # a new quarter's version 1 has no revisions yet
+    if (released := previous_params.next_release_day) is not None:  # a quarter later again: the month, to check
+        raw["next_release"] = shift_months(released, 3).strftime("%Y-%m")
     own = own_measures(edition.measures)
     held = set(zip(own["measure"], own["area"], own["period_start"], own["period_end"]))
     rows = []
+    blank = [""] * (len(TEMPLATE_COLUMNS) - len(MEASURE_KEY))  # value, source, note, provenance: to fill in
     for report in PriorityReport.all(edition):
         for comparison in report.comparisons:
             if comparison.current is None:
                 continue
             start, end = (shift_months(comparison.current.start, 3), shift_months(comparison.current.end, 3))
             periods = [(start, end), (shift_months(start, -12), shift_months(end, -12))]
-            rows += [[comparison.measure, comparison.area, s.isoformat(), e.isoformat(), "", "", "", "", ""]
+            rows += [[comparison.measure, comparison.area, s.isoformat(), e.isoformat(), *blank]
                      for s, e in periods if (comparison.measure, comparison.area, s, e) not in held]
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")

@@ -1,12 +1,16 @@
-""""About these statistics", the back matter of the update: the sources of the figures
-shown (publisher, editions used, licence), each measure shown with its definition and
-unit, the judgement methods this edition used (:func:`crimeplan.stats.judgement.method_notes`), the revisions of
-this edition and whom to contact. Everything comes from ``data/sources.yml``, the
-catalogue, the measures rows and the params.
+""""About these statistics", the back matter of the update: the status of the statistics,
+the sources of the figures shown (publisher, editions used, licence), each measure shown
+with its definition and unit, notes on quality and method (how figures are recorded,
+derived, qualified and rounded), the judgement methods this edition used
+(:func:`crimeplan.stats.judgement.method_notes`), the revisions policy and this edition's
+revisions, when the next update is due and whom to contact. Everything comes from
+``data/sources.yml``, the catalogue, the measures rows and the params.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,14 +23,32 @@ from crimeplan.markup import link, text
 from crimeplan.sections import public_data
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
-from crimeplan.text.formatting import month_year
-from crimeplan.text.narrative import observed_period, observed_value, subject
+from crimeplan.stats.compare import Comparison, Observation
+from crimeplan.text.formatting import long_date, month_year
+from crimeplan.text.narrative import HOW_TO_READ_JUDGEMENTS, observed_period, observed_value, subject
 from crimeplan.text.provenance import PERIOD_ASSUMED, legend
+from crimeplan.text.wording import listed
 
 UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
               "percent": "percentage", "gbp": "pounds (£)"}
 KIND_WORDS = {"snapshot": "on one day", "total": "total over the period", "rate": "average or rate over the period"}
 BETTER_WORDS = {"higher": "higher is better", "lower": "lower is better", "neither": "neither direction is better"}
+# What the status of the force's own figures (params ``statistics_status``) means, after
+# "<force>'s own figures in this update are ...".
+STATUS_WORDS = {
+    "management_information": (
+        "management information: figures the force keeps to run its services and to report on the plan. They are "
+        "not official statistics and have not been produced or assessed under the Code of Practice for Statistics; "
+        "they may change as the force's records are updated (see Revisions)."),
+    "official_statistics_in_development": (
+        "official statistics in development: official statistics, produced under the Code of Practice for "
+        "Statistics, whose methods are still being developed and tested with their users."),
+    "official_statistics": "official statistics, produced under the Code of Practice for Statistics.",
+    "accredited_official_statistics": (
+        "accredited official statistics: the Office for Statistics Regulation has found that they meet the "
+        "standards of trustworthiness, quality and value of the Code of Practice for Statistics."),
+}
+ROUNDED_AT_SOURCE = re.compile(r"\bround", re.IGNORECASE)  # a measures note saying the source rounded the figure
 
 
 @dataclass
@@ -47,11 +69,11 @@ class About:
     @cached_property
     def measures_shown(self) -> list[str]:
         """Measures with a figure in this update, in catalogue order: those compared in the
-        priority sections, and the public-data measures with figures for the quarter."""
+        priority sections, and those the public-data sections shown draw on."""
         compared = {c.measure for c in Summary.of(self.edition).all_comparisons}
-        rows = self.edition.measures
-        in_quarter = rows[(rows["period_end"] >= self.quarter.start) & (rows["period_end"] <= self.quarter.end)]
-        public = set(public_data.public_measures(self.edition.plan)) & set(in_quarter["measure"])
+        edition = self.edition
+        public = public_data.measures_shown(edition.quarter, edition.measures, edition.catalogue, edition.plan,
+                                            edition.comparison_group)
         return [m for m in self.edition.catalogue if m in compared | public]
 
     def _rows_used(self, source: str) -> pd.DataFrame:
@@ -111,30 +133,102 @@ class About:
             blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}')}**\n\n" + "\n".join(items))
         return Markdown("\n\n".join(blocks))
 
-    def provenance(self) -> Markdown:
-        """Every figure shown that is not published as such, or whose period is assumed, and
-        how it was worked out (its note in the measures file)."""
-        listed, statuses = [], set()
+    def figures_shown(self) -> Iterator[tuple[Comparison, Observation]]:
+        """Every figure of the comparisons shown (this period, a year earlier, the previous
+        quarter), each once, with its comparison."""
         for c in Summary.of(self.edition).all_comparisons:
             changes = (c.previous_year, c.previous_quarter)
             figures = [c.current, *(change.reference for change in changes if change is not None)]
-            for figure in dict.fromkeys(figures):
-                if figure.published and not figure.period_assumed:
-                    continue
-                statuses.add(figure.status)
-                how = figure.note.removeprefix(f"{figure.status}:").strip().rstrip(".")
-                listed.append("- " + text(f"{subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
-                                          f"{observed_value(figure, c.unit)}."
-                                          + (f" {how[0].upper()}{how[1:]}." if how else "")))
+            for figure in dict.fromkeys(f for f in figures if f is not None):
+                yield c, figure
+
+    def _figure_item(self, c: Comparison, figure: Observation, note: str = "") -> str:
+        """A list item naming a figure: what, where and when, the figure, and ``note``."""
+        note = note.strip().rstrip(".")
+        return "- " + text(f"{subject(self.edition.catalogue[c.measure], c)}, {observed_period(figure)}: "
+                           f"{observed_value(figure, c.unit)}." + (f" {note[0].upper()}{note[1:]}." if note else ""))
+
+    def status(self) -> Markdown:
+        """The status of the statistics: the force's own figures (params ``statistics_status``)
+        and those taken from other publishers."""
+        plan = self.edition.plan
+        statement = text(f"{plan.force}'s own figures in this update are {STATUS_WORDS[plan.statistics_status]}")
+        publishers = {self.edition.sources[self.edition.catalogue[m].source].publisher for m in self.measures_shown}
+        if publishers - {plan.force}:
+            statement += " " + text("Figures taken from other publishers' statistics (see Sources of the figures) "
+                                    "keep the status their publishers give them.")
+        return Markdown(f"## Status of these statistics\n\n{statement}")
+
+    def quality(self) -> Markdown:
+        """Quality and method: how the figures shown are recorded, which are derived or
+        estimated, which the source gave only as a bound or roughly, and how they are rounded;
+        from the catalogue and the measures' notes, status and qualifier columns."""
+        catalogue = self.edition.catalogue
+        kinds = [catalogue[m].kind for m in self.measures_shown]
+        counted = [f"{kinds.count(kind)} {one if kinds.count(kind) == 1 else many}" for kind, one, many in (
+            ("snapshot", "level on one day", "levels on one day (such as a headcount)"),
+            ("total", "total over a period", "totals over a period"),
+            ("rate", "average, rate or share over a period", "averages, rates or shares over a period"))
+            if kind in kinds]
+        figures = list(self.figures_shown())
+        assumed = sum(f.period_assumed for _, f in figures)
+        recording = (f"Each figure is recorded with its measure, its area, the period it covers, its source and "
+                     f"edition and, where the source says more, a note. The {len(kinds)} measures shown are "
+                     f"{listed(counted)}; what each counts is under Measures and their definitions. A figure is for "
+                     f"the whole of {self.edition.plan.force_area} unless an area is named.")
+        if assumed:
+            recording += (f" For {assumed} figure{'s' if assumed != 1 else ''} the source gave no period, and the "
+                          f"period shown is assumed (\"{PERIOD_ASSUMED}\").")
+        blocks = ["## Quality and methodology", f"**Recording.** {text(recording)}"]
+
+        statuses = [f.status for _, f in figures if not f.published]
+        made = [f"{statuses.count(status)} {status}" for status in ("derived", "estimated", "provisional")
+                if status in statuses]
+        blocks.append("**Derived, estimated and provisional figures.** " + text(
+            f"{listed(made)} figure{'s are' if len(statuses) != 1 else ' is'} not published as such; each is "
+            "marked where it appears and listed, with how it was worked out, under Figures not published as such. "
+            "None of them is tested for chance variation." if statuses
+            else "Every figure in this update is published as such."))
+
+        qualified = [self._figure_item(c, f) for c, f in figures if not f.exact]
+        if qualified:
+            blocks.append("**Figures given only as a bound or roughly.** " + text(
+                "The source gave these figures with words such as \"more than\" or \"about\", which the update keeps "
+                "wherever it shows them; they are not exact, so none of them is tested for chance variation:")
+                + "\n\n" + "\n".join(qualified))
+        else:
+            blocks.append("**Figures given only as a bound or roughly.** "
+                          + text("None: every figure is given as an exact figure."))
+
+        rounded = [self._figure_item(c, f, f.note) for c, f in figures
+                   if f.published and ROUNDED_AT_SOURCE.search(f.note)]
+        rounding = text("Figures are shown as held, to at most two decimal places, with commas between thousands. "
+                        "Percentage changes are rounded half away from zero, to whole percentages unless the source "
+                        "publishes more decimals, so a change worked out from the rounded figures shown can differ "
+                        "slightly from the one printed.")
+        if rounded:
+            rounding += " " + text("The source published these figures already rounded:") + "\n\n" + "\n".join(rounded)
+        blocks.append(f"**Rounding.** {rounding}")
+        return Markdown("\n\n".join(blocks))
+
+    def provenance(self) -> Markdown:
+        """Every figure shown that is not published as such, or whose period is assumed, and
+        how it was worked out (its note in the measures file)."""
+        items, statuses = [], set()
+        for c, figure in self.figures_shown():
+            if figure.published and not figure.period_assumed:
+                continue
+            statuses.add(figure.status)
+            items.append(self._figure_item(c, figure, figure.note.removeprefix(f"{figure.status}:")))
         heading = "## Figures not published as such"
-        if not listed:
+        if not items:
             return Markdown(f"{heading}\n\nEvery figure in this update is published as shown, for the period shown.")
-        intro = (f"{len(listed)} figures in this update were not published as shown, or not for a stated period. "
+        intro = (f"{len(items)} figures in this update were not published as shown, or not for a stated period. "
                  "Each is marked where it appears and listed here with how it was worked out; a figure not "
                  "published as such is not tested for chance variation. A period the source did not give is "
                  f"shown as \"{PERIOD_ASSUMED}\".")
         key = legend(statuses)
-        return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(listed)])))
+        return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(items)])))
 
     def method_notes(self) -> list[tuple[str, str]]:
         """The paragraphs on the methods this edition used (:func:`crimeplan.stats.judgement.method_notes`)."""
@@ -153,6 +247,7 @@ class About:
             "This section describes the methods used in this edition, and how many figures each was "
             "applied to.",
         ]
+        blocks.append(f"**Reading the tables.** {text(HOW_TO_READ_JUDGEMENTS)}")
         blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
         blocks.append(
             "**Targets in this update.** The straight line for a level, such as a headcount, starts from "
@@ -167,7 +262,8 @@ class About:
             "## Data downloads\n\n"
             "The HTML version of this update offers every table (each priority's performance table and the "
             "scorecard) as a CSV file, with the figures as entered (not rounded for display), each figure's "
-            "status (published, derived, estimated or provisional) and whether its period is assumed, the "
+            "status (published, derived, estimated or provisional), its qualifier where the source gave it only as "
+            "a bound or roughly (\"more than\" for more than 200) and whether its period is assumed, the "
             "judgement, the method, and where a test applies its p-value, the p-value adjusted for the "
             "number of tests, the 95% confidence interval (ci_lower and ci_upper, on the scale named in "
             "ci_scale) and the dispersion measured from the figure's history. Changes of a percentage are "
@@ -176,9 +272,10 @@ class About:
             "read as a formula starts with an apostrophe.")
 
     def revisions(self) -> Markdown:
-        """What changed in this version of the update."""
+        """The revisions policy (plan ``revisions_policy``) and what changed in this version of the update."""
         params = self.edition.params
-        lines = [text(f"This is version {params.version} of the update for {self.quarter.label}, produced "
+        lines = [text(self.edition.plan.revisions_policy),
+                 text(f"This is version {params.version} of the update for {self.quarter.label}, produced "
                       f"{params.produced}.")]
         if params.revisions:
             lines.append("\n".join(f"- {text(f'Version {r.version}: {r.change}')}" for r in
@@ -188,6 +285,17 @@ class About:
         else:
             lines.append("Revisions: none recorded.")
         return Markdown("## Revisions\n\n" + "\n\n".join(lines))
+
+    def next_release(self) -> Markdown:
+        """When the next update is due (params ``next_release``), or that it is not announced."""
+        params, following = self.edition.params, self.quarter.shifted(1)
+        day = params.next_release_day
+        if day is None:
+            sentence = f"The date of the next update, for {following.label}, has not been announced."
+        else:
+            when = f"on {long_date(day)}" if params.next_release_names_day else f"in {month_year(day)}"
+            sentence = f"The next update, for {following.label}, is due {when}."
+        return Markdown(f"## Next update\n\n{text(sentence)}")
 
     def contact(self) -> Markdown:
         """Who answers questions about these statistics, and how to reach them."""
@@ -199,5 +307,6 @@ class About:
 
     def sections(self) -> list[Markdown]:
         """Every part of the section, in the order the update shows them."""
-        return [self.heading(), self.sources(), self.definitions(), self.provenance(), self.method(),
-                self.downloads(), self.revisions(), self.contact()]
+        return [self.heading(), self.status(), self.sources(), self.definitions(), self.quality(),
+                self.provenance(), self.method(), self.downloads(), self.revisions(), self.next_release(),
+                self.contact()]

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import os
 import textwrap
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill t
 FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
 TITLE_CHARS = 34  # wrap titles (15 px bold) to fit a 390 px phone screen (a 326 px column)
 LABEL_CHARS = 40  # wrap lines of 12 px text (bold row labels too) drawn across a chart
+FIGURES_CHARS = 46  # wrap the lines of 12 px regular figures under a row's bold label (326 px at most)
 AXIS_LABEL_CHARS = 22  # wrap category labels on an axis
 NARROW_WIDTH = 560  # pixels: in a narrower box (a phone) a chart's legend goes below it
 CHART_CLASS = "crimeplan-chart"
@@ -228,27 +230,48 @@ CONFIG = {
 
 
 def change_chart(rows: pd.DataFrame, title: str, alt_text: str, *, subtitle: str = "", caption: str = "") -> Chart:
-    """One row per measure, each on its own scale from zero: a hollow circle at the same
-    period last year, a line to a triangle at this period (pointing the way the measure
-    moved) and a bar at the target.
+    """One row per measure: a hollow circle at the same period last year, a line to a
+    triangle at this period (pointing the way the measure moved) and a bar at the target.
+    The measures of one unit share one scale from zero, with an axis under them.
 
     ``rows`` has ``label`` (the measure), ``figures`` (the numbers, as text, drawn under the
-    label), ``current``, ``previous`` and ``target`` (either may be missing) and ``scale_max``
-    (the right end of the row's scale: at least the largest of the three).
+    label), ``current``, ``previous`` and ``target`` (either may be missing) and ``unit``.
     """
     roles = [("A year earlier", "circle", GREY, BACKGROUND), ("This period", "triangle-right", BLUE, BLUE),
              ("Target", TARGET_SHAPE, ORANGE, ORANGE)]
-    layout = []
-    for row in rows.itertuples(index=False):
-        previous = None if pd.isna(row.previous) else row.previous
-        target = None if pd.isna(row.target) else row.target
-        fell = previous is not None and row.current < previous
-        markers = [("A year earlier", previous, 0), ("This period", row.current, 180 if fell else 0),
-                   ("Target", target, 0)]
-        layout.append({"label": row.label, "figures": row.figures, "scale_max": row.scale_max,
-                       "line": None if previous is None else (previous, row.current),
-                       "markers": [m for m in markers if m[1] is not None]})
-    return _rows_chart(layout, roles, title, alt_text, subtitle, caption)
+    groups = []
+    for unit, members in rows.groupby("unit", sort=False):
+        layout, values = [], []
+        for row in members.itertuples(index=False):
+            previous = None if pd.isna(row.previous) else row.previous
+            target = None if pd.isna(row.target) else row.target
+            fell = previous is not None and row.current < previous
+            markers = [("A year earlier", previous, 0), ("This period", row.current, 180 if fell else 0),
+                       ("Target", target, 0)]
+            values += [value for _, value, _ in markers if value is not None]
+            layout.append({"label": row.label, "figures": row.figures,
+                           "line": None if previous is None else (previous, row.current),
+                           "markers": [m for m in markers if m[1] is not None]})
+        ticks = axis_ticks(max([*values, 100.0]) if unit == "percent" else max(values))
+        groups.append({"rows": layout, "scale_max": ticks[-1],
+                       "ticks": [(tick / ticks[-1], _tick_label(tick, str(unit), tick == ticks[-1])) for tick in ticks]})
+    return _rows_chart(groups, roles, title, alt_text, subtitle, caption)
+
+
+def axis_ticks(maximum: float) -> list[float]:
+    """Round values from zero to at least ``maximum``, at most five of them (0, 200, 400,
+    600), so that their labels fit side by side on a phone."""
+    if maximum <= 0:
+        return [0.0, 1.0]
+    magnitude = 10 ** math.floor(math.log10(maximum / 4))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= maximum / 4)
+    return [round(step * n, 9) for n in range(math.ceil(maximum / step - 1e-9) + 1)]
+
+
+def _tick_label(value: float, unit: str, last: bool) -> str:
+    """An axis label: the number, with % or £ where the unit has one; the last in its unit
+    ("50,000 hours")."""
+    return format_value(value, unit) if last or unit in ("percent", "gbp") else format_number(value)
 
 
 def strip_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str, *,
@@ -257,37 +280,49 @@ def strip_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title:
     per value (e.g. one per force). ``rows``: dicts with ``label``, ``figures`` (text drawn
     under the label), ``scale_max`` and ``markers``, a list of (role, value); ``roles``:
     (role, shape, stroke colour, fill colour) in legend order, the last drawn on top."""
-    layout = [{**row, "line": None, "markers": [(role, value, 0) for role, value in row["markers"]]} for row in rows]
-    return _rows_chart(layout, roles, title, alt_text, subtitle, caption)
+    groups = [{"rows": [{**row, "line": None, "markers": [(role, value, 0) for role, value in row["markers"]]}],
+               "scale_max": row["scale_max"], "ticks": []} for row in rows]
+    return _rows_chart(groups, roles, title, alt_text, subtitle, caption)
 
 
-def _rows_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str,
+def _rows_chart(groups: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str,
                 subtitle: str, caption: str) -> Chart:
-    """Rows stacked down the chart, each a bold label and a line of figures over a track
-    from zero to the row's ``scale_max``, markers on the track and, optionally, a line
-    between two values. A single view, so it fills its container's width in HTML."""
-    layout, markers = [], []
+    """Groups of rows stacked down the chart, each row a bold label and a line of figures
+    over a track from zero to its group's ``scale_max``, markers on the track and,
+    optionally, a line between two values. A group with ``ticks`` (positions from 0 to 1
+    and their labels) ends in an axis, and its tracks are marked at the ticks too. A single
+    view, so it fills its container's width in HTML."""
+    layout, markers, ruler, axes, tick_labels = [], [], [], [], []
     top = 0
     order = {role[0]: position for position, role in enumerate(roles)}
-    for row in rows:
-        label_lines = wrap(row["label"], LABEL_CHARS)
-        figures_lines = wrap(row["figures"], LABEL_CHARS)
-        figures_top = top + len(label_lines) * LINE_HEIGHT
-        y = figures_top + len(figures_lines) * LINE_HEIGHT + 9
-        scale = row["scale_max"] or 1
-        line = row["line"]
-        layout.append({"label": "\n".join(label_lines), "figures": "\n".join(figures_lines), "top": top,
-                       "figures_top": figures_top, "y": y,
-                       "from": None if line is None else line[0] / scale,
-                       "to": None if line is None else line[1] / scale})
-        for role, value, angle in row["markers"]:
-            markers.append({"item": row["label"], "role": role, "x": value / scale, "y": y, "angle": angle,
-                            "order": order[role], "figures": row["figures"]})
-        top = y + 13
+    for group in groups:
+        scale = group["scale_max"] or 1
+        for row in group["rows"]:
+            label_lines = wrap(row["label"], LABEL_CHARS)
+            figures_lines = wrap(row["figures"], FIGURES_CHARS)
+            figures_top = top + len(label_lines) * LINE_HEIGHT
+            y = figures_top + len(figures_lines) * LINE_HEIGHT + 8
+            line = row["line"]
+            layout.append({"label": "\n".join(label_lines), "figures": "\n".join(figures_lines), "top": top,
+                           "figures_top": figures_top, "y": y,
+                           "from": None if line is None else line[0] / scale,
+                           "to": None if line is None else line[1] / scale})
+            for role, value, angle in row["markers"]:
+                markers.append({"item": row["label"], "role": role, "x": value / scale, "y": y, "angle": angle,
+                                "order": order[role], "figures": row["figures"]})
+            ruler += [{"x": x, "y": y - 3, "y2": y + 3} for x, _ in group["ticks"]]
+            top = y + 10
+        if group["ticks"]:
+            axis_y = top - 2
+            axes.append({"y": axis_y})
+            ruler += [{"x": x, "y": axis_y, "y2": axis_y + 4} for x, _ in group["ticks"]]
+            # the last label ends at the axis' end, so that its unit stays in the chart
+            tick_labels += [{"x": x, "y": axis_y + 5, "text": text} for x, text in group["ticks"]]
+            top = axis_y + 5 + LINE_HEIGHT + 12
     height = top
     base = alt.Chart(alt.Data(values=layout))
     y_scale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=False)
-    x_scale = alt.Scale(domain=[-0.02, 1.04], nice=False, zero=False)
+    x_scale = alt.Scale(domain=[-0.03, 1.05], nice=False, zero=False)
     labels = base.mark_text(align="left", baseline="top", fontWeight="bold", lineBreak="\n",
                             lineHeight=LINE_HEIGHT).encode(
         x=alt.value(0), y=alt.Y("top:Q", scale=y_scale, axis=None), text="label:N")
@@ -311,7 +346,21 @@ def _rows_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title:
         tooltip=[alt.Tooltip("item:N", title="Measure"), alt.Tooltip("role:N", title="Marker"),
                  alt.Tooltip("figures:N", title="Figures")],
     )
-    chart = alt.layer(track, change, points, labels, figures).properties(height=height)
+    layers = [track, change, points, labels, figures]
+    if ruler:
+        layers.append(alt.Chart(alt.Data(values=ruler)).mark_rule(color=TRACK, strokeWidth=1).encode(
+            x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), y2="y2:Q"))
+    if axes:
+        axis_rows = alt.Chart(alt.Data(values=axes))
+        layers += [
+            axis_rows.transform_calculate(zero="0", one="1").mark_rule(color=GREY, strokeWidth=1).encode(
+                x=alt.X("zero:Q", scale=x_scale, axis=None), x2="one:Q", y=alt.Y("y:Q", scale=y_scale, axis=None)),
+            *(alt.Chart(alt.Data(values=[t for t in tick_labels if (t["x"] == 1) == last]))
+              .mark_text(baseline="top", align="right" if last else "center").encode(
+                x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), text="text:N")
+              for last in (False, True)),
+        ]
+    chart = alt.layer(*layers).properties(height=height)
     return Chart(chart, title, alt_text, subtitle, caption)
 
 

@@ -39,11 +39,10 @@ BLANK_MEANINGS = {"Same period last year": NOT_AVAILABLE, "Change": NO_COMPARISO
                   "Judgement": NO_COMPARISON, "Target": NO_TARGET}
 BLANK_WORDS = {NOT_AVAILABLE, NO_COMPARISON, NO_TARGET}
 MIN_MEASURES_FOR_CHANGE_CHART = 2  # one measure alone is its table row
-JUDGEMENT_NOTE = (
-    "Judgement says whether the change from the same period last year is larger than chance "
-    "variation, by the method in *About these statistics*; \"not tested\" says, in brackets, why "
-    "no test applies."
-)
+ALSO_REPORTED = "Also reported this quarter"
+# What each column of the performance table holds, for its caption.
+COLUMN_WORDS = {"Period": "", "This period": "this period", "Same period last year": "the same period last year",
+                "Change": "the change", "Judgement": "its judgement", "Target": "the target"}
 MAX_COLUMN_DASHES = 26
 WORD_ROOM = 3  # bold headers are wider than body text
 
@@ -120,19 +119,35 @@ class PriorityReport:
         return Markdown(f"# {text(self.priority.heading)}")
 
     def performance_table(self) -> Markdown:
-        """This quarter, the same period last year, change, judgement and target."""
-        comparisons = [c for c in self.comparisons if c.current is not None]
-        if not comparisons:
+        """The measures compared with the same period last year or a target (this period,
+        the same period last year, change, judgement and target), then the other figures of
+        the quarter as a short list; the first table of the update says how to read its
+        judgements."""
+        shown = [c for c in self.comparisons if c.current is not None]
+        if not shown:
             return Markdown(f"*{text(f'No measures of this priority have figures for {self.quarter.label}.')}*")
-        table = compact_table(narrative.performance_table(comparisons, self.catalogue), self.plan.force_area)
         number = self.priority.number
-        caption = (f"Priority {number} measures in {self.quarter.label}: this period, the same period "
-                   "last year, the change, its judgement and the target")
-        notes = " ".join(filter(None, [JUDGEMENT_NOTE, legend(narrative.figure_statuses(comparisons))]))
-        return Markdown(
-            f"## {text(f'Priority {number}: performance in {self.quarter.label}')}\n\n" + markdown_table(table, caption)
-            + "\n\n" + notes
-        )
+        blocks = [f"## {text(f'Priority {number}: performance in {self.quarter.label}')}"]
+        tabled = [c for c in shown if compared(c)]
+        if tabled:
+            table = compact_table(narrative.performance_table(tabled, self.catalogue), self.plan.force_area)
+            columns = ", ".join(filter(None, (COLUMN_WORDS[column] for column in table.columns[1:])))
+            blocks.append(markdown_table(table, f"Priority {number} measures in {self.quarter.label}: {columns}"))
+            if self._opens_the_tables():
+                blocks.append(text(narrative.HOW_TO_READ_JUDGEMENTS) + " " + text("The methods are in")
+                              + " *About these statistics*" + text("."))
+        others = [c for c in shown if not compared(c)]
+        if others:
+            blocks.append(also_reported(others, self.catalogue))
+        if key := legend(narrative.figure_statuses(shown)):
+            blocks.append(text(key))
+        return Markdown("\n\n".join(blocks))
+
+    def _opens_the_tables(self) -> bool:
+        """Whether this priority's performance table is the update's first (no earlier
+        priority of the plan has a measure to compare)."""
+        earlier = self.plan.priorities[:self.plan.priorities.index(self.priority)]
+        return not any(compared(c) for p in earlier for c in self.edition.comparisons(p.number))
 
     def performance_records(self) -> pd.DataFrame:
         """The performance table as unformatted numbers, for ``outputs/<quarter>/tables/`` and
@@ -147,36 +162,27 @@ class PriorityReport:
         ))
 
     def commitment_sections(self) -> Markdown:
-        """Per commitment: the commitment, its force-wide headline figures, then updates by area."""
+        """Per commitment: the commitment, what its force-wide figures add to the
+        performance table (the change from the previous quarter), then updates by area."""
         blocks = []
         for commitment in self.priority.commitments:
             # The commitment is the heading, so that each heading names its own topic.
             blocks.append(f"## {text(f'{self.priority.lead_in} {commitment.text}')}")
-            stated = [
-                c for c in self.comparisons
-                if c.force_wide and c.current is not None and (c.previous_year or c.target)
-                and self.catalogue[c.measure].commitment == commitment.id
-            ]
-            headlines = [narrative.headline(c, self.catalogue[c.measure]) for c in stated]
-            if headlines:
-                key = legend(narrative.figure_statuses(stated))
-                blocks.append("**Key figures**\n\n" + "\n".join(f"- {text(h)}" for h in headlines)
-                              + (f"\n\n{text(key)}" if key else ""))
+            stated = [c for c in self.comparisons if c.force_wide and self.catalogue[c.measure].commitment == commitment.id]
+            added = list(filter(None, (narrative.beside_the_table(c, self.catalogue[c.measure]) for c in stated)))
+            if added:
+                blocks.append("\n".join(f"- {text(sentence)}" for sentence in added))
             for section in self.commentary.by_commitment.get(commitment.id, []):
                 key = legend(statuses_in(section.markdown))
                 blocks.append(f"**{text(section.area)}**\n\n{section.markdown}" + (f"\n\n{text(key)}" if key else ""))
             if not self.commentary.by_commitment.get(commitment.id):
-                blocks.append(f"*{text(self._no_update_text(commitment.id, bool(headlines)))}*")
+                blocks.append(f"*{text(self._no_update_text(commitment.id))}*")
         return Markdown("\n\n".join(blocks))
 
-    def _no_update_text(self, commitment: str, has_headlines: bool) -> str:
+    def _no_update_text(self, commitment: str) -> str:
         """What a commitment without commentary says, true to the figures shown for it."""
-        in_table = any(c.current is not None and self.catalogue[c.measure].commitment == commitment
-                       for c in self.comparisons)
-        if has_headlines:
-            return f"No update text was given for this commitment in {self.quarter.label}."
-        if in_table:
-            return (f"Its figures for {self.quarter.label} are in the performance table above; "
+        if any(c.current is not None and self.catalogue[c.measure].commitment == commitment for c in self.comparisons):
+            return (f"Its figures for {self.quarter.label} are with the performance table above; "
                     "no update text was given.")
         return f"No figures or updates for this commitment in {self.quarter.label}."
 
@@ -256,8 +262,8 @@ class PriorityReport:
 
     def _change_chart(self, skip: set[str]) -> Chart | None:
         """This period against the same period last year and the target, one row per
-        measure that has either, each on its own scale from zero; none for fewer than
-        two measures (the table says as much)."""
+        measure that has either, the measures of one unit on one scale from zero; none for
+        fewer than two measures (the table says as much)."""
         chosen = [c for c in self.comparisons
                   if c.current is not None and (c.previous_year or c.target) and c.measure not in skip]
         if len(chosen) < MIN_MEASURES_FOR_CHANGE_CHART:
@@ -270,13 +276,11 @@ class PriorityReport:
             previous = None if c.previous_year is None else c.previous_year.reference.value
             marks = (marker(c.current.status), "" if c.previous_year is None else marker(c.previous_year.reference.status))
             target = None if c.target is None else c.target.value
-            values = [v for v in (previous, c.current.value, target) if v is not None]
-            scale_max = max([*values, 100.0] if c.unit == "percent" else values)
             rows.append({"label": label, "figures": charts.change_figures(c.current.value, previous, c.unit,
                                                                           target, None if c.target is None else c.target.by, c.kind,
                                                                           marks=marks),
                          "current": c.current.value, "previous": previous, "target": target,
-                         "scale_max": scale_max})
+                         "unit": c.unit})
             described.append(charts.change_sentence(label, c.current.value, narrative.observed_period(c.current),
                                                     previous, c.unit, target, None if c.target is None else c.target.by, c.kind,
                                                     marks=marks))
@@ -285,12 +289,12 @@ class PriorityReport:
              describe_period(c.current.start, c.current.end))
             for row, c in zip(rows, chosen)])
         alt_text = " ".join(filter(None, [
-            "Chart of each measure this period against the same period last year and its target, "
-            "each on its own scale from zero.", *described, legend(narrative.figure_statuses(chosen))]))
+            "Chart of each measure this period against the same period last year and its target; "
+            "measures in the same unit share one scale from zero.", *described, legend(narrative.figure_statuses(chosen))]))
         sources = ", ".join(dict.fromkeys(self.catalogue[c.measure].source for c in chosen))
         return charts.change_chart(
             pd.DataFrame(rows), title, alt_text,
-            subtitle=" ".join(filter(None, [largest, "Each measure on its own scale, from zero at the left."])),
+            subtitle=largest,
             caption=f"{self.priority.heading}: {len(rows)} measures in {self.quarter.label} against the same period "
                     f"last year and the plan's targets. Source: {sources}.")
 
@@ -323,13 +327,28 @@ def _length(start: date, end: date) -> tuple[int, str]:
     return (months, "months") if months is not None else ((end - start).days, "days")
 
 
+def compared(comparison: Comparison) -> bool:
+    """Whether a comparison has a figure for the quarter and something to set it against
+    (the same period last year or a target): a row of the performance table."""
+    return comparison.current is not None and (comparison.previous_year is not None or comparison.target is not None)
+
+
+def also_reported(comparisons: list[Comparison], catalogue: Catalogue) -> str:
+    """The quarter's figures that have neither a comparison nor a target, as a short list
+    under the performance table: "Applications to join the Special Constabulary: 210 in July to September 2019"."""
+    lines = [f"- {text(narrative.reported_figure(c, catalogue[c.measure]))}" for c in comparisons]
+    return f"**{ALSO_REPORTED}** " + text("(no figure for the same period last year and no target)") + "\n\n" + "\n".join(lines)
+
+
 def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:
     """The performance table narrowed to fit an A4 page: local areas named beside the
-    measure, the percentage beside the change, and the direction left to the signs."""
+    measure, the percentage beside the change, the direction left to the signs, and a
+    column no row fills (such as Target when no measure has one) left out."""
     local = table["Area"] != force_area
     measure = table["Measure"].where(~local, table["Measure"] + " (" + table["Area"] + ")")
     change = table["Change"].where(table["Change %"] == "", table["Change"] + " (" + table["Change %"] + ")")
     compact = table.assign(Measure=measure, Change=change).drop(columns=["Area", "Change %", "Direction"])
+    compact = compact.loc[:, [column == "Measure" or (compact[column] != "").any() for column in compact.columns]]
     for column in compact.columns:  # an empty cell says why it is empty
         compact[column] = compact[column].where(compact[column] != "", BLANK_MEANINGS.get(column, NOT_AVAILABLE))
     return compact
@@ -362,8 +381,8 @@ def markdown_table(table: pd.DataFrame, caption: str | None = None) -> str:
 # --- the performance table as data (CSV) ----------------------------------------------------------
 
 RECORD_COLUMNS = [
-    "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "status",
-    "same_period_last_year", "same_period_last_year_status",
+    "measure", "label", "area", "unit", "period_start", "period_end", "period_assumed", "value", "qualifier",
+    "status", "same_period_last_year", "same_period_last_year_status",
     "change", "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value",
     "p_value_adjusted", "ci_lower", "ci_upper", "ci_scale", "dispersion", "judgement_reason", "target", "target_by",
     "target_progress",
@@ -392,7 +411,7 @@ def comparison_record(c: Comparison, label: str) -> dict:
     return {
         "measure": c.measure, "label": label, "area": c.area, "unit": c.unit,
         "period_start": c.current.start, "period_end": c.current.end, "period_assumed": c.current.period_assumed,
-        "value": c.current.value, "status": c.current.status,
+        "value": c.current.value, "qualifier": c.current.qualifier, "status": c.current.status,
         "same_period_last_year": None if change is None else change.reference.value,
         "same_period_last_year_status": None if change is None else change.reference.status,
         "change": None if change is None or percent_unit else change.absolute,

@@ -3,8 +3,8 @@ statistics, data.police.uk and Home Office police recorded crime.
 
 :func:`open_data_sections` returns the Markdown and charts of a priority's "Public data"
 section. Only rows up to the quarter's last day are used, every sentence is stated from
-the rows, and a quarter a source does not cover gets one line saying so (never an empty
-chart). The force is compared with a named group of forces read by
+the rows, and a section with nothing to show for the quarter is left out (no heading, no
+line saying the data are missing, never an empty chart). The force is compared with a named group of forces read by
 :func:`crimeplan.inputs.measures.load_comparison_group` from ``data/reference/comparison_groups.yml``.
 """
 
@@ -19,7 +19,7 @@ from IPython.display import Markdown
 
 from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
-from crimeplan.inputs.params import Plan, Priority
+from crimeplan.inputs.params import Plan, Priority, PublicDataSection
 from crimeplan.markup import text
 from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts, trends
@@ -50,28 +50,45 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
                        catalogue: Catalogue, plan: Plan,
                        comparison_group: ComparisonGroup) -> list[Markdown | charts.Chart]:
     """The "Public data" section of ``priority`` (or the plan's priority of that number) for
-    ``quarter``: the sections its ``public_data`` lists in ``params/plan.yml``, in order.
+    ``quarter``: the sections its ``public_data`` lists in ``params/plan.yml`` that have
+    something to show, in order.
 
     The first item is Markdown starting with the heading; an empty list for priorities
-    with no public data.
+    with no public data or none to show for the quarter.
     """
-    if isinstance(priority, int):
-        priority = plan.priority(priority)
-    builders: dict[str, Callable[[_Context], list[Markdown | charts.Chart]]] = {
-        "specials": _specials_sections,
-        "anti_social_behaviour": _anti_social_behaviour_sections,
-        "recorded_crime": _recorded_crime_sections,
-        "road_casualties": _road_casualties_sections,
-        "borough_crime": _borough_crime_sections,
-    }
-    typed = _typed(measures) if priority.public_data else None
     made: list[Markdown | charts.Chart] = []
-    for section in priority.public_data:
-        context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group)
-        items = builders[section.section](context)
-        if made and items and isinstance(items[0], Markdown):  # one heading for the priority's sections
+    for _, items in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
+        if made and isinstance(items[0], Markdown):  # one heading for the priority's sections
             items = [Markdown(items[0].data.removeprefix(HEADING).lstrip("\n")), *items[1:]]
         made += items
+    return made
+
+
+def measures_shown(quarter: Quarter, measures: pd.DataFrame, catalogue: Catalogue, plan: Plan,
+                   comparison_group: ComparisonGroup) -> set[str]:
+    """The public-data measures the update's "Public data" sections draw on for ``quarter``:
+    those of every section shown that have rows up to the quarter's end (for the update's
+    list of sources)."""
+    shown = set()
+    for priority in plan.priorities:
+        for section, _ in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
+            shown |= set(_section_measures(section))
+    rows = measures[measures["measure"].isin(shown)]
+    return set(rows.loc[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(quarter.end), "measure"])
+
+
+def _shown_sections(priority: Priority | int, quarter: Quarter, measures: pd.DataFrame, catalogue: Catalogue,
+                    plan: Plan, comparison_group: ComparisonGroup
+                    ) -> list[tuple[PublicDataSection, list[Markdown | charts.Chart]]]:
+    """Each public-data section of the priority that has something to show, with its items."""
+    if isinstance(priority, int):
+        priority = plan.priority(priority)
+    typed = _typed(measures) if priority.public_data else None
+    made = []
+    for section in priority.public_data:
+        context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group)
+        if items := _BUILDERS[section.section](context):
+            made.append((section, items))
     return made
 
 
@@ -84,12 +101,13 @@ SECTION_MEASURES = {
 }
 
 
-def public_measures(plan: Plan) -> list[str]:
-    """The public-data measures the plan's sections can show, in plan order."""
-    return list(dict.fromkeys(
-        measure for priority in plan.priorities for section in priority.public_data
-        for measure in (*SECTION_MEASURES[section.section], *section.measures)
-    ))
+def _section_measures(section: PublicDataSection) -> list[str]:
+    """The measures a section can show: its own, the plan's list for it, and for recorded
+    crime each listed offence's rolling year."""
+    listed = list(section.measures)
+    if section.section == "recorded_crime":
+        listed += [measure + trends.ROLLING_SUFFIX for measure in section.measures]
+    return list(dict.fromkeys([*SECTION_MEASURES[section.section], *listed]))
 
 
 @dataclass(frozen=True)
@@ -191,10 +209,7 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     own = context.rows(SPECIALS_OWN, area)
     long_series = trends.workforce_trend(context)
     if home_office.empty:
-        if long_series:
-            return [_under_heading(long_series[0]), *long_series[1:]]
-        return [_section(f"The {HOME_OFFICE_WORKFORCE} have no Special Constable figures for {area} "
-                         f"up to {long_date(context.quarter.end)}.")]
+        return [_under_heading(long_series[0]), *long_series[1:]] if long_series else []
     first, latest = home_office.iloc[0], home_office.iloc[-1]
     sentences = [
         f"The {HOME_OFFICE_WORKFORCE} count {format_number(latest.value)} Special Constables in {area} "
@@ -315,8 +330,8 @@ def _anti_social_behaviour_sections(context: _Context) -> list[Markdown | charts
     quarter_name = describe_period(quarter.start, quarter.end)
     in_quarter = all_months[(all_months["period_start"] >= pd.Timestamp(quarter.start))
                             & (all_months["period_end"] <= context.until)]
-    if len(in_quarter) < _months_in(quarter):
-        return [_section(_no_police_uk_line(all_months, in_quarter, quarter_name))]
+    if len(in_quarter) < _months_in(quarter):  # police.uk does not cover the whole quarter
+        return []
     monthly = context.rows(ANTI_SOCIAL_BEHAVIOUR, area)
     total = in_quarter["value"].sum()
     by_month = ", ".join(f"{format_number(r.value)} in {r.period_start:%B}" for r in in_quarter.itertuples())
@@ -356,22 +371,6 @@ def _months_in(quarter: Quarter) -> int:
     return months_between(quarter.start, quarter.end) + 1
 
 
-def _no_police_uk_line(all_months: pd.DataFrame, in_quarter: pd.DataFrame, quarter_name: str) -> str:
-    if all_months.empty:
-        return f"There is no police.uk anti-social behaviour data for {quarter_name}."
-    held = _span(all_months["period_start"].min(), all_months["period_end"].max())
-    if in_quarter.empty:
-        return (f"There is no police.uk data for {quarter_name} in this update: the police.uk street-level "
-                f"figures for {area_of(all_months)} used here run from {held}.")
-    return (f"The police.uk street-level figures used in this update run from {held} and so cover only part "
-            f"of {quarter_name}; the quarter is not shown.")
-
-
-def area_of(rows: pd.DataFrame) -> str:
-    """The one area of ``rows`` (the force area, for the force-wide series)."""
-    return str(rows["area"].iloc[0])
-
-
 def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
     series = pd.DataFrame({"date": monthly["period_start"].to_list(), "value": monthly["value"].to_list(),
                            "source": f"{area} (police.uk)",
@@ -396,10 +395,7 @@ def _recorded_crime_sections(context: _Context) -> list[Markdown | charts.Chart]
     quarterly = _recorded_crime_quarter(context)
     long_series = trends.recorded_crime_trend(context)
     if quarterly is None:
-        if long_series:
-            return [_under_heading(long_series[0]), *long_series[1:]]
-        return [_section(f"There are no recorded crime figures for {context.force_area} up to "
-                         f"{long_date(context.quarter.end)}.")]
+        return [_under_heading(long_series[0]), *long_series[1:]] if long_series else []
     return [*quarterly, *long_series]
 
 
@@ -412,10 +408,9 @@ def _recorded_crime_quarter(context: _Context) -> list[Markdown | charts.Chart] 
     if RECORDED_CRIME_TOTAL not in current.index.get_level_values("measure"):
         if totals.empty:
             return None
-        held = (f"{quarter_of(totals['period_start'].min().date()).label} to "
-                f"{quarter_of(totals['period_start'].max().date()).label}")
-        return [_section(f"There are no quarterly recorded crime figures for {quarter_name} in this update: "
-                         f"the quarterly figures used here run from {held}.")]
+        latest = quarter_of(totals["period_start"].max().date()).label
+        return [_section(f"There are no quarterly recorded crime figures for {quarter_name}: the latest "
+                         f"are for {latest}. The longer view follows.")]
     earlier = [(q, _quarter_values(context, q)) for q in (quarter.previous, quarter.same_quarter_last_year)]
     total = current[(RECORDED_CRIME_TOTAL, area)]
     intro = (f"Police recorded crime for {quarter_name}: {area} recorded "
@@ -535,9 +530,18 @@ def _shares_chart(context: _Context, shares: pd.DataFrame, quarter_name: str) ->
 
 def _road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
     items = trends.road_casualties_sections(context)
-    return [_under_heading(items[0]), *items[1:]]
+    return [_under_heading(items[0]), *items[1:]] if items else []
 
 
 def _borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     items = trends.borough_crime_sections(context)
-    return [_under_heading(items[0]), *items[1:]]
+    return [_under_heading(items[0]), *items[1:]] if items else []
+
+
+_BUILDERS: dict[str, Callable[[_Context], list[Markdown | charts.Chart]]] = {
+    "specials": _specials_sections,
+    "anti_social_behaviour": _anti_social_behaviour_sections,
+    "recorded_crime": _recorded_crime_sections,
+    "road_casualties": _road_casualties_sections,
+    "borough_crime": _borough_crime_sections,
+}

@@ -3,15 +3,14 @@
 Everything is generated from the edition, through the same comparisons and judgements as
 the priority sections (:mod:`crimeplan.stats.compare`, :mod:`crimeplan.stats.judgement`):
 
-- **main points** (three to five): how the figures compared with a year earlier were
-  judged; the largest changes judged significant; progress against each target; what
-  needs attention (significantly worse, special cause concern, a target not on track or
-  not met); and, when there is room, the headline figures whose change is within chance
-  variation;
-- a **scorecard**: each priority's headline measures (``headline: true`` in the
-  catalogue), force-wide where the quarter has a force-wide figure and otherwise by
-  area, with this period, the same period last year, the change, its judgement, the
-  target and progress. A priority with no headline figure says so in its row.
+- **main points** (three to five), chosen by :mod:`crimeplan.findings.main_points`: changes
+  judged larger than chance variation, targets, what needs attention, a trend that changed,
+  changes within chance variation, each with its figures;
+- a **scorecard**: each priority's headline measures (``headline: true`` in the catalogue),
+  force-wide where the quarter has a force-wide figure and otherwise by area, under a row
+  naming the priority, with compact cells (short label and period, this period, change,
+  a judgement mark and target progress) and the marks' legend; a priority with no headline
+  figure is named once below it. The CSV download keeps every priority, with a note.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
+from crimeplan.findings import main_points as points
 from crimeplan.findings.edition import Edition, notebook_edition
 from crimeplan.inputs.params import Priority
 from crimeplan.markup import text
@@ -32,26 +32,19 @@ from crimeplan.sections.priority import (
     comparison_record,
     markdown_table,
 )
-from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative
-from crimeplan.text.formatting import auto_decimals, format_value, month_year
-from crimeplan.text.provenance import legend, statuses_in
+from crimeplan.text.provenance import legend, marked_period, statuses_in
 
 SCORECARD_CSV = "summary_scorecard.csv"
-MAX_POINTS = 5
-MAX_CHANGE_POINTS = 2
-NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"
-SCORECARD_COLUMNS = ["Priority", "Measure", "This period", "Same period last year", "Change", "Judgement",
-                     "Target and progress"]
+PDF_NEW_PAGE = "```{=typst}\n#pagebreak(weak: true)\n```"  # the scorecard starts a page of its own in the PDF
+SCORECARD_COLUMNS = ["Measure", "This period", "Change", "Judgement", "Target"]
 SCORECARD_RECORD_COLUMNS = [
     "priority", "priority_title", "measure", "label", "area", "unit", "period_start", "period_end",
     "period_assumed", "this_period", "status", "same_period_last_year", "same_period_last_year_status", "change",
     "change_percent", "change_percentage_points", "judgement", "judgement_method", "p_value", "p_value_adjusted",
     "ci_lower", "ci_upper", "ci_scale", "target", "target_by", "target_progress", "note",
 ]
-ATTENTION_VERDICTS = (judging.SIGNIFICANTLY_WORSE, judging.SPC_CONCERN)
-OFF_TRACK = (judging.TARGET_NOT_ON_TRACK, judging.TARGET_NOT_MET)
 
 
 @dataclass(frozen=True)
@@ -100,108 +93,23 @@ class Summary:
 
     # --- main points ------------------------------------------------------------------------
 
+    def findings(self) -> list[points.Finding]:
+        """Every finding the main points may choose from (see :mod:`crimeplan.findings.main_points`)."""
+        comparisons, catalogue, plan = self.all_comparisons, self.edition.catalogue, self.edition.plan
+        stated = points.change_findings(comparisons, catalogue)
+        turns = points.turns(self.edition.measures, catalogue, plan.force_area, self.edition.quarter,
+                             {p.number for p in plan.priorities})
+        return (stated + points.target_findings(comparisons, catalogue)
+                + points.attention_findings(comparisons, catalogue, stated)
+                + points.trend_findings(turns, self.edition.measures, catalogue, plan.force_area)
+                + points.steady_findings(comparisons, catalogue) + points.untested_findings(comparisons, catalogue)
+                + points.unassessed_finding(comparisons, catalogue, self.edition.quarter))
+
     def main_points(self) -> list[str]:
-        """Three to five main points, generated from the figures."""
-        points = [self._overview()]
-        points += self._largest_significant_changes()
-        if targets := self._targets_point():
-            points.append(targets)
-        points.append(self._attention_point())
-        if len(points) < MAX_POINTS and (steady := self._within_chance_point()):
-            points.append(steady)
-        return points[:MAX_POINTS]
-
-    def _with_last_year(self) -> list[Comparison]:
-        return [c for c in self.all_comparisons if c.previous_year is not None]
-
-    def _overview(self) -> str:
-        compared = self._with_last_year()
-        if not compared:
-            return f"No figure in this update for {self.label} can be compared with the same period last year."
-        judgements = [c.previous_year.judgement for c in compared]
-        verdicts = [j.verdict for j in judgements]
-        tested = [j for j in judgements if j.tested]
-        significant = [j for j in tested if j.significant]
-        better = sum(v in (judging.SIGNIFICANTLY_BETTER, judging.SPC_IMPROVEMENT) for v in verdicts)
-        worse = sum(v in ATTENTION_VERDICTS for v in verdicts)
-        neutral = len(significant) - better - worse
-        chance = sum(v in (judging.NO_SIGNIFICANT_CHANGE, judging.SPC_COMMON_CAUSE) for v in verdicts)
-        parts = [f"{better} significantly better", f"{worse} significantly worse"]
-        if neutral:
-            parts.append(f"{neutral} a significant rise or fall where neither direction is better")
-        tests = sum(j.p_value is not None for j in tested)
-        correction = ", corrected together for their number (Holm's method)" if tests > 1 else ""
-        untested = [judging.untested_group(j) for j in judgements if not j.tested]
-        reasons = [f"{untested.count(because)} {because}" for because in judging.UNTESTED_BECAUSE
-                   if because in untested]
-        text = (f"Of the {_count(len(compared), 'figure')} in this update that can be compared with the same "
-                f"period last year, {len(tested)} {_were(len(tested))} tested{correction}: {len(significant)} "
-                f"changed by more than chance variation ({', '.join(parts)}) and {chance} within chance variation.")
-        if untested:
-            text += f" {len(untested)} {_were(len(untested))} not tested: {_listed(reasons)}."
-        return text
-
-    def _largest_significant_changes(self) -> list[str]:
-        significant = [c for c in self._with_last_year() if c.previous_year.judgement.significant]
-        significant.sort(key=_size_of_change, reverse=True)
-        return [f"{_priority_prefix(self.edition, c)}{narrative.change_sentence(c, self._definition(c))}"
-                for c in significant[:MAX_CHANGE_POINTS]]
-
-    def _with_targets(self) -> list[Comparison]:
-        return [c for c in self.all_comparisons if c.target is not None]
-
-    def _targets_point(self) -> str:
-        with_targets = self._with_targets()
-        if not with_targets:
-            return ""
-        parts = [self._target_words(c) for c in with_targets]
-        return "Targets: " + "; ".join(parts) + "."
-
-    def _target_words(self, comparison: Comparison) -> str:
-        definition = self._definition(comparison)
-        target, current = comparison.target, comparison.current
-        assert target is not None and current is not None  # only comparisons with a target get here
-        unit = comparison.unit
-        value = narrative.observed_value(current, unit, auto_decimals(current.value))
-        goal = f"{format_value(target.value, unit, auto_decimals(target.value))} by {month_year(target.by)}"
-        label = narrative.subject(definition, comparison)
-        if definition.kind == "total":
-            stands = f"{value} in {narrative.observed_period(current)} towards {goal}"
-        else:
-            stands = f"{value} in {narrative.observed_period(current)} against {goal}"
-        if target.progress is None:
-            return f"{label} {stands}, {target.verdict} ({progress_note(target, definition, self.edition.quarter)})"
-        return f"{label} {stands}, {target.verdict}"
-
-    def _attention_point(self) -> str:
-        items = []
-        for c in self.all_comparisons:
-            label = narrative.subject(self._definition(c), c)
-            if c.previous_year is not None and c.previous_year.verdict in ATTENTION_VERDICTS:
-                items.append(f"{label} ({c.previous_year.verdict} than a year earlier)"
-                             if c.previous_year.verdict == judging.SIGNIFICANTLY_WORSE
-                             else f"{label} ({c.previous_year.verdict})")
-            if c.target is not None and c.target.verdict in OFF_TRACK:
-                items.append(f"{label} ({c.target.verdict})")
-        if items:
-            return "Needs attention: " + "; ".join(items) + "."
-        return ("Nothing needs particular attention: no figure is significantly worse than a year earlier and "
-                "no target is off track.")
-
-    def _within_chance_point(self) -> str:
-        steady = [c for c in self._with_last_year()
-                  if self._definition(c).headline and c.previous_year.verdict == judging.NO_SIGNIFICANT_CHANGE
-                  and c.previous_year.direction != "no change"]
-        if not steady:
-            return ""
-        parts = []
-        for c in steady:
-            decimals = auto_decimals(c.current.value, c.previous_year.reference.value)
-            before = narrative.observed_value(c.previous_year.reference, c.unit, decimals)
-            now = narrative.observed_value(c.current, c.unit, decimals)
-            parts.append(f"{narrative.subject(self._definition(c), c)} ({before} to {now})")
-        return ("Within chance variation, so not a real improvement or deterioration on this evidence: "
-                + "; ".join(parts) + ".")
+        """Three to five main points, the most important first, generated from the figures."""
+        chosen = [finding.text for finding in points.select(self.findings())]
+        return chosen or [f"No figure in this update for {self.label} can be compared with the same period last "
+                          "year or a target."]
 
     def main_points_section(self) -> Markdown:
         """The summary's heading and its main points, as the update shows them."""
@@ -235,29 +143,37 @@ class Summary:
         return entries
 
     def scorecard_table(self) -> pd.DataFrame:
-        """The scorecard as displayed: one row per headline figure, every cell filled."""
+        """The scorecard as displayed: a group row naming each priority with figures (its other
+        cells empty), then one compact row per headline figure."""
         rows = []
-        for entry in self.scorecard_entries():
-            title = f"Priority {entry.priority.number}: {entry.priority.title}"
-            c = entry.comparison
-            if c is None:
-                rows.append(dict(zip(SCORECARD_COLUMNS, [title, entry.note] + [NOT_AVAILABLE] * 5)))
+        for priority in self.edition.plan.priorities:
+            shown = [e.comparison for e in self.scorecard_entries()
+                     if e.priority == priority and e.comparison is not None]
+            if not shown:
                 continue
-            definition = self._definition(c)
-            formatted = narrative.performance_table([c], self.edition.catalogue).iloc[0]
-            change = formatted["Change"]
-            if formatted["Change %"]:
-                change += f" ({formatted['Change %']})"
-            rows.append({
-                "Priority": title,
-                "Measure": f"{narrative.subject(definition, c)}, {formatted['Period']}",
-                "This period": formatted["This period"],
-                "Same period last year": formatted["Same period last year"] or NOT_AVAILABLE,
-                "Change": change or NO_COMPARISON,
-                "Judgement": formatted["Judgement"] or NO_COMPARISON,
-                "Target and progress": NO_TARGET if c.target is None else formatted["Target"],
-            })
+            rows.append(dict.fromkeys(SCORECARD_COLUMNS, "") | {"Measure": _priority_name(priority)})
+            for c in shown:
+                formatted = narrative.performance_table([c], self.edition.catalogue).iloc[0]
+                change = formatted["Change %"] or formatted["Change"]  # the change in numbers is in the CSV
+                definition = self._definition(c)
+                where = "" if c.force_wide else f" ({c.area})"
+                period = marked_period(narrative.short_period(c.current.start, c.current.end), c.current.period_assumed)
+                rows.append({
+                    "Measure": f"{definition.short}{where}, {period}",
+                    "This period": formatted["This period"],
+                    "Change": change or narrative.NO_FIGURE_MARK,
+                    "Judgement": narrative.judgement_mark(c.previous_year),
+                    "Target": narrative.progress_cell(c),
+                })
         return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+    def without_figures(self) -> str:
+        """The priorities the scorecard has no row for, and why, in a sentence ("" when none)."""
+        missing = [e for e in self.scorecard_entries() if e.comparison is None]
+        if not missing:
+            return ""
+        return "Not in the scorecard: " + "; ".join(
+            f"{_priority_name(e.priority)} ({e.note[0].lower()}{e.note[1:]})" for e in missing) + "."
 
     def scorecard_records(self) -> pd.DataFrame:
         """The scorecard as numbers, for the CSV download (header row even when empty)."""
@@ -277,15 +193,18 @@ class Summary:
         return pd.DataFrame(rows, columns=SCORECARD_RECORD_COLUMNS)
 
     def scorecard(self) -> Markdown:
-        """The scorecard of the priorities as a table."""
+        """The scorecard of the priorities as one table, grouped by priority, with its legend, on
+        a page of its own in the PDF."""
         table = self.scorecard_table()
-        caption = (f"Scorecard, {self.label}: each priority's headline figures against the same period last "
-                   "year, the judgement of the change and progress against targets")
-        notes = [
-            "Judgement says whether the change is larger than chance variation, by the method in *About these "
-            "statistics*; \"not tested\" says, in brackets, why no test applies. Progress against a target is "
-            "measured on a straight line from the figure a year earlier to the target.",
-        ]
+        if table.empty:
+            return Markdown(f"## Scorecard of the plan's priorities\n\n{text(f'No headline figures for {self.label}.')}"
+                            + (f"\n\n{text(missing)}" if (missing := self.without_figures()) else ""))
+        caption = f"Scorecard, {self.label}: each priority's headline figures against the same period last year"
+        lines = markdown_table(table, caption).split("\n")
+        for position, row in enumerate(table.itertuples(index=False), start=2):
+            if not any(row[1:]):  # a group row: bold, and spanning the table once rendered
+                lines[position] = "| **" + text(row[0]) + "** |" + " |" * (len(row) - 1)
+        notes = [text(narrative.MARKS_LEGEND)]
         unassessed = [
             f"{narrative.subject(self._definition(e.comparison), e.comparison)}: "
             f"{progress_note(e.comparison.target, self._definition(e.comparison), self.edition.quarter)}"
@@ -297,7 +216,9 @@ class Summary:
         shown = [e.comparison for e in self.scorecard_entries() if e.comparison is not None]
         if key := legend(narrative.figure_statuses(shown)):
             notes.append(text(key))
-        return Markdown(f"## Scorecard of the plan's priorities\n\n{markdown_table(table, caption)}\n\n"
+        if missing := self.without_figures():
+            notes.append(text(missing))
+        return Markdown(f"{PDF_NEW_PAGE}\n\n## Scorecard of the plan's priorities\n\n" + "\n".join(lines) + "\n\n"
                         + "\n\n".join(notes))
 
     def scorecard_csv(self) -> Markdown:
@@ -310,25 +231,5 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _listed(parts: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _were(number: int) -> str:
-    return "was" if number == 1 else "were"
-
-
-def _size_of_change(comparison: Comparison) -> float:
-    """How large a change is, for ranking: its relative size (a change from zero ranks first)."""
-    change = comparison.previous_year
-    if change.percent is None:
-        return float("inf")
-    if comparison.unit == "percent":
-        return abs(change.absolute)  # in percentage points
-    return abs(change.percent)
-
-
-def _priority_prefix(edition: Edition, comparison: Comparison) -> str:
-    number = edition.catalogue[comparison.measure].priority
-    return f"Priority {number} ({edition.plan.priority(number).title}): "
+def _priority_name(priority: Priority) -> str:
+    return f"Priority {priority.number}: {priority.title}"

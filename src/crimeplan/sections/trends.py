@@ -308,11 +308,11 @@ def workforce_trend(context: _Context) -> list[Markdown | charts.Chart]:
 
 def road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]:
     """KSI casualties in the quarter against the same quarter a year earlier, the districts,
-    and the months on a control chart."""
+    and the months on a control chart; nothing when the force has no STATS19 rows."""
     area, quarter = context.force_area, context.quarter
     monthly = context.rows(KSI, area)
     if monthly.empty:
-        return [Markdown(f"The {STATS19} used here do not cover {markup.text(area)}.")]
+        return []  # nothing to show: the section is left out
     in_quarter = _in_period(monthly, quarter.start, quarter.end)
     quarter_words = _quarter_words(pd.Timestamp(quarter.start), pd.Timestamp(quarter.end))
     paragraphs = []
@@ -367,11 +367,11 @@ def _in_period(rows: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
 
 def borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     """Crime in the quarter against the same quarter a year earlier, by borough, and the
-    months on a control chart."""
+    months on a control chart; nothing when the force has no borough rows."""
     area, quarter = context.force_area, context.quarter
     monthly = context.rows(BOROUGH_TOTAL, area)
     if monthly.empty:
-        return [Markdown(f"There is no borough level crime data for {markup.text(area)} in this update.")]
+        return []  # nothing to show: the section is left out
     quarter_words = _quarter_words(pd.Timestamp(quarter.start), pd.Timestamp(quarter.end))
     in_quarter = _in_period(monthly, quarter.start, quarter.end)
     made: list[Markdown | charts.Chart] = []

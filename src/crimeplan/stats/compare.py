@@ -51,10 +51,16 @@ class Observation:
     note: str = ""
     status: str = PUBLISHED  # published, derived, estimated or provisional (the measures' status column)
     period_assumed: bool = False  # the source gave no period; this one is assumed
+    qualifier: str = ""  # "more than" when the source gave "more than 200" (the measures' qualifier column)
 
     @property
     def published(self) -> bool:
         return self.status == PUBLISHED
+
+    @property
+    def exact(self) -> bool:
+        """Published as an exact figure, not only as a bound or roughly ("more than 200")."""
+        return not self.qualifier
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,8 @@ class TargetProgress:
     gap: float | None  # target minus current value
     met: bool | None
     share: float | None  # current value as % of the target
-    progress: TargetJudgement | None = None  # None only when built without the data to judge it
+    progress: TargetJudgement | None = None  # None when the data cannot judge it (progress_note says why)
+    exact: bool = True  # False when a figure it would be judged on is not exact ("more than 200")
 
     @property
     def verdict(self) -> str:
@@ -163,8 +170,8 @@ class _Row:
 
 def _rows(frame: pd.DataFrame) -> list[_Row]:
     return [
-        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note), r.status, bool(r.period_assumed)),
-             f"{r.file} row {r.row}")
+        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note), r.status, bool(r.period_assumed),
+                         str(r.qualifier)), f"{r.file} row {r.row}")
         for r in frame.itertuples(index=False)
     ]
 
@@ -235,12 +242,16 @@ def judge_change(
 ) -> Judgement:
     """The verdict on the change from ``reference`` to ``current`` by the stated method.
 
-    A figure not published as such is not tested. ``history`` (earlier periods of the
-    same length as ``current``, oldest first) gives a count its normal variation and any
-    other measure its control chart; ``denominators`` make a count of outcomes a share."""
+    A figure not published as such, or published only with a qualifier ("more than 200"),
+    is not tested. ``history`` (earlier periods of the same length as ``current``, oldest
+    first) gives a count its normal variation and any other measure its control chart;
+    ``denominators`` make a count of outcomes a share."""
     unpublished = [o.status for o in (current, reference) if not o.published]
     if unpublished:
         return judging.not_published(unpublished[0])
+    qualified = [o.qualifier for o in (current, reference) if not o.exact]
+    if qualified:
+        return judging.not_exact(qualified[0])
     variation = definition.variation or ("proportion" if definition.denominator else None)
     earlier = judging.History(tuple(o.value for o in history), tuple(days(o) for o in history),
                               _seasons(history, current))
@@ -280,7 +291,7 @@ def change_between(
     denominators = None
     if denominator_rows is not None and definition.denominator:
         now, then = (_period_row(denominator_rows, o.start, o.end, definition.denominator, "") for o in (current, reference))
-        if now is not None and then is not None and now.published and then.published:
+        if now is not None and then is not None and all(o.published and o.exact for o in (now, then)):
             denominators = (now.value, then.value)
     return Change(reference, absolute, percent, points, direction, current, definition, history, denominators)
 
@@ -296,11 +307,14 @@ def target_progress(
     (the figure a year earlier) to the target; for a total the target covers a longer
     window (a financial year), so ``gap``, ``met`` and ``share`` are ``None`` and progress
     is judged on ``year_to_date`` (a total from the start of the target's year), from zero.
+    A figure given only as a bound or roughly ("more than 200") is not judged against a target.
     """
     if not definition.targets:
         return None
     upcoming = sorted((t for t in definition.targets if t.by >= current.end), key=lambda t: t.by)
     target = upcoming[0] if upcoming else max(definition.targets, key=lambda t: t.by)
+    if not all(o.exact for o in (current, baseline, year_to_date) if o is not None):
+        return TargetProgress(target.value, target.by, None, None, None, None, exact=False)
     if definition.kind == "total":
         progress = None
         if year_to_date is not None and definition.better in ("higher", "lower"):
@@ -327,6 +341,8 @@ def progress_note(target: TargetProgress, definition: MeasureDef, quarter: Quart
     """Why progress towards a target is not assessed, in a reader's words ("" when it is)."""
     if target.progress is not None:
         return ""
+    if not target.exact:
+        return "the figure is not exact (the source gave it only as a bound or roughly)"
     if definition.better not in ("higher", "lower"):
         return "the catalogue gives no direction for this target"
     if definition.kind == "total":
@@ -350,7 +366,7 @@ def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[O
     """The measure's published figures for the run of consecutive earlier periods of the
     same length as ``current`` (snapshots: equally spaced), oldest first. Periods tile
     backwards without overlapping, so a rolling window is never counted twice; the run
-    stops at a gap or at a figure not published as such."""
+    stops at a gap or at a figure not published as such or not exact."""
     observations = [r.observation for r in rows]
     earlier: list[Observation] = []
     if kind == "snapshot":
@@ -362,7 +378,7 @@ def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[O
         later = current.end
         for snapshot in snapshots:
             gap = _month_ends_apart(snapshot.end, later) or (later - snapshot.end).days
-            if gap != step or (later - snapshot.end).days <= 0 or not snapshot.published:
+            if gap != step or (later - snapshot.end).days <= 0 or not (snapshot.published and snapshot.exact):
                 break
             earlier.append(snapshot)
             later = snapshot.end
@@ -370,7 +386,7 @@ def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[O
     length = _length(current)
     same_length = {o.end: o for o in observations if _length(o) == length}
     start = current.start
-    while (before := same_length.get(start - timedelta(days=1))) is not None and before.published:
+    while (before := same_length.get(start - timedelta(days=1))) is not None and before.published and before.exact:
         earlier.append(before)
         start = before.start
     return tuple(earlier[::-1])

@@ -77,6 +77,7 @@ class NoTest(StrEnum):
     DERIVED = "derived"
     ESTIMATED = "estimated"
     PROVISIONAL = "provisional"
+    QUALIFIED = "qualified"
 
 
 SPC_IMPROVEMENT = "special cause improvement"
@@ -121,11 +122,12 @@ VARIATIONS = ("poisson", "proportion")  # catalogue ``variation:`` values
 
 # Why figures are not tested, in the words of the summary's count of them (in this order).
 NOT_PUBLISHED = "not published as such (derived, estimated or provisional)"
+NOT_EXACT = 'published only as a bound or roughly (such as "more than 200")'
 NO_HISTORY_YET = "counts without the history that shows their normal variation"
 NO_DENOMINATOR = "outcomes published without the number of events they come from"
 NO_MODEL = "figures to which no test of chance variation applies (levels on a day, hours, money, times, percentages)"
 NOTHING_TO_COMPARE = "no earlier figure or no events to compare"
-UNTESTED_BECAUSE = (NOT_PUBLISHED, NO_HISTORY_YET, NO_DENOMINATOR, NO_MODEL, NOTHING_TO_COMPARE)
+UNTESTED_BECAUSE = (NOT_PUBLISHED, NOT_EXACT, NO_HISTORY_YET, NO_DENOMINATOR, NO_MODEL, NOTHING_TO_COMPARE)
 
 
 def untested_group(judgement: Judgement) -> str:
@@ -133,6 +135,8 @@ def untested_group(judgement: Judgement) -> str:
     code = judgement.not_tested_because
     if code in (NoTest.DERIVED, NoTest.ESTIMATED, NoTest.PROVISIONAL):
         return NOT_PUBLISHED
+    if code is NoTest.QUALIFIED:
+        return NOT_EXACT
     if code is NoTest.NO_HISTORY:
         return NO_HISTORY_YET
     if code is NoTest.NO_DENOMINATOR:
@@ -851,6 +855,16 @@ def not_published(status: str) -> Judgement:
         f"{status.capitalize()} figure, not published as such: it is not tested for chance "
         "variation, since a test would treat it as a published count.",
         because=NoTest(status),
+    )
+
+
+def not_exact(qualifier: str) -> Judgement:
+    """ "not tested" for a figure the source gave only with a qualifier ("more than 200"): a
+    test would take the bound or the rough figure for an exact count."""
+    return not_tested(
+        f"Published only as {qualifier} a figure, not as an exact one: it is not tested for chance "
+        "variation, since a test would treat it as an exact count.",
+        because=NoTest.QUALIFIED,
     )
 
 

@@ -24,7 +24,8 @@ A reference is ``{{measure[@Area][.last_year][.field][:decimals]}}``:
 - ``@Area``: an area in ``data/reference/`` (default: the plan's force area);
 - ``.last_year``: evaluate for the same quarter a year earlier;
 - ``field`` (default ``value``): ``value`` (with its unit: ``48,810 hours``, ``12%``,
-  ``£5.7m``), ``number`` (the figure alone: ``48,810``), ``previous_year``, ``previous_quarter``,
+  ``£5.7m``, and the qualifier of a figure the source gave only as a bound or roughly:
+  ``more than 200``), ``number`` (the figure without its unit: ``48,810``), ``previous_year``, ``previous_quarter``,
   ``change`` and ``change_pct`` (against the same period last year, without sign),
   ``change_previous_quarter``, ``change_pct_previous_quarter``, ``up_or_down`` and
   ``up_or_down_previous_quarter`` (``up``, ``down`` or ``unchanged``), ``target``,
@@ -49,7 +50,7 @@ from crimeplan.errors import InputError
 from crimeplan.inputs.files import present, read_text
 from crimeplan.inputs.measures import Catalogue
 from crimeplan.inputs.params import Plan
-from crimeplan.inputs.schemas import suggestion
+from crimeplan.inputs.schemas import QUALIFIERS, suggestion
 from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, compare
@@ -62,6 +63,7 @@ from crimeplan.text.formatting import (
     month_year,
 )
 from crimeplan.text.narrative import observed_period, observed_value
+from crimeplan.text.provenance import qualified
 
 REFERENCE = re.compile(
     r"\{\{\s*(?P<measure>[a-z][a-z0-9_]*)"
@@ -337,7 +339,7 @@ def _percent(change: Change, reference: Reference) -> str:
 
 FIELDS: dict[str, Callable[[Comparison, Reference], str]] = {
     "value": lambda c, r: observed_value(c.current, c.unit, r.decimals),
-    "number": lambda c, r: format_number(c.current.value, r.decimals),
+    "number": lambda c, r: qualified(format_number(c.current.value, r.decimals), c.current.qualifier),
     "period": lambda c, r: observed_period(c.current),
     "previous_year": lambda c, r: observed_value(_change(c, "previous_year", r).reference, c.unit, r.decimals),
     "previous_quarter": lambda c, r: observed_value(_change(c, "previous_quarter", r).reference, c.unit, r.decimals),
@@ -398,6 +400,21 @@ def repeated_unit(reference: Reference, unit: str) -> str | None:
         unit_free = f"{{{{{reference.measure}{area}{'.last_year' if reference.last_year else ''}.number{decimals}}}}}"
         advice += f", or write {unit_free} for the figure without its unit"
     return (f"{reference.text} prints its unit (e.g. '{example}'), so {word!r} beside it repeats it: {advice}")
+
+
+QUALIFIED_FIELDS = {"value", "number"}  # the fields that print the figure's qualifier
+
+
+def repeated_qualifier(reference: Reference, qualifier: str) -> str | None:
+    """A warning when a qualifier is written before a reference whose figure prints its own
+    (``qualifier``: "more than {{x}}" giving "more than more than 200"), else ``None``."""
+    if not qualifier or reference.field not in QUALIFIED_FIELDS:
+        return None
+    written = next((q for q in QUALIFIERS if re.search(rf"\b{q}\s*$", reference.before, re.IGNORECASE)), None)
+    if written is None:
+        return None
+    return (f"{reference.text} prints the figure with its qualifier ('{qualifier} ...', from the measures' "
+            f"qualifier column), so {written!r} before it repeats it: delete {written!r}")
 
 
 def resolve(

@@ -20,7 +20,7 @@ import pandas as pd
 from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
-from crimeplan.stats.compare import Change, Comparison, Observation
+from crimeplan.stats.compare import PROGRESS_NOT_ASSESSED, Change, Comparison, Observation
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     auto_decimals,
@@ -30,8 +30,14 @@ from crimeplan.text.formatting import (
     long_date,
     month_year,
 )
-from crimeplan.text.provenance import marked, marked_period
+from crimeplan.text.provenance import marked, marked_period, qualified
 
+# How to read the Judgement column: said once, under the update's first performance table
+# and in "About these statistics".
+HOW_TO_READ_JUDGEMENTS = (
+    "Judgement says whether the change from the same period last year is larger than chance variation; "
+    "\"not tested\" says, in brackets, why no test applies."
+)
 MONTH_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
@@ -50,6 +56,20 @@ def describe_period(start: date, end: date) -> str:
     return f"the {MONTH_WORDS.get(months, str(months))} months to {month_year(end)}"
 
 
+def short_period(start: date, end: date) -> str:
+    """A period in a table cell: ``Sep 2019``, ``Jul–Sep 2019``, ``12 months to Sep 2019``, ``5 Oct 2019``."""
+    if start == end:
+        return f"{end:%b %Y}" if is_month_end(end) else f"{end.day} {end:%b %Y}"
+    months = whole_months(start, end)
+    if months is None:
+        return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
+    if months == 1:
+        return f"{end:%b %Y}"
+    if months == 3 and end.month in (3, 6, 9, 12):
+        return f"{start:%b}–{end:%b %Y}"
+    return f"{months} months to {end:%b %Y}"
+
+
 def _preposition(start: date, end: date) -> str:
     single_day = start == end and not is_month_end(end)
     return ("on " if single_day else "in ") + describe_period(start, end)
@@ -61,8 +81,18 @@ def observed_period(observation: Observation) -> str:
 
 
 def observed_value(observation: Observation, unit: str, decimals: int | None = None) -> str:
-    """A figure formatted in its unit, with its marker when it is not published as such."""
-    return marked(format_value(observation.value, unit, decimals), observation.status)
+    """A figure formatted in its unit, with its qualifier ("more than 200") and its marker
+    when it is not published as such."""
+    return marked(qualified(format_value(observation.value, unit, decimals), observation.qualifier),
+                  observation.status)
+
+
+def reported_figure(comparison: Comparison, definition: MeasureDef) -> str:
+    """A figure with nothing to compare it with, for a short list: "Calls for service in
+    a district: 1,234 in July to September 2019"."""
+    current = comparison.current
+    return (f"{subject(definition, comparison)}: {observed_value(current, comparison.unit)} "
+            f"{observed_when(current)}")
 
 
 def figure_statuses(comparisons: list[Comparison]) -> set[str]:
@@ -71,13 +101,19 @@ def figure_statuses(comparisons: list[Comparison]) -> set[str]:
             for o in (c.current, None if c.previous_year is None else c.previous_year.reference) if o is not None}
 
 
-def _observed_when(observation: Observation) -> str:
+def observed_when(observation: Observation) -> str:
+    """ "in September 2019", "in July to September 2019", "on 5 October 2019", as the figure's period reads."""
     return marked_period(_preposition(observation.start, observation.end), observation.period_assumed)
+
+
+def label_of(definition: MeasureDef) -> str:
+    """The measure's label, starting with a capital."""
+    return definition.label[0].upper() + definition.label[1:]
 
 
 def subject(definition: MeasureDef, comparison: Comparison) -> str:
     """The measure's label, with the area when it is not force-wide."""
-    label = definition.label[0].upper() + definition.label[1:]
+    label = label_of(definition)
     return label if comparison.force_wide else f"{label} in {comparison.area}"
 
 
@@ -105,7 +141,10 @@ def _relative(change: Change, unit: str, pct_decimals: int) -> str:
     return f", {format_percent(abs(change.percent), pct_decimals)} {wording.higher(change.direction)}"
 
 
-def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: int) -> str:
+def year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: int | None = None) -> str:
+    """The figure against the same period last year (or that there is none), in one sentence."""
+    if pct_decimals is None:
+        pct_decimals = definition.change_decimals
     current = comparison.current
     change = comparison.previous_year
     who = subject(definition, comparison)
@@ -113,15 +152,15 @@ def _year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals:
         decimals = auto_decimals(current.value)
         value = observed_value(current, comparison.unit, decimals)
         return (
-            f"{who} stood at {value} {_observed_when(current)}; "
+            f"{who} {wording.stood_at(comparison.kind)} {value} {observed_when(current)}; "
             "no comparison for the same period last year is available."
         )
     reference = change.reference
     decimals = auto_decimals(current.value, reference.value)
     value = observed_value(current, comparison.unit, decimals)
     earlier = observed_value(reference, comparison.unit, decimals)
-    when = _observed_when(current)
-    then = _observed_when(reference)
+    when = observed_when(current)
+    then = observed_when(reference)
     if change.direction == "no change":
         return f"{who} stayed at {value} {when}, unchanged from {observed_period(reference)}."
     verb, link = wording.rose_to(change.direction), wording.up_from(change.direction)
@@ -179,6 +218,7 @@ _SHORT_REASONS = {
     judging.NoTest.DERIVED: "derived figure",
     judging.NoTest.ESTIMATED: "estimated figure",
     judging.NoTest.PROVISIONAL: "provisional figure",
+    judging.NoTest.QUALIFIED: "not an exact figure",
 }
 
 
@@ -193,12 +233,54 @@ def judgement_cell(change: Change | None) -> str:
     return f"{judgement.verdict} ({short})" if short else judgement.verdict
 
 
-def _rise_or_fall(change: Change) -> str:
-    return wording.rise(change.judgement.direction or change.direction)
+# The scorecard's compact judgement cells: a mark and a word, read with MARKS_LEGEND.
+NO_FIGURE_MARK = "–"
+_MARKS = {
+    judging.SIGNIFICANTLY_BETTER: "✓ better",
+    judging.SPC_IMPROVEMENT: "✓ better",
+    judging.SIGNIFICANTLY_WORSE: "✗ worse",
+    judging.SPC_CONCERN: "✗ worse",
+    judging.NO_SIGNIFICANT_CHANGE: "≈ no change",
+    judging.SPC_COMMON_CAUSE: "≈ no change",
+    judging.SIGNIFICANT_INCREASE: "↑ increase",
+    judging.SPC_HIGH: "↑ increase",
+    judging.SIGNIFICANT_DECREASE: "↓ decrease",
+    judging.SPC_LOW: "↓ decrease",
+    judging.NOT_TESTED: "· not tested",
+}
+MARKS_LEGEND = (
+    "Judgement against the same period last year: ✓ significantly better; ✗ significantly worse; "
+    "≈ no significant change (within chance variation); ↑ or ↓ a significant increase or decrease "
+    "where neither is better; · not tested (the priority's table says why); – no figure to compare with, or no target."
+)
 
 
-def judgement_sentence(change: Change | None) -> str:
-    """The verdict on the change from the same period last year, in words ("" when not tested)."""
+def judgement_mark(change: Change | None) -> str:
+    """The scorecard's judgement cell: "✓ better", "≈ no change", "· not tested", or "–"."""
+    return NO_FIGURE_MARK if change is None else _MARKS[change.judgement.verdict]
+
+
+_PROGRESS_WORDS = {
+    judging.TARGET_MET: "met",
+    judging.TARGET_ON_TRACK: "on track",
+    judging.TARGET_NOT_ON_TRACK: "not on track",
+    judging.TARGET_NOT_MET: "not met",
+    PROGRESS_NOT_ASSESSED: "not assessed",
+}
+
+
+def progress_cell(comparison: Comparison) -> str:
+    """The scorecard's target cell: "600 by Mar 2020: not on track", or "–"."""
+    target = comparison.target
+    if target is None:
+        return NO_FIGURE_MARK
+    value = format_value(target.value, comparison.unit, auto_decimals(target.value))
+    return f"{value} by {target.by:%b %Y}: {_PROGRESS_WORDS[target.verdict]}"
+
+
+def judgement_sentence(change: Change | None, *, with_interval: bool = True) -> str:
+    """The verdict on the change from the same period last year, in words ("" when not tested),
+    with its confidence interval unless ``with_interval`` is false."""
     if change is None or not change.judgement.tested:
         return ""
     judgement = change.judgement
@@ -208,22 +290,32 @@ def judgement_sentence(change: Change | None) -> str:
         if verdict == judging.SPC_COMMON_CAUSE:
             return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
         return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
-    interval = "" if judgement.interval is None else f"; {judgement.interval.words()}"
+    interval = "" if judgement.interval is None or not with_interval else f"; {judgement.interval.words()}"
     if verdict == judging.NO_SIGNIFICANT_CHANGE:
         if change.direction == "no change":
             return ""
         return f"The change is within chance variation (no significant change){interval}."
     if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
-        return f"This is a significant {_rise_or_fall(change)} ({verdict}){interval}."
-    return f"This is a significant {_rise_or_fall(change)}{interval}."
+        return f"This is {verdict} than a year earlier{interval}."
+    return f"This is a {verdict}{interval}."
 
 
 def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
-    """The change from the same period last year and its verdict, e.g. for the summary."""
-    sentences = [_year_sentence(comparison, definition, definition.change_decimals)]
-    if verdict := judgement_sentence(comparison.previous_year):
+    """The change from the same period last year and its verdict, without the interval (the summary's)."""
+    sentences = [year_sentence(comparison, definition)]
+    if verdict := judgement_sentence(comparison.previous_year, with_interval=False):
         sentences.append(verdict)
     return " ".join(sentences)
+
+
+def beside_the_table(comparison: Comparison, definition: MeasureDef) -> str:
+    """What the text says of a performance-table row that the table does not: the change
+    from the previous quarter ("" when there is none), e.g. "'101' calls to the Crime
+    Bureau: compared with April to June 2019, the figure rose by 1,000 (4%)."."""
+    if comparison.current is None or comparison.previous_quarter is None:
+        return ""
+    sentence = _quarter_sentence(comparison, definition.change_decimals)
+    return f"{subject(definition, comparison)}: {sentence[0].lower()}{sentence[1:]}"
 
 
 def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
@@ -233,7 +325,7 @@ def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: in
         return f"{subject(definition, comparison)}: no figure is available for {comparison.quarter.label}."
     if pct_decimals is None:
         pct_decimals = definition.change_decimals
-    sentences = [_year_sentence(comparison, definition, pct_decimals)]
+    sentences = [year_sentence(comparison, definition, pct_decimals)]
     if verdict := judgement_sentence(comparison.previous_year):
         sentences.append(verdict)
     if comparison.previous_quarter is not None:

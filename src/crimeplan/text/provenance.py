@@ -4,7 +4,8 @@ A figure whose ``status`` (measures column) is not ``published`` carries a short
 square brackets after it, as the Government Statistical Service's shorthand does (``[e]``
 estimated, ``[p]`` provisional; ``[d]`` here for derived), so that a screen reader reads
 it as written; every table, list or chart that shows one also gives the legend. A period
-the source did not give is said to be assumed.
+the source did not give is said to be assumed, and a figure the source gave only as a bound
+or roughly keeps the source's words before it ("more than 200").
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ PERIOD_ASSUMED = "period assumed"
 def marker(status: str) -> str:
     """The marker of a figure of this status ("" for a published figure)."""
     return "" if status == PUBLISHED else MARKERS[status]
+
+
+def qualified(figure: str, qualifier: str) -> str:
+    """A formatted figure with the words the source put before it: ``200`` with ``more than``
+    -> ``more than 200`` (``figure`` unchanged for an exact figure, ``qualifier`` empty)."""
+    return f"{qualifier} {figure}" if qualifier else figure
 
 
 def marked(text: str, status: str) -> str:

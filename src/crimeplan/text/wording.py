@@ -1,8 +1,9 @@
 """The words of a change, in one place: rose or fell, up or down from, more or fewer,
-higher or lower, and the sign in front of a signed figure."""
+higher or lower, the verb of a figure without a comparison, and the sign in front of a signed figure."""
 
 from __future__ import annotations
 
+from crimeplan.inputs.measures import Kind
 from crimeplan.stats.compare import direction_of
 from crimeplan.stats.judgement import Direction
 from crimeplan.text.formatting import MINUS
@@ -27,11 +28,6 @@ def rose(direction: Direction) -> str:
     return "rose" if direction == "up" else "fell"
 
 
-def rise(direction: Direction | None) -> str:
-    """ "rise" or "fall", the noun."""
-    return "rise" if direction == "up" else "fall"
-
-
 def up_from(direction: Direction) -> str:
     """ "up from", "down from" or "the same as"."""
     return {"up": "up from", "down": "down from", "no change": "the same as"}[direction]
@@ -50,3 +46,13 @@ def higher(direction: Direction) -> str:
 def more(direction: Direction, countable: bool = True) -> str:
     """ "more" or "fewer" ("less" for an amount such as money)."""
     return "more" if direction == "up" else "fewer" if countable else "less"
+
+
+def listed(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def stood_at(kind: Kind) -> str:
+    """ "stood at" for a level on a day, "totalled" for a total over a period, "was" for a rate."""
+    return {"snapshot": "stood at", "total": "totalled", "rate": "was"}[kind]

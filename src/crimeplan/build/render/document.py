@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import struct
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -13,6 +15,7 @@ import nbformat
 
 from crimeplan.inputs.params import Plan, QuarterParams
 from crimeplan.markup import text, typst_string
+from crimeplan.sections.charts import PDF_COLUMN_POINTS, PDF_PAGE_POINTS
 
 HTML = "html"
 TYPST = "typst"
@@ -133,15 +136,34 @@ def output_block(output, target: str, figures_dir: Path) -> str | None:
 
 
 def _image_block(content: str, mime: str, alt: str, figures_dir: Path) -> str:
-    """A static image as a raw Typst figure (Pandoc's Typst writer drops alt text)."""
+    """A static image as a raw Typst figure (Pandoc's Typst writer drops alt text), at the
+    column's width. It stays where it is in the text, beside the lists and paragraphs
+    around it; only a chart taller than half a page floats (to the top or foot of a page,
+    the text flowing on around it), as waiting for a page of its own would leave the page
+    before it more than half empty."""
     raw = base64.b64decode(content) if mime == "image/png" else content.encode()
     suffix = ".png" if mime == "image/png" else ".svg"
     figures_dir.mkdir(parents=True, exist_ok=True)
     path = figures_dir / f"{hashlib.sha1(raw).hexdigest()[:16]}{suffix}"
     path.write_bytes(raw)
+    width, height = _image_size(raw, mime)
+    placement = "auto" if height * PDF_COLUMN_POINTS / width > PDF_PAGE_POINTS / 2 else "none"
     return (
         "```{=typst}\n"
         f'#figure(image({typst_string(f"{figures_dir.name}/{path.name}")}, width: 100%, alt: {typst_string(alt)}), '
-        "placement: auto)\n"
+        f"placement: {placement})\n"
         "```"
     )
+
+
+def _image_size(raw: bytes, mime: str) -> tuple[float, float]:
+    """An image's width and height: a PNG's pixels, an SVG's ``width`` and ``height``."""
+    if mime == "image/png":
+        width, height = struct.unpack(">II", raw[16:24])
+        return float(width), float(height)
+    root = re.search(rb"<svg\b[^>]*>", raw)
+    width = re.search(rb'\swidth="([\d.]+)', root[0]) if root else None
+    height = re.search(rb'\sheight="([\d.]+)', root[0]) if root else None
+    if width is None or height is None:
+        return 1.0, 1.0  # no size given: taken as no taller than wide
+    return float(width[1]), float(height[1])

@@ -7,9 +7,14 @@
 -- (`crimeplan-table` in update.typ), with a repeating header row; every table is a
 -- figure with its caption.
 -- A table without a caption is captioned by the heading it is under.
+-- A body row whose first cell is one bold run and whose other cells are empty is a group
+-- header (such as a priority over its measures in the scorecard): one cell across the
+-- table, `<th scope="rowgroup" colspan=...>` in HTML.
 --
 -- Headings. No two headings may read the same (WCAG 2.4.6): a repeated heading gets the
 -- name of the priority (the level-1 heading) it is under.
+-- Typst: a paragraph of bold text only (a run-in heading such as "Key figures" over its
+-- list) is kept on the page of what follows it, as Typst keeps headings.
 
 local stringify = pandoc.utils.stringify
 
@@ -36,6 +41,18 @@ local function cell_text(cell)
   return stringify(cell.contents)
 end
 
+local function is_group_row(row)
+  local first = row.cells[1].contents
+  if #row.cells < 2 or #first ~= 1 or first[1].t ~= "Plain" or #first[1].content ~= 1
+      or first[1].content[1].t ~= "Strong" then
+    return false
+  end
+  for i = 2, #row.cells do
+    if cell_text(row.cells[i]) ~= "" then return false end
+  end
+  return true
+end
+
 -- Typst source for one table: crimeplan-table(caption, aligns, header, rows), where
 -- header and rows are arrays of (text, content) pairs: text to measure, content to show.
 local function typst_table(tbl, caption)
@@ -44,6 +61,10 @@ local function typst_table(tbl, caption)
     aligns[#aligns + 1] = align_name(spec[1])
   end
   local function row_source(row)
+    if is_group_row(row) then  -- one cell, which crimeplan-table spans across the table
+      local cell = row.cells[1]
+      return "((" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. "),)"
+    end
     local cells = {}
     for _, cell in ipairs(row.cells) do
       cells[#cells + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. ")"
@@ -72,16 +93,37 @@ local function html_table(tbl, caption)
       cell.attributes.scope = "col"
     end
   end
+  -- Each group header starts a body of its own, as that body's head row: one cell across
+  -- the table (a body's row-head column would clip it), read as the header of its rows.
+  local bodies = {}
   for _, body in ipairs(tbl.bodies) do
-    body.row_head_columns = 1
+    local current = nil
     for _, row in ipairs(body.body) do
-      row.cells[1].attributes.scope = "row"
+      if is_group_row(row) or current == nil then
+        current = { attr = body.attr, head = {}, body = {}, row_head_columns = 1 }
+        bodies[#bodies + 1] = current
+      end
+      if is_group_row(row) then
+        local cell = row.cells[1]
+        cell.col_span = #row.cells
+        cell.attributes.scope = "rowgroup"
+        current.head = { pandoc.Row({ cell }, row.attr) }
+      else
+        row.cells[1].attributes.scope = "row"
+        current.body[#current.body + 1] = row
+      end
     end
   end
+  tbl.bodies = bodies
   -- attributes as a list of pairs, so that they are written in this order every time
   return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, {
     { "role", "region" }, { "aria-label", caption }, { "tabindex", "0" },
   }))
+end
+
+-- A paragraph that is one bold run, such as "**Key figures**" over a list.
+local function is_run_in_heading(block)
+  return block.t == "Para" and #block.content == 1 and block.content[1].t == "Strong"
 end
 
 local function count_headings(doc)
@@ -123,6 +165,8 @@ function Pandoc(doc)
       else
         blocks[#blocks + 1] = pandoc.RawBlock("typst", typst_table(block, caption))
       end
+    elseif is_run_in_heading(block) and not is_html() then
+      blocks[#blocks + 1] = pandoc.RawBlock("typst", "#block(sticky: true)" .. typst_content({ block }))
     else
       blocks[#blocks + 1] = block
     end
