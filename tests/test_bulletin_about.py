@@ -166,7 +166,7 @@ def test_check_warns_of_a_qualifier_written_again_before_a_reference(tmp_path):
 
 @pytest.fixture(scope="module")
 def about() -> About:
-    return About.load("2019-20-Q2", REPO / "data", REPO / "params")
+    return About.load("2019-20-Q2", REPO)
 
 
 def with_changes(about: About, plan: dict | None = None, params: dict | None = None) -> About:

@@ -170,7 +170,7 @@ def squashed(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def rendered_summary(rendered_default) -> Summary:
-    return Summary.load("2019-20-Q2", rendered_default.root / "data", rendered_default.root / "params")
+    return Summary.load("2019-20-Q2", rendered_default.root)
 
 
 @pytest.mark.e2e

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, shown
-from crimeplan.findings.edition import load_edition, project_of
+from crimeplan.findings.edition import load_edition
 from crimeplan.periods import Quarter
+from crimeplan.project import Project
 from crimeplan.sections import public_data
 from crimeplan.sections.about import About
 from crimeplan.sections.priority import ALSO_REPORTED, BLANK_WORDS, PriorityReport, compact_table, compared
@@ -24,7 +25,7 @@ FIRST_WORDS = "Judgement says whether the change from the same period last year"
 
 @pytest.fixture(scope="module")
 def reports() -> list[PriorityReport]:
-    project = project_of(REPO / "data", REPO / "params")
+    project = Project(REPO)
     return PriorityReport.all(load_edition(project, Quarter.parse(QUARTER)))
 
 
@@ -108,7 +109,7 @@ def test_sources_are_those_of_the_sections_shown(reports):
     )
     assert "police_uk_asb_incidents" not in shown_now
     assert {"recorded_crime_total_rolling_year", "workforce_specials_headcount"} <= shown_now
-    project = project_of(REPO / "data", REPO / "params")
+    project = Project(REPO)
     covered = About(load_edition(project, Quarter.parse("2018-19-Q1")))
     assert "police_uk_asb_incidents" in covered.measures_shown
     assert "Street-level crime and anti-social behaviour data" in shown(covered.sources().data)
