@@ -768,7 +768,7 @@ def test_two_quarto_calls_at_once_one_per_format(tmp_path, monkeypatch):
     calls, running, most = [], [0], [0]
     lock = threading.Lock()
 
-    def fake_run(command, cwd, **kwargs):
+    def fake_run(command, what, cwd, **kwargs):
         with lock:
             calls.append(command)
             running[0] += 1
@@ -782,7 +782,7 @@ def test_two_quarto_calls_at_once_one_per_format(tmp_path, monkeypatch):
             running[0] -= 1
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr(quarto.subprocess, "run", fake_run)
+    monkeypatch.setattr(quarto.bounded, "run", fake_run)
     notebooks = [REPO / "notebooks" / f"{p.notebook}.ipynb" for p in PLAN.priorities]
     written = quarto.render_quarto(REPO, notebooks, COVER, tmp_path)
     assert sorted(calls) == [

@@ -47,7 +47,7 @@ def test_commitment_sections_do_not_repeat_the_table(roads):
 
 
 def test_commitment_sections_add_the_change_from_the_previous_quarter():
-    report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO / "data", REPO / "params")
+    report = PriorityReport.load("p1_local_policing", "2019-20-Q2", REPO)
     assert "- '101' calls to the Crime Bureau: compared with April to June 2019, the figure rose by" in (
         shown(report.commitment_sections()))
 

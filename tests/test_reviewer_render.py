@@ -77,10 +77,11 @@ def test_judgements_in_tables_and_sentences(rendered_default):
 @pytest.mark.parametrize("document", ["pdf", "html"])
 def test_a_derived_figure_is_marked_with_its_legend_and_not_called_significant(rendered_default, document):
     text = squashed(pdf_body_text(rendered_default.pdf) if document == "pdf" else html_text(rendered_default.html))
-    sentence = squashed("'101' calls to the Crime Bureau rose to 29,357 [d] in July to September 2019, up from 26,933 "
-                        "[d] in July to September 2018 (2,424 more, 9% higher).")
-    assert sentence in text  # it was "This is a significant rise."
-    assert not text[text.index(sentence) + len(sentence):][:40].startswith(squashed("This is a significant"))
+    row = squashed("'101' calls to the Crime Bureau July to September 2019 29,357 [d] 26,933 [d] +2,424 (+9%) not "
+                   "tested (derived figure)")  # it was "This is a significant rise."
+    if document == "html":  # the PDF's table cells wrap
+        assert row in text
+    assert squashed("'101' calls to the Crime Bureau rose to 29,357") not in text  # an untested change: the table only
     assert squashed("5,926 [d]") in text and squashed("6,931 [d]") in text  # Southend's anti-social behaviour
     if document == "html":  # the PDF's table cells wrap
         assert squashed("Anti-social behaviour incidents (Southend) the 12 months to September 2019 (period "

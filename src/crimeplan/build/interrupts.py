@@ -14,8 +14,12 @@ _received: list[str] = []
 
 
 def _handle(signum, frame) -> None:
+    """The first interrupt raises; later ones (a second Ctrl-C, a signal the stopping kernels
+    pass on) are only recorded, so that the clean-up they would cut short runs to its end."""
+    first = not _received
     _received.append(signal.Signals(signum).name)
-    raise KeyboardInterrupt(_received[-1])
+    if first:
+        raise KeyboardInterrupt(_received[-1])
 
 
 def install() -> None:

@@ -309,13 +309,20 @@ def change_sentence(comparison: Comparison, definition: MeasureDef) -> str:
 
 
 def beside_the_table(comparison: Comparison, definition: MeasureDef) -> str:
-    """What the text says of a performance-table row that the table does not: the change
-    from the previous quarter ("" when there is none), e.g. "'101' calls to the Crime
-    Bureau: compared with April to June 2019, the figure rose by 1,000 (4%)."."""
-    if comparison.current is None or comparison.previous_quarter is None:
+    """What the text says of a performance-table row that the table does not ("" when
+    nothing): for a change tested against the same period last year, the change with its
+    judgement and confidence interval; the change from the previous quarter, e.g. "'101'
+    calls to the Crime Bureau: compared with April to June 2019, the figure rose by 1,000 (4%)."."""
+    if comparison.current is None:
         return ""
-    sentence = _quarter_sentence(comparison, definition.change_decimals)
-    return f"{subject(definition, comparison)}: {sentence[0].lower()}{sentence[1:]}"
+    sentences = []
+    if verdict := judgement_sentence(comparison.previous_year):
+        sentences += [year_sentence(comparison, definition), verdict]
+    if comparison.previous_quarter is not None:
+        quarter = _quarter_sentence(comparison, definition.change_decimals)
+        sentences.append(f"{subject(definition, comparison)}: {quarter[0].lower()}{quarter[1:]}" if not sentences
+                         else quarter)
+    return " ".join(sentences)
 
 
 def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
