@@ -80,6 +80,24 @@ def render(root: Path, quarter: str, *extra: str) -> Rendered:
     return Rendered(root, quarter, result)
 
 
+VALID_DATA = Path(__file__).parent / "fixtures" / "check" / "valid" / "data"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A copy of the valid fixture project's data/ folder."""
+    root = tmp_path / "data"
+    shutil.copytree(VALID_DATA, root)
+    return root
+
+
+def write_measures(data_dir: Path, text: str, name: str = "fixture.csv") -> Path:
+    """Write ``text`` as the measures file ``name`` in ``data_dir``."""
+    path = data_dir / "measures" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def rendered_default(tmp_path_factory) -> Rendered:
     """The shipped project's 2019/20 Q2 update, rendered with the built-in renderer."""

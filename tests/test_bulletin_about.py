@@ -5,7 +5,6 @@ the revisions policy, the next release and the contact, all from the params."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import copy_project, run_cli, shown
+from conftest import REPO, copy_project, run_cli, shown, write_measures
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import read_measures
 from crimeplan.inputs.params import REVISIONS_POLICY, QuarterParams
@@ -27,27 +26,18 @@ from loaders import load_measures
 from pdf_text import html_text, pdf_body_text
 from test_compare import definition
 
-REPO = Path(__file__).resolve().parents[1]
-VALID_DATA = Path(__file__).parent / "fixtures" / "check" / "valid" / "data"
 HEADER = "measure,area,period_start,period_end,value,source,note,status,period_assumed,qualifier\n"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    shutil.copytree(VALID_DATA, root)
-    return root
-
-
-def write_measures(data_dir: Path, text: str) -> None:
-    (data_dir / "measures" / "qualified.csv").write_text(text, encoding="utf-8")
+def write_qualified(data_dir: Path, text: str) -> None:
+    write_measures(data_dir, text, name="qualified.csv")
 
 
 # --- qualifiers: the measures column ------------------------------------------------------
 
 
 def test_a_qualifier_is_read_in_lower_case_and_an_empty_one_is_an_exact_figure(data_dir):
-    write_measures(
+    write_qualified(
         data_dir,
         HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,200,,,,,More  than\n"
         "asb_incidents,Southend,2019-01-01,2019-03-31,180,,,,,\n",
@@ -60,7 +50,7 @@ def test_a_qualifier_is_read_in_lower_case_and_an_empty_one_is_an_exact_figure(d
 
 def test_files_without_the_qualifier_column_still_load(data_dir):
     """The column is optional, as status and period_assumed are (ingested files leave them out)."""
-    write_measures(
+    write_qualified(
         data_dir,
         "measure,area,period_start,period_end,value,source,note\nasb_incidents,Southend,2019-04-01,2019-06-30,200,,\n",
     )
@@ -69,7 +59,7 @@ def test_files_without_the_qualifier_column_still_load(data_dir):
 
 
 def test_an_unknown_qualifier_is_refused_with_file_row_and_the_words_allowed(data_dir):
-    write_measures(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,200,,,,,roughly\n")
+    write_qualified(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,200,,,,,roughly\n")
     _, problems = read_measures(data_dir)
     (problem,) = [p for p in problems if p.rule == "known_qualifier"]
     assert (problem.file, problem.location, problem.column, problem.value) == (
@@ -82,7 +72,7 @@ def test_an_unknown_qualifier_is_refused_with_file_row_and_the_words_allowed(dat
 
 
 def test_a_short_row_is_still_an_error_with_the_qualifier_column(data_dir):
-    write_measures(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,200,,,,\n")
+    write_qualified(data_dir, HEADER + "asb_incidents,Southend,2019-04-01,2019-06-30,200,,,,\n")
     with pytest.raises(InputError, match=r"qualified.csv, row 2: the row has 9 fields but the header has 10"):
         load_measures(data_dir)
 

@@ -3,32 +3,19 @@ pandas traceback) on bad input; fast enough for ingested data."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import write_measures
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import read_catalogue, read_measures
 from loaders import load_areas, load_catalogue, load_measures
 
-VALID_DATA = Path(__file__).parent / "fixtures" / "check" / "valid" / "data"
 HEADER = "measure,area,period_start,period_end,value,source,note\n"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    shutil.copytree(VALID_DATA, root)
-    return root
-
-
-def write_measures(data_dir: Path, text: str, name: str = "fixture.csv") -> Path:
-    path = data_dir / "measures" / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_load_measures_types_and_columns(data_dir):
