@@ -146,7 +146,8 @@ def page_opener(browser, rendered: Rendered, charts: int):
 # (-m "not e2e") runs the rest, the unit tests of the library.
 E2E_MODULES = frozenset({
     "test_accessibility", "test_any_force", "test_browser", "test_bulletin_layout", "test_check", "test_cli",
-    "test_failures", "test_incremental", "test_init", "test_kernels", "test_new_quarter", "test_no_markup_injection",
+    "test_failures", "test_faults", "test_incremental", "test_init", "test_kernels", "test_lab", "test_new_quarter",
+    "test_no_markup_injection",
     "test_notebooks", "test_quarto", "test_render", "test_reviewer_render", "test_silent_slips",
     "test_update_figures",
 })
