@@ -265,3 +265,26 @@ def test_long_labels_are_wrapped_not_cut():
     bars = charts.by_area_chart(pd.DataFrame({"area": ["Castle Point and Rochford", "Basildon"], "value": [5, 9]}),
                                 "Basildon had 9", "Bar chart.", "Records", caption="Source: test.")
     assert "Castle Point and" in bars.svg and "Rochford" in bars.svg
+
+
+def test_a_bar_per_area_keeps_a_figure_s_qualifier(tmp_path):
+    """Harlow's Section 60 searches were "more than 200": the by-area chart's title, alt text
+    and bar label say so, never a bare 200."""
+    root = copy_project(tmp_path / "project")
+    path = root / "data" / "measures" / "essex_pcp.csv"
+    with path.open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    harlow = next(row for row in rows if row["measure"] == "section60_stop_searches" and row["area"] == "Harlow")
+    assert harlow["qualifier"] == "more than"
+    rows += [dict(harlow, area=area, value=value, qualifier="", note="")
+             for area, value in (("Basildon", "150"), ("Thurrock", "90"))]
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    priority = next(p for p in PriorityReport.all(report(root, "p1_local_policing").edition)
+                    if any(c.measure == "section60_stop_searches" for c in p.comparisons))
+    (bars,) = [chart for chart in priority.charts() if "highest in" in chart.title]
+    assert "highest in Harlow (more than 200), lowest in Thurrock (90)" in bars.title
+    assert "Harlow: more than 200; Basildon: 150; Castle Point and Rochford: 132; Thurrock: 90." in bars.alt_text
+    assert "more than 200" in bars.svg

@@ -473,7 +473,8 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
 def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, *, subtitle: str = "",
                   caption: str = "") -> Chart:
     """Horizontal bars, one per area, largest first, each labelled with its value:
-    ``table`` has ``area`` and ``value``."""
+    ``table`` has ``area`` and ``value``, and optionally ``shown``, the label to print
+    instead of the value (a figure with its qualifier: "more than 200")."""
     table = table.assign(label=[wrapped(a) for a in table["area"]])
     order = list(table.sort_values("value", ascending=False)["label"])
     base = alt.Chart(table).encode(
@@ -483,7 +484,8 @@ def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, 
     )
     chart = alt.layer(
         base.mark_bar(color=BLUE),
-        base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=",")),
+        base.mark_text(align="left", dx=4).encode(
+            text=alt.Text("shown:N") if "shown" in table else alt.Text("value:Q", format=",")),
     ).properties(height=alt.Step(_step(table["label"])))
     return Chart(chart, title, alt_text, subtitle, caption)
 

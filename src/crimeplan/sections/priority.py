@@ -306,14 +306,14 @@ class PriorityReport:
             if len(values) < MIN_AREAS_FOR_CHART:
                 continue
             definition = self.catalogue[measure]
-            table = pd.DataFrame({"area": [c.area for c in values], "value": [c.current.value for c in values]})
+            table = pd.DataFrame({"area": [c.area for c in values], "value": [c.current.value for c in values],
+                                  "shown": [narrative.observed_value(c.current, c.unit) for c in values]})
             ranked = sorted(values, key=lambda c: c.current.value, reverse=True)
+            shown = {c.area: narrative.observed_value(c.current, c.unit) for c in ranked}  # "more than 200"
             most, fewest = ranked[0], ranked[-1]
             title = (f"{definition.label}, {self.quarter.label}: highest in {most.area} "
-                     f"({format_value(most.current.value, most.unit)}), lowest in {fewest.area} "
-                     f"({format_value(fewest.current.value, fewest.unit)})")
-            alt_text = f"Bar chart. {title}. " + "; ".join(
-                f"{c.area}: {format_value(c.current.value, c.unit)}" for c in ranked) + "."
+                     f"({shown[most.area]}), lowest in {fewest.area} ({shown[fewest.area]})")
+            alt_text = f"Bar chart. {title}. " + "; ".join(f"{area}: {figure}" for area, figure in shown.items()) + "."
             made.append(charts.by_area_chart(
                 table, title, alt_text, UNIT_TITLES[definition.unit].capitalize(),
                 caption=f"Source: {definition.source}. {definition.definition}"))
