@@ -112,9 +112,10 @@ class About:
 
     def definitions(self) -> Markdown:
         """Each measure shown, with its unit and definition."""
+        force = self.edition.plan.force
         blocks = ["## Measures and their definitions",
-                  "Each measure shown in this update, by priority: what it counts, its unit, and which "
-                  "direction the plan wants."]
+                  text(f"Each measure shown in this update, by priority: what it counts, its unit, and which "
+                       f"direction the plan wants. The source is {force} unless another is named.")]
         for priority in self.edition.plan.priorities:
             measures = [m for m in self.measures_shown if self.edition.catalogue[m].priority == priority.number]
             if not measures:
@@ -128,8 +129,9 @@ class About:
                 if entry.unit == "percent":
                     kind = kind.replace("average or rate", "share")
                 unit = f"{UNIT_WORDS[entry.unit]}, {kind}; {BETTER_WORDS[entry.better]}"
+                publisher = self.edition.sources[entry.source].publisher
                 items.append(f"- **{text(entry.label)}** " + text(
-                    f"({unit}). {entry.definition} Source: {self.edition.sources[entry.source].publisher}."))
+                    f"({unit}). {entry.definition}" + (f" Source: {publisher}." if publisher != force else "")))
             blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}')}**\n\n" + "\n".join(items))
         return Markdown("\n\n".join(blocks))
 
