@@ -169,7 +169,7 @@ def year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: 
     return f"{who} {verb} {value} {when}, {link} {earlier} {then} ({amount}{relative})."
 
 
-def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
+def quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     change = comparison.previous_quarter
     reference = change.reference
     period = observed_period(reference)
@@ -183,23 +183,6 @@ def _quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     amount = format_value(size, comparison.unit, decimals)
     relative = "no percentage from a zero base" if change.percent is None else format_percent(abs(change.percent), pct_decimals)
     return f"Compared with {period}, the figure {verb} by {amount} ({relative})."
-
-
-def _target_sentence(comparison: Comparison) -> str:
-    target = comparison.target
-    value = format_value(target.value, comparison.unit, auto_decimals(target.value))
-    due = month_year(target.by)
-    progress = target.progress
-    if target.gap is None:
-        if progress is None:
-            return f"The target is {value} by {due}."
-        return f"The target is {value} by {due}: the total so far this year is {progress.verdict}."
-    if target.met:
-        return f"The target of {value} by {due} has been met."
-    gap = format_value(abs(target.gap), comparison.unit, auto_decimals(target.gap))
-    if progress is None:
-        return f"The target is {value} by {due} ({gap} to go)."
-    return f"The target is {value} by {due} ({gap} to go): {progress.verdict}."
 
 
 # "not tested" in a table cell: the reason in a few words (the full reason is in the CSV and
@@ -319,26 +302,9 @@ def beside_the_table(comparison: Comparison, definition: MeasureDef) -> str:
     if verdict := judgement_sentence(comparison.previous_year):
         sentences += [year_sentence(comparison, definition), verdict]
     if comparison.previous_quarter is not None:
-        quarter = _quarter_sentence(comparison, definition.change_decimals)
+        quarter = quarter_sentence(comparison, definition.change_decimals)
         sentences.append(f"{subject(definition, comparison)}: {quarter[0].lower()}{quarter[1:]}" if not sentences
                          else quarter)
-    return " ".join(sentences)
-
-
-def headline(comparison: Comparison, definition: MeasureDef, *, pct_decimals: int | None = None) -> str:
-    """The sentences that state a comparison: against the same period last year (or that
-    there is none), against the previous quarter when known, and against the target."""
-    if comparison.current is None:
-        return f"{subject(definition, comparison)}: no figure is available for {comparison.quarter.label}."
-    if pct_decimals is None:
-        pct_decimals = definition.change_decimals
-    sentences = [year_sentence(comparison, definition, pct_decimals)]
-    if verdict := judgement_sentence(comparison.previous_year):
-        sentences.append(verdict)
-    if comparison.previous_quarter is not None:
-        sentences.append(_quarter_sentence(comparison, pct_decimals))
-    if comparison.target is not None:
-        sentences.append(_target_sentence(comparison))
     return " ".join(sentences)
 
 
