@@ -90,10 +90,10 @@ def measures_table(root: str | Path = "..") -> pd.DataFrame:
     table = measures.assign(
         label=measures["measure"].map(lambda m: catalogue[m].label if m in catalogue else ""),
         unit=measures["measure"].map(lambda m: catalogue[m].unit if m in catalogue else ""),
-        quarter=measures["period_end"].map(lambda day: quarter_of(day).id),
+        quarter=measures["period_end"].map({day: quarter_of(day).id for day in measures["period_end"].unique()}),
         period_start=pd.to_datetime(measures["period_start"]),
         period_end=pd.to_datetime(measures["period_end"]),
-        file=measures["file"].map(lambda f: display_path(Path(f), data_dir)),
+        file=measures["file"].map({f: display_path(Path(f), data_dir) for f in measures["file"].unique()}),
     )
     if "status" not in table:
         table["status"] = ""
