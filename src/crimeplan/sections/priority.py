@@ -306,10 +306,10 @@ class PriorityReport:
             if len(values) < MIN_AREAS_FOR_CHART:
                 continue
             definition = self.catalogue[measure]
-            table = pd.DataFrame({"area": [c.area for c in values], "value": [c.current.value for c in values],
-                                  "shown": [narrative.observed_value(c.current, c.unit) for c in values]})
             ranked = sorted(values, key=lambda c: c.current.value, reverse=True)
             shown = {c.area: narrative.observed_value(c.current, c.unit) for c in ranked}  # "more than 200"
+            table = pd.DataFrame({"area": [c.area for c in ranked], "value": [c.current.value for c in ranked],
+                                  "shown": list(shown.values())})
             most, fewest = ranked[0], ranked[-1]
             title = (f"{definition.label}, {self.quarter.label}: highest in {most.area} "
                      f"({shown[most.area]}), lowest in {fewest.area} ({shown[fewest.area]})")

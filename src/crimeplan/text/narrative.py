@@ -170,6 +170,8 @@ def year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: 
 
 
 def quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
+    """The change from the previous quarter in one sentence: "Compared with April to June
+    2019, the figure rose by 2,201 (8%)."."""
     change = comparison.previous_quarter
     reference = change.reference
     period = observed_period(reference)
