@@ -194,7 +194,7 @@ def test_2018_19_q2_renders_from_comparison_values_without_commentary(project):
         "Special Constable headcount stood at 464 in September 2018; no comparison for the same period "
         "last year is available."
     ) in text
-    assert "600 by March 2020" in text  # the table's target cell
+    assert "600 by March 2020: progress not assessed" in text  # the table's target cell
     assert "'101' calls to the Crime Bureau totalled 26,933 [d] in July to September 2018" in text
     assert "compared with April to June 2018, the figure rose by 1,283 (5%)." in text  # beside the table
     for priority in PLAN.priorities:
