@@ -16,10 +16,11 @@ import pytest
 from conftest import REPO, SHARED_DATA, run_cli
 from crimeplan.errors import InputError
 from crimeplan.ingest import ingest
-from crimeplan.ingest.ons_recorded_crime import quarter_number, recover_quarters
+from crimeplan.ingest.ons_recorded_crime import OnsRecordedCrimeSource, quarter_number, recover_quarters
 from crimeplan.periods import Quarter
 
 FORCES = pd.read_csv(REPO / "data" / "reference" / "forces.csv").query("type == 'force'")["area"].tolist()
+ONS_ROLLING, ONS_QUARTERS = OnsRecordedCrimeSource().output_names()
 ONS_HEADER = "12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"
 
 
@@ -29,9 +30,12 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-def output(data_dir: Path, name: str) -> dict[tuple[str, str, str], str]:
-    with (data_dir / "measures" / name).open(encoding="utf-8") as file:
-        return {(r["measure"], r["area"], r["period_start"]): r["value"] for r in csv.DictReader(file)}
+def output(data_dir: Path, *names: str) -> dict[tuple[str, str, str], str]:
+    rows = {}
+    for name in names:
+        with (data_dir / "measures" / name).open(encoding="utf-8") as file:
+            rows |= {(r["measure"], r["area"], r["period_start"]): r["value"] for r in csv.DictReader(file)}
+    return rows
 
 
 def write(path: Path, text: str) -> Path:
@@ -80,37 +84,39 @@ def known_quarters(data_dir: Path, quarters=KNOWN, values=QUARTERS) -> None:
 
 def test_rolling_years_keep_their_twelve_months_in_either_date_style(tmp_path: Path, data_dir: Path) -> None:
     report = ingest("ons-recorded-crime", [ons_fixture(tmp_path)], data_dir, progress=False)
-    rows = output(data_dir, "ons_recorded_crime.csv")
+    rows = output(data_dir, ONS_ROLLING)
     assert rows[("recorded_crime_total_rolling_year", "Essex", "2017-04-01")] == "500"  # year ending March 2018
     assert rows[("recorded_crime_total_rolling_year", "Essex", "2016-10-01")] == "428"  # ISO 2017-09-30
     assert rows[("recorded_crime_robbery_rolling_year", "Essex", "2017-04-01")] == "490"
     assert rows[("recorded_crime_violence_against_the_person_rolling_year", "Essex", "2017-04-01")] == "10"
-    ends = pd.read_csv(data_dir / "measures" / "ons_recorded_crime.csv", dtype=str)
+    ends = pd.read_csv(data_dir / "measures" / ONS_ROLLING, dtype=str)
     december = ends[ends["period_start"] == "2017-01-01"]
     assert set(december["period_end"]) == {"2017-12-31"}  # 30/12/2017 read as the year to 31 December
     assert not (ends["area"] == "British Transport Police").any()
     assert any("30/12/2017" in note for note in report.notes)
     assert any("no recorded_crime.csv" in note for note in report.notes)  # no known quarters: none recovered
     assert not ends["measure"].eq("recorded_crime_total").any()
+    assert not output(data_dir, ONS_QUARTERS)  # the quarters' file is written, with no rows
 
 
 def test_quarters_are_recovered_by_differencing_and_agree_with_the_known_year(tmp_path: Path, data_dir: Path) -> None:
     known_quarters(data_dir)
     ingest("ons-recorded-crime", [ons_fixture(tmp_path)], data_dir, progress=False)
-    rows = output(data_dir, "ons_recorded_crime.csv")
+    rows = output(data_dir, ONS_QUARTERS)
     assert rows[("recorded_crime_total", "Essex", "2018-04-01")] == "150"  # forwards: 140 + (R Jun 18 - R Mar 18)
     assert rows[("recorded_crime_total", "Essex", "2017-01-01")] == "100"  # backwards, from 2017/18 Q4
     assert rows[("recorded_crime_total", "Essex", "2016-10-01")] == "98"
     assert ("recorded_crime_total", "Essex", "2017-04-01") not in rows  # the known quarters stay the Home Office's
     # Any four consecutive quarters, known or recovered, add up to the rolling year they make.
     year_to_june_2018 = 120 + 130 + 140 + int(rows[("recorded_crime_total", "Essex", "2018-04-01")])
-    assert year_to_june_2018 == int(rows[("recorded_crime_total_rolling_year", "Essex", "2017-07-01")])
+    assert year_to_june_2018 == int(output(data_dir, ONS_ROLLING)[("recorded_crime_total_rolling_year", "Essex", "2017-07-01")])
+    assert not any(measure.endswith("_rolling_year") for measure, _, _ in rows)  # each kind in its own file
 
 
 def test_no_quarters_where_the_rolling_year_and_the_known_quarters_disagree(tmp_path: Path, data_dir: Path) -> None:
     known_quarters(data_dir, values=QUARTERS | {"2017-18-Q2": 121})  # a revision: 501 against the ONS 500
     report = ingest("ons-recorded-crime", [ons_fixture(tmp_path)], data_dir, progress=False)
-    rows = output(data_dir, "ons_recorded_crime.csv")
+    rows = output(data_dir, ONS_ROLLING, ONS_QUARTERS)
     assert ("recorded_crime_total", "Essex", "2018-04-01") not in rows
     assert ("recorded_crime_total_rolling_year", "Essex", "2017-04-01") in rows
     assert any("Essex (recorded_crime_total)" in note for note in report.notes)
@@ -135,7 +141,8 @@ def test_ons_errors_name_the_line_and_column(tmp_path: Path, data_dir: Path, lin
     path = write(tmp_path / "bad.csv", ONS_HEADER + line + "\n")
     with pytest.raises(InputError, match=message):
         ingest("ons-recorded-crime", [path], data_dir, progress=False)
-    assert not (data_dir / "measures" / "ons_recorded_crime.csv").exists()
+    assert not (data_dir / "measures" / ONS_ROLLING).exists()
+    assert not (data_dir / "measures" / ONS_QUARTERS).exists()
 
 
 def test_a_year_in_two_files_is_refused(tmp_path: Path, data_dir: Path) -> None:
@@ -301,13 +308,13 @@ def ons_sum(force: str, day: str) -> int:
                    if r["PFA"] == force and r["12 months ending"] == day and r["Offence"] != "Fraud offences")
 
 
-def committed(name: str) -> dict[tuple[str, str, str], str]:
-    return output(REPO / "data", name)
+def committed(*names: str) -> dict[tuple[str, str, str], str]:
+    return output(REPO / "data", *names)
 
 
 @needs_shared
 def test_the_committed_ons_series_are_the_raw_files_and_agree_with_the_home_office_quarters() -> None:
-    ons = committed("ons_recorded_crime.csv")
+    ons = committed(ONS_ROLLING, ONS_QUARTERS)
     home_office = committed("recorded_crime.csv")
     year_to_march_2018 = ons_sum("Essex", "31/03/2018")
     quarters = [int(home_office[("recorded_crime_total", "Essex", start)])
@@ -341,6 +348,6 @@ def test_the_committed_workforce_stats19_and_met_series_are_the_raw_files() -> N
 
 
 def test_the_committed_long_series_stay_modest() -> None:
-    names = ("ons_recorded_crime.csv", "workforce_open_data.csv", "stats19.csv", "mps_borough.csv")
+    names = (ONS_ROLLING, ONS_QUARTERS, "workforce_open_data.csv", "stats19.csv", "mps_borough.csv")
     assert sum((REPO / "data" / "measures" / name).stat().st_size for name in names) < 5_000_000
     assert sum(path.stat().st_size for path in (REPO / "data" / "measures").glob("*.csv")) < 6_000_000

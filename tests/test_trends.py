@@ -23,9 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 
 
-def committed(name: str) -> dict[tuple[str, str, str], float]:
-    with (DATA / "measures" / name).open(encoding="utf-8") as file:
-        return {(r["measure"], r["area"], r["period_end"]): float(r["value"]) for r in csv.DictReader(file)}
+def committed(*names: str) -> dict[tuple[str, str, str], float]:
+    rows = {}
+    for name in names:
+        with (DATA / "measures" / name).open(encoding="utf-8") as file:
+            rows |= {(r["measure"], r["area"], r["period_end"]): float(r["value"]) for r in csv.DictReader(file)}
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def has_limits(chart: Chart) -> bool:
 
 
 def test_essex_2019_20_q2_shows_the_year_ending_december_2018_and_its_trend(inputs) -> None:
-    ons = committed("ons_recorded_crime.csv")
+    ons = committed("ons_recorded_crime.csv", "ons_recorded_crime_quarters.csv")
     total = ons[("recorded_crime_total_rolling_year", "Essex", "2018-12-31")]
     before = ons[("recorded_crime_total_rolling_year", "Essex", "2017-12-31")]
     violence = ons[("recorded_crime_violence_against_the_person_rolling_year", "Essex", "2018-12-31")]

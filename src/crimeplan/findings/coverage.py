@@ -32,7 +32,7 @@ def ingested_files() -> set[str]:
     """File names ``crimeplan ingest`` writes in ``data/measures/``."""
     from crimeplan.ingest import SOURCES
 
-    return {source.output_name for source in SOURCES.values()}
+    return {name for source in SOURCES.values() for name in source.output_names()}
 
 
 def own_measures(measures: pd.DataFrame) -> pd.DataFrame:

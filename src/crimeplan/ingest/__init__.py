@@ -43,9 +43,10 @@ __all__ = ["SOURCES", "IngestReport", "Source", "ingest"]
 
 
 def ingest(source: str, paths: list[Path], data_dir: Path, progress: bool = True) -> IngestReport:
-    """Read ``paths`` as ``source``, validate, and write ``data_dir/measures/<output>``.
+    """Read ``paths`` as ``source``, validate, and write ``data_dir/measures/<output>``
+    (two files for a source that splits its rows).
 
-    The file is replaced atomically and only once everything has been read and checked;
+    The files are replaced atomically and only once everything has been read and checked;
     rows are sorted and formatted so that the same input gives a byte-identical file.
     """
     if source not in SOURCES:
@@ -60,11 +61,11 @@ def ingest(source: str, paths: list[Path], data_dir: Path, progress: bool = True
                              reference_dir=reference_dir)
     origin = f"{source} ingest of {', '.join(str(f) for f in result.files)}"
     rows = validate_measures(result.measures, origin, load_reference_areas(reference_dir))
-    output = data_dir / "measures" / reader.output_name
-    write_atomically(rows, output)
+    files = {data_dir / "measures" / name: part for name, part in reader.split_output(rows).items()}
+    write_atomically(files)
     return IngestReport(
         source=source,
-        output=output,
+        outputs=list(files),
         files=result.files,
         rows_read=result.rows_read,
         rows_written=len(rows),

@@ -150,7 +150,7 @@ class IngestReport:
     """What one ingest read, wrote and noticed on the way."""
 
     source: str
-    output: Path
+    outputs: list[Path]
     files: list[Path]
     rows_read: int
     rows_written: int
@@ -165,7 +165,7 @@ class IngestReport:
         """A closing note for the command line."""
         lines = [
             f"{self.source}: read {self.rows_read:,} rows from {len(self.files)} file(s), "
-            f"wrote {self.rows_written:,} measure rows to {self.output} "
+            f"wrote {self.rows_written:,} measure rows to {', '.join(map(str, self.outputs))} "
             f"in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)"
         ]
         lines += [f"  - {note}" for note in self.notes]
@@ -187,11 +187,20 @@ class SourceResult:
 class Source(ABC):
     """A public-data format that can be turned into measures rows.
 
-    Subclasses set ``name`` and ``output_name`` and implement :meth:`read_all`.
+    Subclasses set ``name`` and ``output_name`` and implement :meth:`read_all`; a source
+    whose rows are too many for one file also overrides :meth:`split_output`.
     """
 
     name: str
     output_name: str
+
+    def split_output(self, rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """The validated rows by the ``data/measures/`` file that holds them."""
+        return {self.output_name: rows}
+
+    def output_names(self) -> tuple[str, ...]:
+        """Every file this source writes in ``data/measures/``."""
+        return (self.output_name,)
 
     def read(self, paths: list[Path], progress: bool = True) -> pd.DataFrame:
         """Measures rows from ``paths`` (reference data from ``data/reference``)."""
@@ -377,15 +386,28 @@ def validate_measures(frame: pd.DataFrame, origin: str, known_areas: set[str]) -
     return rows
 
 
-def write_atomically(rows: pd.DataFrame, output: Path) -> None:
-    """Write CSV text to a temporary file beside ``output``, then swap it in."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    text = rows.to_csv(index=False, lineterminator="\n")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+def current_umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so it is set back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(files: dict[Path, pd.DataFrame]) -> None:
+    """Write each frame's CSV text to a temporary file beside its path and, once all are
+    written, swap them in: a failure on the way leaves every file as it was."""
+    temporaries: dict[Path, str] = {}
+    umask = current_umask()
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, output)
+        for output, rows in files.items():
+            output.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporaries[output] = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+            os.chmod(handle, 0o666 & ~umask)  # as open() would make it, not mkstemp's owner-only
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(rows.to_csv(index=False, lineterminator="\n"))
+        for output, temporary in temporaries.items():
+            os.replace(temporary, output)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary in temporaries.values():
+            Path(temporary).unlink(missing_ok=True)
         raise

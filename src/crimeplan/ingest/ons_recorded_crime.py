@@ -2,12 +2,14 @@
 
 Input: the ONS CSV ``12 months ending, PFA, Region, Offence, Rolling year total number of
 offences``: for each force and offence, the offences recorded in the 12 months ending on a
-date (DD/MM/YYYY or ISO), years ending March 2003-2006, then every quarter. Output
-(``ons_recorded_crime.csv``):
+date (DD/MM/YYYY or ISO), years ending March 2003-2006, then every quarter. Output, in two
+files (each under 2 MB for all 43 forces):
 
-- ``<measure>_rolling_year``: the total for the 12 months the row covers (period = those
-  12 months), for the total excluding fraud and the offence groups the plans report on;
-- ``<measure>``: discrete financial quarters recovered by differencing, where that is exact.
+- ``<measure>_rolling_year`` (``ons_recorded_crime.csv``): the total for the 12 months the
+  row covers (period = those 12 months), for the total excluding fraud and the offence
+  groups the plans report on;
+- ``<measure>`` (``ons_recorded_crime_quarters.csv``): discrete financial quarters
+  recovered by differencing, where that is exact.
   Consecutive rolling years share nine months, so R(t) - R(t-1) = Q(t) - Q(t-4): one known
   year of quarters (the Home Office 2017/18 quarters in ``recorded_crime.csv``) gives every
   quarter the rolling years span. It is exact only where the rolling year ending March of
@@ -152,6 +154,14 @@ class OnsRecordedCrimeSource(Source):
 
     name = "ons-recorded-crime"
     output_name = "ons_recorded_crime.csv"
+    quarters_output_name = "ons_recorded_crime_quarters.csv"
+
+    def split_output(self, rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        rolling = rows["measure"].str.endswith(ROLLING_SUFFIX)
+        return {self.output_name: rows[rolling], self.quarters_output_name: rows[~rolling]}
+
+    def output_names(self) -> tuple[str, ...]:
+        return (self.output_name, self.quarters_output_name)
 
     def read_all(self, paths: list[Path], progress: bool = True,
                  reference_dir: Path | None = None) -> SourceResult:

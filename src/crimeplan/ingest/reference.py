@@ -148,11 +148,10 @@ def write_derived(lookups_dir: Path, reference_dir: Path) -> list[Path]:
     ``lsoa_districts.csv`` into ``reference_dir`` (which holds ``regions.csv``)."""
     reference_dir = Path(reference_dir)
     derived = derive(lookups_dir, reference_dir / REGIONS_FILE)
-    written = []
-    for name, frame in ((FORCE_DISTRICTS_FILE, derived.force_districts), (LSOA_DISTRICTS_FILE, derived.lsoa_ranges)):
-        write_atomically(frame, reference_dir / name)
-        written.append(reference_dir / name)
-    return written
+    files = {reference_dir / FORCE_DISTRICTS_FILE: derived.force_districts,
+             reference_dir / LSOA_DISTRICTS_FILE: derived.lsoa_ranges}
+    write_atomically(files)
+    return list(files)
 
 
 # --- reading: the districts of one force ------------------------------------------------------
