@@ -458,14 +458,22 @@ def load_commentary(
         return Commentary(priority, quarter, by_commitment, [f"no commentary for priority {priority} in {quarter.label}: {path} not found"])
     known_areas = set(areas)
     sections, errors = _parse_sections(path, plan, priority)
+    rows_of: dict[str, pd.DataFrame] = {}  # each measure's rows (and its denominator's), found once
+
+    def measure_rows(measure_id: str) -> pd.DataFrame:
+        if measure_id not in rows_of:
+            definition = catalogue.get(measure_id)
+            wanted = {measure_id, definition.denominator if definition else None}
+            rows_of[measure_id] = measures[measures["measure"].isin(wanted)]
+        return rows_of[measure_id]
 
     def substitute(line: str, number: int) -> str:
         references, malformed = references_in(line, path, number)
         errors.extend(malformed)
         for reference in references:
             try:
-                text = resolve(reference, measures, catalogue, quarter, force_area=plan.force_area,
-                               known_areas=known_areas)
+                text = resolve(reference, measure_rows(reference.measure), catalogue, quarter,
+                               force_area=plan.force_area, known_areas=known_areas)
             except InputError as error:
                 errors.append(error)
                 continue
