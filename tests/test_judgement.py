@@ -945,3 +945,20 @@ def test_the_editions_tests_are_corrected_together():
         3 * tested[1].p_value
     )
     assert corrected[3] is untested
+
+
+def test_the_exact_tests_give_scipy_stats_p_values_and_intervals():
+    """binomial_test, clopper_pearson and fisher_exact work from scipy.special (scipy.stats
+    takes a second to import); they agree with scipy.stats, ties at the mode included."""
+    from scipy import stats
+
+    for n in (1, 2, 7, 22, 403, 5_000, 301_256):
+        for k in sorted({0, 1, n // 3, n // 2, (n + 1) // 2, n - 1, n}):
+            for p in (0.5, 92 / 183, 0.1):
+                assert j.binomial_test(k, n, p) == pytest.approx(stats.binomtest(k, n, p).pvalue, rel=1e-8, abs=1e-300)
+            low, high = stats.binomtest(k, n).proportion_ci(0.95, method="exact")
+            assert j.clopper_pearson(k, n) == pytest.approx((low, high), rel=1e-8, abs=1e-15)
+    tables = [[[a, b], [c, d]] for a in (0, 1, 3, 28) for b in (0, 2, 6) for c in (1, 3, 13) for d in (0, 1, 12, 40)]
+    tables += [[[28, 6], [3, 1]], [[22, 23], [13, 12]], [[12, 340], [25, 310]]]  # two modes; a large table
+    for table in tables:
+        assert j.fisher_exact(table) == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-8), table

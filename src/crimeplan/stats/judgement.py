@@ -47,9 +47,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from crimeplan.inputs.measures import Better, Kind, Unit
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # --- vocabulary ------------------------------------------------------------------------
 
@@ -480,7 +483,7 @@ def compare_counts(
 
     Given both counts' total n, the current count is Binomial(n, t1 / (t1 + t0)) when the
     two periods share one underlying rate. Without extra-Poisson variation (no
-    ``dispersion``, or a factor of 1): the exact two-sided test (``scipy.stats.binomtest``,
+    ``dispersion``, or a factor of 1): the exact two-sided test (:func:`binomial_test`,
     as R's ``poisson.test(c(x1, x0), c(t1, t0))``) and the exact (Clopper-Pearson)
     interval for the rate ratio. With a dispersion factor phi > 1 measured from the
     history (quasi-Poisson: variance phi times the mean): the score test
@@ -503,18 +506,15 @@ def compare_counts(
             "no change",
             not_tested_because=NoTest.NO_EVENTS,
         )
-    from scipy import stats  # imported when first needed: a second to import
-
     n = x1 + x0
     share = t1 / (t1 + t0)  # the current period's expected share of the events under no change
     if dispersion is None or dispersion.factor == 1:
-        test = stats.binomtest(x1, n, share, alternative="two-sided")
-        p_value, method = float(test.pvalue), METHOD_POISSON
-        low, high = test.proportion_ci(confidence_level=0.95, method="exact")
+        p_value, method = binomial_test(x1, n, share), METHOD_POISSON
+        low, high = clopper_pearson(x1, n)
     else:
         phi = dispersion.factor
         z = (x1 - n * share) / math.sqrt(phi * n * share * (1 - share))
-        p_value, method = float(2 * stats.norm.sf(abs(z))), METHOD_QUASI_POISSON
+        p_value, method = _normal_two_sided(z), METHOD_QUASI_POISSON
         low, high = _wilson(x1 / phi, n / phi)
     interval = Interval(_share_to_ratio(low, t0, t1), _share_to_ratio(high, t0, t1), "rate ratio")
     if math.isclose(t1, t0):
@@ -537,6 +537,79 @@ def _wilson(successes: float, trials: float) -> tuple[float, float]:
     centre = (successes + z2 / 2) / (trials + z2)
     half = Z_95 * math.sqrt(successes * (trials - successes) / trials + z2 / 4) / (trials + z2)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --- 1a. exact tests from scipy.special ---------------------------------------------------
+# The p-values scipy.stats gives (binomtest, fisher_exact, norm.sf, f.sf), worked out from
+# scipy.special's functions: importing scipy.stats takes about a second of every render.
+
+
+def _no_more_likely(log_pmf: np.ndarray, observed: int, tolerance: float) -> float:
+    """The chance of an outcome no more likely than the ``observed`` one (index into the
+    log-probabilities of every outcome), ties within a relative ``tolerance``: the two-sided
+    exact p-value."""
+    import numpy as np
+
+    limit = log_pmf[observed] + math.log1p(tolerance)
+    return min(1.0, float(np.exp(log_pmf[log_pmf <= limit]).sum()))
+
+
+def _log_binomial(n: int, k: int | np.ndarray) -> np.ndarray:
+    """log(n choose k), elementwise."""
+    import numpy as np
+    from scipy import special
+
+    return np.asarray(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
+
+
+def binomial_test(k: int, n: int, p: float) -> float:
+    """The exact two-sided binomial test of ``k`` successes in ``n`` trials of chance ``p``
+    (``scipy.stats.binomtest(k, n, p).pvalue``)."""
+    import numpy as np
+    from scipy import special
+
+    if k == p * n:
+        return 1.0
+    outcomes = np.arange(n + 1)
+    log_pmf = _log_binomial(n, outcomes) + special.xlogy(outcomes, p) + special.xlog1py(n - outcomes, -p)
+    return _no_more_likely(log_pmf, k, 1e-7)
+
+
+def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval for a proportion, ``k`` of ``n``
+    (``scipy.stats.binomtest(k, n).proportion_ci(confidence, method="exact")``)."""
+    from scipy import special
+
+    alpha = (1 - confidence) / 2
+    low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, alpha))
+    high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - alpha))
+    return low, high
+
+
+def fisher_exact(table: Sequence[Sequence[int]]) -> float:
+    """Fisher's exact two-sided test of a 2 x 2 table of counts
+    (``scipy.stats.fisher_exact(table).pvalue``)."""
+    import numpy as np
+
+    (a, b), (c, d) = table
+    first_row, second_row, first_column = a + b, c + d, a + c
+    if 0 in (first_row, second_row, first_column, b + d):
+        return 1.0
+    low, high = max(0, first_column - second_row), min(first_column, first_row)
+    outcomes = np.arange(low, high + 1)
+    log_pmf = (
+        _log_binomial(first_row, outcomes)
+        + _log_binomial(second_row, first_column - outcomes)
+        - _log_binomial(first_row + second_row, first_column)
+    )
+    return _no_more_likely(log_pmf, a - low, 1e-7)
+
+
+def _normal_two_sided(z: float) -> float:
+    """The two-sided p-value of a standard normal score (``2 * scipy.stats.norm.sf(|z|)``)."""
+    from scipy import special
+
+    return float(2 * special.ndtr(-abs(z)))
 
 
 # --- 1b. the normal variation of a count, from its history --------------------------------
@@ -585,7 +658,7 @@ def estimate_dispersion(
     are at least two years of history and its F-test also gives p < 0.05. The dispersion is
     Pearson's chi-squared of the kept model over its residual degrees of freedom.
     """
-    from scipy import stats
+    from scipy import special
 
     counts = [float(_whole_count(v, "a count in the history")) for v in values]
     points = len(counts)
@@ -608,7 +681,7 @@ def estimate_dispersion(
         if df_large < 2 or phi_large <= 0:
             return False
         f_value = max(0.0, (deviance_small - deviance_large) / added) / phi_large
-        return float(stats.f.sf(f_value, added, df_large)) < ALPHA
+        return float(special.fdtrc(added, df_large, f_value)) < ALPHA  # scipy.stats.f.sf
 
     chosen, design = fit(level), level
     model: Literal["level", "trend", "season", "trend and season"] = "level"
@@ -675,13 +748,11 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
 
     Pooled two-proportion z-test (no continuity correction) when every expected count
     of the 2 x 2 table under the pooled proportion is at least 5; otherwise Fisher's
-    exact test (two-sided, ``scipy.stats.fisher_exact``). Significant when p < 0.05.
+    exact test (two-sided, :func:`fisher_exact`). Significant when p < 0.05.
     The 95% interval for the difference is Newcombe's hybrid score interval (from the
     two Wilson intervals). ``better`` refers to the proportion (e.g. "higher" for a
     solved rate).
     """
-    from scipy import stats  # imported when first needed
-
     _check_better(better)
     a = _whole_count(x1, "current numerator")
     m = _whole_count(n1, "current denominator")
@@ -698,12 +769,12 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
     expected = [m * pooled, m * (1 - pooled), k * pooled, k * (1 - pooled)]
     if min(expected) < MIN_EXPECTED:
         method = METHOD_FISHER
-        p_value = float(stats.fisher_exact([[a, m - a], [b, k - b]], alternative="two-sided").pvalue)
+        p_value = fisher_exact([[a, m - a], [b, k - b]])
     else:
         method = METHOD_Z_TEST
         standard_error = math.sqrt(pooled * (1 - pooled) * (1 / m + 1 / k))
         z = (a / m - b / k) / standard_error
-        p_value = float(2 * stats.norm.sf(abs(z)))
+        p_value = _normal_two_sided(z)
     p1, p0 = a / m, b / k
     (l1, u1), (l0, u0) = _wilson(a, m), _wilson(b, k)
     difference = p1 - p0
