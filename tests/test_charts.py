@@ -253,6 +253,18 @@ def test_single_views_fill_their_container_and_the_svg_has_a_fixed_width(shipped
         assert f'width="{charts.CHART_WIDTH}"' in chart.svg.split(">")[0]
 
 
+def test_the_svg_title_runs_across_the_pdf_width_not_a_phone_s(shipped):
+    title = "Special Constables rose to 515 in September 2019, from 464 in September 2018; the target is 600"
+    chart = charts.by_area_chart(pd.DataFrame({"area": ["Essex"], "value": [515]}), title, "Bar chart.", "Headcount",
+                                 subtitle="Headcount on the day, September 2014 to September 2019, from the Home "
+                                          "Office workforce statistics (line) and Essex Police (squares).")
+    assert chart.static_spec["title"]["text"] == [
+        "Special Constables rose to 515 in September 2019, from 464 in", "September 2018; the target is 600"]
+    assert len(chart.static_spec["title"]["subtitle"]) == 2 < len(chart.spec["title"]["subtitle"])
+    for shown in shipped:  # and none widens the drawing (the width test above reads the SVG)
+        assert all(len(line) <= charts.STATIC_TITLE_CHARS for line in shown.static_spec["title"]["text"])
+
+
 def test_no_chart_repeats_a_table_as_bars_of_two_periods(shipped):
     for chart in shipped:
         assert "yOffset" not in chart.spec_json and '"period"' not in chart.spec_json, chart.title

@@ -53,6 +53,8 @@ MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
 CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill their container
 FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
 TITLE_CHARS = 34  # wrap titles (15 px bold) to fit a 390 px phone screen (a 326 px column)
+STATIC_TITLE_CHARS = 64  # ... and across the static SVG's CHART_WIDTH (the PDF, whose page is wider)
+STATIC_SUBTITLE_CHARS = 84  # its subtitle (12 px)
 LABEL_CHARS = 40  # wrap lines of 12 px text (bold row labels too) drawn across a chart
 FIGURES_CHARS = 46  # wrap the lines of 12 px regular figures under a row's bold label (326 px at most)
 AXIS_LABEL_CHARS = 22  # wrap category labels on an axis
@@ -147,10 +149,14 @@ class Chart:
 
     @cached_property
     def static_spec(self) -> dict:
-        """The spec drawn as SVG for the PDF: a fixed width in place of the container's."""
+        """The spec drawn as SVG for the PDF: a fixed width in place of the container's,
+        the title and subtitle wrapped across it."""
         spec = json.loads(self.spec_json)
         if spec.get("width") == "container":
             spec["width"] = CHART_WIDTH
+        spec["title"]["text"] = wrap(self.title, STATIC_TITLE_CHARS)
+        if self.subtitle:
+            spec["title"]["subtitle"] = wrap(self.subtitle, STATIC_SUBTITLE_CHARS)
         return spec
 
     @cached_property
