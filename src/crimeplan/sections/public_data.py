@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
+from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
 from crimeplan.inputs.params import Plan, Priority, PublicDataSection
 from crimeplan.markup import text
@@ -43,7 +44,6 @@ SPECIALS_HOME_OFFICE = "specials_headcount_home_office"
 SPECIALS_OWN = "specials_headcount"
 OFFICERS_FTE = "officers_fte_home_office"
 ANTI_SOCIAL_BEHAVIOUR = "police_uk_asb_incidents"
-RECORDED_CRIME_TOTAL = "recorded_crime_total"
 
 
 def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.DataFrame,

@@ -24,6 +24,9 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan import markup
+from crimeplan.ingest.ons_recorded_crime import ROLLING_SUFFIX
+from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
+from crimeplan.ingest.stats19 import KILLED, KSI, SERIOUSLY_INJURED
 from crimeplan.sections import charts
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year
@@ -31,13 +34,8 @@ from crimeplan.text.formatting import format_number, format_percent, format_valu
 if TYPE_CHECKING:
     from crimeplan.sections.public_data import _Context
 
-ROLLING_SUFFIX = "_rolling_year"
-RECORDED_CRIME_TOTAL = "recorded_crime_total"
 SPECIALS = "workforce_specials_headcount"
 OFFICERS_FTE = "workforce_officers_fte"
-KSI = "road_casualties_ksi"
-KILLED = "road_casualties_killed"
-SERIOUSLY_INJURED = "road_casualties_seriously_injured"
 BOROUGH_TOTAL = "borough_crime_total"
 ONS = "ONS police recorded crime"
 WORKFORCE = "Home Office workforce open data"
