@@ -103,7 +103,7 @@ def test_a_qualified_figure_is_not_tested_as_if_exact():
     assert judge_change(now, then, counts).tested, "exact figures this far apart are tested"
     for current, reference in ((replace(now, qualifier="more than"), then), (now, replace(then, qualifier="about"))):
         judged = judge_change(current, reference, counts)
-        assert judged.verdict == judging.NOT_TESTED and judged.not_tested_because is judging.NoTest.QUALIFIED
+        assert judged.verdict == judging.Verdict.NOT_TESTED and judged.not_tested_because is judging.NoTest.QUALIFIED
         assert judging.untested_group(judged) == judging.NOT_EXACT
         assert "not tested for chance variation" in judged.reason
 

@@ -43,7 +43,7 @@ def test_ksi_and_road_deaths_are_no_significant_change(summary):
     assert (ksi.reference.value, comparisons["ksi_casualties"].value) == (199, 204)
     assert (deaths.reference.value, comparisons["road_deaths"].value) == (14, 8)
     for change in (ksi, deaths):
-        assert change.verdict == judging.NO_SIGNIFICANT_CHANGE
+        assert change.verdict == judging.Verdict.NO_SIGNIFICANT_CHANGE
         assert change.judgement.method == judging.METHOD_POISSON
     assert ksi.judgement.p_value == pytest.approx(0.842, abs=0.001)
     assert deaths.judgement.p_value == pytest.approx(0.286, abs=0.001)
@@ -52,7 +52,7 @@ def test_ksi_and_road_deaths_are_no_significant_change(summary):
 def test_a_count_without_history_is_no_longer_called_significant(summary):
     comparisons = by_measure(summary)
     drug_drive = comparisons["drug_drive_arrests"].previous_year  # 224 -> 414: was a significant increase
-    assert drug_drive.verdict == judging.NOT_TESTED and drug_drive.judgement.reason.startswith(judging.NO_HISTORY)
+    assert drug_drive.verdict == judging.Verdict.NOT_TESTED and drug_drive.judgement.reason.startswith(judging.NO_HISTORY)
     ksi = comparisons["ksi_casualties"].previous_year  # variation: poisson in the catalogue, so still tested
     assert ksi.judgement.family.size == 2 and ksi.judgement.adjusted_p == pytest.approx(0.842, abs=0.001)
     deaths = comparisons["road_deaths"].previous_year
@@ -63,7 +63,7 @@ def test_derived_figures_are_marked_and_not_tested(summary):
     southend_asb = next(c for c in summary.all_comparisons if c.measure == "asb_incidents" and c.area == "Southend")
     assert (southend_asb.current.status, southend_asb.previous_year.reference.status) == ("derived", "derived")
     assert southend_asb.current.period_assumed  # "12 months to September assumed"
-    assert southend_asb.previous_year.verdict == judging.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
+    assert southend_asb.previous_year.verdict == judging.Verdict.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
     assert southend_asb.previous_year.judgement.reason.startswith("Derived figure, not published as such")
     table = summary.scorecard_table().set_index("Measure")
     row = table.loc["Anti-social behaviour incidents (Southend), 12 months to Sep 2019 (period assumed)"]
@@ -83,12 +83,12 @@ def test_every_comparison_has_a_judgement_and_not_tested_says_why(summary):
         assert change.verdict in judging.CHANGE_VERDICTS + judging.SPC_VERDICTS
         assert change.judgement.reason
     headcount = by_measure(summary)["specials_headcount"].previous_year
-    assert headcount.verdict == judging.NOT_TESTED and "level on one day" in headcount.judgement.reason
+    assert headcount.verdict == judging.Verdict.NOT_TESTED and "level on one day" in headcount.judgement.reason
 
 
 def test_a_percentage_worked_out_from_a_published_change_is_not_tested_as_derived(summary):
     grade = by_measure(summary)["grade_of_service_101"].previous_year  # 79.0 = 84.7 less 5.7 points
-    assert grade.verdict == judging.NOT_TESTED
+    assert grade.verdict == judging.Verdict.NOT_TESTED
     assert grade.judgement.reason.startswith("Derived figure")
 
 
@@ -139,7 +139,7 @@ def test_raising_specials_to_650_meets_the_target(tmp_path):
 def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
     changed = changed_summary(tmp_path, ("ksi_casualties", "2019-09-30", "100"))
     ksi = by_measure(changed)["ksi_casualties"].previous_year
-    assert ksi.verdict == judging.SIGNIFICANTLY_BETTER
+    assert ksi.verdict == judging.Verdict.SIGNIFICANTLY_BETTER
     points = changed.main_points()
     assert points[0] == ("People killed or seriously injured on the roads fell to 100 in July to September 2019, "
                          "down from 199 in July to September 2018 (99 fewer, 50% lower). This is significantly "
@@ -148,7 +148,7 @@ def test_a_large_significant_fall_becomes_a_main_point(tmp_path):
 
 def test_a_significant_worsening_needs_attention(tmp_path):
     changed = changed_summary(tmp_path, ("road_deaths", "2019-09-30", "40"))
-    assert by_measure(changed)["road_deaths"].previous_year.verdict == judging.SIGNIFICANTLY_WORSE
+    assert by_measure(changed)["road_deaths"].previous_year.verdict == judging.Verdict.SIGNIFICANTLY_WORSE
     points = changed.main_points()
     assert points[0].startswith("People killed on the roads rose to 40 in July to September 2019"), points
     assert points[0].endswith("This is significantly worse than a year earlier."), points

@@ -46,13 +46,13 @@ CHANGE, TARGET, ATTENTION, TREND, STEADY, UNTESTED, UNASSESSED = (
     "unassessed",
 )
 KINDS = (CHANGE, TARGET, ATTENTION, TREND, STEADY, UNTESTED, UNASSESSED)
-WORSE = (judging.SIGNIFICANTLY_WORSE, judging.SPC_CONCERN)
-OFF_TRACK = (judging.TARGET_NOT_ON_TRACK, judging.TARGET_NOT_MET)
+WORSE = (judging.Verdict.SIGNIFICANTLY_WORSE, judging.Verdict.SPC_CONCERN)
+OFF_TRACK = (judging.TargetVerdict.NOT_ON_TRACK, judging.TargetVerdict.NOT_MET)
 _PROGRESS = {  # a target's verdict (target met, on track, not on track, not met) around the target
-    judging.TARGET_MET: "meeting {}",
-    judging.TARGET_ON_TRACK: "on track for {}",
-    judging.TARGET_NOT_ON_TRACK: "not on track for {}",
-    judging.TARGET_NOT_MET: "missing {}",
+    judging.TargetVerdict.MET: "meeting {}",
+    judging.TargetVerdict.ON_TRACK: "on track for {}",
+    judging.TargetVerdict.NOT_ON_TRACK: "not on track for {}",
+    judging.TargetVerdict.NOT_MET: "missing {}",
 }
 RUN_STEPS = 3  # counts in a row in one direction that make a trend
 HELD_SHARE = 0.25  # a latest step below this share of the run's average step: the trend held still
@@ -133,7 +133,7 @@ def steady_findings(comparisons: Sequence[Comparison], catalogue: Catalogue) -> 
     steady = [
         c
         for c in _with_last_year(comparisons)
-        if c.previous_year.verdict in (judging.NO_SIGNIFICANT_CHANGE, judging.SPC_COMMON_CAUSE)
+        if c.previous_year.verdict in (judging.Verdict.NO_SIGNIFICANT_CHANGE, judging.Verdict.SPC_COMMON_CAUSE)
         and c.previous_year.direction != "no change"
     ]
     if not steady:

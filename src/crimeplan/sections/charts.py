@@ -445,11 +445,11 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
     if spc is not None:
         special = pd.DataFrame({"date": data.loc[data["source"] == sources[0], "date"].to_list(),
                                 "value": list(spc.values), "verdict": list(spc.point_verdicts)})
-        special = special[special["verdict"] != judgement.SPC_COMMON_CAUSE]
+        special = special[special["verdict"] != judgement.Verdict.SPC_COMMON_CAUSE]
         if not special.empty:
             verdicts = list(dict.fromkeys(special["verdict"]))
-            colours = {judgement.SPC_IMPROVEMENT: BLUE, judgement.SPC_CONCERN: ORANGE,
-                       judgement.SPC_HIGH: PURPLE, judgement.SPC_LOW: PURPLE}
+            colours = {judgement.Verdict.SPC_IMPROVEMENT: BLUE, judgement.Verdict.SPC_CONCERN: ORANGE,
+                       judgement.Verdict.SPC_HIGH: PURPLE, judgement.Verdict.SPC_LOW: PURPLE}
             layers.append(alt.Chart(special.assign(verdict=[v[0].upper() + v[1:] for v in special["verdict"]]))
                           .mark_point(shape="diamond", size=220, filled=False, strokeWidth=2.5, opacity=1).encode(
                 x=x, y=y,

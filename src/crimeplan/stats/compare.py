@@ -36,9 +36,7 @@ from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
 from crimeplan.inputs.schemas import PUBLISHED
 from crimeplan.periods import Quarter, is_month_end, months_between, shift_months, whole_months
 from crimeplan.stats import judgement as judging
-from crimeplan.stats.judgement import TOLERANCE, Direction, Judgement, TargetJudgement
-
-PROGRESS_NOT_ASSESSED = "progress not assessed"
+from crimeplan.stats.judgement import TOLERANCE, Direction, Judgement, TargetJudgement, TargetVerdict, Verdict
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class Change:
         return self.percent is None
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """The judgement in words: "no significant change", "not tested", ..."""
         return self.judgement.verdict
 
@@ -120,9 +118,9 @@ class TargetProgress:
     exact: bool = True  # False when a figure it would be judged on is not exact ("more than 200")
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> TargetVerdict:
         """"target met", "on track for target", ... or "progress not assessed"."""
-        return PROGRESS_NOT_ASSESSED if self.progress is None else self.progress.verdict
+        return TargetVerdict.NOT_ASSESSED if self.progress is None else self.progress.verdict
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,32 @@ if TYPE_CHECKING:
 
 # --- vocabulary ------------------------------------------------------------------------
 
-SIGNIFICANTLY_BETTER = "significantly better"
-NO_SIGNIFICANT_CHANGE = "no significant change"
-SIGNIFICANTLY_WORSE = "significantly worse"
-SIGNIFICANT_INCREASE = "significant increase"
-SIGNIFICANT_DECREASE = "significant decrease"
-NOT_TESTED = "not tested"
+
+class Verdict(StrEnum):
+    """What the method says of a change between two periods, or of a control chart's
+    latest point (the SPC_ verdicts); the words the tables and sentences print."""
+
+    SIGNIFICANTLY_BETTER = "significantly better"
+    NO_SIGNIFICANT_CHANGE = "no significant change"
+    SIGNIFICANTLY_WORSE = "significantly worse"
+    SIGNIFICANT_INCREASE = "significant increase"
+    SIGNIFICANT_DECREASE = "significant decrease"
+    NOT_TESTED = "not tested"
+    SPC_IMPROVEMENT = "special cause improvement"
+    SPC_CONCERN = "special cause concern"
+    SPC_COMMON_CAUSE = "common cause variation"
+    SPC_HIGH = "special cause variation (high)"
+    SPC_LOW = "special cause variation (low)"
+
+
+class TargetVerdict(StrEnum):
+    """Progress towards a target (``NOT_ASSESSED`` where the data cannot judge it)."""
+
+    MET = "target met"
+    ON_TRACK = "on track for target"
+    NOT_ON_TRACK = "not on track for target"
+    NOT_MET = "target not met"
+    NOT_ASSESSED = "progress not assessed"
 
 
 class NoTest(StrEnum):
@@ -83,26 +103,8 @@ class NoTest(StrEnum):
     QUALIFIED = "qualified"
 
 
-SPC_IMPROVEMENT = "special cause improvement"
-SPC_CONCERN = "special cause concern"
-SPC_COMMON_CAUSE = "common cause variation"
-SPC_HIGH = "special cause variation (high)"
-SPC_LOW = "special cause variation (low)"
-
-TARGET_MET = "target met"
-TARGET_ON_TRACK = "on track for target"
-TARGET_NOT_ON_TRACK = "not on track for target"
-TARGET_NOT_MET = "target not met"
-
-CHANGE_VERDICTS = (
-    SIGNIFICANTLY_BETTER,
-    NO_SIGNIFICANT_CHANGE,
-    SIGNIFICANTLY_WORSE,
-    SIGNIFICANT_INCREASE,
-    SIGNIFICANT_DECREASE,
-    NOT_TESTED,
-)
-SPC_VERDICTS = (SPC_IMPROVEMENT, SPC_CONCERN, SPC_COMMON_CAUSE, SPC_HIGH, SPC_LOW)
+CHANGE_VERDICTS = tuple(v for v in Verdict if not v.name.startswith("SPC_"))
+SPC_VERDICTS = tuple(v for v in Verdict if v.name.startswith("SPC_"))
 
 # --- methods ---------------------------------------------------------------------------
 
@@ -191,15 +193,15 @@ class SpcResult:
     upper: float
     near_lower: float
     near_upper: float
-    verdict: str
+    verdict: Verdict
     rules_triggered: tuple[str, ...]
     signal: int
-    point_verdicts: tuple[str, ...]
+    point_verdicts: tuple[Verdict, ...]
     reason: str
 
     @property
     def special_cause(self) -> bool:
-        return self.verdict != SPC_COMMON_CAUSE
+        return self.verdict != Verdict.SPC_COMMON_CAUSE
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ class Judgement:
     ``spc`` holds the chart when the method is :data:`METHOD_SPC`.
     """
 
-    verdict: str
+    verdict: Verdict
     method: str
     p_value: float | None
     significant: bool | None
@@ -326,7 +328,7 @@ class TargetJudgement:
     at the current date (``None`` once the target date is reached).
     """
 
-    verdict: str
+    verdict: TargetVerdict
     reason: str
     path_value: float | None
 
@@ -339,27 +341,27 @@ def _check_better(better: str) -> None:
         raise ValueError(f"better must be one of {', '.join(BETTER_VALUES)}, not {better!r}")
 
 
-def change_verdict(direction: Direction, significant: bool, better: Better) -> str:
+def change_verdict(direction: Direction, significant: bool, better: Better) -> Verdict:
     """The words for a tested change: the one place that turns a significant rise or
     fall into "better", "worse" or (when neither direction is better) "increase" /
     "decrease"."""
     _check_better(better)
     if not significant or direction == "no change":
-        return NO_SIGNIFICANT_CHANGE
+        return Verdict.NO_SIGNIFICANT_CHANGE
     if better == "neither":
-        return SIGNIFICANT_INCREASE if direction == "up" else SIGNIFICANT_DECREASE
-    return SIGNIFICANTLY_BETTER if (direction == "up") == (better == "higher") else SIGNIFICANTLY_WORSE
+        return Verdict.SIGNIFICANT_INCREASE if direction == "up" else Verdict.SIGNIFICANT_DECREASE
+    return Verdict.SIGNIFICANTLY_BETTER if (direction == "up") == (better == "higher") else Verdict.SIGNIFICANTLY_WORSE
 
 
-def spc_verdict(side: int, better: Better) -> str:
+def spc_verdict(side: int, better: Better) -> Verdict:
     """The words for a special cause on the high (``side`` = 1) or low (-1) side, or
     common cause variation (``side`` = 0)."""
     _check_better(better)
     if side == 0:
-        return SPC_COMMON_CAUSE
+        return Verdict.SPC_COMMON_CAUSE
     if better == "neither":
-        return SPC_HIGH if side > 0 else SPC_LOW
-    return SPC_IMPROVEMENT if (side > 0) == (better == "higher") else SPC_CONCERN
+        return Verdict.SPC_HIGH if side > 0 else Verdict.SPC_LOW
+    return Verdict.SPC_IMPROVEMENT if (side > 0) == (better == "higher") else Verdict.SPC_CONCERN
 
 
 def format_p(p_value: float) -> str:
@@ -498,7 +500,7 @@ def compare_counts(
     t0 = _positive(previous_days, "previous_days")
     if x1 + x0 == 0:
         return Judgement(
-            NOT_TESTED,
+            Verdict.NOT_TESTED,
             METHOD_NONE,
             None,
             None,
@@ -913,7 +915,7 @@ def not_tested(reason: str, direction: Direction | None = None, because: NoTest 
     """No significance claim: the verdict "not tested", with the reason a reader needs."""
     if not reason.strip():
         raise ValueError("a figure that is not tested needs a reason")
-    return Judgement(NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction, not_tested_because=because)
+    return Judgement(Verdict.NOT_TESTED, METHOD_NONE, None, None, reason.strip(), direction, not_tested_because=because)
 
 
 _NO_TEST = ": no test of chance variation applies."
@@ -1010,9 +1012,9 @@ def target_progress(
 
     goal = f"the target of {_number(target)} by {_day(target_date)}"
     if at_or_beyond(current, target):
-        return TargetJudgement(TARGET_MET, f"{_number(current)} meets {goal}.", None)
+        return TargetJudgement(TargetVerdict.MET, f"{_number(current)} meets {goal}.", None)
     if current_date >= target_date:
-        return TargetJudgement(TARGET_NOT_MET, f"{_number(current)} did not meet {goal}.", None)
+        return TargetJudgement(TargetVerdict.NOT_MET, f"{_number(current)} did not meet {goal}.", None)
     share = (current_date - baseline_date).days / (target_date - baseline_date).days
     path = baseline + (target - baseline) * share
     on_track = at_or_beyond(current, path)
@@ -1021,8 +1023,8 @@ def target_progress(
         f"from {_number(baseline)} on {_day(baseline_date)} to {goal}"
     )
     if on_track:
-        return TargetJudgement(TARGET_ON_TRACK, f"{where}.", path)
-    return TargetJudgement(TARGET_NOT_ON_TRACK, f"{where}.", path)
+        return TargetJudgement(TargetVerdict.ON_TRACK, f"{where}.", path)
+    return TargetJudgement(TargetVerdict.NOT_ON_TRACK, f"{where}.", path)
 
 
 # --- choosing the method ------------------------------------------------------------------

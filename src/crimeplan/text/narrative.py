@@ -20,7 +20,7 @@ import pandas as pd
 from crimeplan.inputs.measures import Catalogue, MeasureDef
 from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
-from crimeplan.stats.compare import PROGRESS_NOT_ASSESSED, Change, Comparison, Observation
+from crimeplan.stats.compare import Change, Comparison, Observation
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     auto_decimals,
@@ -221,17 +221,17 @@ def judgement_cell(change: Change | None) -> str:
 # The scorecard's compact judgement cells: a mark and a word, read with MARKS_LEGEND.
 NO_FIGURE_MARK = "–"
 _MARKS = {
-    judging.SIGNIFICANTLY_BETTER: "✓ better",
-    judging.SPC_IMPROVEMENT: "✓ better",
-    judging.SIGNIFICANTLY_WORSE: "✗ worse",
-    judging.SPC_CONCERN: "✗ worse",
-    judging.NO_SIGNIFICANT_CHANGE: "≈ no change",
-    judging.SPC_COMMON_CAUSE: "≈ no change",
-    judging.SIGNIFICANT_INCREASE: "↑ increase",
-    judging.SPC_HIGH: "↑ increase",
-    judging.SIGNIFICANT_DECREASE: "↓ decrease",
-    judging.SPC_LOW: "↓ decrease",
-    judging.NOT_TESTED: "· not tested",
+    judging.Verdict.SIGNIFICANTLY_BETTER: "✓ better",
+    judging.Verdict.SPC_IMPROVEMENT: "✓ better",
+    judging.Verdict.SIGNIFICANTLY_WORSE: "✗ worse",
+    judging.Verdict.SPC_CONCERN: "✗ worse",
+    judging.Verdict.NO_SIGNIFICANT_CHANGE: "≈ no change",
+    judging.Verdict.SPC_COMMON_CAUSE: "≈ no change",
+    judging.Verdict.SIGNIFICANT_INCREASE: "↑ increase",
+    judging.Verdict.SPC_HIGH: "↑ increase",
+    judging.Verdict.SIGNIFICANT_DECREASE: "↓ decrease",
+    judging.Verdict.SPC_LOW: "↓ decrease",
+    judging.Verdict.NOT_TESTED: "· not tested",
 }
 MARKS_LEGEND = (
     "Judgement against the same period last year: ✓ significantly better; ✗ significantly worse; "
@@ -246,11 +246,11 @@ def judgement_mark(change: Change | None) -> str:
 
 
 _PROGRESS_WORDS = {
-    judging.TARGET_MET: "met",
-    judging.TARGET_ON_TRACK: "on track",
-    judging.TARGET_NOT_ON_TRACK: "not on track",
-    judging.TARGET_NOT_MET: "not met",
-    PROGRESS_NOT_ASSESSED: "not assessed",
+    judging.TargetVerdict.MET: "met",
+    judging.TargetVerdict.ON_TRACK: "on track",
+    judging.TargetVerdict.NOT_ON_TRACK: "not on track",
+    judging.TargetVerdict.NOT_MET: "not met",
+    judging.TargetVerdict.NOT_ASSESSED: "not assessed",
 }
 
 
@@ -272,15 +272,15 @@ def judgement_sentence(change: Change | None, *, with_interval: bool = True) -> 
     verdict = judgement.verdict
     if judgement.method == judging.METHOD_SPC:
         points = len(judgement.spc.values)
-        if verdict == judging.SPC_COMMON_CAUSE:
+        if verdict == judging.Verdict.SPC_COMMON_CAUSE:
             return f"On a control chart of the last {points} periods the latest figure is within common cause variation."
         return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
     interval = "" if judgement.interval is None or not with_interval else f"; {judgement.interval.words()}"
-    if verdict == judging.NO_SIGNIFICANT_CHANGE:
+    if verdict == judging.Verdict.NO_SIGNIFICANT_CHANGE:
         if change.direction == "no change":
             return ""
         return f"The change is within chance variation (no significant change){interval}."
-    if verdict in (judging.SIGNIFICANTLY_BETTER, judging.SIGNIFICANTLY_WORSE):
+    if verdict in (judging.Verdict.SIGNIFICANTLY_BETTER, judging.Verdict.SIGNIFICANTLY_WORSE):
         return f"This is {verdict} than a year earlier{interval}."
     return f"This is a {verdict}{interval}."
 
