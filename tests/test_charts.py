@@ -7,6 +7,7 @@ import csv
 import re
 from datetime import date
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -244,6 +245,22 @@ def test_every_mark_colour_has_3_to_1_contrast_against_white(shipped):
         assert colours, chart.title
         low = {colour: round(contrast_ratio(colour), 2) for colour in colours if contrast_ratio(colour) < 3}
         assert not low, (chart.title, low)
+
+
+def test_every_chart_is_valid_vega_lite(shipped):
+    """The update draws specs unchecked (Chart.spec): each is checked against the schema here."""
+    import jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    schema = load_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for chart in [*shipped, synthetic_trend(20, target=(90, date(2020, 3, 31), "Target 90 by March 2020"))]:
+        validator.validate(chart.spec)
+    validator.validate(shipped[0].static_spec)  # the same spec, a fixed width and the title wrapped wider
+    broken = charts.Chart(alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q"), "A title", "Alt text.")
+    broken.spec["encoding"]["x"]["type"] = "quantity"
+    with pytest.raises(jsonschema.ValidationError, match="quantity"):
+        validator.validate(broken.spec)
 
 
 def test_single_views_fill_their_container_and_the_svg_has_a_fixed_width(shipped):
