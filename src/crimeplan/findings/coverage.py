@@ -94,13 +94,14 @@ def quarter_problems(project: Project, plan: Plan, measures: pd.DataFrame, catal
                         "shows public data and commentary only", file=project.shown(project.data_dir / "measures"),
                         rule="measure_has_value")]
     problems = []
+    rows_of = dict(tuple(own.groupby(["measure", "area"], sort=False)))  # each measure and area's rows, once
     for priority in plan.priorities:
         comparisons = compare_all(own, catalogue, quarter, force_area=plan.force_area, area_order=plan.areas,
                                   priority=priority.number)
         for comparison in comparisons:
             if catalogue[comparison.measure].kind == "snapshot":
                 continue
-            rows = own[(own["measure"] == comparison.measure) & (own["area"] == comparison.area)]
+            rows = rows_of[(comparison.measure, comparison.area)]
             current = comparison.current
             problems += _near_misses(project, rows, quarter.start, quarter.end, f"the quarter {quarter.label}",
                                      used=current is not None and (current.start, current.end) == (quarter.start, quarter.end))
