@@ -12,7 +12,7 @@ are checked here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -128,10 +128,11 @@ def _near_misses(project: Project, rows: pd.DataFrame, start: date, end: date, w
     """Rows whose period is within a few days of ``start``..``end`` without matching it: an
     error when nothing matches (the update would show no figure), a warning when a row for
     exactly those dates is ``used`` (this one is then ignored)."""
-    slack = pd.Timedelta(days=NEAR_DAYS)
-    starts, ends = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
-    close = ((starts - pd.Timestamp(start)).abs() <= slack) & ((ends - pd.Timestamp(end)).abs() <= slack)
-    exact = (rows["period_start"] == start) & (rows["period_end"] == end)
+    slack = timedelta(days=NEAR_DAYS)
+    periods = list(zip(rows["period_start"].tolist(), rows["period_end"].tolist()))  # dates, compared one by one
+    exact = pd.Series([period == (start, end) for period in periods], index=rows.index, dtype=bool)
+    close = pd.Series([abs(s - start) <= slack and abs(e - end) <= slack for s, e in periods], index=rows.index,
+                      dtype=bool)
     near = rows[close & ~exact]
     problems = []
     for row in near.itertuples():

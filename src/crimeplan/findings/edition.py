@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -394,6 +395,10 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
     area_names = set(shared.areas["area"])
     qualified = coverage.valid_rows(shared.measures)
     qualified = qualified[qualified["qualifier"] != ""]
+    qualifiers: dict[tuple[str, str], list[tuple[date, str]]] = {}  # by measure and area, in file order
+    for measure, area, end, qualifier in zip(*(qualified[c].tolist() for c in ("measure", "area", "period_end",
+                                                                                "qualifier"))):
+        qualifiers.setdefault((measure, area), []).append((end, qualifier))
     for reference in scanned.references:
         where = {"file": project.shown(Path(reference.file)), "location": f"line {reference.line}",
                  "value": reference.text}
@@ -403,18 +408,17 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         if reference.measure in shared.catalogue and (
                 message := commentary.repeated_unit(reference, shared.catalogue[reference.measure].unit)):
             problems.append(Problem("warning", message, rule="commentary_unit", **where))
-        if message := commentary.repeated_qualifier(reference, _qualifier(qualified, reference, plan, quarter)):
+        if message := commentary.repeated_qualifier(reference, _qualifier(qualifiers, reference, plan, quarter)):
             problems.append(Problem("warning", message, rule="commentary_qualifier", **where))
     return problems
 
 
-def _qualifier(qualified: pd.DataFrame, reference: commentary.Reference, plan: Plan, quarter: Quarter) -> str:
+def _qualifier(qualifiers: dict[tuple[str, str], list[tuple[date, str]]], reference: commentary.Reference,
+               plan: Plan, quarter: Quarter) -> str:
     """The qualifier of the figure a reference prints (its measure and area in the quarter it
-    names), "" for an exact one; ``qualified`` are the measures rows with a qualifier."""
-    if qualified.empty:  # also no dates to compare (an empty column is not one of dates)
-        return ""
+    names), "" for an exact one; ``qualifiers``: the (period end, qualifier) of each measure
+    and area's rows that have one."""
     when = quarter.same_quarter_last_year if reference.last_year else quarter
-    rows = qualified[(qualified["measure"] == reference.measure)
-                     & (qualified["area"] == (reference.area or plan.force_area))
-                     & (qualified["period_end"] >= when.start) & (qualified["period_end"] <= when.end)]
-    return str(rows["qualifier"].iloc[-1]) if not rows.empty else ""
+    found = [qualifier for end, qualifier in qualifiers.get((reference.measure, reference.area or plan.force_area), [])
+             if when.start <= end <= when.end]
+    return found[-1] if found else ""

@@ -167,10 +167,11 @@ class _Row:
 
 
 def _rows(frame: pd.DataFrame) -> list[_Row]:
-    return [
-        _Row(Observation(float(r.value), r.period_start, r.period_end, str(r.note), r.status, bool(r.period_assumed),
-                         str(r.qualifier)), f"{r.file} row {r.row}")
-        for r in frame.itertuples(index=False)
+    columns = ("value", "period_start", "period_end", "note", "status", "period_assumed", "qualifier", "file", "row")
+    return [  # column by column: a frame's rows one by one cost a millisecond even for a few
+        _Row(Observation(float(value), start, end, str(note), status, bool(assumed), str(qualifier)),
+             f"{file} row {row}")
+        for value, start, end, note, status, assumed, qualifier, file, row in zip(*(frame[c].tolist() for c in columns))
     ]
 
 
