@@ -22,6 +22,7 @@ import io
 import re
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -55,10 +56,34 @@ REFERENCE_FILES = ("areas.csv", "forces.csv")
 MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
 
-Unit = Literal["count", "people", "hours", "minutes", "percent", "gbp"]
-Kind = Literal["snapshot", "total", "rate"]
 SHORT_LABEL_LENGTH = 40  # characters: a scorecard cell at 390 px on two lines
-Better = Literal["higher", "lower", "neither"]
+
+
+class Unit(StrEnum):
+    """What a measure's figures are: counts of events or of people, time, a percentage, money."""
+
+    COUNT = "count"
+    PEOPLE = "people"
+    HOURS = "hours"
+    MINUTES = "minutes"
+    PERCENT = "percent"
+    GBP = "gbp"
+
+
+class Kind(StrEnum):
+    """How a figure covers its period: a level on one day, a total over it, or an average or rate."""
+
+    SNAPSHOT = "snapshot"
+    TOTAL = "total"
+    RATE = "rate"
+
+
+class Better(StrEnum):
+    """Which direction of change the plan wants."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"
 
 
 class Target(BaseModel):
@@ -437,8 +462,9 @@ def _catalogue_problem(failure: ErrorDetails, measure_id: str, where: str, field
     else:
         message = f"field {field!r}: {failure['msg']} (got {failure['input']!r})"
     value = None if failure["type"] == "model_type" else str(failure.get("input"))
+    kind = "literal_error" if failure["type"] == "enum" else failure["type"]  # one rule for "not an allowed value"
     return Problem("error", message, file=shown_as, location=location, column=field or None, value=value,
-                   rule=f"catalogue_{failure['type']}")
+                   rule=f"catalogue_{kind}")
 
 
 # --- reference areas -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, notebook_edition
+from crimeplan.inputs.measures import Kind
 from crimeplan.markup import link, text
 from crimeplan.sections import public_data
 from crimeplan.sections.summary import Summary
@@ -168,9 +169,9 @@ class About:
         catalogue = self.edition.catalogue
         kinds = [catalogue[m].kind for m in self.measures_shown]
         counted = [f"{kinds.count(kind)} {one if kinds.count(kind) == 1 else many}" for kind, one, many in (
-            ("snapshot", "level on one day", "levels on one day (such as a headcount)"),
-            ("total", "total over a period", "totals over a period"),
-            ("rate", "average, rate or share over a period", "averages, rates or shares over a period"))
+            (Kind.SNAPSHOT, "level on one day", "levels on one day (such as a headcount)"),
+            (Kind.TOTAL, "total over a period", "totals over a period"),
+            (Kind.RATE, "average, rate or share over a period", "averages, rates or shares over a period"))
             if kind in kinds]
         figures = list(self.figures_shown())
         assumed = sum(f.period_assumed for _, f in figures)

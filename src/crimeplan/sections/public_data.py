@@ -24,6 +24,7 @@ from crimeplan.inputs.params import Plan, Priority, PublicDataSection
 from crimeplan.markup import text
 from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts, trends
+from crimeplan.stats.judgement import Direction
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
@@ -169,7 +170,8 @@ def _change(current: float, previous: float, previous_when: str, unit: str = "co
 
 def _direction(latest: float, first: float) -> str:
     """How ``latest`` stands against ``first``: "up from", "down from" or "the same as"."""
-    return wording.up_from("no change" if latest == first else "up" if latest > first else "down")
+    return wording.up_from(Direction.NO_CHANGE if latest == first else Direction.UP if latest > first
+                           else Direction.DOWN)
 
 
 def _group_label(group: ComparisonGroup) -> str:

@@ -27,6 +27,7 @@ from crimeplan import markup
 from crimeplan.ingest.ons_recorded_crime import ROLLING_SUFFIX
 from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
 from crimeplan.ingest.stats19 import KILLED, KSI, SERIOUSLY_INJURED
+from crimeplan.inputs.measures import Better
 from crimeplan.sections import charts
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year
@@ -295,7 +296,7 @@ def workforce_trend(context: _Context) -> list[Markdown | charts.Chart]:
     history = discrete_history(specials)
     definition = context.catalogue.get(SPECIALS)
     made.append(control_chart(
-        history, f"Special Constables in {area}", definition.better if definition else "neither", "people", "date",
+        history, f"Special Constables in {area}", definition.better if definition else Better.NEITHER, "people", "date",
         WORKFORCE, "Special Constables (headcount)",
         caption=f"Special Constables on 31 March each year. Source: {WORKFORCE}."))
     return made
@@ -328,7 +329,7 @@ def road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]
         before = _in_period(monthly, same.start, same.end)
         if len(before) == 3:
             previous = before["value"].sum()
-            test = judgement.compare_counts(total, previous, "lower", _days(quarter.start, quarter.end),
+            test = judgement.compare_counts(total, previous, Better.LOWER, _days(quarter.start, quarter.end),
                                             _days(same.start, same.end))
             sentence += (f", {change_words(total, previous)} in "
                          f"{_quarter_words(pd.Timestamp(same.start), pd.Timestamp(same.end))} "
@@ -345,7 +346,7 @@ def road_casualties_sections(context: _Context) -> list[Markdown | charts.Chart]
     made: list[Markdown | charts.Chart] = [Markdown(" ".join(paragraphs))]
     history = discrete_history(monthly)
     made.append(control_chart(
-        history, f"People killed or seriously injured in {area}", "lower", "count", "month", area,
+        history, f"People killed or seriously injured in {area}", Better.LOWER, "count", "month", area,
         "Killed or seriously injured",
         caption=f"Casualties killed or seriously injured in road collisions reported to the police, by month. "
                 f"Source: {STATS19}."))
@@ -410,7 +411,7 @@ def borough_crime_sections(context: _Context) -> list[Markdown | charts.Chart]:
     definition = context.catalogue.get(BOROUGH_TOTAL)
     made.append(control_chart(
         discrete_history(monthly), f"Crime recorded by {context.plan.force}",
-        definition.better if definition else "neither", "count",
+        definition.better if definition else Better.NEITHER, "count",
         "month", area, "Offences in the month",
         caption=f"Offences recorded each month, all classes but historical fraud. Source: {MET_BOROUGHS} "
                 "(the copy used states no licence)."))

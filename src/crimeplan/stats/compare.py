@@ -224,10 +224,10 @@ def _shifted_row(rows: list[_Row], current: Observation, months: int, measure_id
 def direction_of(absolute: float) -> Direction:
     """"up", "down" or "no change" (a difference within :data:`TOLERANCE` of zero)."""
     if absolute > TOLERANCE:
-        return "up"
+        return Direction.UP
     if absolute < -TOLERANCE:
-        return "down"
-    return "no change"
+        return Direction.DOWN
+    return Direction.NO_CHANGE
 
 
 def days(observation: Observation) -> int:

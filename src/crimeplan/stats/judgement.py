@@ -47,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal
 
 from crimeplan.inputs.measures import Better, Kind, Unit
 
@@ -162,13 +162,21 @@ RULE_SHIFT = "shift"
 RULE_TREND = "trend"
 RULE_TWO_OF_THREE = "two of three near a limit"
 
-EVENT_UNITS: frozenset[Unit] = frozenset({"count", "people"})
-UNITS: frozenset[str] = frozenset(get_args(Unit))
-KINDS: frozenset[str] = frozenset(get_args(Kind))
-BETTER_VALUES: tuple[str, ...] = get_args(Better)
+EVENT_UNITS: frozenset[Unit] = frozenset({Unit.COUNT, Unit.PEOPLE})
+UNITS: frozenset[str] = frozenset(Unit)
+KINDS: frozenset[str] = frozenset(Kind)
+BETTER_VALUES: tuple[str, ...] = tuple(Better)
 
-Direction = Literal["up", "down", "no change"]
-_SIGNAL_DIRECTIONS: dict[int, Direction] = {1: "up", -1: "down"}
+
+class Direction(StrEnum):
+    """Which way a figure moved (for counts of events: their rate per day)."""
+
+    UP = "up"
+    DOWN = "down"
+    NO_CHANGE = "no change"
+
+
+_SIGNAL_DIRECTIONS: dict[int, Direction] = {1: Direction.UP, -1: Direction.DOWN}
 
 
 # --- results ---------------------------------------------------------------------------
@@ -224,7 +232,7 @@ class Judgement:
     spc: SpcResult | None = None
     interval: Interval | None = None
     dispersion: Dispersion | None = None
-    better: Better = "neither"
+    better: Better = Better.NEITHER
     evidence: str = ""  # the change in words, as the reason starts
     family: Family | None = None  # the edition's tests this one was corrected with
     not_tested_because: NoTest | None = None  # set exactly when the verdict is "not tested"
@@ -440,10 +448,10 @@ def _tested(
 
 def _direction(current: float, previous: float) -> Direction:
     if current > previous + TOLERANCE * max(1.0, abs(previous)):
-        return "up"
+        return Direction.UP
     if current < previous - TOLERANCE * max(1.0, abs(previous)):
-        return "down"
-    return "no change"
+        return Direction.DOWN
+    return Direction.NO_CHANGE
 
 
 # --- validation ------------------------------------------------------------------------
@@ -505,7 +513,7 @@ def compare_counts(
             None,
             None,
             "No events in either period, so there is no change to test.",
-            "no change",
+            Direction.NO_CHANGE,
             not_tested_because=NoTest.NO_EVENTS,
         )
     n = x1 + x0
