@@ -28,6 +28,7 @@ from crimeplan.ingest.ons_recorded_crime import ROLLING_SUFFIX
 from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
 from crimeplan.ingest.stats19 import KILLED, KSI, SERIOUSLY_INJURED
 from crimeplan.inputs.measures import Better
+from crimeplan.periods import months_between
 from crimeplan.sections import charts
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year
@@ -76,7 +77,8 @@ def discrete_history(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _months(start: pd.Timestamp, end: pd.Timestamp) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month + 1
+    """The calendar months a period touches (January to March: 3)."""
+    return months_between(start, end) + 1
 
 
 def year_ending(end: pd.Timestamp | date) -> str:
