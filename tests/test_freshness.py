@@ -1,0 +1,81 @@
+"""Which notebooks a render executes again: the freshness key of each notebook changes with
+exactly the inputs it reads (the renders in test_incremental show the same end to end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import copy_project
+from crimeplan.build.freshness import notebook_keys
+from crimeplan.build.pipeline import notebook_parameters, notebook_paths
+from crimeplan.inputs.params import load_plan
+from crimeplan.periods import Quarter
+from crimeplan.project import Project
+
+QUARTER = Quarter.parse("2019-20-Q2")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(copy_project(tmp_path / "project"))
+
+
+def keys(project: Project, **parameters: str) -> dict[str, str]:
+    notebooks = notebook_paths(project, load_plan(project.params_dir))
+    return notebook_keys(project, QUARTER, notebooks, notebook_parameters(project, QUARTER) | parameters)
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    assert before.keys() == after.keys()
+    return sorted(name for name in before if before[name] != after[name])
+
+
+def test_nothing_changed_gives_the_same_keys(project):
+    assert keys(project) == keys(project)
+
+
+@pytest.mark.parametrize("shared", ["data/measures/essex_pcp.csv", "data/measures/ons_recorded_crime_quarters.csv",
+                                    "data/catalogue.yml", "data/sources.yml", "params/plan.yml",
+                                    f"params/{QUARTER.id}.yml", "data/reference/areas.csv",
+                                    "data/reference/force_districts.csv"])
+def test_a_shared_input_changes_every_notebook_s_key(project, shared):
+    before = keys(project)
+    path = project.root / shared
+    path.write_text(path.read_text() + ("\n" if shared.endswith(".csv") else "\n# changed by the test\n"))
+    assert changed(before, keys(project)) == sorted(before)
+
+
+def test_a_new_measures_file_changes_every_key(project):
+    before = keys(project)
+    (project.data_dir / "measures" / "extra.csv").write_text("measure,area,period_start,period_end,value\n")
+    assert changed(before, keys(project)) == sorted(before)
+
+
+def test_a_priority_s_commentary_changes_only_its_notebook(project):
+    before = keys(project)
+    path = project.data_dir / "commentary" / QUARTER.id / "p3.md"
+    path.write_text(path.read_text() + "\n- One more line.\n")
+    assert changed(before, keys(project)) == ["p3_domestic_abuse"]
+
+
+def test_a_notebook_s_cells_change_only_its_key_and_its_outputs_change_none(project):
+    before = keys(project)
+    path = project.root / "notebooks" / "p5_gangs_organised_crime.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 7
+            cell.outputs = [nbformat.v4.new_output("stream", text="as JupyterLab saves it\n")]
+    nbformat.write(notebook, path)
+    assert keys(project) == before
+    notebook.cells.append(nbformat.v4.new_markdown_cell("A note added by the test."))
+    nbformat.write(notebook, path)
+    assert changed(before, keys(project)) == ["p5_gangs_organised_crime"]
+
+
+def test_other_parameters_change_every_key(project):
+    before = keys(project)
+    assert changed(before, keys(project, quarter="2018-19-Q2")) == sorted(before)
