@@ -37,10 +37,19 @@ def test_nothing_changed_gives_the_same_keys(project):
     assert keys(project) == keys(project)
 
 
-@pytest.mark.parametrize("shared", ["data/measures/essex_pcp.csv", "data/measures/ons_recorded_crime_quarters.csv",
-                                    "data/catalogue.yml", "data/sources.yml", "params/plan.yml",
-                                    f"params/{QUARTER.id}.yml", "data/reference/areas.csv",
-                                    "data/reference/force_districts.csv"])
+@pytest.mark.parametrize(
+    "shared",
+    [
+        "data/measures/essex_pcp.csv",
+        "data/measures/ons_recorded_crime_quarters.csv",
+        "data/catalogue.yml",
+        "data/sources.yml",
+        "params/plan.yml",
+        f"params/{QUARTER.id}.yml",
+        "data/reference/areas.csv",
+        "data/reference/force_districts.csv",
+    ],
+)
 def test_a_shared_input_changes_every_notebook_s_key(project, shared):
     before = keys(project)
     path = project.root / shared

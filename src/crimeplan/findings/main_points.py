@@ -134,7 +134,7 @@ def steady_findings(comparisons: Sequence[Comparison], catalogue: Catalogue) -> 
         c
         for c in _with_last_year(comparisons)
         if c.previous_year.verdict in (judging.Verdict.NO_SIGNIFICANT_CHANGE, judging.Verdict.SPC_COMMON_CAUSE)
-        and c.previous_year.direction != "no change"
+        and c.previous_year.direction != judging.Direction.NO_CHANGE
     ]
     if not steady:
         return []
@@ -169,7 +169,7 @@ def untested_findings(comparisons: Sequence[Comparison], catalogue: Catalogue) -
         for c in _with_last_year(comparisons)
         if catalogue[c.measure].headline
         and not c.previous_year.judgement.tested
-        and c.previous_year.direction != "no change"
+        and c.previous_year.direction != judging.Direction.NO_CHANGE
     ]
 
 

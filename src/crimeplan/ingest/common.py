@@ -395,7 +395,7 @@ def current_umask() -> int:
 
 def write_atomically(files: dict[Path, pd.DataFrame]) -> None:
     """Write each frame's CSV text to a temporary file beside its path and, once all are
-    written, swap them in: a failure on the way leaves every file as it was."""
+    written, swap them in: a failure while writing leaves every file as it was."""
     temporaries: dict[Path, str] = {}
     umask = current_umask()
     try:

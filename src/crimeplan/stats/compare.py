@@ -283,7 +283,7 @@ def change_between(
         return None
     absolute = current.value - reference.value
     direction = direction_of(absolute)
-    if direction == "no change":
+    if direction == Direction.NO_CHANGE:
         absolute = 0.0
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100
     points = absolute if definition.unit == "percent" else None

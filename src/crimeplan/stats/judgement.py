@@ -354,11 +354,15 @@ def change_verdict(direction: Direction, significant: bool, better: Better) -> V
     fall into "better", "worse" or (when neither direction is better) "increase" /
     "decrease"."""
     _check_better(better)
-    if not significant or direction == "no change":
+    if not significant or direction == Direction.NO_CHANGE:
         return Verdict.NO_SIGNIFICANT_CHANGE
     if better == "neither":
-        return Verdict.SIGNIFICANT_INCREASE if direction == "up" else Verdict.SIGNIFICANT_DECREASE
-    return Verdict.SIGNIFICANTLY_BETTER if (direction == "up") == (better == "higher") else Verdict.SIGNIFICANTLY_WORSE
+        return Verdict.SIGNIFICANT_INCREASE if direction == Direction.UP else Verdict.SIGNIFICANT_DECREASE
+    return (
+        Verdict.SIGNIFICANTLY_BETTER
+        if (direction == Direction.UP) == (better == Better.HIGHER)
+        else Verdict.SIGNIFICANTLY_WORSE
+    )
 
 
 def spc_verdict(side: int, better: Better) -> Verdict:

@@ -161,7 +161,7 @@ def year_sentence(comparison: Comparison, definition: MeasureDef, pct_decimals: 
     earlier = observed_value(reference, comparison.unit, decimals)
     when = observed_when(current)
     then = observed_when(reference)
-    if change.direction == "no change":
+    if change.direction == judging.Direction.NO_CHANGE:
         return f"{who} stayed at {value} {when}, unchanged from {observed_period(reference)}."
     verb, link = wording.rose_to(change.direction), wording.up_from(change.direction)
     amount = _amount(change, comparison.unit, decimals)
@@ -175,7 +175,7 @@ def quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     change = comparison.previous_quarter
     reference = change.reference
     period = observed_period(reference)
-    if change.direction == "no change":
+    if change.direction == judging.Direction.NO_CHANGE:
         return f"The figure was unchanged from {period}."
     decimals = auto_decimals(comparison.current.value, reference.value)
     verb = wording.rose(change.direction)
@@ -277,7 +277,7 @@ def judgement_sentence(change: Change | None, *, with_interval: bool = True) -> 
         return f"On a control chart of the last {points} periods the latest figure shows {verdict}."
     interval = "" if judgement.interval is None or not with_interval else f"; {judgement.interval.words()}"
     if verdict == judging.Verdict.NO_SIGNIFICANT_CHANGE:
-        if change.direction == "no change":
+        if change.direction == judging.Direction.NO_CHANGE:
             return ""
         return f"The change is within chance variation (no significant change){interval}."
     if verdict in (judging.Verdict.SIGNIFICANTLY_BETTER, judging.Verdict.SIGNIFICANTLY_WORSE):

@@ -20,32 +20,32 @@ def direction_between(current: float, previous: float) -> Direction:
 
 def rose_to(direction: Direction) -> str:
     """ "rose to", "fell to" or "was unchanged at"."""
-    return {"up": "rose to", "down": "fell to", "no change": "was unchanged at"}[direction]
+    return {Direction.UP: "rose to", Direction.DOWN: "fell to", Direction.NO_CHANGE: "was unchanged at"}[direction]
 
 
 def rose(direction: Direction) -> str:
     """ "rose" or "fell" (a change there was)."""
-    return "rose" if direction == "up" else "fell"
+    return "rose" if direction == Direction.UP else "fell"
 
 
 def up_from(direction: Direction) -> str:
     """ "up from", "down from" or "the same as"."""
-    return {"up": "up from", "down": "down from", "no change": "the same as"}[direction]
+    return {Direction.UP: "up from", Direction.DOWN: "down from", Direction.NO_CHANGE: "the same as"}[direction]
 
 
 def up_or_down(direction: Direction) -> str:
     """ "up", "down" or "unchanged"."""
-    return "unchanged" if direction == "no change" else direction
+    return "unchanged" if direction == Direction.NO_CHANGE else str(direction)
 
 
 def higher(direction: Direction) -> str:
     """ "higher" or "lower"."""
-    return "higher" if direction == "up" else "lower"
+    return "higher" if direction == Direction.UP else "lower"
 
 
 def more(direction: Direction, countable: bool = True) -> str:
     """ "more" or "fewer" ("less" for an amount such as money)."""
-    return "more" if direction == "up" else "fewer" if countable else "less"
+    return "more" if direction == Direction.UP else "fewer" if countable else "less"
 
 
 def listed(parts: list[str]) -> str:
