@@ -159,7 +159,7 @@ class PriorityCharts:
                 marker(c.current.status),
                 "" if c.previous_year is None else marker(c.previous_year.reference.status),
             )
-            target = None if c.target is None else c.target.value
+            target, target_by = (None, None) if c.target is None else (c.target.value, c.target.by)
             rows.append(
                 {
                     "label": label,
@@ -168,7 +168,7 @@ class PriorityCharts:
                         previous,
                         c.unit,
                         target,
-                        None if c.target is None else c.target.by,
+                        target_by,
                         c.kind,
                         marks=marks,
                     ),
@@ -186,7 +186,7 @@ class PriorityCharts:
                     previous,
                     c.unit,
                     target,
-                    None if c.target is None else c.target.by,
+                    target_by,
                     c.kind,
                     marks=marks,
                 )
