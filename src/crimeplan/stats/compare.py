@@ -322,7 +322,7 @@ def target_progress(
                 year_to_date.start - timedelta(days=1), definition.better)
         return TargetProgress(target.value, target.by, None, None, None, progress)
     gap = target.value - current.value
-    met = current.value <= target.value if definition.better == "lower" else current.value >= target.value
+    met = current.value <= target.value if definition.better == Better.LOWER else current.value >= target.value
     share = None if abs(target.value) < TOLERANCE else current.value / target.value * 100
     progress = None
     if definition.better in ("higher", "lower"):

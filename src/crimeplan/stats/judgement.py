@@ -356,7 +356,7 @@ def change_verdict(direction: Direction, significant: bool, better: Better) -> V
     _check_better(better)
     if not significant or direction == Direction.NO_CHANGE:
         return Verdict.NO_SIGNIFICANT_CHANGE
-    if better == "neither":
+    if better == Better.NEITHER:
         return Verdict.SIGNIFICANT_INCREASE if direction == Direction.UP else Verdict.SIGNIFICANT_DECREASE
     return (
         Verdict.SIGNIFICANTLY_BETTER
@@ -371,9 +371,9 @@ def spc_verdict(side: int, better: Better) -> Verdict:
     _check_better(better)
     if side == 0:
         return Verdict.SPC_COMMON_CAUSE
-    if better == "neither":
+    if better == Better.NEITHER:
         return Verdict.SPC_HIGH if side > 0 else Verdict.SPC_LOW
-    return Verdict.SPC_IMPROVEMENT if (side > 0) == (better == "higher") else Verdict.SPC_CONCERN
+    return Verdict.SPC_IMPROVEMENT if (side > 0) == (better == Better.HIGHER) else Verdict.SPC_CONCERN
 
 
 def format_p(p_value: float) -> str:
@@ -1020,7 +1020,7 @@ def target_progress(
 
     def at_or_beyond(value: float, mark: float) -> bool:
         slack = TOLERANCE * max(1.0, abs(mark))
-        return value >= mark - slack if better == "higher" else value <= mark + slack
+        return value >= mark - slack if better == Better.HIGHER else value <= mark + slack
 
     goal = f"the target of {_number(target)} by {_day(target_date)}"
     if at_or_beyond(current, target):
