@@ -61,8 +61,14 @@ def walk(node):
 
 
 def inline_rows(chart: Chart) -> list[dict]:
-    rows = [row for rows in chart.spec.get("datasets", {}).values() for row in rows]
-    rows += [row for key, value in walk(chart.spec) if key == "values" and isinstance(value, list)
+    """The data rows of the chart the HTML draws."""
+    return walk_rows(chart.spec)
+
+
+def walk_rows(spec: dict) -> list[dict]:
+    """The data rows of a Vega-Lite spec (named datasets and inline values)."""
+    rows = [row for rows in spec.get("datasets", {}).values() for row in rows]
+    rows += [row for key, value in walk(spec) if key == "values" and isinstance(value, list)
              for row in value if isinstance(row, dict)]
     return rows
 
@@ -142,12 +148,42 @@ def test_the_change_chart_puts_measures_of_one_unit_on_one_scale_with_an_axis():
     assert "measures in the same unit share one scale from zero" in change.alt_text
 
 
+def test_the_pdf_draws_a_change_chart_s_rows_in_fewer_lines_than_a_phone():
+    """The static SVG is 680 px wide: a row's label is one line there (on a phone, up to three),
+    and when every row's label and figures fit on one line, the figures end that line."""
+    change, *_ = every_chart(report(REPO, "p1_local_policing"))
+    phone = {row["label"]: row for row in inline_rows(change) if "label" in row}
+    pdf = {row["label"]: row for row in walk_rows(change.static_spec) if "label" in row}
+    assert "Operational hours worked by Special\nConstables" in phone
+    assert "Operational hours worked by Special Constables" in pdf
+    assert all("\n" not in label and row["figures_top"] > row["top"] for label, row in pdf.items())
+    assert change.static_spec["height"] < change.spec["height"]
+    rows = pd.DataFrame({"label": ["Arrests", "Stops"], "figures": ["331 → 366 (+11%)", "200 → 180 (−10%)"],
+                         "current": [366, 180], "previous": [331, 200], "target": [None, None], "unit": "count"})
+    short = charts.change_chart(rows, "Arrests rose to 366", "Dot plot.", caption="Source: test.")
+    drawn = [row for row in walk_rows(short.static_spec) if "label" in row]
+    assert all(row["figures_top"] == row["top"] for row in drawn)  # figures beside their labels
+    assert "Arrests" in short.svg and "331 → 366 (+11%)" in short.svg
+    assert all(row["figures_top"] > row["top"] for row in inline_rows(short) if "label" in row)  # on a phone, under
+
+
 @pytest.mark.parametrize(("largest", "ticks"), [
     (600, [0, 200, 400, 600]), (414, [0, 200, 400, 600]), (48_810, [0, 20_000, 40_000, 60_000]),
     (84.7, [0, 25, 50, 75, 100]), (18, [0, 5, 10, 15, 20]), (0.3, [0, 0.1, 0.2, 0.3]), (0, [0, 1]),
 ])
 def test_axis_ticks_are_round_and_reach_the_largest_value(largest, ticks):
     assert charts.axis_ticks(largest) == pytest.approx(ticks)
+
+
+def test_the_latest_value_is_labelled_inside_the_plot_clear_of_the_limits_labels():
+    """The limits are labelled beyond the plot's right edge, where the latest point is: its
+    label ends at the point (it overlapped "Upper limit 1,213" when centred)."""
+    chart = synthetic_trend(16)
+    labels = [layer["mark"] for layer in chart.spec["layer"]
+              if isinstance(layer["mark"], dict) and layer["mark"].get("fontWeight") == "bold"
+              and layer["encoding"].get("text", {}).get("field") == "value"]
+    assert len(labels) == 1 and labels[0]["align"] == "right" and labels[0]["dx"] > 0
+    assert 'text-anchor="end"' in chart.svg
 
 
 def test_control_limits_are_drawn_from_fifteen_points():
@@ -256,7 +292,7 @@ def test_every_chart_is_valid_vega_lite(shipped):
     validator = jsonschema.validators.validator_for(schema)(schema)
     for chart in [*shipped, synthetic_trend(20, target=(90, date(2020, 3, 31), "Target 90 by March 2020"))]:
         validator.validate(chart.spec)
-    validator.validate(shipped[0].static_spec)  # the same spec, a fixed width and the title wrapped wider
+        validator.validate(chart.static_spec)  # a fixed width, the title wrapped wider, rows laid out for the PDF
     broken = charts.Chart(alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q"), "A title", "Alt text.")
     broken.spec["encoding"]["x"]["type"] = "quantity"
     with pytest.raises(jsonschema.ValidationError, match="quantity"):

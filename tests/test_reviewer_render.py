@@ -106,10 +106,15 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(rendered_d
         for fact in (details.title, details.publisher, details.licence):
             assert " ".join(fact.split()) in about_text, fact
     assert "Open Government Licence v3.0" in about_text
-    for measure in about.measures_shown:
+    # the PDF defines the measures of the tables and public-data sections, the HTML every one shown
+    defined = about.measures_defined if document == "pdf" else about.measures_shown
+    assert len(about.measures_defined) < len(about.measures_shown)
+    for measure in defined:
         entry = edition.catalogue[measure]
         assert squashed(f"{entry.label} (") in squashed(about_text), measure
         assert squashed(entry.definition) in squashed(about_text), measure
+    others = len(about.measures_shown) - len(about.measures_defined)
+    assert squashed(f"The definitions of the other {others} measures shown") in squashed(about_text)
     for title, paragraph in about.method_notes():
         assert squashed(f"{title}. {paragraph}") in squashed(about_text), title
     assert squashed("Control charts for longer series") not in squashed(about_text)  # none in this edition

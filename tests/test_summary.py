@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import io
 import re
 
@@ -13,6 +14,7 @@ import pytest
 from conftest import REPO, copy_project, shown
 from crimeplan.sections.about import About
 from crimeplan.sections.downloads import csv_link, csv_text, neutralise
+from crimeplan.sections.priority import compared
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
 from test_update_figures import _set_value
@@ -173,7 +175,13 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
     assert "Open Government Licence v3.0" in text
     for measure in about.measures_shown:
         entry = summary.edition.catalogue[measure]
-        assert f"**{entry.label}**" in text and entry.definition in text
+        if measure in about.measures_defined:  # in both documents
+            assert f"**{entry.label}**" in text and entry.definition in text
+        else:  # the HTML's disclosure of the other measures
+            assert f"<li><strong>{html.escape(entry.label, quote=False)}</strong>" in text
+            assert html.escape(entry.definition, quote=False) in text
+    also_reported = {c.measure for c in summary.all_comparisons if not compared(c)}
+    assert set(about.measures_shown) - set(about.measures_defined) <= also_reported  # only those "also reported"
     for title, paragraph in about.method_notes():
         assert f"**{title}.** {paragraph}" in text
     assert "Control charts" not in text  # no measure of this edition is read on one

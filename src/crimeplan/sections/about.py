@@ -9,6 +9,7 @@ revisions, when the next update is due and whom to contact. Everything comes fro
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from crimeplan.findings.edition import Edition, notebook_edition
 from crimeplan.inputs.measures import Kind
 from crimeplan.markup import link, text
 from crimeplan.sections import public_data
+from crimeplan.sections.priority import ALSO_REPORTED, compared
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, Observation
@@ -68,14 +70,26 @@ class About:
         return self.edition.quarter
 
     @cached_property
+    def _public_measures(self) -> set[str]:
+        """The measures the public-data sections shown draw on."""
+        edition = self.edition
+        return public_data.measures_shown(edition.quarter, edition.measures, edition.catalogue, edition.plan,
+                                          edition.comparison_group)
+
+    @cached_property
     def measures_shown(self) -> list[str]:
         """Measures with a figure in this update, in catalogue order: those compared in the
         priority sections, and those the public-data sections shown draw on."""
-        compared = {c.measure for c in Summary.of(self.edition).all_comparisons}
-        edition = self.edition
-        public = public_data.measures_shown(edition.quarter, edition.measures, edition.catalogue, edition.plan,
-                                            edition.comparison_group)
-        return [m for m in self.edition.catalogue if m in compared | public]
+        compared_here = {c.measure for c in Summary.of(self.edition).all_comparisons}
+        return [m for m in self.edition.catalogue if m in compared_here | self._public_measures]
+
+    @cached_property
+    def measures_defined(self) -> list[str]:
+        """The measures both documents define: those of the performance tables and of the
+        public-data sections. The others shown (each "also reported" with its figure) are
+        defined in the HTML only, which has room for a glossary of every figure."""
+        tabled = {c.measure for c in Summary.of(self.edition).all_comparisons if compared(c)}
+        return [m for m in self.measures_shown if m in tabled | self._public_measures]
 
     def _rows_used(self, source: str) -> pd.DataFrame:
         measures = [m for m in self.measures_shown if self.edition.catalogue[m].source == source]
@@ -112,29 +126,43 @@ class About:
         return Markdown("\n\n".join(blocks))
 
     def definitions(self) -> Markdown:
-        """Each measure shown, with its unit and definition."""
+        """Each measure of the performance tables and public-data sections, with its unit and
+        definition, by priority; in the HTML only, the other measures shown too."""
         force = self.edition.plan.force
         blocks = ["## Measures and their definitions",
-                  text(f"Each measure shown in this update, by priority: what it counts, its unit, and which "
-                       f"direction the plan wants. The source is {force} unless another is named.")]
+                  text(f"Each measure of the performance tables and public-data sections, by priority: what it "
+                       f"counts, its unit, and which direction the plan wants. The source is {force} unless another "
+                       "is named.")]
+        others = []
         for priority in self.edition.plan.priorities:
+            title = f"Priority {priority.number}: {priority.title}"
             measures = [m for m in self.measures_shown if self.edition.catalogue[m].priority == priority.number]
             if not measures:
-                blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}.')}** "
-                              + text(f"No measures have figures in {self.quarter.label}."))
+                blocks.append(f"**{text(title + '.')}** " + text(f"No measures have figures in {self.quarter.label}."))
                 continue
-            items = []
-            for measure in measures:
-                entry = self.edition.catalogue[measure]
-                kind = KIND_WORDS[entry.kind]
-                if entry.unit == "percent":
-                    kind = kind.replace("average or rate", "share")
-                unit = f"{UNIT_WORDS[entry.unit]}, {kind}; {BETTER_WORDS[entry.better]}"
-                publisher = self.edition.sources[entry.source].publisher
-                items.append(f"- **{text(entry.label)}** " + text(
-                    f"({unit}). {entry.definition}" + (f" Source: {publisher}." if publisher != force else "")))
-            blocks.append(f"**{text(f'Priority {priority.number}: {priority.title}')}**\n\n" + "\n".join(items))
+            defined = [self._definition(m) for m in measures if m in self.measures_defined]
+            if defined:
+                blocks.append(f"**{text(title)}**\n\n"
+                              + "\n".join(f"- **{text(label)}** {text(rest)}" for label, rest in defined))
+            if undefined := [self._definition(m) for m in measures if m not in self.measures_defined]:
+                others.append((title, undefined))
+        if others:
+            count = sum(len(items) for _, items in others)
+            blocks.append(text(f"The definitions of the other {count} measures shown, each listed with its figure "
+                               f"under “{ALSO_REPORTED}”, are in the HTML version of this update."))
+            blocks.append(_html_only_definitions(f"Definitions of the other {count} measures", others))
         return Markdown("\n\n".join(blocks))
+
+    def _definition(self, measure: str) -> tuple[str, str]:
+        """A measure's label, and its unit, kind and better direction in brackets followed by
+        its definition (and its publisher, when not the force)."""
+        entry = self.edition.catalogue[measure]
+        kind = KIND_WORDS[entry.kind]
+        if entry.unit == "percent":
+            kind = kind.replace("average or rate", "share")
+        publisher = self.edition.sources[entry.source].publisher
+        source = f" Source: {publisher}." if publisher != self.edition.plan.force else ""
+        return entry.label, f"({UNIT_WORDS[entry.unit]}, {kind}; {BETTER_WORDS[entry.better]}). {entry.definition}{source}"
 
     def figures_shown(self) -> Iterator[tuple[Comparison, Observation]]:
         """Every figure of the comparisons shown (this period, a year earlier, the previous
@@ -245,34 +273,25 @@ class About:
         blocks = [
             "## How changes are judged",
             "Each figure is compared with the same period a year earlier (and, where the data have it, the "
-            "previous quarter). Whether a change is more than chance variation is judged by one stated "
-            "method, the same in the tables, the summary and the text; the words used are those below. "
-            "This section describes the methods used in this edition, and how many figures each was "
-            "applied to.",
+            "previous quarter). Each change is judged by one of the methods below, in the same words in the "
+            "tables, the summary and the text.",
         ]
         blocks.append(f"**Reading the tables.** {text(HOW_TO_READ_JUDGEMENTS)}")
         blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
-        blocks.append(
-            "**Targets in this update.** The straight line for a level, such as a headcount, starts from "
-            "the figure a year earlier; for a total counted towards a year's target it starts from zero at "
-            "the beginning of the target's year. Where there is no figure a year earlier, or no total for "
-            "the year so far, progress is not assessed and the tables say why.")
         return Markdown("\n\n".join(blocks))
 
     def downloads(self) -> Markdown:
         """What the CSV downloads hold."""
         return Markdown(
             "## Data downloads\n\n"
-            "The HTML version of this update offers every table (each priority's performance table and the "
-            "scorecard) as a CSV file, with the figures as entered (not rounded for display), each figure's "
-            "status (published, derived, estimated or provisional), its qualifier where the source gave it only as "
-            "a bound or roughly (\"more than\" for more than 200) and whether its period is assumed, the "
-            "judgement, the method, and where a test applies its p-value, the p-value adjusted for the "
-            "number of tests, the 95% confidence interval (ci_lower and ci_upper, on the scale named in "
-            "ci_scale) and the dispersion measured from the figure's history. Changes of a percentage are "
-            "in a column of percentage points. Each file "
-            "has its header row even when a table has no rows, and a text cell that a spreadsheet could "
-            "read as a formula starts with an apostrophe.")
+            "The HTML version of this update offers each table (the priorities' performance tables and the "
+            "scorecard) as a CSV file: the figures as entered, not rounded; each figure's status, its qualifier "
+            "(\"more than\" for more than 200) and whether its period is assumed; the judgement and its method; "
+            "and where a test applies, its p-value, the p-value adjusted for the number of tests, the 95% "
+            "confidence interval (ci_lower and ci_upper, on the scale in ci_scale) and the dispersion measured "
+            "from the figure's history. Changes of a percentage are in percentage points. Each file has its header "
+            "row even when a table has no rows; a text cell a spreadsheet could read as a formula starts with an "
+            "apostrophe.")
 
     def revisions(self) -> Markdown:
         """The revisions policy (plan ``revisions_policy``) and what changed in this version of the update."""
@@ -313,3 +332,15 @@ class About:
         return [self.heading(), self.status(), self.sources(), self.definitions(), self.quality(),
                 self.provenance(), self.method(), self.downloads(), self.revisions(), self.next_release(),
                 self.contact()]
+
+
+def _html_only_definitions(summary: str, groups: list[tuple[str, list[tuple[str, str]]]]) -> str:
+    """A raw HTML block (which the PDF leaves out): a disclosure, ``summary``, over each group's
+    title and its list of (label, definition) pairs."""
+    parts = [f"<details class=\"crimeplan-definitions\"><summary>{html.escape(summary, quote=False)}</summary>"]
+    for title, items in groups:
+        parts.append(f"<p><strong>{html.escape(title, quote=False)}</strong></p><ul>")
+        parts += [f"<li><strong>{html.escape(label, quote=False)}</strong> {html.escape(rest, quote=False)}</li>" for label, rest in items]
+        parts.append("</ul>")
+    parts.append("</details>")
+    return "```{=html}\n" + "\n".join(parts) + "\n```"

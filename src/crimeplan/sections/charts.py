@@ -57,6 +57,7 @@ STATIC_TITLE_CHARS = 64  # ... and across the static SVG's CHART_WIDTH (the PDF,
 STATIC_SUBTITLE_CHARS = 84  # its subtitle (12 px)
 LABEL_CHARS = 40  # wrap lines of 12 px text (bold row labels too) drawn across a chart
 FIGURES_CHARS = 46  # wrap the lines of 12 px regular figures under a row's bold label (326 px at most)
+STATIC_ROW_CHARS = 80  # lines of 12 px text across the static SVG's CHART_WIDTH: a row's label and figures share one when they fit
 AXIS_LABEL_CHARS = 22  # wrap category labels on an axis
 NARROW_WIDTH = 560  # pixels: in a narrower box (a phone) a chart's legend goes below it
 CHART_CLASS = "crimeplan-chart"
@@ -109,6 +110,7 @@ class Chart:
     alt_text: str
     subtitle: str = ""
     caption: str = ""
+    static_chart: alt.TopLevelMixin | None = None  # drawn for the PDF instead, when its wider page lays it out apart
 
     def __post_init__(self) -> None:
         if not self.title.strip() or not self.alt_text.strip():
@@ -130,7 +132,10 @@ class Chart:
         would copy the whole chart, data included. The dict is not checked against the
         Vega-Lite schema here (a fifth of a notebook's time): the tests check every chart's.
         """
-        spec = self.chart.to_dict(validate=False)
+        return self._finished(self.chart.to_dict(validate=False))
+
+    def _finished(self, spec: dict) -> dict:
+        """``spec`` with the title, sizing, embed options and configuration set."""
         spec["title"] = {"text": wrap(self.title, TITLE_CHARS), "anchor": "start", "offset": 10,
                          **({"subtitle": wrap(self.subtitle, LABEL_CHARS)} if self.subtitle else {})}
         if isinstance(self.chart, (alt.Chart, alt.LayerChart)):
@@ -151,8 +156,9 @@ class Chart:
     @cached_property
     def static_spec(self) -> dict:
         """The spec drawn as SVG for the PDF: a fixed width in place of the container's,
-        the title and subtitle wrapped across it."""
-        spec = json.loads(self.spec_json)
+        the title and subtitle wrapped across it (and ``static_chart`` drawn, if given)."""
+        spec = (self._finished(self.static_chart.to_dict(validate=False)) if self.static_chart is not None
+                else json.loads(self.spec_json))
         if spec.get("width") == "container":
             spec["width"] = CHART_WIDTH
         spec["title"]["text"] = wrap(self.title, STATIC_TITLE_CHARS)
@@ -298,16 +304,27 @@ def _rows_chart(groups: list[dict], roles: list[tuple[str, str, str, str]], titl
     over a track from zero to its group's ``scale_max``, markers on the track and,
     optionally, a line between two values. A group with ``ticks`` (positions from 0 to 1
     and their labels) ends in an axis, and its tracks are marked at the ticks too. A single
-    view, so it fills its container's width in HTML."""
+    view, so it fills its container's width in HTML; the PDF's wider page draws it with
+    longer lines (:func:`_rows_view`)."""
+    return Chart(_rows_view(groups, roles, inline=False), title, alt_text, subtitle, caption,
+                 static_chart=_rows_view(groups, roles, inline=True))
+
+
+def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, inline: bool) -> alt.LayerChart:
+    """The layers of :func:`_rows_chart`. ``inline`` (the static SVG): lines wrap across its
+    width, and the rows' figures are drawn right-aligned on their labels' lines when every
+    row's two fit."""
     layout, markers, ruler, axes, tick_labels = [], [], [], [], []
     top = 0
     order = {role[0]: position for position, role in enumerate(roles)}
+    beside = inline and all(len(row["label"]) + len(row["figures"]) + 3 <= STATIC_ROW_CHARS
+                            for group in groups for row in group["rows"])
     for group in groups:
         scale = group["scale_max"] or 1
         for row in group["rows"]:
-            label_lines = wrap(row["label"], LABEL_CHARS)
-            figures_lines = wrap(row["figures"], FIGURES_CHARS)
-            figures_top = top + len(label_lines) * LINE_HEIGHT
+            label_lines = wrap(row["label"], STATIC_ROW_CHARS if inline else LABEL_CHARS)
+            figures_lines = wrap(row["figures"], STATIC_ROW_CHARS if inline else FIGURES_CHARS)
+            figures_top = top if beside else top + len(label_lines) * LINE_HEIGHT
             y = figures_top + len(figures_lines) * LINE_HEIGHT + 8
             line = row["line"]
             layout.append({"label": "\n".join(label_lines), "figures": "\n".join(figures_lines), "top": top,
@@ -333,8 +350,12 @@ def _rows_chart(groups: list[dict], roles: list[tuple[str, str, str, str]], titl
     labels = base.mark_text(align="left", baseline="top", fontWeight="bold", lineBreak="\n",
                             lineHeight=LINE_HEIGHT).encode(
         x=alt.value(0), y=alt.Y("top:Q", scale=y_scale, axis=None), text="label:N")
-    figures = base.mark_text(align="left", baseline="top", lineBreak="\n", lineHeight=LINE_HEIGHT).encode(
-        x=alt.value(0), y=alt.Y("figures_top:Q", scale=y_scale, axis=None), text="figures:N")
+    figures = base.mark_text(align="right" if beside else "left", baseline="top", lineBreak="\n",
+                             lineHeight=LINE_HEIGHT).encode(
+        x=alt.X("edge:Q", scale=x_scale, axis=None) if beside else alt.value(0),
+        y=alt.Y("figures_top:Q", scale=y_scale, axis=None), text="figures:N")
+    if beside:
+        figures = figures.transform_calculate(edge="1.05")
     track = base.transform_calculate(zero="0", one="1").mark_rule(color=TRACK, strokeWidth=1).encode(
         x=alt.X("zero:Q", scale=x_scale, axis=None), x2="one:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
     change = base.transform_filter("datum['from'] != null").mark_rule(color=GREY, strokeWidth=3).encode(
@@ -367,8 +388,7 @@ def _rows_chart(groups: list[dict], roles: list[tuple[str, str, str, str]], titl
                 x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), text="text:N")
               for last in (False, True)),
         ]
-    chart = alt.layer(*layers).properties(height=height)
-    return Chart(chart, title, alt_text, subtitle, caption)
+    return alt.layer(*layers).properties(height=height)
 
 
 # --- trends: a series over time, with its target and control limits --------------------------
@@ -436,12 +456,15 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
             x=x, y=y, color=alt.Color("source:N", scale=colour_scale, legend=None)),
         base.mark_point(filled=True, size=60, opacity=1).encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip),
     ]
+    # The latest value ends at its point, so that it stays inside the plot, clear of the
+    # limits' labels beyond its right edge; the second source's values are centred on theirs.
     latest = series.iloc[[-1]].assign(date=lambda f: [pd.Timestamp(d).strftime("%Y-%m-%d") for d in f["date"]])
-    label_rows = [latest.assign(dy=-12)]
+    label_rows = [(latest, {"dy": -12, "dx": 4, "align": "right"})]
     if points is not None and not points.empty:
-        label_rows.append(points.assign(date=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in points["date"]], dy=18))
-    for frame in label_rows:
-        layers.append(alt.Chart(frame).mark_text(fontWeight="bold", dy=int(frame["dy"].iloc[0])).encode(
+        label_rows.append((points.assign(date=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in points["date"]]),
+                           {"dy": 18}))
+    for frame, placed in label_rows:
+        layers.append(alt.Chart(frame).mark_text(fontWeight="bold", **placed).encode(
             x=x, y=y, text=alt.Text("value:Q", format=",")))
     if spc is not None:
         special = pd.DataFrame({"date": data.loc[data["source"] == sources[0], "date"].to_list(),

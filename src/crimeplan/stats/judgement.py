@@ -1265,11 +1265,12 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
                 "Progress against targets",
                 (
                     "A target is met once the latest value reaches it or goes beyond it in the direction the plan wants. "
-                    "Before the target date, progress is measured against a straight line drawn from the value at the "
-                    "start (the baseline) to the target on its date: the measure is on track when the latest value is on "
-                    "that line or beyond it, and not on track when it falls short. For totals counted towards a year's "
-                    "target the line starts from zero at the beginning of the year. A target not reached by its date is "
-                    "reported as not met."
+                    "Before the target date, progress is measured against a straight line from a baseline to the target "
+                    "on its date: for a level, such as a headcount, the baseline is the figure a year earlier; for a total "
+                    "counted towards a year's target, zero at the beginning of the year. The measure is on track when the "
+                    "latest value is on that line or beyond it, and not on track when it falls short; without a baseline "
+                    "(no figure a year earlier, or no total for the year so far) progress is not assessed and the tables "
+                    "say why. A target not reached by its date is reported as not met."
                 ),
             )
         )
