@@ -130,18 +130,19 @@ def _near_misses(project: Project, rows: pd.DataFrame, start: date, end: date, w
     exactly those dates is ``used`` (this one is then ignored)."""
     slack = timedelta(days=NEAR_DAYS)
     periods = list(zip(rows["period_start"].tolist(), rows["period_end"].tolist()))  # dates, compared one by one
-    exact = pd.Series([period == (start, end) for period in periods], index=rows.index, dtype=bool)
-    close = pd.Series([abs(s - start) <= slack and abs(e - end) <= slack for s, e in periods], index=rows.index,
-                      dtype=bool)
-    near = rows[close & ~exact]
+    exact = [period == (start, end) for period in periods]
+    near = [i for i, (s, e) in enumerate(periods)
+            if not exact[i] and abs(s - start) <= slack and abs(e - end) <= slack]
+    if not near:  # nearly always: a DataFrame is made only for the rows to report
+        return []
     problems = []
-    for row in near.itertuples():
+    for row in rows.iloc[near].itertuples():
         where = dict(file=project.shown(Path(row.file)), location=f"row {row.row}",
                      column="period_end" if row.period_start == start else "period_start",
                      value=f"{row.period_start} to {row.period_end}")
         covers = f"{row.measure!r} in {row.area}: this row covers {row.period_start} to {row.period_end}"
         if used:
-            exact_row = rows[exact].iloc[0]
+            exact_row = rows.iloc[exact.index(True)]
             problems.append(Problem(
                 "warning", f"{covers}, close to {what} ({start} to {end}), which {_place(project, exact_row, row)} "
                 "gives exactly, so this row is not used: delete it or correct its dates", **where,
