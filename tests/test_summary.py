@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, copy_project, shown
-from crimeplan.sections.about import About
+from crimeplan.sections.about import About, compact_editions
 from crimeplan.sections.downloads import csv_link, csv_text, neutralise
 from crimeplan.sections.priority import compared
 from crimeplan.sections.summary import Summary
@@ -187,6 +187,14 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
     assert "Control charts" not in text  # no measure of this edition is read on one
     assert "This is version 2 of the update for 2019/20 Q2" in text and "- Version 2:" in text
     assert summary.edition.plan.contact.team in text
+
+
+def test_editions_that_differ_in_one_word_are_named_once():
+    releases = [f"Home Office police workforce tables, 30 September {year} release" for year in (2015, 2016, 2017)]
+    assert compact_editions(releases) == "Home Office police workforce tables, 30 September release (2015, 2016 and 2017)"
+    assert compact_editions(releases[:2]) == "; ".join(releases[:2])  # two are clear as they are
+    assert compact_editions(["ONS rolling years", "Home Office tables 2017", "Home Office tables 2018"]) == (
+        "ONS rolling years; Home Office tables 2017; Home Office tables 2018")
 
 
 def test_about_lists_each_figure_not_published_with_how_it_was_worked_out(summary):

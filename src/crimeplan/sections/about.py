@@ -112,7 +112,7 @@ class About:
             editions = sorted({str(s).strip() for s in rows["source"] if str(s).strip()})
             lines = [f"**{text(source.title)}**", "", f"- Publisher: {text(source.publisher)}"]
             if editions:
-                lines.append(f"- Edition or extract used: {text('; '.join(editions))}")
+                lines.append(f"- Edition or extract used: {text(compact_editions(editions))}")
             if not rows.empty:
                 lines.append(f"- Periods used: {month_year(rows['period_start'].min())} to "
                              f"{month_year(rows['period_end'].max())}")
@@ -344,3 +344,15 @@ def _html_only_definitions(summary: str, groups: list[tuple[str, list[tuple[str,
         parts.append("</ul>")
     parts.append("</details>")
     return "```{=html}\n" + "\n".join(parts) + "\n```"
+
+
+def compact_editions(editions: list[str]) -> str:
+    """The editions used, those that differ in one word only said once: "Home Office police
+    workforce tables, 30 September release (2015, 2016 and 2017)"; others joined by semicolons."""
+    words = [edition.split(" ") for edition in editions]
+    if len(editions) > 2 and len({len(w) for w in words}) == 1:
+        differing = [i for i in range(len(words[0])) if len({w[i] for w in words}) > 1]
+        if len(differing) == 1:
+            (i,) = differing
+            return f"{' '.join(words[0][:i] + words[0][i + 1:])} ({listed([w[i] for w in words])})"
+    return "; ".join(editions)
