@@ -3,6 +3,9 @@ edition a render has already loaded (``edition_file``)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 
 from conftest import REPO, copy_project
@@ -36,6 +39,10 @@ def test_a_saved_edition_is_taken_without_reading_the_project_again(tmp_path, mo
         taken.quarter.id == QUARTER
         and taken.catalogue["specials_hours"].label == loaded.catalogue["specials_hours"].label
     )
+    # the measures come back as they were, their periods dates (pickled as datetime64)
+    pd.testing.assert_frame_equal(taken.measures, loaded.measures)
+    assert isinstance(taken.measures["period_end"].iloc[0], date)
+    assert [c.current for c in taken.comparisons(1)] == [c.current for c in loaded.comparisons(1)]
 
 
 def test_a_folder_that_is_not_a_project_is_named(tmp_path):
