@@ -117,11 +117,16 @@ class Chart:
             raise ValueError("every chart needs a title and alt text")
         if self.caption.strip() == self.title.strip():
             raise ValueError("a chart's caption must not repeat its title")
-        # Named by its content, so that the same inputs give the same page, and numbered
-        # apart from any identical chart the same process drew before.
+
+    @cached_property
+    def element_id(self) -> str:
+        """The id of the chart's element in the HTML: named by its content, so that the same
+        inputs give the same page, and numbered apart from any identical chart the same
+        process drew before. Worked out when the chart is drawn, so that a chart made only
+        to learn what a section shows costs no spec."""
         digest = hashlib.sha1(f"{self.spec_json}\0{self.alt_text}\0{self.caption}".encode()).hexdigest()[:12]
         _drawn[digest] = _drawn.get(digest, 0) + 1
-        self.element_id = f"chart-{digest}" + (f"-{_drawn[digest]}" if _drawn[digest] > 1 else "")
+        return f"chart-{digest}" + (f"-{_drawn[digest]}" if _drawn[digest] > 1 else "")
 
     @cached_property
     def spec(self) -> dict:

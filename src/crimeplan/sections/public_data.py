@@ -85,9 +85,10 @@ def _shown_sections(priority: Priority | int, quarter: Quarter, measures: pd.Dat
     if isinstance(priority, int):
         priority = plan.priority(priority)
     typed = _typed(measures) if priority.public_data else None
+    by_measure = _by_measure(typed, quarter) if typed is not None else {}
     made = []
     for section in priority.public_data:
-        context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group)
+        context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group, by_measure)
         if items := _BUILDERS[section.section](context):
             made.append((section, items))
     return made
@@ -119,6 +120,7 @@ class _Context:
     catalogue: Catalogue
     plan: Plan
     group: ComparisonGroup
+    by_measure: dict[str, pd.DataFrame]  # ``measures`` up to the quarter's end, split by measure once
 
     @property
     def force_area(self) -> str:
@@ -130,17 +132,21 @@ class _Context:
 
     def rows(self, measure_id: str, area: str | None = None) -> pd.DataFrame:
         """Rows of a measure (for one area, or all) ending on or before the quarter's end, oldest first."""
-        frame = self.measures
-        chosen = (frame["measure"] == measure_id) & (frame["period_end"] <= self.until)
+        frame = self.by_measure.get(measure_id, self.measures.iloc[0:0])
         if area is not None:
-            chosen &= frame["area"] == area
-        return frame[chosen].sort_values(["period_end", "area"])
+            frame = frame[frame["area"] == area]
+        return frame.sort_values(["period_end", "area"])
 
 
 def _typed(measures: pd.DataFrame) -> pd.DataFrame:
     columns = measures[["measure", "area", "period_start", "period_end", "value", "source"]]
     return columns.assign(period_start=pd.to_datetime(columns["period_start"]),
                           period_end=pd.to_datetime(columns["period_end"]))
+
+
+def _by_measure(typed: pd.DataFrame, quarter: Quarter) -> dict[str, pd.DataFrame]:
+    """The rows ending on or before the quarter's end, by measure."""
+    return dict(tuple(typed[typed["period_end"] <= pd.Timestamp(quarter.end)].groupby("measure", sort=False)))
 
 
 def _under_heading(markdown: Markdown | charts.Chart) -> Markdown:
