@@ -218,7 +218,7 @@ def test_the_revisions_policy_comes_from_the_plan_and_is_escaped(about):
 
 def test_quality_notes_come_from_the_catalogue_and_the_measures_columns(about):
     quality = shown(about.quality())
-    assert "The 80 measures shown are 18 levels on one day" in quality  # with the public-data series shown
+    assert "The 75 measures shown are 18 levels on one day" in quality  # with the public-data series drawn
     assert "14 derived figures are not published as such" in quality
     assert "- Stop and searches under Section 60 in Harlow, July to September 2019: more than 200." in quality
     assert "- Neighbourhood Watch coordinators, September 2019: over 3,000." in quality

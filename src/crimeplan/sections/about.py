@@ -148,9 +148,11 @@ class About:
                 others.append((title, undefined))
         if others:
             count = sum(len(items) for _, items in others)
+            disclosure = f"Definitions of the other {count} measures"
             blocks.append(text(f"The definitions of the other {count} measures shown, each listed with its figure "
-                               f"under “{ALSO_REPORTED}”, are in the HTML version of this update."))
-            blocks.append(_html_only_definitions(f"Definitions of the other {count} measures", others))
+                               f"under “{ALSO_REPORTED}”, are in the HTML version of this update, under "
+                               f"“{disclosure}”."))
+            blocks.append(_html_only_definitions(disclosure, others))
         return Markdown("\n\n".join(blocks))
 
     def _definition(self, measure: str) -> tuple[str, str]:

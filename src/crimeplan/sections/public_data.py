@@ -11,7 +11,7 @@ line saying the data are missing, never an empty chart). The force is compared w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -58,7 +58,7 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
     with no public data or none to show for the quarter.
     """
     made: list[Markdown | charts.Chart] = []
-    for _, items in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
+    for _, items, _ in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
         if made and isinstance(items[0], Markdown):  # one heading for the priority's sections
             items = [Markdown(items[0].data.removeprefix(HEADING).lstrip("\n")), *items[1:]]
         made += items
@@ -68,20 +68,22 @@ def open_data_sections(priority: Priority | int, quarter: Quarter, measures: pd.
 def measures_shown(quarter: Quarter, measures: pd.DataFrame, catalogue: Catalogue, plan: Plan,
                    comparison_group: ComparisonGroup) -> set[str]:
     """The public-data measures the update's "Public data" sections draw on for ``quarter``:
-    those of every section shown that have rows up to the quarter's end (for the update's
-    list of sources)."""
+    of every section shown, its own measures and those of the plan's list for it that it
+    read, that have rows up to the quarter's end (for the update's sources and definitions)."""
     shown = set()
     for priority in plan.priorities:
-        for section, _ in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
-            shown |= set(_section_measures(section))
+        for section, _, read in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
+            own = set(SECTION_MEASURES[section.section])
+            shown |= own | (set(_section_measures(section)) - own) & read
     rows = measures[measures["measure"].isin(shown)]
     return set(rows.loc[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(quarter.end), "measure"])
 
 
 def _shown_sections(priority: Priority | int, quarter: Quarter, measures: pd.DataFrame, catalogue: Catalogue,
                     plan: Plan, comparison_group: ComparisonGroup
-                    ) -> list[tuple[PublicDataSection, list[Markdown | charts.Chart]]]:
-    """Each public-data section of the priority that has something to show, with its items."""
+                    ) -> list[tuple[PublicDataSection, list[Markdown | charts.Chart], set[str]]]:
+    """Each public-data section of the priority that has something to show, with its items
+    and the measures it read."""
     if isinstance(priority, int):
         priority = plan.priority(priority)
     typed = _typed(measures) if priority.public_data else None
@@ -90,7 +92,7 @@ def _shown_sections(priority: Priority | int, quarter: Quarter, measures: pd.Dat
     for section in priority.public_data:
         context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group, by_measure)
         if items := _BUILDERS[section.section](context):
-            made.append((section, items))
+            made.append((section, items, context.read))
     return made
 
 
@@ -121,6 +123,7 @@ class _Context:
     plan: Plan
     group: ComparisonGroup
     by_measure: dict[str, pd.DataFrame]  # ``measures`` up to the quarter's end, split by measure once
+    read: set[str] = field(default_factory=set)  # the measures :meth:`rows` found rows of, or a builder used
 
     @property
     def force_area(self) -> str:
@@ -135,6 +138,8 @@ class _Context:
         frame = self.by_measure.get(measure_id, self.measures.iloc[0:0])
         if area is not None:
             frame = frame[frame["area"] == area]
+        if not frame.empty:
+            self.read.add(measure_id)
         return frame.sort_values(["period_end", "area"])
 
 
@@ -431,9 +436,9 @@ def _recorded_crime_quarter(context: _Context) -> list[Markdown | charts.Chart] 
               "ONS rolling-year totals." if (derived == DERIVED_LABEL).any() else
               " Source: Home Office police recorded crime.")
     shares = _shares(context, current)
-    bullets = [_offence_bullet(context, measure_id, current, earlier, shares)
-               for measure_id in context.section_measures
-               if (measure_id, area) in current.index]
+    offences = [measure_id for measure_id in context.section_measures if (measure_id, area) in current.index]
+    context.read.update(offences)
+    bullets = [_offence_bullet(context, measure_id, current, earlier, shares) for measure_id in offences]
     made: list[Markdown | charts.Chart] = [_section(intro, bullets=bullets)]
     if not shares.empty:
         made.append(_shares_chart(context, shares, quarter_name))
