@@ -110,6 +110,11 @@ def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
             "93 joined and 88 left in the six months to September 2019.") in points
     assert "Nothing needs particular attention" not in text
     assert "target met" not in text and "significant" not in text.replace("no significant change", "")
+    # changes within chance variation are not said to be no real change: only that none is shown
+    assert ("No change larger than chance variation in July to September 2019 against a year earlier (no "
+            "significant change): People killed or seriously injured on the roads, 199 to 204; People killed on "
+            "the roads, 14 to 8.") in points
+    assert "not a real" not in text
 
 
 def test_scorecard_groups_figures_under_each_priority_named_once(summary):

@@ -10,7 +10,7 @@ Findings are gathered by kind and offered in this order, the most important firs
 4. a **trend** that changed: a headcount that rose (or fell) at each count for a while and
    then held still or turned, with the people who joined and left it meanwhile (catalogue
    ``joins`` / ``leaves``) — a description of the series, not a judgement;
-5. **steady** figures: tested changes within chance variation, so not a real change;
+5. **steady** figures: tested changes within chance variation (no evidence of a real change);
 6. **untested** changes of headline figures, the largest, said to be not tested;
 7. targets whose progress cannot yet be **assessed**.
 
@@ -151,8 +151,8 @@ def steady_findings(comparisons: Sequence[Comparison], catalogue: Catalogue) -> 
         Finding(
             STEADY,
             len(parts),
-            "Within chance variation (no significant change), so not a real increase "
-            f"or decrease{common} against a year earlier: " + "; ".join(parts) + ".",
+            f"No change larger than chance variation{common} against a year earlier (no significant "
+            "change): " + "; ".join(parts) + ".",
         )
     ]
 
