@@ -184,7 +184,7 @@ def test_the_scorecard_fits_one_a4_page(rendered_default, rendered_summary):
     on = [i for i, page in enumerate(pages) if SCORECARD_HEADING in page]
     assert len(on) == 1, "the scorecard's heading is on one page"
     page = squashed(pages[on[0]])
-    table = rendered_summary.scorecard_table()
+    table = rendered_summary.scorecard.table()
     first, last = table.iloc[1], table.iloc[-1]  # the first figure's row (under its priority) and the last row
     for row in (first, last):
         assert squashed(row["Measure"]) in page and squashed(row["Target"]) in page, row["Measure"]

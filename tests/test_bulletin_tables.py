@@ -121,8 +121,9 @@ def test_an_offence_the_plan_lists_is_shown_only_where_a_section_draws_it(report
     it, the 2019/20 Q2 update (whose latest quarter is 2018/19 Q3) draws no figure of it, so
     neither its sources nor its definitions name it."""
     edition = reports[0].edition
-    now = public_data.measures_shown(edition.quarter, edition.measures, edition.catalogue, edition.plan,
-                                     edition.comparison_group)
+    now = public_data.measures_shown(
+        edition.quarter, edition.measures, edition.catalogue, edition.plan, edition.comparison_group
+    )
     assert "recorded_crime_rape" not in now and "recorded_crime_sexual_offences" not in now
     assert {"recorded_crime_sexual_offences_rolling_year", "recorded_crime_violence_against_the_person"} <= now
     assert "Recorded rape" not in shown(About(edition).definitions().data)

@@ -67,12 +67,12 @@ def test_derived_figures_are_marked_and_not_tested(summary):
     assert southend_asb.current.period_assumed  # "12 months to September assumed"
     assert southend_asb.previous_year.verdict == judging.Verdict.NOT_TESTED  # 6,931 -> 5,926 was "significantly better"
     assert southend_asb.previous_year.judgement.reason.startswith("Derived figure, not published as such")
-    table = summary.scorecard_table().set_index("Measure")
+    table = summary.scorecard.table().set_index("Measure")
     row = table.loc["Anti-social behaviour incidents (Southend), 12 months to Sep 2019 (period assumed)"]
     assert (row["This period"], row["Change"]) == ("5,926 [d]", "\u221214.5%")
     assert row["Judgement"] == "\u00b7 not tested"
-    assert "[d] marks a derived figure" in summary.scorecard().data.replace("\\", "")  # Markdown escapes
-    records = summary.scorecard_records().set_index("measure")
+    assert "[d] marks a derived figure" in summary.scorecard.section().data.replace("\\", "")  # Markdown escapes
+    records = summary.scorecard.records().set_index("measure")
     assert records.loc["asb_incidents", ["status", "same_period_last_year_status", "period_assumed"]].tolist() == [
         "derived", "derived", True]
     assert records.loc["ksi_casualties", "status"] == "published"
@@ -118,7 +118,7 @@ def test_main_points_are_three_to_five_and_state_targets_and_attention(summary):
 
 
 def test_scorecard_groups_figures_under_each_priority_named_once(summary):
-    table = summary.scorecard_table()
+    table = summary.scorecard.table()
     groups = table[(table.drop(columns="Measure") == "").all(axis=1)]["Measure"].tolist()
     assert groups == [f"Priority {p.number}: {p.title}" for p in summary.edition.plan.priorities if p.number != 3]
     figures = table[~table["Measure"].isin(groups)]
@@ -127,9 +127,9 @@ def test_scorecard_groups_figures_under_each_priority_named_once(summary):
     assert by_label.loc["Killed on the roads, Jul\u2013Sep 2019"].tolist() == ["8", "\u221243%", "\u2248 no change",
                                                                            "\u2013"]
     assert by_label.loc["Special Constables, Sep 2019", "Target"] == "600 by Mar 2020: not on track"
-    assert summary.without_figures() == ("Not in the scorecard: Priority 3: Breaking the Cycle of Domestic Abuse "
+    assert summary.scorecard.without_figures() == ("Not in the scorecard: Priority 3: Breaking the Cycle of Domestic Abuse "
                                          "(no figures for this priority in 2019/20 Q2).")
-    markdown = summary.scorecard().data
+    markdown = summary.scorecard.section().data
     assert "| **Priority 7\\: Improve Safety on our Roads** | | | | |" in markdown
     assert "\u2713 significantly better" in markdown  # the marks' legend
 
@@ -139,7 +139,7 @@ def test_raising_specials_to_650_meets_the_target(tmp_path):
     text = " ".join(changed.main_points())
     assert "Special Constable headcount stood at 650 in September 2019, meeting the target of 600 by March 2020." in text
     assert "not on track" not in text
-    specials = changed.scorecard_table().set_index("Measure").loc["Special Constables, Sep 2019"]
+    specials = changed.scorecard.table().set_index("Measure").loc["Special Constables, Sep 2019"]
     assert specials["Target"] == "600 by Mar 2020: met"
 
 
@@ -162,7 +162,7 @@ def test_a_significant_worsening_needs_attention(tmp_path):
 
 
 def test_scorecard_records_have_a_header_and_points_in_their_own_column(summary):
-    records = summary.scorecard_records()
+    records = summary.scorecard.records()
     assert "change_percentage_points" in records.columns and "p_value" in records.columns
     empty = csv_text(records.iloc[0:0])
     assert empty.startswith("priority,priority_title,measure,")
@@ -241,6 +241,6 @@ def test_scorecard_csv_carries_this_periods_value():
     """The scorecard CSV's ``this_period`` column holds each headline figure (it was empty)."""
     from crimeplan.sections.summary import Summary
 
-    records = Summary.load("2019-20-Q2", REPO).scorecard_records()
+    records = Summary.load("2019-20-Q2", REPO).scorecard.records()
     ksi = records[records["measure"] == "ksi_casualties"].iloc[0]
     assert ksi["this_period"] == 204 and ksi["same_period_last_year"] == 199

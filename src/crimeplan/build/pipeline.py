@@ -340,14 +340,14 @@ def _keep_failed_notebooks(executed_dir: Path, failed_dir: Path, console: Consol
 def _write_tables(edition, tables_dir: Path) -> None:
     """Each priority's performance table and the summary's scorecard as CSV (the same
     files the HTML offers for download)."""
-    from crimeplan.sections import summary
+    from crimeplan.sections import scorecard, summary
     from crimeplan.sections.downloads import write_csv
     from crimeplan.sections.priority import PriorityReport
 
     tables_dir.mkdir()
     for report in PriorityReport.all(edition):
         write_csv(report.performance_records(), tables_dir / f"{report.priority.notebook}_performance.csv")
-    write_csv(summary.Summary.of(edition).scorecard_records(), tables_dir / summary.SCORECARD_CSV)
+    write_csv(summary.Summary.of(edition).scorecard.records(), tables_dir / scorecard.SCORECARD_CSV)
 
 
 def _write_manifest(build_dir: Path, quarter: Quarter, renderer: Renderer, keys: dict[str, str],
