@@ -316,7 +316,7 @@ def target_progress(
         return TargetProgress(target.value, target.by, None, None, None, None, exact=False)
     if definition.kind == "total":
         progress = None
-        if year_to_date is not None and definition.better in ("higher", "lower"):
+        if year_to_date is not None and definition.better in (Better.HIGHER, Better.LOWER):
             progress = judging.target_progress(
                 year_to_date.value, year_to_date.end, target.value, target.by, 0.0,
                 year_to_date.start - timedelta(days=1), definition.better)
@@ -325,7 +325,7 @@ def target_progress(
     met = current.value <= target.value if definition.better == Better.LOWER else current.value >= target.value
     share = None if abs(target.value) < TOLERANCE else current.value / target.value * 100
     progress = None
-    if definition.better in ("higher", "lower"):
+    if definition.better in (Better.HIGHER, Better.LOWER):
         if baseline is not None and baseline.end < target.by and baseline.end <= current.end:
             progress = judging.target_progress(current.value, current.end, target.value, target.by,
                                                baseline.value, baseline.end, definition.better)
@@ -342,7 +342,7 @@ def progress_note(target: TargetProgress, definition: MeasureDef, quarter: Quart
         return ""
     if not target.exact:
         return "the figure is not exact (the source gave it only as a bound or roughly)"
-    if definition.better not in ("higher", "lower"):
+    if definition.better not in (Better.HIGHER, Better.LOWER):
         return "the catalogue gives no direction for this target"
     if definition.kind == "total":
         start = shift_months(target.by, -12) + timedelta(days=1)

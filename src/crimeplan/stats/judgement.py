@@ -1008,7 +1008,7 @@ def target_progress(
     at ``current_date``. For a total counted towards a year's target, give the
     year-to-date total with a baseline of 0 at the start of the year.
     """
-    if better not in ("higher", "lower"):
+    if better not in (Better.HIGHER, Better.LOWER):
         raise ValueError(f"a target needs higher or lower to be better, not {better!r}")
     for name, value in (("current", current), ("target", target), ("baseline", baseline)):
         if not _is_number(value):
