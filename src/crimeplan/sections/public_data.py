@@ -24,7 +24,6 @@ from crimeplan.inputs.params import Plan, Priority, PublicDataSection
 from crimeplan.markup import text
 from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts, trends
-from crimeplan.stats.judgement import Direction
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
@@ -179,12 +178,6 @@ def _change(current: float, previous: float, previous_when: str, unit: str = "co
     return text
 
 
-def _direction(latest: float, first: float) -> str:
-    """How ``latest`` stands against ``first``: "up from", "down from" or "the same as"."""
-    return wording.up_from(Direction.NO_CHANGE if latest == first else Direction.UP if latest > first
-                           else Direction.DOWN)
-
-
 def _group_label(group: ComparisonGroup) -> str:
     return f"{group.name} together"
 
@@ -226,7 +219,7 @@ def _specials_sections(context: _Context) -> list[Markdown | charts.Chart]:
     first, latest = home_office.iloc[0], home_office.iloc[-1]
     sentences = [
         f"The {HOME_OFFICE_WORKFORCE} count {format_number(latest.value)} Special Constables in {area} "
-        f"on {long_date(latest.period_end)}, {_direction(latest.value, first.value)} "
+        f"on {long_date(latest.period_end)}, {wording.up_from(wording.direction_between(latest.value, first.value))} "
         f"{format_number(first.value)} on {long_date(first.period_end)}."
     ]
     if not own.empty:
