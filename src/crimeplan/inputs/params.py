@@ -89,6 +89,11 @@ class Priority(_Strict):
     def heading(self) -> str:
         return f"Priority {self.number} – {self.title}"
 
+    @property
+    def name(self) -> str:
+        """The priority named inside a sentence or table: "Priority 1: More Local, ..."."""
+        return f"Priority {self.number}: {self.title}"
+
 
 class Contact(_Strict):
     """Who answers questions about the update ("About these statistics").

@@ -70,6 +70,11 @@ class About:
         return self.edition.quarter
 
     @cached_property
+    def _comparisons(self) -> list[Comparison]:
+        """Every priority's comparisons with a figure this quarter (the summary's), worked out once."""
+        return Summary.of(self.edition).all_comparisons
+
+    @cached_property
     def _public_measures(self) -> set[str]:
         """The measures the public-data sections shown draw on."""
         edition = self.edition
@@ -80,7 +85,7 @@ class About:
     def measures_shown(self) -> list[str]:
         """Measures with a figure in this update, in catalogue order: those compared in the
         priority sections, and those the public-data sections shown draw on."""
-        compared_here = {c.measure for c in Summary.of(self.edition).all_comparisons}
+        compared_here = {c.measure for c in self._comparisons}
         return [m for m in self.edition.catalogue if m in compared_here | self._public_measures]
 
     @cached_property
@@ -88,7 +93,7 @@ class About:
         """The measures both documents define: those of the performance tables and of the
         public-data sections. The others shown (each "also reported" with its figure) are
         defined in the HTML only, which has room for a glossary of every figure."""
-        tabled = {c.measure for c in Summary.of(self.edition).all_comparisons if compared(c)}
+        tabled = {c.measure for c in self._comparisons if compared(c)}
         return [m for m in self.measures_shown if m in tabled | self._public_measures]
 
     def _rows_used(self, source: str) -> pd.DataFrame:
@@ -135,7 +140,7 @@ class About:
                        "is named.")]
         others = []
         for priority in self.edition.plan.priorities:
-            title = f"Priority {priority.number}: {priority.title}"
+            title = priority.name
             measures = [m for m in self.measures_shown if self.edition.catalogue[m].priority == priority.number]
             if not measures:
                 blocks.append(f"**{text(title + '.')}** " + text(f"No measures have figures in {self.quarter.label}."))
@@ -169,7 +174,7 @@ class About:
     def figures_shown(self) -> Iterator[tuple[Comparison, Observation]]:
         """Every figure of the comparisons shown (this period, a year earlier, the previous
         quarter), each once, with its comparison."""
-        for c in Summary.of(self.edition).all_comparisons:
+        for c in self._comparisons:
             changes = (c.previous_year, c.previous_quarter)
             figures = [c.current, *(change.reference for change in changes if change is not None)]
             for figure in dict.fromkeys(f for f in figures if f is not None):
@@ -265,7 +270,7 @@ class About:
 
     def method_notes(self) -> list[tuple[str, str]]:
         """The paragraphs on the methods this edition used (:func:`crimeplan.stats.judgement.method_notes`)."""
-        comparisons = Summary.of(self.edition).all_comparisons
+        comparisons = self._comparisons
         judged = [(subject(self.edition.catalogue[c.measure], c), c.previous_year.judgement)
                   for c in comparisons if c.previous_year is not None]
         return judging.method_notes(judged, targets=any(c.target is not None for c in comparisons))

@@ -117,7 +117,7 @@ class Scorecard:
             shown = [e.comparison for e in self.entries() if e.priority == priority and e.comparison is not None]
             if not shown:
                 continue
-            rows.append(dict.fromkeys(SCORECARD_COLUMNS, "") | {"Measure": priority_name(priority)})
+            rows.append(dict.fromkeys(SCORECARD_COLUMNS, "") | {"Measure": priority.name})
             for c in shown:
                 formatted = narrative.performance_table([c], self.edition.catalogue).iloc[0]
                 change = formatted["Change %"] or formatted["Change"]  # the change in numbers is in the CSV
@@ -142,7 +142,7 @@ class Scorecard:
             return ""
         return (
             "Not in the scorecard: "
-            + "; ".join(f"{priority_name(e.priority)} ({e.note[0].lower()}{e.note[1:]})" for e in missing)
+            + "; ".join(f"{e.priority.name} ({e.note[0].lower()}{e.note[1:]})" for e in missing)
             + "."
         )
 
@@ -214,8 +214,3 @@ class Scorecard:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def priority_name(priority: Priority) -> str:
-    """ "Priority 1: More Local, Visible and Accessible Policing"."""
-    return f"Priority {priority.number}: {priority.title}"
