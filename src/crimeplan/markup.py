@@ -78,6 +78,12 @@ def typst_string(value: object) -> str:
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def raw_block(target: str, source: str) -> str:
+    """``source`` as a Pandoc raw block for one output (``"html"`` or ``"typst"``), which the
+    other leaves out; ``source`` must already be safe markup of that output."""
+    return f"```{{={target}}}\n{source}\n```"
+
+
 # --- commentary: the Markdown subset ------------------------------------------------------------
 
 _BULLET = re.compile(r"^(?P<indent> *)(?P<marker>[-*+]) +(?P<rest>.*)$")

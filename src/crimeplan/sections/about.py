@@ -21,7 +21,7 @@ from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, notebook_edition
 from crimeplan.inputs.measures import Kind
-from crimeplan.markup import link, text
+from crimeplan.markup import link, raw_block, text
 from crimeplan.sections import public_data
 from crimeplan.sections.priority import ALSO_REPORTED, compared
 from crimeplan.sections.summary import Summary
@@ -350,7 +350,7 @@ def _html_only_definitions(summary: str, groups: list[tuple[str, list[tuple[str,
         parts += [f"<li><strong>{html.escape(label, quote=False)}</strong> {html.escape(rest, quote=False)}</li>" for label, rest in items]
         parts.append("</ul>")
     parts.append("</details>")
-    return "```{=html}\n" + "\n".join(parts) + "\n```"
+    return raw_block("html", "\n".join(parts))
 
 
 def compact_editions(editions: list[str]) -> str:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from crimeplan.markup import raw_block
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ENCODING = "utf-8-sig"
 
@@ -58,4 +60,4 @@ def csv_link(table: pd.DataFrame, filename: str, description: str) -> str:
     size = f"{rows} row{'' if rows == 1 else 's'}" if rows else "header only: no rows this quarter"
     link = (f'<p class="crimeplan-download"><a href="{data_uri(table)}" download="{html.escape(filename)}" '
             f'type="text/csv">Download {html.escape(description)} as CSV</a> ({size})</p>')
-    return f"```{{=html}}\n{link}\n```"
+    return raw_block("html", link)

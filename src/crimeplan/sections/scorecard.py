@@ -14,7 +14,7 @@ from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition
 from crimeplan.inputs.params import Priority
-from crimeplan.markup import text
+from crimeplan.markup import raw_block, text
 from crimeplan.sections import downloads
 from crimeplan.sections.priority import comparison_record, markdown_table
 from crimeplan.stats.compare import Comparison, progress_note
@@ -22,7 +22,7 @@ from crimeplan.text import narrative
 from crimeplan.text.provenance import legend, marked_period
 
 SCORECARD_CSV = "summary_scorecard.csv"
-PDF_NEW_PAGE = "```{=typst}\n#pagebreak(weak: true)\n```"  # the scorecard starts a page of its own in the PDF
+PDF_NEW_PAGE = raw_block("typst", "#pagebreak(weak: true)")  # the scorecard starts a page of its own in the PDF
 SCORECARD_COLUMNS = ["Measure", "This period", "Change", "Judgement", "Target"]
 SCORECARD_RECORD_COLUMNS = [
     "priority",

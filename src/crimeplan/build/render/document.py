@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from crimeplan.inputs.params import Plan, QuarterParams
-from crimeplan.markup import text, typst_string
+from crimeplan.markup import raw_block, text, typst_string
 from crimeplan.sections.charts import PDF_COLUMN_POINTS, PDF_PAGE_POINTS
 
 HTML = "html"
@@ -126,7 +126,7 @@ def output_block(output, target: str, figures_dir: Path) -> str | None:
         if mime == "text/markdown":
             return content
         if mime == "text/html":
-            return f"```{{=html}}\n{content}\n```"
+            return raw_block("html", content)
         if mime in ("image/png", "image/svg+xml"):
             alt = output.get("metadata", {}).get(mime, {}).get("alt") or data.get("text/plain", "Chart")
             return _image_block(content, mime, alt, figures_dir)
@@ -148,11 +148,10 @@ def _image_block(content: str, mime: str, alt: str, figures_dir: Path) -> str:
     path.write_bytes(raw)
     width, height = _image_size(raw, mime)
     placement = "auto" if height * PDF_COLUMN_POINTS / width > PDF_PAGE_POINTS / 2 else "none"
-    return (
-        "```{=typst}\n"
+    return raw_block(
+        "typst",
         f'#figure(image({typst_string(f"{figures_dir.name}/{path.name}")}, width: 100%, alt: {typst_string(alt)}), '
-        f"placement: {placement})\n"
-        "```"
+        f"placement: {placement})",
     )
 
 
