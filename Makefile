@@ -46,9 +46,10 @@ render-all: $(STAMP)
 check: $(STAMP)
 	$(BIN)/crimeplan check
 
-# The whole suite on two workers, a test file per worker (its module fixtures render once).
+# The whole suite on two workers; a test file's tests stay on one worker (its module fixtures
+# render once) unless the file spreads them (tests/conftest.py: xdist groups).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # The unit tests only (no CLI, kernels, renderer or browser), on two workers.
 test-fast: $(STAMP)

@@ -6,15 +6,18 @@ updates are made once per test session and shared by the tests that read them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 # The raw public data beside the repository; CRIMEPLAN_SHARED_DATA points elsewhere (e.g. from a worktree).
@@ -99,16 +102,41 @@ def write_measures(data_dir: Path, text: str, name: str = "fixture.csv") -> Path
 
 
 @pytest.fixture(scope="session")
-def rendered_default(tmp_path_factory) -> Rendered:
-    """The shipped project's 2019/20 Q2 update, rendered with the built-in renderer."""
-    root = copy_project(tmp_path_factory.mktemp("default") / "project")
-    return render(root, "2019-20-Q2", "--renderer", "builtin")
+def run_dir(tmp_path_factory, worker_id: str) -> Path:
+    """A folder every pytest-xdist worker of this test run shares (the session's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def shared_render(run_dir: Path, name: str, make: Callable[[Path], Rendered]) -> Rendered:
+    """What ``make(folder)`` renders, made once for the whole test run by whichever worker
+    asks first (the others wait for it and read the same files). For reading only: a test
+    that changes a project works on a copy of its own."""
+    folder = run_dir / name
+    with FileLock(str(run_dir / f"{name}.lock")):
+        done = folder / "render.json"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            made = make(folder)
+            done.write_text(json.dumps({"root": str(made.root), "quarter": made.quarter, "args": made.result.args,
+                                        "stdout": made.result.stdout, "stderr": made.result.stderr}))
+        saved = json.loads(done.read_text())
+    result = subprocess.CompletedProcess(saved["args"], 0, saved["stdout"], saved["stderr"])
+    return Rendered(Path(saved["root"]), saved["quarter"], result)
 
 
 @pytest.fixture(scope="session")
-def rendered_previous_year(tmp_path_factory) -> Rendered:
-    root = copy_project(tmp_path_factory.mktemp("previous") / "project")
-    return render(root, "2018-19-Q2", "--renderer", "builtin")
+def rendered_default(run_dir) -> Rendered:
+    """The shipped project's 2019/20 Q2 update, rendered with the built-in renderer."""
+    return shared_render(run_dir, "default",
+                         lambda folder: render(copy_project(folder / "project"), "2019-20-Q2", "--renderer", "builtin"))
+
+
+@pytest.fixture(scope="session")
+def rendered_previous_year(run_dir) -> Rendered:
+    return shared_render(run_dir, "previous",
+                         lambda folder: render(copy_project(folder / "project"), "2018-19-Q2", "--renderer", "builtin"))
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +181,13 @@ E2E_MODULES = frozenset({
 })
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the end-to-end tests, and keep a module's tests on one xdist worker (``--dist
+    loadgroup``: its module fixtures are made once) unless they have an ``xdist_group`` of
+    their own or the module is marked ``spread`` (its tests read shared renders only)."""
     for item in items:
         if item.path.stem in E2E_MODULES or item.get_closest_marker("render"):
             item.add_marker(pytest.mark.e2e)
+        if not item.get_closest_marker("xdist_group") and not item.get_closest_marker("spread"):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))

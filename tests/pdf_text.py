@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+
+import pdfplumber
 
 
 def pdf_text(path: Path) -> str:
@@ -24,6 +29,19 @@ def pdf_body_text(path: Path) -> str:
             lines = lines[2:-1]
         pages.append("\n".join(lines))
     return normalised("\n".join(pages))
+
+
+@contextmanager
+def parsed_pdf(path: Path) -> Iterator[pdfplumber.PDF]:
+    """``path`` opened with pdfplumber once per test process while the file is unchanged, so
+    that its pages are parsed once (about 9 s for the update) however many tests read them."""
+    stat = Path(path).stat()
+    yield _opened(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _opened(path: str, mtime_ns: int, size: int) -> pdfplumber.PDF:
+    return pdfplumber.open(path)
 
 
 def normalised(text: str) -> str:

@@ -13,12 +13,12 @@ import re
 import subprocess
 from collections import Counter
 
-import pdfplumber
 import pytest
 
 from conftest import REPO, page_opener
 from crimeplan.inputs.params import load_plan
 from crimeplan.sections.priority import PriorityReport, compared
+from pdf_text import parsed_pdf
 from test_render import chart_outputs
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -156,7 +156,7 @@ def test_pdf_declares_pdf_ua_1_with_its_title_displayed(rendered_default):
     assert re.search(r"<pdfuaid:part>1</pdfuaid:part>", metadata)
     from pdfminer.pdftypes import resolve1
 
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         catalog = pdf.doc.catalog
         assert resolve1(catalog["ViewerPreferences"])["DisplayDocTitle"] is True
         assert resolve1(catalog["Lang"]) == b"en-GB"
@@ -184,7 +184,7 @@ def test_pdf_table_headers_do_not_overlap(rendered_default):
     """In every performance table's header row, each column's words end before the next begins."""
     headers = ["Measure", "Period", "This", "Same", "Change", "Judgement", "Target"]
     checked = 0
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             words = page.extract_words()
             for judgement in (w for w in words if w["text"] == "Judgement"):
@@ -203,7 +203,7 @@ def test_pdf_table_headers_do_not_overlap(rendered_default):
 def test_pdf_tables_fit_their_cells(rendered_default):
     """No word in a performance table crosses a vertical rule of the table."""
     crossings = []
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             tables = [table.bbox for table in page.find_tables()]  # charts are vector drawings too: skip them
             rules = [e for e in page.edges if e["orientation"] == "v"
@@ -218,7 +218,7 @@ def test_pdf_tables_fit_their_cells(rendered_default):
 
 def test_no_page_is_mostly_blank_but_the_last_of_a_section(rendered_default):
     """A page ends mostly blank only where the next priority starts or the update ends."""
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         pages = pdf.pages[1:]
         sparse = []
         for index, page in enumerate(pages[:-1]):

@@ -13,11 +13,10 @@ import re
 from itertools import groupby
 from pathlib import Path
 
-import pdfplumber
-
 from conftest import REPO
 from crimeplan.build.render.document import CoverFacts
 from crimeplan.inputs.params import load_plan, load_quarter
+from pdf_text import parsed_pdf
 
 COVER = CoverFacts.of(load_plan(REPO / "params"), load_quarter(REPO / "params", "2019-20-Q2"))
 HEADER_ZONE = 70  # points: the running header sits in the 2.6 cm top margin
@@ -46,7 +45,7 @@ def is_heading(line: list[dict]) -> bool:
 def pages_ending_with_a_heading(path: Path) -> list[str]:
     """The pages whose last line of text is a heading, as "page N: heading"."""
     found = []
-    with pdfplumber.open(path) as pdf:
+    with parsed_pdf(path) as pdf:
         for page in pdf.pages:
             lines = body_lines(page)
             if lines and is_heading(lines[-1]):
@@ -64,7 +63,7 @@ def half_empty_pages(path: Path) -> list[str]:
     the next page starts a section (its first line a section heading's large type) or none
     follows."""
     found = []
-    with pdfplumber.open(path) as pdf:
+    with parsed_pdf(path) as pdf:
         lines = [body_lines(page) for page in pdf.pages]
         for number, (page, own, after) in enumerate(zip(pdf.pages, lines, lines[1:]), start=1):
             middle = (HEADER_ZONE + page.height - FOOTER_ZONE) / 2
@@ -81,7 +80,7 @@ def test_no_page_is_more_than_half_empty_unless_a_section_ends_there(rendered_de
 
 
 def test_the_cover_title_keeps_its_years_on_one_line(rendered_default):
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         cover_lines = pdf.pages[0].extract_text().splitlines()
     years = YEAR_RANGE.findall(COVER.title)
     assert years, "the plan's title names its years"
@@ -93,7 +92,7 @@ def test_the_cover_title_keeps_its_years_on_one_line(rendered_default):
 def test_page_labels_count_to_the_last_printed_page(rendered_default):
     """Every page after the (unnumbered) cover reads "Page N of M": N counts from 1 and M is
     the last page's N."""
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         labels = [PAGE_LABEL.findall(page.extract_text()) for page in pdf.pages]
     assert labels[0] == [], "the cover has no page label"
     numbered = [found[-1] for found in labels[1:] if found]

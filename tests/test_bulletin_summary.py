@@ -8,7 +8,6 @@ import subprocess
 from datetime import date
 
 import pandas as pd
-import pdfplumber
 import pytest
 
 from crimeplan.findings import main_points as points
@@ -17,7 +16,7 @@ from crimeplan.inputs.measures import read_catalogue
 from crimeplan.periods import Quarter
 from crimeplan.sections.summary import Summary
 from crimeplan.text import narrative
-from pdf_text import html_text, normalised, pdf_body_text
+from pdf_text import html_text, normalised, parsed_pdf, pdf_body_text
 from test_compare import definition
 
 QUARTER = Quarter.parse("2019-20-Q2")
@@ -189,7 +188,7 @@ def test_the_scorecard_fits_one_a4_page(rendered_default, rendered_summary):
     for row in (first, last):
         assert squashed(row["Measure"]) in page and squashed(row["Target"]) in page, row["Measure"]
     assert squashed(narrative.MARKS_LEGEND) in page  # the marks' legend with the table
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         assert pdf.pages[on[0]].height == pytest.approx(841.9, abs=1)  # A4
 
 

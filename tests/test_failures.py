@@ -12,27 +12,20 @@ import time
 from pathlib import Path
 
 import nbformat
-import pdfplumber
 import psutil
 import pytest
 
-from conftest import copy_project, render, run_cli
+from conftest import run_cli
+from pdf_text import parsed_pdf
 
 QUARTER = "2019-20-Q2"
 
 
-@pytest.fixture(scope="module")
-def rendered_once(tmp_path_factory) -> Path:
-    """A project with a finished 2019/20 Q2 update; tests work on copies of it."""
-    root = copy_project(tmp_path_factory.mktemp("baseline") / "project")
-    render(root, QUARTER, "--renderer", "builtin")
-    return root
-
-
 @pytest.fixture
-def project(rendered_once, tmp_path) -> Path:
+def project(rendered_default, tmp_path) -> Path:
+    """A copy of a project with a finished 2019/20 Q2 update (built-in renderer)."""
     root = tmp_path / "project"
-    shutil.copytree(rendered_once, root)
+    shutil.copytree(rendered_default.root, root)
     return root
 
 
@@ -126,7 +119,7 @@ def test_two_renders_of_one_quarter_give_one_complete_update(project):
     manifest = json.loads((out / "manifest.json").read_text())
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
-    with pdfplumber.open(out / "update.pdf") as pdf:
+    with parsed_pdf(out / "update.pdf") as pdf:
         assert "2019/20 Q2" in pdf.pages[0].extract_text()
 
 

@@ -68,14 +68,8 @@ def test_an_edited_notebook_re_executes_only_itself(project):
     assert "A note added by the test." in (project / "outputs" / QUARTER / "update.html").read_text()
 
 
-def test_a_shared_input_re_executes_every_notebook(project):
-    """One shared input end to end; test_freshness shows every other one changes every key."""
-    path = project / "data" / "catalogue.yml"
-    path.write_text(path.read_text() + "\n# changed by the test\n")
-    assert rerender(project) == ALL
-
-
-def test_a_changed_byte_invalidates_even_with_the_old_timestamp(project):
+def test_a_changed_byte_of_a_shared_input_re_executes_every_notebook_even_with_the_old_timestamp(project):
+    """One shared input end to end (test_freshness shows every other one changes every key)."""
     path = project / "data" / "measures" / "essex_pcp.csv"
     stat = path.stat()
     text = path.read_text()

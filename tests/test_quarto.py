@@ -1,13 +1,13 @@
 """Quarto renders the same update as the built-in renderer (issues 2, 8, 10 and 20).
 
-The Quarto update is rendered once per module as a Quarto user renders it (``rendered_quarto``:
+The Quarto update is rendered once per test run as a Quarto user renders it (``rendered_quarto``:
 ``quarto render`` at the root of a project that is a git repository) and compared with the
-built-in renderer's (the session fixture ``rendered_default``): seed figures, headings,
-cover and page furniture, tables, charts, page counts, the offline browser check, the
-accessibility checks of tests/test_accessibility.py (axe, one h1, unique headings, tables,
-skip link, charts, PDF/UA-1, tags and page labels). The same project then renders another
-quarter's profile, is previewed, and refuses a bad measures file; ``crimeplan render
---renderer quarto`` gives the same update, quietly.
+built-in renderer's (``rendered_default``): seed figures, headings, cover and page
+furniture, tables, charts, page counts, the offline browser check, the accessibility checks
+of tests/test_accessibility.py (axe, one h1, unique headings, tables, skip link, charts,
+PDF/UA-1, tags and page labels). ``crimeplan render --renderer quarto`` gives the same
+update, quietly; its project then renders another quarter's profile, is previewed, and
+refuses a bad measures file.
 
 Tests that need Quarto skip where ``quarto`` is not on PATH (``make quarto`` installs the
 Quarto kit into .tools/quarto; the Makefile puts it on PATH). CI sets
@@ -30,15 +30,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
-import pdfplumber
 import pytest
 import yaml
 
 import test_accessibility as accessibility
-from conftest import REPO, Rendered, copy_project, page_opener, render, run_cli, shown
+from conftest import REPO, Rendered, copy_project, page_opener, render, run_cli, shared_render, shown
 from crimeplan.build.render.document import CoverFacts, hidden_from_update
 from crimeplan.inputs.params import load_plan, load_quarter
-from pdf_text import html_text, normalised, pdf_text
+from pdf_text import html_text, normalised, parsed_pdf, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
@@ -59,6 +58,11 @@ NO_QUARTO = (
 # shifts the pages after it until the next priority's page break absorbs it. Today the
 # two PDFs have the same words on the same pages; one page either way is allowed.
 PAGE_TOLERANCE = 1
+
+# The tests read shared renders and run on any worker; those that change a project are
+# one group on one worker, in order (the ``quarto-project`` group).
+pytestmark = pytest.mark.spread
+quarto_project_group = pytest.mark.xdist_group("quarto-project")
 
 
 # Tests that read the Quarto update carry this mark, so that they skip before the session
@@ -94,11 +98,8 @@ def git_status(root: Path) -> str:
     ).stdout
 
 
-@pytest.fixture(scope="module")
-def quarto_project(tmp_path_factory) -> Path:
-    """A copy of the project as a git repository with everything committed."""
-    require_quarto()
-    root = copy_project(tmp_path_factory.mktemp("quarto") / "project")
+def committed(root: Path) -> Path:
+    """``root`` made a git repository with everything committed."""
     for command in (
         ["init", "-q"],
         ["add", "-A"],
@@ -108,19 +109,28 @@ def quarto_project(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def rendered_quarto(quarto_project) -> Rendered:
-    """``quarto render`` at the root: the default profile, the latest quarter (2019/20 Q2)."""
-    result = quarto(quarto_project, "render")
+def _render_at_the_root(folder: Path) -> Rendered:
+    root = committed(copy_project(folder / "project"))
+    result = quarto(root, "render")
     assert result.returncode == 0, result.stderr[-3000:]
-    return Rendered(quarto_project, "2019-20-Q2", result)
+    return Rendered(root, "2019-20-Q2", result)
+
+
+@pytest.fixture(scope="session")
+def rendered_quarto(run_dir) -> Rendered:
+    """``quarto render`` at the root of a project that is a git repository: the default
+    profile, the latest quarter (2019/20 Q2). Shared by every worker: read only."""
+    require_quarto()
+    return shared_render(run_dir, "quarto-root", _render_at_the_root)
 
 
 @pytest.fixture(scope="module")
 def rendered_by_crimeplan(tmp_path_factory) -> Rendered:
-    """The same update from ``crimeplan render --renderer quarto`` (HTML and Typst at once)."""
+    """The same update from ``crimeplan render --renderer quarto`` (HTML and Typst at once),
+    in a git repository of the project: the tests of the ``quarto-project`` group read it,
+    then change it in turn (another quarter's profile, a preview, a bad file, the lab)."""
     require_quarto()
-    root = copy_project(tmp_path_factory.mktemp("quarto-cli") / "project")
+    root = committed(copy_project(tmp_path_factory.mktemp("quarto-cli") / "project"))
     return render(root, "2019-20-Q2", "--renderer", "quarto")
 
 
@@ -171,12 +181,12 @@ def html_headings(path: Path) -> list[tuple[int, str]]:
 
 def pdf_headings(path: Path) -> list[tuple[int, str]]:
     """The PDF's bookmarks (Typst writes one per heading), as (level, title)."""
-    with pdfplumber.open(path) as pdf:
+    with parsed_pdf(path) as pdf:
         return [(level, normalised(title).strip()) for level, title, *_ in pdf.doc.get_outlines()]
 
 
 def page_texts(path: Path) -> list[str]:
-    with pdfplumber.open(path) as pdf:
+    with parsed_pdf(path) as pdf:
         count = len(pdf.pages)
     return [
         normalised(
@@ -192,7 +202,7 @@ def heading_pages(path: Path, level: int = 1) -> list[tuple[str, int]]:
     """The PDF's headings of ``level`` (its bookmarks) with the 1-based page each is on."""
     from pdfminer.pdftypes import resolve1
 
-    with pdfplumber.open(path) as pdf:
+    with parsed_pdf(path) as pdf:
         page_number = {page.page_obj.pageid: page.page_number for page in pdf.pages}
         found = []
         for heading_level, title, dest, action, _ in pdf.doc.get_outlines():
@@ -296,7 +306,7 @@ def stranded_headings(path: Path) -> list[str]:
     from pdfminer.pdftypes import resolve1
 
     stranded = []
-    with pdfplumber.open(path) as pdf:
+    with parsed_pdf(path) as pdf:
         page_index = {page.page_obj.pageid: n for n, page in enumerate(pdf.pages)}
         for _level, title, dest, action, _ in pdf.doc.get_outlines():
             target = resolve1(dest) if dest else resolve1(resolve1(action)["D"])
@@ -349,7 +359,7 @@ def test_every_chart_is_a_vector_figure_with_its_alt_text_in_the_pdf(both, rende
     rendered = both[renderer]
     expected = chart_outputs(rendered.output_dir / "notebooks")
     assert expected > 0
-    with pdfplumber.open(rendered.pdf) as pdf:
+    with parsed_pdf(rendered.pdf) as pdf:
         assert sum(len(page.images) for page in pdf.pages) == 0, "charts are SVG drawn as vectors, not images"
     assert rendered.pdf.read_bytes().count(b"/Alt") == expected, "each chart has its alt text"
 
@@ -401,6 +411,7 @@ def test_chart_fallback_images_without_javascript(browser, both, renderer):  # n
     context.close()
 
 
+@quarto_project_group
 @needs_quarto
 def test_quarto_render_is_quiet(rendered_quarto, rendered_by_crimeplan):
     """No warning from Quarto, Pandoc or nbformat (crimeplan passes Quarto's warnings on)
@@ -414,6 +425,7 @@ def test_quarto_render_is_quiet(rendered_quarto, rendered_by_crimeplan):
 
 
 # ---------------------------------------------------------------- the Quarto project
+@quarto_project_group
 @needs_quarto
 def test_quarto_render_at_the_root_is_the_crimeplan_update(rendered_quarto, rendered_by_crimeplan):
     """``quarto render`` runs crimeplan's checks and Papermill (its pre-render step) and
@@ -439,10 +451,12 @@ def test_quarto_render_at_the_root_is_the_crimeplan_update(rendered_quarto, rend
     assert git_status(root) == ""  # nothing to commit: Quarto's entries are in .gitignore already
 
 
+@quarto_project_group
 @needs_quarto
-def test_a_quarter_profile_renders_that_quarter(quarto_project, rendered_previous_year):
+def test_a_quarter_profile_renders_that_quarter(rendered_by_crimeplan, rendered_previous_year):
     """``quarto render --profile 2018-19-Q2`` (_quarto-2018-19-Q2.yml) renders that quarter
     into outputs/2018-19-Q2/, with the built-in renderer's words."""
+    quarto_project = rendered_by_crimeplan.root
     result = quarto(quarto_project, "render", "--profile", "2018-19-Q2")
     assert result.returncode == 0, result.stderr[-3000:]
     rendered = Rendered(quarto_project, "2018-19-Q2", result)
@@ -466,12 +480,13 @@ def _get(url: str) -> tuple[int, str]:
         return error.code, ""
 
 
+@quarto_project_group
 @needs_quarto
-def test_quarto_preview_serves_the_update(rendered_quarto):
+def test_quarto_preview_serves_the_update(rendered_by_crimeplan):
     """``quarto preview`` at the root renders (crimeplan's steps, the HTML) and serves the
     update: ``/`` leads to update.html; the PDF, made from the same notebooks, stays, so
     the update is complete (``crimeplan render`` finds it up to date)."""
-    root, port = rendered_quarto.root, _free_port()
+    root, port = rendered_by_crimeplan.root, _free_port()
     preview = subprocess.Popen(
         ["quarto", "preview", "--no-browser", "--port", str(port)],
         cwd=root,
@@ -505,12 +520,13 @@ def test_quarto_preview_serves_the_update(rendered_quarto):
     assert git_status(root) == ""
 
 
+@quarto_project_group
 @needs_quarto
-def test_a_bad_measures_file_stops_quarto_and_leaves_the_update(rendered_quarto):
+def test_a_bad_measures_file_stops_quarto_and_leaves_the_update(rendered_by_crimeplan):
     """crimeplan's checks run first in ``quarto render``: a bad value stops it with
     crimeplan's message and a non-zero exit, and the previous update is byte-identical."""
-    root = rendered_quarto.root
-    before = {p: p.read_bytes() for p in rendered_quarto.output_dir.rglob("*") if p.is_file()}
+    root = rendered_by_crimeplan.root
+    before = {p: p.read_bytes() for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
     bad = root / "data" / "measures" / "zz_typo.csv"
     bad.write_text(
         "measure,area,period_start,period_end,value,source,note\n"
@@ -522,7 +538,7 @@ def test_a_bad_measures_file_stops_quarto_and_leaves_the_update(rendered_quarto)
         assert result.returncode != 0
         assert "error:" in result.stderr and "zz_typo.csv" in result.stderr, result.stderr[-3000:]
         assert "Traceback" not in result.stderr
-        after = {p: p.read_bytes() for p in rendered_quarto.output_dir.rglob("*") if p.is_file()}
+        after = {p: p.read_bytes() for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
         assert after == before
         assert git_status(root) == "?? data/measures/zz_typo.csv\n"
     finally:
@@ -541,9 +557,9 @@ def test_known_differences_between_the_renderers(both):
     assert re.search(r'<meta name="generator" content="quarto-[\d.]+"', quarto_html)
     # 2. The Typst that lays out the PDF: the `typst` wheel for the built-in renderer,
     #    Quarto's own Typst for Quarto (so line and page breaks may differ; PAGE_TOLERANCE).
-    with pdfplumber.open(both["builtin"].pdf) as pdf:
+    with parsed_pdf(both["builtin"].pdf) as pdf:
         assert pdf.metadata["Creator"] == f"Typst {version('typst')}"
-    with pdfplumber.open(both["quarto"].pdf) as pdf:
+    with parsed_pdf(both["quarto"].pdf) as pdf:
         assert re.fullmatch(r"Typst \d+\.\d+\.\d+", pdf.metadata["Creator"])
     # 3. Quarto's Pandoc marks tables `caption-top` (the stylesheet puts captions on top either way).
     builtin_main, quarto_main = (html.split(MAIN)[1] for html in (builtin_html, quarto_html))
@@ -828,14 +844,16 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     assert [document.get_page_label(i) for i in range(len(document))] == ["i", "1"]
 
 
+@quarto_project_group
 @needs_quarto
-def test_the_lab_profile_renders_a_notebook_without_code_and_offline(quarto_project):
+def test_the_lab_profile_renders_a_notebook_without_code_and_offline(rendered_by_crimeplan):
     """``quarto render --profile lab`` executes a notebook itself and renders it as a page:
     no code, en-GB, the charts drawn with the inline Vega bundle and no CDN script. Quarto
     writes the outputs into the notebook; the nbstripout filter (as `make setup` installs
     it) keeps them out of git: no difference to commit (git status lists the file, its size
     changed, until `git add` finds nothing to stage)."""
-    root, notebook = quarto_project, quarto_project / "notebooks" / "p7_road_safety.ipynb"
+    root = rendered_by_crimeplan.root
+    notebook = root / "notebooks" / "p7_road_safety.ipynb"
     strip = f'"{sys.executable}" -m nbstripout'
     extra = " ".join(
         f"metadata.language_info.{key}"

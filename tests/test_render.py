@@ -9,12 +9,11 @@ import json
 import re
 
 import nbformat
-import pdfplumber
 import pytest
 
 from conftest import REPO, copy_project, run_cli
 from crimeplan.inputs.params import load_plan
-from pdf_text import html_text, pdf_text
+from pdf_text import html_text, parsed_pdf, pdf_text
 
 PLAN = load_plan(REPO / "params")
 TITLES = [p.heading for p in PLAN.priorities]
@@ -69,7 +68,7 @@ def test_pdf_has_cover_priorities_in_order_and_page_furniture(rendered_default):
     positions = [body.find(title, body.find(TITLES[-1]) + 1) for title in TITLES]  # after the contents list
     assert all(p > 0 for p in positions), positions
     assert positions == sorted(positions)
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         pages = len(pdf.pages)
         assert pdf.pages[0].width == pytest.approx(595.3, abs=1)  # A4
         assert pdf.pages[0].height == pytest.approx(841.9, abs=1)
@@ -112,7 +111,7 @@ def test_pdf_draws_every_chart_as_vector_graphics(rendered_default):
     assert len(titles) == 9
     text = " ".join(pdf_text(rendered_default.pdf).split())
     assert all(html.unescape(title) in text for title in titles), titles
-    with pdfplumber.open(rendered_default.pdf) as pdf:
+    with parsed_pdf(rendered_default.pdf) as pdf:
         assert sum(len(page.images) for page in pdf.pages) == 0
 
 
