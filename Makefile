@@ -47,9 +47,9 @@ check: $(STAMP)
 	$(BIN)/crimeplan check
 
 # The whole suite on two workers; a test file's tests stay on one worker (its module fixtures
-# render once) unless the file spreads them (tests/conftest.py: xdist groups).
+# render once) unless the file spreads them (tests/conftest.py: SPREAD_MODULES).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --durations=25 $(PYTEST_ARGS)
 
 # The unit tests only (no CLI, kernels, renderer or browser), on two workers.
 test-fast: $(STAMP)

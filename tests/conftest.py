@@ -181,13 +181,28 @@ E2E_MODULES = frozenset({
 })
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+# Test modules whose tests may each run on any xdist worker, as they read shared renders
+# only; a test class there keeps its tests on one worker (its class fixtures are made once).
+# Every other module keeps its tests on one worker (its module fixtures are made once).
+SPREAD_MODULES = frozenset({"test_quarto"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the end-to-end tests, and keep a module's tests on one xdist worker (``--dist
-    loadgroup``: its module fixtures are made once) unless they have an ``xdist_group`` of
-    their own or the module is marked ``spread`` (its tests read shared renders only)."""
     for item in items:
         if item.path.stem in E2E_MODULES or item.get_closest_marker("render"):
             item.add_marker(pytest.mark.e2e)
-        if not item.get_closest_marker("xdist_group") and not item.get_closest_marker("spread"):
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """How ``make test`` (``-n 2``) hands tests to its workers: see SPREAD_MODULES."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, rest = nodeid.partition("::")
+            if Path(module).stem not in SPREAD_MODULES:
+                return module
+            return f"{module}::{rest.split('::')[0]}" if "::" in rest else nodeid
+
+    return ByModule(config, log)

@@ -59,11 +59,6 @@ NO_QUARTO = (
 # two PDFs have the same words on the same pages; one page either way is allowed.
 PAGE_TOLERANCE = 1
 
-# The tests read shared renders and run on any worker; those that change a project are
-# one group on one worker, in order (the ``quarto-project`` group).
-pytestmark = pytest.mark.spread
-quarto_project_group = pytest.mark.xdist_group("quarto-project")
-
 
 # Tests that read the Quarto update carry this mark, so that they skip before the session
 # fixture `rendered_default` renders anything; with CRIMEPLAN_REQUIRE_QUARTO they run and fail.
@@ -124,11 +119,11 @@ def rendered_quarto(run_dir) -> Rendered:
     return shared_render(run_dir, "quarto-root", _render_at_the_root)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def rendered_by_crimeplan(tmp_path_factory) -> Rendered:
     """The same update from ``crimeplan render --renderer quarto`` (HTML and Typst at once),
-    in a git repository of the project: the tests of the ``quarto-project`` group read it,
-    then change it in turn (another quarter's profile, a preview, a bad file, the lab)."""
+    in a git repository of the project: TestTheQuartoProject reads it, then changes it in
+    turn (another quarter's profile, a preview, a bad file, the lab)."""
     require_quarto()
     root = committed(copy_project(tmp_path_factory.mktemp("quarto-cli") / "project"))
     return render(root, "2019-20-Q2", "--renderer", "quarto")
@@ -411,59 +406,153 @@ def test_chart_fallback_images_without_javascript(browser, both, renderer):  # n
     context.close()
 
 
-@quarto_project_group
 @needs_quarto
-def test_quarto_render_is_quiet(rendered_quarto, rendered_by_crimeplan):
-    """No warning from Quarto, Pandoc or nbformat (crimeplan passes Quarto's warnings on)
-    but Quarto's notice that veraPDF is not installed to validate the PDF/UA-1 PDF, which
-    ``quarto render`` prints and ``crimeplan render`` leaves out."""
-    crimeplan = rendered_by_crimeplan.result.stderr
-    assert not re.search(r"warn|DuplicateCellId|Unable to parse", crimeplan, re.I), crimeplan
-    root = re.sub(r"\x1b\[[0-9;]*m", "", rendered_quarto.result.stderr)
-    warnings = [line for line in root.splitlines() if re.search(r"warn|DuplicateCellId|Unable to parse", line, re.I)]
-    assert warnings == ["WARN: PDF standard validation requested but verapdf is not installed."], warnings
+class TestTheQuartoProject:
+    """``crimeplan render --renderer quarto`` in a git repository of the project: its tests
+    read it, then change it in turn, on one worker (``rendered_by_crimeplan``)."""
 
+    def test_quarto_render_is_quiet(self, rendered_quarto, rendered_by_crimeplan):
+        """No warning from Quarto, Pandoc or nbformat (crimeplan passes Quarto's warnings on)
+        but Quarto's notice that veraPDF is not installed to validate the PDF/UA-1 PDF, which
+        ``quarto render`` prints and ``crimeplan render`` leaves out."""
+        crimeplan = rendered_by_crimeplan.result.stderr
+        assert not re.search(r"warn|DuplicateCellId|Unable to parse", crimeplan, re.I), crimeplan
+        root = re.sub(r"\x1b\[[0-9;]*m", "", rendered_quarto.result.stderr)
+        warnings = [
+            line for line in root.splitlines() if re.search(r"warn|DuplicateCellId|Unable to parse", line, re.I)
+        ]
+        assert warnings == ["WARN: PDF standard validation requested but verapdf is not installed."], warnings
 
-# ---------------------------------------------------------------- the Quarto project
-@quarto_project_group
-@needs_quarto
-def test_quarto_render_at_the_root_is_the_crimeplan_update(rendered_quarto, rendered_by_crimeplan):
-    """``quarto render`` runs crimeplan's checks and Papermill (its pre-render step) and
-    publishes the update with its notebooks, tables and manifest, as ``crimeplan render``
-    does: the same page text, and ``crimeplan render`` then finds it up to date."""
-    root = rendered_quarto.root
-    assert "Rendering 2019/20 Q2: executing 9 of 9 notebooks" in rendered_quarto.result.stderr
-    files = {
-        p.relative_to(rendered_quarto.output_dir).as_posix()
-        for p in rendered_quarto.output_dir.rglob("*")
-        if p.is_file()
-    }
-    expected = {
-        p.relative_to(rendered_by_crimeplan.output_dir).as_posix()
-        for p in rendered_by_crimeplan.output_dir.rglob("*")
-        if p.is_file()
-    }
-    assert files == expected and {"update.html", "update.pdf", "index.html", "manifest.json"} <= files
-    assert page_texts(rendered_quarto.pdf) == page_texts(rendered_by_crimeplan.pdf)
-    assert html_text(rendered_quarto.html) == html_text(rendered_by_crimeplan.html)
-    again = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
-    assert again.returncode == 0 and "2019-20-Q2 is up to date" in again.stderr, again.stderr
-    assert git_status(root) == ""  # nothing to commit: Quarto's entries are in .gitignore already
+    def test_quarto_render_at_the_root_is_the_crimeplan_update(self, rendered_quarto, rendered_by_crimeplan):
+        """``quarto render`` runs crimeplan's checks and Papermill (its pre-render step) and
+        publishes the update with its notebooks, tables and manifest, as ``crimeplan render``
+        does: the same page text, and ``crimeplan render`` then finds it up to date."""
+        root = rendered_quarto.root
+        assert "Rendering 2019/20 Q2: executing 9 of 9 notebooks" in rendered_quarto.result.stderr
+        files = {
+            p.relative_to(rendered_quarto.output_dir).as_posix()
+            for p in rendered_quarto.output_dir.rglob("*")
+            if p.is_file()
+        }
+        expected = {
+            p.relative_to(rendered_by_crimeplan.output_dir).as_posix()
+            for p in rendered_by_crimeplan.output_dir.rglob("*")
+            if p.is_file()
+        }
+        assert files == expected and {"update.html", "update.pdf", "index.html", "manifest.json"} <= files
+        assert page_texts(rendered_quarto.pdf) == page_texts(rendered_by_crimeplan.pdf)
+        assert html_text(rendered_quarto.html) == html_text(rendered_by_crimeplan.html)
+        again = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
+        assert again.returncode == 0 and "2019-20-Q2 is up to date" in again.stderr, again.stderr
+        assert git_status(root) == ""  # nothing to commit: Quarto's entries are in .gitignore already
 
+    def test_a_quarter_profile_renders_that_quarter(self, rendered_by_crimeplan, rendered_previous_year):
+        """``quarto render --profile 2018-19-Q2`` (_quarto-2018-19-Q2.yml) renders that quarter
+        into outputs/2018-19-Q2/, with the built-in renderer's words."""
+        quarto_project = rendered_by_crimeplan.root
+        result = quarto(quarto_project, "render", "--profile", "2018-19-Q2")
+        assert result.returncode == 0, result.stderr[-3000:]
+        rendered = Rendered(quarto_project, "2018-19-Q2", result)
+        assert "Quarterly Update 2018/19 Q2" in page_texts(rendered.pdf)[0]
+        assert content_words(rendered.pdf, "2018/19 Q2") == content_words(rendered_previous_year.pdf, "2018/19 Q2")
+        assert html_headings(rendered.html) == html_headings(rendered_previous_year.html)
+        assert git_status(quarto_project) == ""
 
-@quarto_project_group
-@needs_quarto
-def test_a_quarter_profile_renders_that_quarter(rendered_by_crimeplan, rendered_previous_year):
-    """``quarto render --profile 2018-19-Q2`` (_quarto-2018-19-Q2.yml) renders that quarter
-    into outputs/2018-19-Q2/, with the built-in renderer's words."""
-    quarto_project = rendered_by_crimeplan.root
-    result = quarto(quarto_project, "render", "--profile", "2018-19-Q2")
-    assert result.returncode == 0, result.stderr[-3000:]
-    rendered = Rendered(quarto_project, "2018-19-Q2", result)
-    assert "Quarterly Update 2018/19 Q2" in page_texts(rendered.pdf)[0]
-    assert content_words(rendered.pdf, "2018/19 Q2") == content_words(rendered_previous_year.pdf, "2018/19 Q2")
-    assert html_headings(rendered.html) == html_headings(rendered_previous_year.html)
-    assert git_status(quarto_project) == ""
+    def test_quarto_preview_serves_the_update(self, rendered_by_crimeplan):
+        """``quarto preview`` at the root renders (crimeplan's steps, the HTML) and serves the
+        update: ``/`` leads to update.html; the PDF, made from the same notebooks, stays, so
+        the update is complete (``crimeplan render`` finds it up to date)."""
+        root, port = rendered_by_crimeplan.root, _free_port()
+        preview = subprocess.Popen(
+            ["quarto", "preview", "--no-browser", "--port", str(port)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=os.environ | {"QUARTO_PYTHON": sys.executable},
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 600
+            while True:
+                try:
+                    status, index = _get(f"http://127.0.0.1:{port}/")
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    assert preview.poll() is None and time.monotonic() < deadline, "quarto preview did not start"
+                    time.sleep(1)
+            assert status == 200 and "url=update.html" in index
+            status, page = _get(f"http://127.0.0.1:{port}/update.html")
+            assert status == 200 and "Quarterly Update 2019/20 Q2" in page and "figure" in page
+        finally:
+            preview.terminate()
+            try:
+                preview.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                preview.kill()
+                preview.wait()
+        again = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
+        assert again.returncode == 0 and "2019-20-Q2 is up to date" in again.stderr, again.stderr
+        assert git_status(root) == ""
+
+    def test_a_bad_measures_file_stops_quarto_and_leaves_the_update(self, rendered_by_crimeplan):
+        """crimeplan's checks run first in ``quarto render``: a bad value stops it with
+        crimeplan's message and a non-zero exit, and the previous update is byte-identical."""
+        root = rendered_by_crimeplan.root
+        before = {p: p.read_bytes() for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
+        bad = root / "data" / "measures" / "zz_typo.csv"
+        bad.write_text(
+            "measure,area,period_start,period_end,value,source,note\n"
+            "specials_headcount,Essex,2019-09-30,2019-09-30,many,,\n",
+            encoding="utf-8",
+        )
+        try:
+            result = quarto(root, "render")
+            assert result.returncode != 0
+            assert "error:" in result.stderr and "zz_typo.csv" in result.stderr, result.stderr[-3000:]
+            assert "Traceback" not in result.stderr
+            after = {p: p.read_bytes() for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
+            assert after == before
+            assert git_status(root) == "?? data/measures/zz_typo.csv\n"
+        finally:
+            bad.unlink()
+        assert git_status(root) == ""
+
+    def test_the_lab_profile_renders_a_notebook_without_code_and_offline(self, rendered_by_crimeplan):
+        """``quarto render --profile lab`` executes a notebook itself and renders it as a page:
+        no code, en-GB, the charts drawn with the inline Vega bundle and no CDN script. Quarto
+        writes the outputs into the notebook; the nbstripout filter (as `make setup` installs
+        it) keeps them out of git: no difference to commit (git status lists the file, its size
+        changed, until `git add` finds nothing to stage)."""
+        root = rendered_by_crimeplan.root
+        notebook = root / "notebooks" / "p7_road_safety.ipynb"
+        strip = f'"{sys.executable}" -m nbstripout'
+        extra = " ".join(
+            f"metadata.language_info.{key}"
+            for key in (
+                "codemirror_mode",
+                "file_extension",
+                "mimetype",
+                "nbconvert_exporter",
+                "pygments_lexer",
+                "version",
+            )
+        )
+        for key, value in (("clean", f"{strip} --keep-id"), ("extrakeys", extra), ("smudge", "cat")):
+            subprocess.run(["git", "config", f"filter.nbstripout.{key}", value], cwd=root, check=True)
+        try:
+            result = quarto(root, "render", "notebooks/p7_road_safety.ipynb", "--profile", "lab")
+            assert result.returncode == 0, result.stderr[-3000:]
+            page = (root / "outputs" / "lab" / "notebooks" / "p7_road_safety.html").read_text(encoding="utf-8")
+            assert 'lang="en-GB"' in page and "cell-code" not in page and "sourceCode" not in page
+            assert page.count('<figure class="crimeplan-chart') > 0 and "window.vegaEmbed" in page
+            assert "cdn.jsdelivr" not in page and "require.min.js" not in page
+            assert any(cell.get("outputs") for cell in nbformat.read(notebook, as_version=4).cells)
+            assert subprocess.run(["git", "diff", "--stat"], cwd=root, capture_output=True, text=True).stdout == ""
+            subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+            assert git_status(root) == ""
+        finally:
+            subprocess.run(["git", "checkout", "--", str(notebook)], cwd=root, check=True)
 
 
 def _free_port() -> int:
@@ -478,72 +567,6 @@ def _get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, ""
-
-
-@quarto_project_group
-@needs_quarto
-def test_quarto_preview_serves_the_update(rendered_by_crimeplan):
-    """``quarto preview`` at the root renders (crimeplan's steps, the HTML) and serves the
-    update: ``/`` leads to update.html; the PDF, made from the same notebooks, stays, so
-    the update is complete (``crimeplan render`` finds it up to date)."""
-    root, port = rendered_by_crimeplan.root, _free_port()
-    preview = subprocess.Popen(
-        ["quarto", "preview", "--no-browser", "--port", str(port)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=os.environ | {"QUARTO_PYTHON": sys.executable},
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                status, index = _get(f"http://127.0.0.1:{port}/")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert preview.poll() is None and time.monotonic() < deadline, "quarto preview did not start"
-                time.sleep(1)
-        assert status == 200 and "url=update.html" in index
-        status, page = _get(f"http://127.0.0.1:{port}/update.html")
-        assert status == 200 and "Quarterly Update 2019/20 Q2" in page and "figure" in page
-    finally:
-        preview.terminate()
-        try:
-            preview.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            preview.kill()
-            preview.wait()
-    again = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
-    assert again.returncode == 0 and "2019-20-Q2 is up to date" in again.stderr, again.stderr
-    assert git_status(root) == ""
-
-
-@quarto_project_group
-@needs_quarto
-def test_a_bad_measures_file_stops_quarto_and_leaves_the_update(rendered_by_crimeplan):
-    """crimeplan's checks run first in ``quarto render``: a bad value stops it with
-    crimeplan's message and a non-zero exit, and the previous update is byte-identical."""
-    root = rendered_by_crimeplan.root
-    before = {p: p.read_bytes() for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
-    bad = root / "data" / "measures" / "zz_typo.csv"
-    bad.write_text(
-        "measure,area,period_start,period_end,value,source,note\n"
-        "specials_headcount,Essex,2019-09-30,2019-09-30,many,,\n",
-        encoding="utf-8",
-    )
-    try:
-        result = quarto(root, "render")
-        assert result.returncode != 0
-        assert "error:" in result.stderr and "zz_typo.csv" in result.stderr, result.stderr[-3000:]
-        assert "Traceback" not in result.stderr
-        after = {p: p.read_bytes() for p in rendered_by_crimeplan.output_dir.rglob("*") if p.is_file()}
-        assert after == before
-        assert git_status(root) == "?? data/measures/zz_typo.csv\n"
-    finally:
-        bad.unlink()
-    assert git_status(root) == ""
 
 
 @needs_quarto
@@ -842,35 +865,3 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     assert "First Body Second More" in pages[1]
     document = pypdfium2.PdfDocument(str(tmp_path / "doc.pdf"))
     assert [document.get_page_label(i) for i in range(len(document))] == ["i", "1"]
-
-
-@quarto_project_group
-@needs_quarto
-def test_the_lab_profile_renders_a_notebook_without_code_and_offline(rendered_by_crimeplan):
-    """``quarto render --profile lab`` executes a notebook itself and renders it as a page:
-    no code, en-GB, the charts drawn with the inline Vega bundle and no CDN script. Quarto
-    writes the outputs into the notebook; the nbstripout filter (as `make setup` installs
-    it) keeps them out of git: no difference to commit (git status lists the file, its size
-    changed, until `git add` finds nothing to stage)."""
-    root = rendered_by_crimeplan.root
-    notebook = root / "notebooks" / "p7_road_safety.ipynb"
-    strip = f'"{sys.executable}" -m nbstripout'
-    extra = " ".join(
-        f"metadata.language_info.{key}"
-        for key in ("codemirror_mode", "file_extension", "mimetype", "nbconvert_exporter", "pygments_lexer", "version")
-    )
-    for key, value in (("clean", f"{strip} --keep-id"), ("extrakeys", extra), ("smudge", "cat")):
-        subprocess.run(["git", "config", f"filter.nbstripout.{key}", value], cwd=root, check=True)
-    try:
-        result = quarto(root, "render", "notebooks/p7_road_safety.ipynb", "--profile", "lab")
-        assert result.returncode == 0, result.stderr[-3000:]
-        page = (root / "outputs" / "lab" / "notebooks" / "p7_road_safety.html").read_text(encoding="utf-8")
-        assert 'lang="en-GB"' in page and "cell-code" not in page and "sourceCode" not in page
-        assert page.count('<figure class="crimeplan-chart') > 0 and "window.vegaEmbed" in page
-        assert "cdn.jsdelivr" not in page and "require.min.js" not in page
-        assert any(cell.get("outputs") for cell in nbformat.read(notebook, as_version=4).cells)
-        assert subprocess.run(["git", "diff", "--stat"], cwd=root, capture_output=True, text=True).stdout == ""
-        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-        assert git_status(root) == ""
-    finally:
-        subprocess.run(["git", "checkout", "--", str(notebook)], cwd=root, check=True)
