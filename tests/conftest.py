@@ -1,7 +1,7 @@
 """Shared fixtures: project copies in temporary folders and rendered updates.
 
 Rendering runs the real pipeline (Papermill kernels, Pandoc, Typst), so rendered
-updates are made once per test session and shared by the tests that read them.
+updates are made once per test run and shared by every xdist worker's tests that read them.
 """
 
 from __future__ import annotations
@@ -102,10 +102,10 @@ def write_measures(data_dir: Path, text: str, name: str = "fixture.csv") -> Path
 
 
 @pytest.fixture(scope="session")
-def run_dir(tmp_path_factory, worker_id: str) -> Path:
+def run_dir(tmp_path_factory) -> Path:
     """A folder every pytest-xdist worker of this test run shares (the session's own without xdist)."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def shared_render(run_dir: Path, name: str, make: Callable[[Path], Rendered]) -> Rendered:
@@ -193,16 +193,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_xdist_make_scheduler(config, log):
-    """How ``make test`` (``-n 2``) hands tests to its workers: see SPREAD_MODULES."""
-    from xdist.scheduler import LoadScopeScheduling
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_Scheduling())
 
-    class ByModule(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module, _, rest = nodeid.partition("::")
-            if Path(module).stem not in SPREAD_MODULES:
-                return module
-            return f"{module}::{rest.split('::')[0]}" if "::" in rest else nodeid
 
-    return ByModule(config, log)
+class _Scheduling:
+    """How ``make test`` (``-n 2``) hands tests to its pytest-xdist workers: see SPREAD_MODULES."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config, log):
+        from xdist.scheduler import LoadScopeScheduling
+
+        class ByModule(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                module, _, rest = nodeid.partition("::")
+                if Path(module).stem not in SPREAD_MODULES:
+                    return module
+                return f"{module}::{rest.split('::')[0]}" if "::" in rest else nodeid
+
+        return ByModule(config, log)
