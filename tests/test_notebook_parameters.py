@@ -48,3 +48,19 @@ def test_a_saved_edition_is_taken_without_reading_the_project_again(tmp_path, mo
 def test_a_folder_that_is_not_a_project_is_named(tmp_path):
     with pytest.raises(InputError, match="is not a crimeplan project root"):
         editions.notebook_edition(QUARTER, tmp_path)
+
+
+def test_going_back_and_forth_between_quarters_reads_each_once(monkeypatch):
+    """The last few editions are remembered (an analyst switching quarters, ``render --all``)."""
+    editions._EDITIONS.clear()
+    reads = []
+    read_edition = editions.read_edition
+
+    def counted(project, quarter, shared=None):
+        reads.append(quarter.id)
+        return read_edition(project, quarter, shared)
+
+    monkeypatch.setattr(editions, "read_edition", counted)
+    for quarter in (QUARTER, "2018-19-Q2", QUARTER, "2018-19-Q2"):
+        assert editions.load_edition(Project(REPO), editions.Quarter.parse(quarter)).quarter.id == quarter
+    assert reads == [QUARTER, "2018-19-Q2"]

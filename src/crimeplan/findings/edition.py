@@ -13,9 +13,12 @@ given the edition the render saved, :func:`notebook_edition`, load it once).
 from __future__ import annotations
 
 import pickle
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -228,17 +231,15 @@ def load_edition(project: Project, quarter: Quarter) -> Edition:
     once for all the quarters of one process.
     """
     files = _files_key(project)
-    key = (files, quarter.id)
-    if key not in _EDITIONS:
-        if files not in _SHARED:
-            _SHARED.clear()
-            _SHARED[files] = read_shared(project)
-        edition, problems = read_edition(project, quarter, _SHARED[files])
+
+    def read() -> Edition:
+        shared = _remembered(_SHARED, files, lambda: read_shared(project))
+        edition, problems = read_edition(project, quarter, shared)
         raise_for_errors(problems)
         assert edition is not None  # no errors, so an edition
-        _EDITIONS.clear()
-        _EDITIONS[key] = edition
-    return _EDITIONS[key]
+        return edition
+
+    return _remembered(_EDITIONS, (files, quarter.id), read)
 
 
 def notebook_edition(quarter: str, project_dir: str | Path, edition_file: str | Path = "") -> Edition:
@@ -272,15 +273,30 @@ def prime(path: str | Path) -> bool:
     key, edition = pickle.loads(Path(path).read_bytes())
     if (_files_key(edition.project), edition.quarter.id) != key:
         return False
-    _EDITIONS.clear()
-    _EDITIONS[key] = edition
+    _remembered(_EDITIONS, key, lambda: edition)
     _PRIMED_FROM[:] = [taken]
     return True
 
 
-_EDITIONS: dict[tuple, Edition] = {}
+# The last few editions and sets of shared inputs read, by the files key they were read with
+# (an analyst or a test going back and forth between quarters or projects reads each once).
+REMEMBERED = 4
+_EDITIONS: OrderedDict[tuple, Edition] = OrderedDict()
+_SHARED: OrderedDict[tuple, SharedInputs] = OrderedDict()
 _PRIMED_FROM: list[tuple] = []  # the saved edition (path, time, size) last primed
-_SHARED: dict[tuple, SharedInputs] = {}  # the inputs of the files key they were read with
+T = TypeVar("T")
+
+
+def _remembered(cache: OrderedDict[tuple, T], key: tuple, make: Callable[[], T]) -> T:
+    """``cache[key]``, made by ``make()`` if it is not there; the least recently used entry
+    is forgotten beyond :data:`REMEMBERED`."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    cache[key] = made = make()
+    while len(cache) > REMEMBERED:
+        cache.popitem(last=False)
+    return made
 
 
 def _files_key(project: Project) -> tuple:
