@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import Problem
-from crimeplan.inputs.measures import MEASURE_KEY, Catalogue
+from crimeplan.inputs.measures import MEASURE_KEY, Catalogue, Kind
 from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import rows_label
 from crimeplan.periods import Quarter, shift_months
@@ -68,7 +68,7 @@ def area_problems(project: Project, plan: Plan, measures: pd.DataFrame, area_nam
 
 def snapshot_problems(project: Project, measures: pd.DataFrame, catalogue: Catalogue) -> list[Problem]:
     """A snapshot (a level on one day) entered over a range of days can never be used."""
-    snapshots = [m for m, d in catalogue.items() if d.kind == "snapshot"]
+    snapshots = [m for m, d in catalogue.items() if d.kind == Kind.SNAPSHOT]
     dated = measures["period_start"].notna() & measures["period_end"].notna()  # bad dates are reported already
     ranged = measures[dated & measures["measure"].isin(snapshots) & (measures["period_start"] != measures["period_end"])]
     return [
@@ -99,7 +99,7 @@ def quarter_problems(project: Project, plan: Plan, measures: pd.DataFrame, catal
         comparisons = compare_all(own, catalogue, quarter, force_area=plan.force_area, area_order=plan.areas,
                                   priority=priority.number)
         for comparison in comparisons:
-            if catalogue[comparison.measure].kind == "snapshot":
+            if catalogue[comparison.measure].kind == Kind.SNAPSHOT:
                 continue
             rows = rows_of[(comparison.measure, comparison.area)]
             current = comparison.current

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from crimeplan.findings.coverage import valid_rows
-from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.inputs.measures import Catalogue, Kind, MeasureDef, Unit
 from crimeplan.periods import Quarter, months_between
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
@@ -239,7 +239,7 @@ def turns(
     rows = rows[(rows["area"] == area) & (rows["period_end"] <= quarter.end)]
     for measure, group in rows.groupby("measure", sort=True):
         definition = catalogue.get(str(measure))
-        if definition is None or definition.kind != "snapshot" or definition.priority not in priorities:
+        if definition is None or definition.kind != Kind.SNAPSHOT or definition.priority not in priorities:
             continue
         points = _equally_spaced(sorted(zip(group["period_end"], group["value"])))
         if len(points) < RUN_STEPS + 2 or points[-1][0] < quarter.start:
@@ -321,7 +321,7 @@ def size_of_change(comparison: Comparison) -> float:
     assert change is not None  # only comparisons with a year earlier are ranked
     if change.percent is None:
         return float("inf")
-    if comparison.unit == "percent":
+    if comparison.unit == Unit.PERCENT:
         return abs(change.absolute)  # in percentage points
     return abs(change.percent)
 

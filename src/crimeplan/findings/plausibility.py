@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import Problem
-from crimeplan.inputs.measures import Catalogue
+from crimeplan.inputs.measures import Catalogue, Unit
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 from crimeplan.stats.compare import Comparison, Observation, compare_all
@@ -113,7 +113,7 @@ class _Checker:
         return frame[same & ~this]
 
     def _fraction(self, c: Comparison, observation: Observation) -> None:
-        if c.unit != "percent" or observation.value > 1:
+        if c.unit != Unit.PERCENT or observation.value > 1:
             return
         others = self._others(c, observation)["value"]
         if others.empty or others.min() <= 1:

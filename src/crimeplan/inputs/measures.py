@@ -428,7 +428,7 @@ def read_catalogue(data_dir: Path) -> tuple[Catalogue, set[str], list[Problem]]:
                 rule="known_headcount")
         for measure_id, entry in catalogue.items() for column in ("joins", "leaves")
         for headcount in getattr(entry, column)
-        if headcount not in catalogue or catalogue[headcount].kind != "snapshot"
+        if headcount not in catalogue or catalogue[headcount].kind != Kind.SNAPSHOT
     ]
     return catalogue, set(entries), problems
 

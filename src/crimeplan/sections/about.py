@@ -20,7 +20,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, notebook_edition
-from crimeplan.inputs.measures import Kind
+from crimeplan.inputs.measures import Kind, Unit
 from crimeplan.markup import link, raw_block, text
 from crimeplan.sections import public_data
 from crimeplan.sections.priority import ALSO_REPORTED, compared
@@ -165,7 +165,7 @@ class About:
         its definition (and its publisher, when not the force)."""
         entry = self.edition.catalogue[measure]
         kind = KIND_WORDS[entry.kind]
-        if entry.unit == "percent":
+        if entry.unit == Unit.PERCENT:
             kind = kind.replace("average or rate", "share")
         publisher = self.edition.sources[entry.source].publisher
         source = f" Source: {publisher}." if publisher != self.edition.plan.force else ""

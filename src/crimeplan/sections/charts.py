@@ -29,6 +29,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from crimeplan.inputs.measures import Kind, Unit
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import (
     format_number,
@@ -270,7 +271,7 @@ def change_chart(rows: pd.DataFrame, title: str, alt_text: str, *, subtitle: str
             layout.append({"label": row.label, "figures": row.figures,
                            "line": None if previous is None else (previous, row.current),
                            "markers": [m for m in markers if m[1] is not None]})
-        ticks = axis_ticks(max([*values, 100.0]) if unit == "percent" else max(values))
+        ticks = axis_ticks(max([*values, 100.0]) if unit == Unit.PERCENT else max(values))
         groups.append({"rows": layout, "scale_max": ticks[-1],
                        "ticks": [(tick / ticks[-1], _tick_label(tick, str(unit), tick == ticks[-1])) for tick in ticks]})
     return _rows_chart(groups, roles, title, alt_text, subtitle, caption)
@@ -289,7 +290,7 @@ def axis_ticks(maximum: float) -> list[float]:
 def _tick_label(value: float, unit: str, last: bool) -> str:
     """An axis label: the number, with % or £ where the unit has one; the last in its unit
     ("50,000 hours")."""
-    return format_value(value, unit) if last or unit in ("percent", "gbp") else format_number(value)
+    return format_value(value, unit) if last or unit in (Unit.PERCENT, Unit.GBP) else format_number(value)
 
 
 def strip_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str, *,
@@ -581,7 +582,7 @@ def _relative(current: float, previous: float, unit: str) -> str:
     difference = current - previous
     if abs(difference) < judgement.TOLERANCE:
         return "no change"
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return signed(difference, f"{format_number(abs(difference))} percentage points")
     if abs(previous) < judgement.TOLERANCE:
         return signed(difference, format_value(abs(difference), unit))
@@ -589,7 +590,7 @@ def _relative(current: float, previous: float, unit: str) -> str:
 
 
 def _target_words(target: float, by: date, unit: str, kind: str) -> str:
-    due = f"for the year to {month_year(by)}" if kind == "total" else f"by {month_year(by)}"
+    due = f"for the year to {month_year(by)}" if kind == Kind.TOTAL else f"by {month_year(by)}"
     return f"target {format_value(target, unit)} {due}"
 
 

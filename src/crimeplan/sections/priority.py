@@ -14,7 +14,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, notebook_edition
-from crimeplan.inputs.measures import Catalogue
+from crimeplan.inputs.measures import Catalogue, Unit
 from crimeplan.inputs.params import Plan, Priority
 from crimeplan.markup import text
 from crimeplan.periods import Quarter
@@ -270,7 +270,7 @@ def performance_records(comparisons: list[Comparison], catalogue: Catalogue) -> 
 def comparison_record(c: Comparison, label: str) -> dict:
     """One comparison with a current value as numbers (``RECORD_COLUMNS``)."""
     change = c.previous_year
-    percent_unit = c.unit == "percent"
+    percent_unit = c.unit == Unit.PERCENT
     judged = None if change is None else change.judgement
     return {
         "measure": c.measure, "label": label, "area": c.area, "unit": c.unit,

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from crimeplan.findings.edition import Edition
+from crimeplan.inputs.measures import Kind
 from crimeplan.inputs.params import Priority
 from crimeplan.periods import whole_months
 from crimeplan.sections import charts
@@ -75,7 +76,7 @@ class PriorityCharts:
 
     def _trend_chart(self, c: Comparison, rows: pd.DataFrame) -> Chart:
         definition = self.edition.catalogue[c.measure]
-        snapshot = c.kind == "snapshot"
+        snapshot = c.kind == Kind.SNAPSHOT
         series = pd.DataFrame(
             {
                 "date": [r.period_end if snapshot else r.period_start for r in rows.itertuples()],
@@ -90,7 +91,7 @@ class PriorityCharts:
             if snapshot
             else {(1, "months"): "month", (3, "months"): "quarter"}.get(_length(c.current.start, c.current.end), "date")
         )
-        events = c.kind == "total" and c.unit in judgement.EVENT_UNITS  # judged against its history instead
+        events = c.kind == Kind.TOTAL and c.unit in judgement.EVENT_UNITS  # judged against its history instead
         control = (
             judgement.spc(series["value"].to_list(), c.better)
             if len(series) >= judgement.SPC_MIN_POINTS and not events

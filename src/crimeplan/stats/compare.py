@@ -286,7 +286,7 @@ def change_between(
     if direction == Direction.NO_CHANGE:
         absolute = 0.0
     percent = None if abs(reference.value) < TOLERANCE else absolute / abs(reference.value) * 100
-    points = absolute if definition.unit == "percent" else None
+    points = absolute if definition.unit == Unit.PERCENT else None
     denominators = None
     if denominator_rows is not None and definition.denominator:
         now, then = (_period_row(denominator_rows, o.start, o.end, definition.denominator, "") for o in (current, reference))
@@ -314,7 +314,7 @@ def target_progress(
     target = upcoming[0] if upcoming else max(definition.targets, key=lambda t: t.by)
     if not all(o.exact for o in (current, baseline, year_to_date) if o is not None):
         return TargetProgress(target.value, target.by, None, None, None, None, exact=False)
-    if definition.kind == "total":
+    if definition.kind == Kind.TOTAL:
         progress = None
         if year_to_date is not None and definition.better in (Better.HIGHER, Better.LOWER):
             progress = judging.target_progress(
@@ -344,7 +344,7 @@ def progress_note(target: TargetProgress, definition: MeasureDef, quarter: Quart
         return "the figure is not exact (the source gave it only as a bound or roughly)"
     if definition.better not in (Better.HIGHER, Better.LOWER):
         return "the catalogue gives no direction for this target"
-    if definition.kind == "total":
+    if definition.kind == Kind.TOTAL:
         start = shift_months(target.by, -12) + timedelta(days=1)
         return f"there is no total for the year from {start.day} {start:%B %Y} to date"
     return "there is no figure a year earlier to measure progress from"
@@ -368,7 +368,7 @@ def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[O
     stops at a gap or at a figure not published as such or not exact."""
     observations = [r.observation for r in rows]
     earlier: list[Observation] = []
-    if kind == "snapshot":
+    if kind == Kind.SNAPSHOT:
         snapshots = sorted({o.end: o for o in observations if o.start == o.end and o.end < current.end}.values(),
                            key=lambda o: o.end, reverse=True)
         if not snapshots:
@@ -394,7 +394,7 @@ def history_before(rows: list[_Row], current: Observation, kind: str) -> tuple[O
 def _year_to_date(rows: list[_Row], current: Observation, definition: MeasureDef) -> Observation | None:
     """For a total with a target: the total from the start of the target's year to the end
     of the current period, from one row or from rows that follow on without gaps."""
-    if definition.kind != "total" or not definition.targets:
+    if definition.kind != Kind.TOTAL or not definition.targets:
         return None
     upcoming = sorted((t for t in definition.targets if t.by >= current.end), key=lambda t: t.by)
     target = upcoming[0] if upcoming else max(definition.targets, key=lambda t: t.by)
@@ -441,7 +441,7 @@ def _compare_rows(
     rows: list[_Row], definition: MeasureDef, measure_id: str, area: str, quarter: Quarter, force_area: str,
     denominator_rows: list[_Row] | None = None,
 ) -> Comparison:
-    if definition.kind == "snapshot":
+    if definition.kind == Kind.SNAPSHOT:
         current = _latest_snapshot(rows, quarter, measure_id, area)
         last_year = _latest_snapshot(rows, quarter.same_quarter_last_year, measure_id, area)
         last_quarter = _latest_snapshot(rows, quarter.previous, measure_id, area)

@@ -967,9 +967,9 @@ def no_test_for(unit: str, kind: str) -> NoTest | None:
     """Why a measure of this unit and kind has no test of chance variation, or ``None``
     when it is a count of events (which has one)."""
     _check_unit_kind(unit, kind)
-    if kind == "total" and unit in EVENT_UNITS:
+    if kind == Kind.TOTAL and unit in EVENT_UNITS:
         return None
-    if kind == "snapshot":
+    if kind == Kind.SNAPSHOT:
         return NoTest.SNAPSHOT
     return {
         "hours": NoTest.HOURS,
@@ -1095,7 +1095,7 @@ def judge(
     _check_unit_kind(unit, kind)
     if variation is not None and variation not in VARIATIONS:
         raise ValueError(f"variation must be one of {', '.join(VARIATIONS)}, not {variation!r}")
-    events = kind == "total" and unit in EVENT_UNITS
+    events = kind == Kind.TOTAL and unit in EVENT_UNITS
     if not events and series is not None and len(series) >= SPC_MIN_POINTS:
         if current is not None and _is_number(series[-1]) and not math.isclose(series[-1], current):
             raise ValueError(f"the series must end with the current value ({current!r}), not {series[-1]!r}")

@@ -48,7 +48,7 @@ import pandas as pd
 
 from crimeplan.errors import InputError
 from crimeplan.inputs.files import present, read_text
-from crimeplan.inputs.measures import Catalogue
+from crimeplan.inputs.measures import Catalogue, Unit
 from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import QUALIFIERS, suggestion
 from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
@@ -326,7 +326,7 @@ def _change(comparison: Comparison, which: str, reference: Reference) -> Change:
 
 
 def _size(change: Change, unit: str, decimals: int | None) -> str:
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return format_points(abs(change.absolute), decimals)
     return format_value(abs(change.absolute), unit, decimals)
 
@@ -383,16 +383,16 @@ def repeated_unit(reference: Reference, unit: str) -> str | None:
     it already ("51,200 hours hours"), else ``None``."""
     if reference.field in PERCENT_FIELDS:
         unit = "percent"
-    elif reference.field not in WITH_UNIT or (unit == "percent" and reference.field.startswith("change")):
+    elif reference.field not in WITH_UNIT or (unit == Unit.PERCENT and reference.field.startswith("change")):
         return None  # no unit, or percentage points
-    if unit == "gbp":
+    if unit == Unit.GBP:
         word = "£" if reference.before.rstrip().endswith("£") else None
     else:
         found = UNIT_WORDS[unit].match(reference.after) if unit in UNIT_WORDS else None
         word = found.group().strip() if found else None
     if word is None:
         return None
-    example = format_value(51200 if unit != "percent" else 14, unit)
+    example = format_value(51200 if unit != Unit.PERCENT else 14, unit)
     advice = f"delete {word!r}"
     if reference.field == "value":
         area = f"@{reference.area}" if reference.area else ""

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from crimeplan.inputs.measures import Unit
+
 MAX_DECIMALS = 2
 MINUS = "\u2212"  # the minus sign, which screen readers read as "minus" and fonts set as wide as "+"
 MILLION = 1_000_000
@@ -77,15 +79,15 @@ def _with_noun(value: float, decimals: int | None, singular: str, plural: str) -
 def format_value(value: float, unit: str, decimals: int | None = None) -> str:
     """A value in its unit: count/people ``515``, hours ``48,810 hours``, minutes
     ``11 minutes``, percent ``84.7%``, gbp ``£5.7m``. ``decimals=None``: as stored."""
-    if unit in ("count", "people"):
+    if unit in (Unit.COUNT, Unit.PEOPLE):
         return format_number(value, decimals)
-    if unit == "hours":
+    if unit == Unit.HOURS:
         return _with_noun(value, decimals, "hour", "hours")
-    if unit == "minutes":
+    if unit == Unit.MINUTES:
         return _with_noun(value, decimals, "minute", "minutes")
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return format_percent(value, decimals)
-    if unit == "gbp":
+    if unit == Unit.GBP:
         return format_money(value, decimals)
     raise ValueError(f"unknown unit {unit!r}")
 

@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from crimeplan.inputs.measures import Catalogue, MeasureDef
+from crimeplan.inputs.measures import Catalogue, MeasureDef, Unit
 from crimeplan.periods import is_month_end, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Change, Comparison, Observation
@@ -120,9 +120,9 @@ def subject(definition: MeasureDef, comparison: Comparison) -> str:
 def _amount(change: Change, unit: str, decimals: int) -> str:
     """The absolute size of a change: "51 more", "7 fewer minutes", "£500 less", "5.7 percentage points higher"."""
     size = abs(change.absolute)
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return f"{format_points(size, decimals)} {wording.higher(change.direction)}"
-    if unit == "gbp":
+    if unit == Unit.GBP:
         return f"{format_value(size, unit, decimals)} {wording.more(change.direction, countable=False)}"
     word = wording.more(change.direction)
     number = format_value(size, "count", decimals)
@@ -134,7 +134,7 @@ def _amount(change: Change, unit: str, decimals: int) -> str:
 
 def _relative(change: Change, unit: str, pct_decimals: int) -> str:
     """", 11% higher", "" for percentages, or the zero-base caveat."""
-    if unit == "percent":
+    if unit == Unit.PERCENT:
         return ""
     if change.percent is None:  # a zero base
         return "; no percentage change can be given from a zero base"
@@ -180,7 +180,7 @@ def quarter_sentence(comparison: Comparison, pct_decimals: int) -> str:
     decimals = auto_decimals(comparison.current.value, reference.value)
     verb = wording.rose(change.direction)
     size = abs(change.absolute)
-    if comparison.unit == "percent":
+    if comparison.unit == Unit.PERCENT:
         return f"Compared with {period}, the figure {verb} by {format_points(size, decimals)}."
     amount = format_value(size, comparison.unit, decimals)
     relative = "no percentage from a zero base" if change.percent is None else format_percent(abs(change.percent), pct_decimals)
@@ -314,12 +314,12 @@ def _signed_change(change: Change | None, unit: str, decimals: int) -> str:
     if change is None:
         return ""
     size = abs(change.absolute)
-    text = format_points(size, decimals) if unit == "percent" else format_value(size, unit, decimals)
+    text = format_points(size, decimals) if unit == Unit.PERCENT else format_value(size, unit, decimals)
     return wording.signed(change.absolute, text)
 
 
 def _signed_percent(change: Change | None, unit: str, pct_decimals: int) -> str:
-    if change is None or unit == "percent":
+    if change is None or unit == Unit.PERCENT:
         return ""
     if change.percent is None:  # a zero base
         return "n/a (zero base)"
