@@ -126,17 +126,20 @@ def shared_render(run_dir: Path, name: str, make: Callable[[Path], Rendered]) ->
     return Rendered(Path(saved["root"]), saved["quarter"], result)
 
 
+def shipped_render(quarter: str) -> Callable[[Path], Rendered]:
+    """How :func:`shared_render` makes the shipped project's ``quarter`` with the built-in renderer."""
+    return lambda folder: render(copy_project(folder / "project"), quarter, "--renderer", "builtin")
+
+
 @pytest.fixture(scope="session")
 def rendered_default(run_dir) -> Rendered:
     """The shipped project's 2019/20 Q2 update, rendered with the built-in renderer."""
-    return shared_render(run_dir, "default",
-                         lambda folder: render(copy_project(folder / "project"), "2019-20-Q2", "--renderer", "builtin"))
+    return shared_render(run_dir, "default", shipped_render("2019-20-Q2"))
 
 
 @pytest.fixture(scope="session")
 def rendered_previous_year(run_dir) -> Rendered:
-    return shared_render(run_dir, "previous",
-                         lambda folder: render(copy_project(folder / "project"), "2018-19-Q2", "--renderer", "builtin"))
+    return shared_render(run_dir, "previous", shipped_render("2018-19-Q2"))
 
 
 @pytest.fixture(scope="session")
