@@ -3,6 +3,8 @@ pandas traceback) on bad input; fast enough for ingested data."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import date
 
 import pandas as pd
@@ -83,6 +85,21 @@ def test_exact_repeats_are_dropped_and_conflicts_raise(data_dir):
     with pytest.raises(InputError, match=r"c.csv, row 2, column value: .* has value 901 here but 900 in "
                                          r"data/measures/a.csv row 2"):
         load_measures(data_dir)
+
+
+def test_a_file_read_again_is_checked_by_its_content_and_keeps_its_own_path(data_dir, tmp_path):
+    row = "asb_incidents,Southend,2019-04-01,2019-06-30,{},,\n"
+    path = write_measures(data_dir, HEADER + row.format("900"))
+    assert load_measures(data_dir)["value"].tolist() == [900.0]
+    copy = tmp_path / "copy"
+    shutil.copytree(data_dir, copy)  # the same files elsewhere: the rows name the copy's files
+    assert load_measures(copy)["file"].tolist() == [str(copy / "measures" / "fixture.csv")]
+    before = path.stat()
+    write_measures(data_dir, HEADER + row.format("9x0"))  # the same size, then the same time
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(InputError, match="row 2, column value: '9x0' is not a number"):
+        load_measures(data_dir)
+    assert load_measures(copy)["value"].tolist() == [900.0]
 
 
 def test_many_rows_breaking_a_rule_the_same_way_are_grouped(data_dir):

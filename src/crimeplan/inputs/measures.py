@@ -21,10 +21,12 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import pandas as pd
 import yaml
@@ -55,6 +57,8 @@ from crimeplan.inputs.schemas import (
 REFERENCE_FILES = ("areas.csv", "forces.csv")
 MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
+# Measures files remembered with their checks (by content; a project has about ten).
+CHECKED_FILES_REMEMBERED = 64
 
 SHORT_LABEL_LENGTH = 40  # characters: a scorecard cell at 390 px on two lines
 
@@ -166,6 +170,11 @@ def read_csv_text(path: Path, shown_as: str, root: Path) -> tuple[pd.DataFrame |
         raw = read_bytes(path, root=root, kind="csv", shown=shown_as)
     except InputError as error:
         return None, error.problems()
+    return csv_text(raw, shown_as)
+
+
+def csv_text(raw: bytes, shown_as: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The bytes of a CSV file as :func:`read_csv_text` gives them."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -252,6 +261,11 @@ def _read_with_header(path: Path, shown_as: str, header_schema, columns: list[st
     """A CSV as text with its header checked: the frame (``columns`` + ``row``) or ``None``
     when it cannot be read or its header is unusable, and the problems found."""
     frame, problems = read_csv_text(path, shown_as, root)
+    return _with_header(frame, problems, shown_as, header_schema, columns)
+
+
+def _with_header(frame: pd.DataFrame | None, problems: list[Problem], shown_as: str, header_schema,
+                 columns: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
     if frame is None:
         return None, problems
     header_problems, readable = column_problems(header_schema, frame.drop(columns="row"), shown_as)
@@ -277,41 +291,80 @@ def read_measures(
         problem = Problem("error", "no measures CSV files found (expected data/measures/*.csv)",
                           file=display_path(measures_dir, data_dir), rule="measures_present")
         return _typed_measures(_empty_measures()), [problem]
-    problems: list[Problem] = []
-    frames = []
+    units_key = None if units is None else tuple(sorted(units.items()))
+    areas_key = None if area_names is None else frozenset(area_names)
+    checked = []
     for path in files:
         shown_as = display_path(path, data_dir)
-        frame, read_problems = _read_with_header(path, shown_as, measures_columns_schema(),
-                                                 [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS], Path(data_dir).parent)
-        problems += read_problems
-        if frame is None:
+        try:
+            raw = read_bytes(path, root=Path(data_dir).parent, kind="csv", shown=shown_as)
+        except InputError as error:
+            checked.append(_CheckedFile(read=tuple(error.problems())))
             continue
-        if frame.empty and not read_problems:
-            problems.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
-        frames.append(frame.assign(file=str(path)))
-    text = pd.concat(frames, ignore_index=True) if frames else _empty_measures()
-    shown_files = {str(path): display_path(path, data_dir) for path in files}
-    unfilled = text["value"] == ""
-    problems += [
-        Problem("warning", f"no value yet for {row.measure!r}, {row.area}, {row.period_start} to {row.period_end}: "
-                "fill in the figure or delete the row (until then it is left out)", file=shown_files[row.file],
-                location=f"row {row.row}", column="value", rule="value_filled")
-        for row in text[unfilled].itertuples()
-    ]
-    text = text[~unfilled].reset_index(drop=True)
-    shown = text.assign(file=text["file"].map(shown_files))
-    problems += row_problems(measures_text_schema(), text, shown)
-    problems += [problem for row in shown.drop_duplicates(["file", "source"]).itertuples()
-                 for problem in shown_as_typed(row.source, file=row.file, location=f"row {row.row}", column="source")]
-    typed = _typed_measures(text)
-    suggest_from = {"measure": sorted(units or ()), "area": sorted(area_names or ())}
-    problems += row_problems(measures_values_schema(units, area_names), typed, shown, units, suggest_from)
+        checked.append(_checked_file(raw, shown_as, units_key, areas_key).at(path))
+    # Problems in the order of the checks, each check's in file order.
+    problems = [problem for phase in _CheckedFile.PHASES for file in checked for problem in getattr(file, phase)]
+    read = [(file.typed, file.shown) for file in checked if file.typed is not None and file.shown is not None]
+    typed = pd.concat([rows for rows, _ in read], ignore_index=True) if read else _typed_measures(_empty_measures())
+    shown = pd.concat([rows[["file", "value"]] for _, rows in read], ignore_index=True) if read else _empty_measures()
     duplicate_problems, repeats = _duplicates(typed, shown)
     problems += duplicate_problems
     measures = typed.drop(index=repeats)
     measures["period_start"] = measures["period_start"].dt.date
     measures["period_end"] = measures["period_end"].dt.date
     return measures.reset_index(drop=True), problems
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    """One measures file's rows, typed (``None`` when it cannot be read) and shown as typed
+    (``file`` its path in the project), and its problems, one tuple per check."""
+
+    PHASES: ClassVar = ("read", "unfilled", "text", "sources", "values")
+    typed: pd.DataFrame | None = None
+    shown: pd.DataFrame | None = None
+    read: tuple[Problem, ...] = ()
+    unfilled: tuple[Problem, ...] = ()
+    text: tuple[Problem, ...] = ()
+    sources: tuple[Problem, ...] = ()
+    values: tuple[Problem, ...] = ()
+
+    def at(self, path: Path) -> _CheckedFile:
+        """These rows as read from ``path`` (their ``file``)."""
+        return self if self.typed is None else replace(self, typed=self.typed.assign(file=str(path)))
+
+
+@lru_cache(maxsize=CHECKED_FILES_REMEMBERED)
+def _checked_file(raw: bytes, shown_as: str, units_key: tuple | None,
+                  areas_key: frozenset[str] | None) -> _CheckedFile:
+    """Read and check one measures file's rows on their own (``file`` left to
+    :meth:`_CheckedFile.at`); remembered by content, so that a project read again, or a
+    copy of it, with one file changed checks only that file again."""
+    frame, read = _with_header(*csv_text(raw, shown_as), shown_as, measures_columns_schema(),
+                               [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS])
+    if frame is None:
+        return _CheckedFile(read=tuple(read))
+    if frame.empty and not read:
+        read.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
+    text = frame
+    blank = text["value"] == ""
+    unfilled = [
+        Problem("warning", f"no value yet for {row.measure!r}, {row.area}, {row.period_start} to {row.period_end}: "
+                "fill in the figure or delete the row (until then it is left out)", file=shown_as,
+                location=f"row {row.row}", column="value", rule="value_filled")
+        for row in text[blank].itertuples()
+    ]
+    text = text[~blank].reset_index(drop=True)
+    shown = text.assign(file=shown_as)
+    sources = [problem for row in shown.drop_duplicates("source").itertuples()
+               for problem in shown_as_typed(row.source, file=shown_as, location=f"row {row.row}", column="source")]
+    typed = _typed_measures(text)
+    units = None if units_key is None else dict(units_key)
+    suggest_from = {"measure": sorted(units or ()), "area": sorted(areas_key or ())}
+    return _CheckedFile(
+        typed, shown, tuple(read), tuple(unfilled), tuple(row_problems(measures_text_schema(), text, shown)),
+        tuple(sources), tuple(row_problems(measures_values_schema(units, areas_key), typed, shown, units, suggest_from)),
+    )
 
 
 def _empty_measures() -> pd.DataFrame:
@@ -333,7 +386,8 @@ def _typed_measures(text: pd.DataFrame) -> pd.DataFrame:
 
 
 def _duplicates(typed: pd.DataFrame, shown: pd.DataFrame) -> tuple[list[Problem], pd.Index]:
-    """Rows for the same measure, area and period: a conflict (error) or a repeat (warning).
+    """Rows for the same measure, area and period: a conflict (error) or a repeat (warning);
+    ``shown`` holds each row's ``file`` and ``value`` as the analyst knows them.
 
     Each later row is compared with the first row for its key; returns the problems and
     the index of the exact repeats, which are dropped.
