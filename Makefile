@@ -46,14 +46,18 @@ render-all: $(STAMP)
 check: $(STAMP)
 	$(BIN)/crimeplan check
 
+# pytest with Python's bytecode cache on even where the environment turns it off: the
+# second run of the tests skips compiling them (and pytest's assertion rewriting) again.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
+
 # The whole suite on two workers; a test file's tests stay on one worker (its module fixtures
 # render once) unless the file spreads them (tests/conftest.py: SPREAD_MODULES).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --durations=25 $(PYTEST_ARGS)
+	$(PYTEST) -n 2 --durations=25 $(PYTEST_ARGS)
 
 # The unit tests only (no CLI, kernels, renderer or browser), on two workers.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)
+	$(PYTEST) -m "not e2e" -n 2 -q $(PYTEST_ARGS)
 
 # ruff (lint and format check), mypy on the library, and the import-linter layer contract
 # (pyproject.toml holds their settings). `pre-commit install` runs ruff and nbstripout on commit.

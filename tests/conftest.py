@@ -19,6 +19,10 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from crimeplan.build.kernels import skip_slow_imports
+
+skip_slow_imports()  # before any test module imports Altair: as the CLI and the kernels do
+
 REPO = Path(__file__).resolve().parents[1]
 # The raw public data beside the repository; CRIMEPLAN_SHARED_DATA points elsewhere (e.g. from a worktree).
 SHARED_DATA = Path(os.environ.get("CRIMEPLAN_SHARED_DATA") or REPO.parent / "shared" / "data")
