@@ -177,6 +177,7 @@ def test_about_lists_sources_definitions_method_revisions_and_contact(summary):
     for source in {summary.edition.catalogue[m].source for m in about.measures_shown}:
         details = summary.edition.sources[source]
         assert details.publisher in text and details.title in text and details.licence in text
+        assert f"**{details.title}.** Publisher: {details.publisher}. Edition or extract used: " in text  # one paragraph
     assert "Open Government Licence v3.0" in text
     for measure in about.measures_shown:
         entry = summary.edition.catalogue[measure]

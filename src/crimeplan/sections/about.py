@@ -115,17 +115,19 @@ class About:
             source = self.edition.sources[name]
             rows = self._rows_used(name)
             editions = sorted({str(s).strip() for s in rows["source"] if str(s).strip()})
-            lines = [f"**{text(source.title)}**", "", f"- Publisher: {text(source.publisher)}"]
+            # One paragraph per source, its parts labelled: a reference list, not a page of bullets.
+            title, publisher = (text(name.rstrip(".")) for name in (source.title, source.publisher))
+            parts = [f"**{title}.**", f"Publisher: {publisher}."]
             if editions:
-                lines.append(f"- Edition or extract used: {text(compact_editions(editions))}")
+                parts.append(f"Edition or extract used: {text(compact_editions(editions))}.")
             if not rows.empty:
-                lines.append(f"- Periods used: {month_year(rows['period_start'].min())} to "
-                             f"{month_year(rows['period_end'].max())}")
+                parts.append(f"Periods used: {month_year(rows['period_start'].min())} to "
+                             f"{month_year(rows['period_end'].max())}.")
             licence = link(source.licence, source.licence_url) if source.licence_url else text(source.licence)
-            lines.append(f"- Licence: {licence}")
+            parts.append(f"Licence: {licence}.")
             if source.url:
-                lines.append(f"- Published at: {link(source.url, source.url)}")
-            blocks.append("\n".join(lines))
+                parts.append(f"Published at: {link(source.url, source.url)}.")
+            blocks.append(" ".join(parts))
         blocks.append("Figures from public sources are counted from the publishers' files as published, "
                       "without adjustment.")
         return Markdown("\n\n".join(blocks))
