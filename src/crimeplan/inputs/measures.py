@@ -346,15 +346,14 @@ def _checked_file(raw: bytes, shown_as: str, units_key: tuple | None,
         return _CheckedFile(read=tuple(read))
     if frame.empty and not read:
         read.append(Problem("warning", "the file has a header but no rows", file=shown_as, rule="rows_present"))
-    text = frame
-    blank = text["value"] == ""
+    blank = frame["value"] == ""
     unfilled = [
         Problem("warning", f"no value yet for {row.measure!r}, {row.area}, {row.period_start} to {row.period_end}: "
                 "fill in the figure or delete the row (until then it is left out)", file=shown_as,
                 location=f"row {row.row}", column="value", rule="value_filled")
-        for row in text[blank].itertuples()
+        for row in frame[blank].itertuples()
     ]
-    text = text[~blank].reset_index(drop=True)
+    text = frame[~blank].reset_index(drop=True)
     shown = text.assign(file=shown_as)
     sources = [problem for row in shown.drop_duplicates("source").itertuples()
                for problem in shown_as_typed(row.source, file=shown_as, location=f"row {row.row}", column="source")]

@@ -116,15 +116,14 @@ class About:
             rows = self._rows_used(name)
             editions = sorted({str(s).strip() for s in rows["source"] if str(s).strip()})
             # One paragraph per source, its parts labelled: a reference list, not a page of bullets.
-            title, publisher = (text(name.rstrip(".")) for name in (source.title, source.publisher))
-            parts = [f"**{title}.**", f"Publisher: {publisher}."]
+            title, publisher, licence = (part.rstrip(".") for part in (source.title, source.publisher, source.licence))
+            parts = [f"**{text(title)}.**", f"Publisher: {text(publisher)}."]
             if editions:
                 parts.append(f"Edition or extract used: {text(compact_editions(editions))}.")
             if not rows.empty:
                 parts.append(f"Periods used: {month_year(rows['period_start'].min())} to "
                              f"{month_year(rows['period_end'].max())}.")
-            licence = link(source.licence, source.licence_url) if source.licence_url else text(source.licence)
-            parts.append(f"Licence: {licence}.")
+            parts.append(f"Licence: {link(licence, source.licence_url) if source.licence_url else text(licence)}.")
             if source.url:
                 parts.append(f"Published at: {link(source.url, source.url)}.")
             blocks.append(" ".join(parts))
