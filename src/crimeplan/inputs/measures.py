@@ -306,7 +306,7 @@ def read_measures(
     problems = [problem for phase in _CheckedFile.PHASES for file in checked for problem in getattr(file, phase)]
     read = [(file.typed, file.shown) for file in checked if file.typed is not None and file.shown is not None]
     typed = pd.concat([rows for rows, _ in read], ignore_index=True) if read else _typed_measures(_empty_measures())
-    shown = pd.concat([rows[["file", "value"]] for _, rows in read], ignore_index=True) if read else _empty_measures()
+    shown = pd.concat([rows for _, rows in read], ignore_index=True) if read else _empty_measures()
     duplicate_problems, repeats = _duplicates(typed, shown)
     problems += duplicate_problems
     measures = typed.drop(index=repeats)
@@ -317,8 +317,9 @@ def read_measures(
 
 @dataclass(frozen=True)
 class _CheckedFile:
-    """One measures file's rows, typed (``None`` when it cannot be read) and shown as typed
-    (``file`` its path in the project), and its problems, one tuple per check."""
+    """One measures file's rows, typed (``None`` when it cannot be read), their ``file`` (its
+    path in the project) and ``value`` as typed, for :func:`_duplicates`, and its problems,
+    one tuple per check."""
 
     PHASES: ClassVar = ("read", "unfilled", "text", "sources", "values")
     typed: pd.DataFrame | None = None
@@ -361,7 +362,7 @@ def _checked_file(raw: bytes, shown_as: str, units_key: tuple | None,
     units = None if units_key is None else dict(units_key)
     suggest_from = {"measure": sorted(units or ()), "area": sorted(areas_key or ())}
     return _CheckedFile(
-        typed, shown, tuple(read), tuple(unfilled), tuple(row_problems(measures_text_schema(), text, shown)),
+        typed, shown[["file", "value"]], tuple(read), tuple(unfilled), tuple(row_problems(measures_text_schema(), text, shown)),
         tuple(sources), tuple(row_problems(measures_values_schema(units, areas_key), typed, shown, units, suggest_from)),
     )
 
