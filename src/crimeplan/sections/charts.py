@@ -50,19 +50,22 @@ LINE_HEIGHT = 16
 PDF_COLUMN_POINTS = 482
 MIN_PDF_POINTS = 8
 PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
+TREND_HEIGHT = 200  # a trend's plot: tall enough for six axis labels, a quarter of a PDF page with its title
 MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
 CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill their container
 FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
 TITLE_CHARS = 34  # wrap titles (15 px bold) to fit a 390 px phone screen (a 326 px column)
-STATIC_TITLE_CHARS = 64  # ... and across the static SVG's CHART_WIDTH (the PDF, whose page is wider)
-STATIC_SUBTITLE_CHARS = 84  # its subtitle (12 px)
+STATIC_TITLE_CHARS = 80  # ... and across the static SVG's CHART_WIDTH (the PDF, whose page is wider)
+STATIC_SUBTITLE_CHARS = 100  # its subtitle (12 px)
 LABEL_CHARS = 40  # wrap lines of 12 px text (bold row labels too) drawn across a chart
 FIGURES_CHARS = 46  # wrap the lines of 12 px regular figures under a row's bold label (326 px at most)
-STATIC_ROW_CHARS = 80  # lines of 12 px text across the static SVG's CHART_WIDTH: a row's label and figures share one when they fit
+# Lines of 12 px text across the static SVG's CHART_WIDTH (a row's label and figures share one
+# when they fit): Liberation Sans averages under 6 px a character, bold and regular mixed.
+STATIC_ROW_CHARS = 104
 AXIS_LABEL_CHARS = 22  # wrap category labels on an axis
 NARROW_WIDTH = 560  # pixels: in a narrower box (a phone) a chart's legend goes below it
 CHART_CLASS = "crimeplan-chart"
-FONT = "DejaVu Sans"
+FONT = 'Arial, "Liberation Sans", sans-serif'  # the documents' font (Liberation Sans has Arial's metrics)
 
 # --- colours ------------------------------------------------------------------------------
 # Every mark colour is at least 3:1 against the white background (WCAG 1.4.11); meaning
@@ -318,18 +321,17 @@ def _rows_chart(groups: list[dict], roles: list[tuple[str, str, str, str]], titl
 
 def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, inline: bool) -> alt.LayerChart:
     """The layers of :func:`_rows_chart`. ``inline`` (the static SVG): lines wrap across its
-    width, and the rows' figures are drawn right-aligned on their labels' lines when every
-    row's two fit."""
+    width, and each row's figures are drawn right-aligned, on its label's line when the two
+    fit there."""
     layout, markers, ruler, axes, tick_labels = [], [], [], [], []
     top = 0
     order = {role[0]: position for position, role in enumerate(roles)}
-    beside = inline and all(len(row["label"]) + len(row["figures"]) + 3 <= STATIC_ROW_CHARS
-                            for group in groups for row in group["rows"])
     for group in groups:
         scale = group["scale_max"] or 1
         for row in group["rows"]:
             label_lines = wrap(row["label"], STATIC_ROW_CHARS if inline else LABEL_CHARS)
             figures_lines = wrap(row["figures"], STATIC_ROW_CHARS if inline else FIGURES_CHARS)
+            beside = inline and len(row["label"]) + len(row["figures"]) + 3 <= STATIC_ROW_CHARS
             figures_top = top if beside else top + len(label_lines) * LINE_HEIGHT
             y = figures_top + len(figures_lines) * LINE_HEIGHT + 8
             line = row["line"]
@@ -356,11 +358,11 @@ def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, in
     labels = base.mark_text(align="left", baseline="top", fontWeight="bold", lineBreak="\n",
                             lineHeight=LINE_HEIGHT).encode(
         x=alt.value(0), y=alt.Y("top:Q", scale=y_scale, axis=None), text="label:N")
-    figures = base.mark_text(align="right" if beside else "left", baseline="top", lineBreak="\n",
+    figures = base.mark_text(align="right" if inline else "left", baseline="top", lineBreak="\n",
                              lineHeight=LINE_HEIGHT).encode(
-        x=alt.X("edge:Q", scale=x_scale, axis=None) if beside else alt.value(0),
+        x=alt.X("edge:Q", scale=x_scale, axis=None) if inline else alt.value(0),
         y=alt.Y("figures_top:Q", scale=y_scale, axis=None), text="figures:N")
-    if beside:
+    if inline:
         figures = figures.transform_calculate(edge="1.05")
     track = base.transform_calculate(zero="0", one="1").mark_rule(color=TRACK, strokeWidth=1).encode(
         x=alt.X("zero:Q", scale=x_scale, axis=None), x2="one:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
@@ -499,7 +501,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
             mark.mark_text(align="right", baseline="bottom", dx=-6, dy=-6, color=ORANGE, fontWeight="bold").encode(
                 x=x, y=y, text="text:N"),
         ]
-    chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=260)
+    chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=TREND_HEIGHT)
     return Chart(chart, title, alt_text, subtitle, caption)
 
 
