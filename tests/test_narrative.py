@@ -166,7 +166,7 @@ def test_performance_table_rows():
     assert table.iloc[0].to_dict() == {
         "Measure": "Special Constable headcount",
         "Area": "Essex",
-        "Period": "September 2019",
+        "Period": "Sep 2019",
         "This period": "430",
         "Same period last year": "464",
         "Change": "\u221234",

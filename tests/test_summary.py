@@ -124,7 +124,7 @@ def test_scorecard_groups_figures_under_each_priority_named_once(summary):
     figures = table[~table["Measure"].isin(groups)]
     assert (figures != "").all().all(), "every cell of a figure's row says something"
     by_label = figures.set_index("Measure")
-    assert by_label.loc["Killed on the roads, Jul\u2013Sep 2019"].tolist() == ["8", "\u221243%", "\u2248 no change",
+    assert by_label.loc["Killed on the roads, Jul to Sep 2019"].tolist() == ["8", "\u221243%", "\u2248 no change",
                                                                            "\u2013"]
     assert by_label.loc["Special Constables, Sep 2019", "Target"] == "600 by Mar 2020: not on track"
     assert summary.scorecard.without_figures() == ("Not in the scorecard: Priority 3: Breaking the Cycle of Domestic Abuse "

@@ -57,7 +57,8 @@ def describe_period(start: date, end: date) -> str:
 
 
 def short_period(start: date, end: date) -> str:
-    """A period in a table cell: ``Sep 2019``, ``Jul–Sep 2019``, ``12 months to Sep 2019``, ``5 Oct 2019``."""
+    """A period in a table cell: ``Sep 2019``, ``Jul to Sep 2019``, ``12 months to Sep 2019``, ``5 Oct 2019``
+    ("to", not a dash, as gov.uk's style has it for a screen reader)."""
     if start == end:
         return f"{end:%b %Y}" if is_month_end(end) else f"{end.day} {end:%b %Y}"
     months = whole_months(start, end)
@@ -66,7 +67,7 @@ def short_period(start: date, end: date) -> str:
     if months == 1:
         return f"{end:%b %Y}"
     if months == 3 and end.month in (3, 6, 9, 12):
-        return f"{start:%b}–{end:%b %Y}"
+        return f"{start:%b} to {end:%b %Y}"
     return f"{months} months to {end:%b %Y}"
 
 
@@ -341,7 +342,8 @@ def performance_table(comparisons: list[Comparison], catalogue: Catalogue, *, pc
             {
                 "Measure": definition.label,
                 "Area": comparison.area,
-                "Period": "" if current is None else observed_period(current),
+                "Period": "" if current is None else marked_period(short_period(current.start, current.end),
+                                                                   current.period_assumed),
                 "This period": "" if current is None else observed_value(current, comparison.unit, decimals),
                 "Same period last year": "" if change is None else observed_value(change.reference, comparison.unit,
                                                                                    decimals),
