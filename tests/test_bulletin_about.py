@@ -219,11 +219,20 @@ def test_the_revisions_policy_comes_from_the_plan_and_is_escaped(about):
 def test_quality_notes_come_from_the_catalogue_and_the_measures_columns(about):
     quality = shown(about.quality())
     assert "The 75 measures shown are 18 levels on one day" in quality  # with the public-data series drawn
-    assert "14 derived figures are not published as such" in quality
     assert "- Stop and searches under Section 60 in Harlow, July to September 2019: more than 200." in quality
     assert "- Neighbourhood Watch coordinators, September 2019: over 3,000." in quality
     assert "£5.7m. Annual salary cost of the equivalent officers; published rounded as £5.7m." in quality
     assert "41,017" not in quality, "a derived figure (its note: 48810/1.19 rounded) is not one the source rounded"
+
+
+def test_the_figures_not_published_as_shown_are_counted_by_why_and_each_listed(about):
+    provenance = shown(about.provenance())
+    assert (
+        "20 figures shown are not published as shown: 14 derived and 6 published without a period "
+        '(shown as "period assumed").'
+    ) in provenance
+    assert "- Hours worked by Special Constables, July to September 2018: 41,017 hours [d]. The update" in provenance
+    assert provenance.count("\n- ") == 20
 
 
 # --- the rendered update -----------------------------------------------------------------

@@ -30,7 +30,7 @@ from crimeplan.stats.compare import Comparison, Observation
 from crimeplan.text.formatting import long_date, month_year
 from crimeplan.text.narrative import HOW_TO_READ_JUDGEMENTS, observed_period, observed_value, subject
 from crimeplan.text.provenance import PERIOD_ASSUMED, legend
-from crimeplan.text.wording import listed
+from crimeplan.text.wording import counted, listed
 
 UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
               "percent": "percentage", "gbp": "pounds (£)"}
@@ -199,9 +199,9 @@ class About:
         return Markdown(f"## Status of these statistics\n\n{statement}")
 
     def quality(self) -> Markdown:
-        """Quality and method: how the figures shown are recorded, which are derived or
-        estimated, which the source gave only as a bound or roughly, and how they are rounded;
-        from the catalogue and the measures' notes, status and qualifier columns."""
+        """Quality and method: how the figures shown are recorded, which the source gave only
+        as a bound or roughly, and how they are rounded; from the catalogue and the measures'
+        notes and qualifier columns. (Derived figures and assumed periods: :meth:`provenance`.)"""
         catalogue = self.edition.catalogue
         kinds = [catalogue[m].kind for m in self.measures_shown]
         counted = [f"{kinds.count(kind)} {one if kinds.count(kind) == 1 else many}" for kind, one, many in (
@@ -210,30 +210,17 @@ class About:
             (Kind.RATE, "average, rate or share over a period", "averages, rates or shares over a period"))
             if kind in kinds]
         figures = list(self.figures_shown())
-        assumed = sum(f.period_assumed for _, f in figures)
-        recording = (f"Each figure is recorded with its measure, its area, the period it covers, its source and "
-                     f"edition and, where the source says more, a note. The {len(kinds)} measures shown are "
-                     f"{listed(counted)}; what each counts is under Measures and their definitions. A figure is for "
-                     f"the whole of {self.edition.plan.force_area} unless an area is named.")
-        if assumed:
-            recording += (f" For {assumed} figure{'s' if assumed != 1 else ''} the source gave no period, and the "
-                          f"period shown is assumed (\"{PERIOD_ASSUMED}\").")
+        recording = (f"Each figure is held with its measure, area, period, source and edition, and any note from the "
+                     f"source. The {len(kinds)} measures shown are {listed(counted)} (see Measures and their "
+                     f"definitions). A figure is for the whole of {self.edition.plan.force_area} unless an area is "
+                     "named; figures not published as shown are listed under Figures not published as such.")
         blocks = ["## Quality and methodology", f"**Recording.** {text(recording)}"]
-
-        statuses = [f.status for _, f in figures if not f.published]
-        made = [f"{statuses.count(status)} {status}" for status in ("derived", "estimated", "provisional")
-                if status in statuses]
-        blocks.append("**Derived, estimated and provisional figures.** " + text(
-            f"{listed(made)} figure{'s are' if len(statuses) != 1 else ' is'} not published as such; each is "
-            "marked where it appears and listed, with how it was worked out, under Figures not published as such. "
-            "None of them is tested for chance variation." if statuses
-            else "Every figure in this update is published as such."))
 
         qualified = [self._figure_item(c, f) for c, f in figures if not f.exact]
         if qualified:
             blocks.append("**Figures given only as a bound or roughly.** " + text(
-                "The source gave these figures with words such as \"more than\" or \"about\", which the update keeps "
-                "wherever it shows them; they are not exact, so none of them is tested for chance variation:")
+                "The source gave these with words such as \"more than\" or \"about\", which the update keeps; "
+                "they are not tested for chance variation:")
                 + "\n\n" + "\n".join(qualified))
         else:
             blocks.append("**Figures given only as a bound or roughly.** "
@@ -253,20 +240,24 @@ class About:
     def provenance(self) -> Markdown:
         """Every figure shown that is not published as such, or whose period is assumed, and
         how it was worked out (its note in the measures file)."""
-        items, statuses = [], set()
+        items, statuses = [], []
         for c, figure in self.figures_shown():
             if figure.published and not figure.period_assumed:
                 continue
-            statuses.add(figure.status)
+            if not figure.published:
+                statuses.append(figure.status)
             items.append(self._figure_item(c, figure, figure.note.removeprefix(f"{figure.status}:")))
         heading = "## Figures not published as such"
         if not items:
             return Markdown(f"{heading}\n\nEvery figure in this update is published as shown, for the period shown.")
-        intro = (f"{len(items)} figures in this update were not published as shown, or not for a stated period. "
-                 "Each is marked where it appears and listed here with how it was worked out; a figure not "
-                 "published as such is not tested for chance variation. A period the source did not give is "
-                 f"shown as \"{PERIOD_ASSUMED}\".")
-        key = legend(statuses)
+        made = [f"{statuses.count(status)} {status}" for status in ("derived", "estimated", "provisional")
+                if status in statuses]
+        assumed = len(items) - len(statuses)
+        reasons = listed(made + ([f"{assumed} published without a period (shown as \"{PERIOD_ASSUMED}\")"]
+                                 if assumed else []))
+        intro = text(f"{counted(len(items), 'figure')} shown {'is' if len(items) == 1 else 'are'} not published as "
+                     f"shown: {reasons}. Each is listed below with how it was worked out.")
+        key = legend(set(statuses))
         return Markdown("\n\n".join(filter(None, [heading, intro, key, "\n".join(items)])))
 
     def method_notes(self) -> list[tuple[str, str]]:
@@ -292,14 +283,12 @@ class About:
         """What the CSV downloads hold."""
         return Markdown(
             "## Data downloads\n\n"
-            "The HTML version of this update offers each table (the priorities' performance tables and the "
-            "scorecard) as a CSV file: the figures as entered, not rounded; each figure's status, its qualifier "
-            "(\"more than\" for more than 200) and whether its period is assumed; the judgement and its method; "
-            "and where a test applies, its p-value, the p-value adjusted for the number of tests, the 95% "
-            "confidence interval (ci_lower and ci_upper, on the scale in ci_scale) and the dispersion measured "
-            "from the figure's history. Changes of a percentage are in percentage points. Each file has its header "
-            "row even when a table has no rows; a text cell a spreadsheet could read as a formula starts with an "
-            "apostrophe.")
+            "The HTML version offers each table (the scorecard and the performance tables) as a CSV file: the "
+            "figures unrounded, with each one's status, qualifier and whether its period is assumed; the judgement "
+            "and its method; and, where a test applies, the p-value, the p-value adjusted for the number of tests, "
+            "the 95% confidence interval (ci_lower, ci_upper, on the scale in ci_scale) and the dispersion from the "
+            "figure's history. Changes of a percentage are in percentage points. A text cell a spreadsheet could "
+            "read as a formula starts with an apostrophe.")
 
     def revisions(self) -> Markdown:
         """The revisions policy (plan ``revisions_policy``) and what changed in this version of the update."""

@@ -20,6 +20,7 @@ from crimeplan.sections.priority import comparison_record, markdown_table
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative
 from crimeplan.text.provenance import legend, marked_period
+from crimeplan.text.wording import counted
 
 SCORECARD_CSV = "summary_scorecard.csv"
 PDF_NEW_PAGE = raw_block("typst", "#pagebreak(weak: true)")  # the scorecard starts a page of its own in the PDF
@@ -100,7 +101,7 @@ class Scorecard:
                         priority,
                         None,
                         (
-                            f"No headline figure for {self.label}; {_count(len(comparisons), 'other figure')} "
+                            f"No headline figure for {self.label}; {counted(len(comparisons), 'other figure')} "
                             "in the priority's section"
                         ),
                     )
@@ -210,7 +211,3 @@ class Scorecard:
         return Markdown(
             downloads.csv_link(self.records(), f"{self.edition.quarter.id}_{SCORECARD_CSV}", "the scorecard")
         )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -1169,15 +1169,14 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
             (
                 "Counts of independent events",
                 (
-                    f"Applied to {_figures([label for label, _ in poisson])}. Where the catalogue records that a count's "
-                    "events happen close to independently of one another (such as road casualties), or where its own "
-                    "history shows no more variation than that, the two periods are compared by an exact test for two "
-                    "Poisson counts: if both periods shared one underlying rate, the share of all the events falling in "
-                    "the current period would follow a binomial distribution set by the two periods' lengths, and the "
-                    "test asks how often chance alone would split them at least as unevenly. Periods of different "
-                    "lengths are compared as events per day. The 95% confidence interval for the ratio of the two rates "
-                    "is the exact (Clopper-Pearson) interval. The test assumes the events are independent and the rate "
-                    "steady within each period."
+                    f"Applied to {_figures([label for label, _ in poisson])}. Where a count's events happen close to "
+                    "independently of one another (such as road casualties, as the catalogue records), or its own "
+                    "history varies no more than that, the two periods are compared by an exact test for two Poisson "
+                    "counts: the current period's share of all the events is set against the binomial distribution "
+                    "the periods' lengths give if both shared one rate (periods of different lengths are compared as "
+                    "events per day). The 95% confidence interval for the ratio of the two rates is the exact "
+                    "(Clopper-Pearson) interval. The test assumes independent events and a steady rate within each "
+                    "period."
                 ),
             )
         )

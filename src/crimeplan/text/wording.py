@@ -48,6 +48,11 @@ def more(direction: Direction, countable: bool = True) -> str:
     return "more" if direction == Direction.UP else "fewer" if countable else "less"
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 figure", "3 figures": a number and a regular noun."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def listed(parts: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
