@@ -260,7 +260,7 @@ def test_same_words_in_both_pdfs(both):
 
 @needs_quarto
 @pytest.mark.parametrize("renderer", RENDERERS)
-def test_cover_then_contents_then_numbered_pages(both, renderer):
+def test_cover_with_the_contents_then_numbered_pages(both, renderer):
     pages = page_texts(both[renderer].pdf)
     cover = pages[0]
     for fact in (
@@ -272,9 +272,9 @@ def test_cover_then_contents_then_numbered_pages(both, renderer):
         COVER.producing_unit,
     ):
         assert normalised(fact) in cover, fact
-    assert "Page" not in cover and "Contents" not in cover, "the cover has no page number and no contents"
+    assert "Page" not in cover and "Contents" in cover, "the cover holds the contents and no page number"
     assert pages[1].lstrip().startswith(f"{COVER.title} – Quarterly Update {COVER.quarter_label} {COVER.force}")
-    assert "Contents" in pages[1] and f"Page 1 of {len(pages) - 1}" in pages[1]
+    assert f"Page 1 of {len(pages) - 1}" in pages[1]
     for number, text in enumerate(pages[1:], start=1):
         assert f"Page {number} of {len(pages) - 1}" in text
         assert text.lstrip().startswith(COVER.title), f"running header on page {number}"
@@ -832,12 +832,10 @@ def test_two_quarto_calls_at_once_one_per_format(tmp_path, monkeypatch):
     assert written == {"html": tmp_path / "update.html", "pdf": tmp_path / "update.pdf"}
 
 
-def test_typst_partial_compiles_with_typst(tmp_path):
-    """Quarto's typst-show.typ partial, filled in by Pandoc from the front matter the Quarto
-    renderer writes, compiles with the typst wheel: cover labelled "i" and unnumbered, then
-    "Page 1 of N" from the contents page, with page labels to match."""
+def compiled_with_layout(tmp_path, body: str) -> Path:
+    """``body`` (Markdown) as a PDF through Quarto's typst-show.typ partial, filled in by
+    Pandoc from the front matter the Quarto renderer writes, compiled by the typst wheel."""
     import pypandoc
-    import pypdfium2
     import typst
 
     from crimeplan.build.render.document import EXTENSION
@@ -845,23 +843,42 @@ def test_typst_partial_compiles_with_typst(tmp_path):
     shutil.copy(EXTENSION / "layout.typ", tmp_path / "layout.typ")
     shutil.copy(EXTENSION / "typst-show.typ", tmp_path / "typst-show.typ")
     (tmp_path / "template.typ").write_text("$typst-show.typ()$\n\n$body$\n", encoding="utf-8")
-    markdown = (
-        "---\n" + yaml.safe_dump(COVER.metadata(), allow_unicode=True) + "---\n\n# First\n\nBody\n\n# Second\n\nMore\n"
-    )
+    markdown = "---\n" + yaml.safe_dump(COVER.metadata(), allow_unicode=True) + "---\n\n" + body
     source = tmp_path / "doc.typ"
-    pypandoc.convert_text(
-        markdown,
-        "typst",
-        format="markdown",
-        outputfile=str(source),
-        extra_args=["--standalone", f"--template={tmp_path / 'template.typ'}"],
-    )
+    pypandoc.convert_text(markdown, "typst", format="markdown", outputfile=str(source),
+                          extra_args=["--standalone", f"--template={tmp_path / 'template.typ'}"])
     typst.compile(str(source), output=str(tmp_path / "doc.pdf"))
-    pages = page_texts(tmp_path / "doc.pdf")
+    return tmp_path / "doc.pdf"
+
+
+def test_typst_partial_compiles_with_typst(tmp_path):
+    """The partial compiles with the typst wheel: the cover, with the contents, labelled "i"
+    and unnumbered, then "Page 1 of N", with page labels to match."""
+    import pypdfium2
+
+    pdf = compiled_with_layout(tmp_path, "# First\n\nBody\n\n# Second\n\nMore\n")
+    pages = page_texts(pdf)
     assert len(pages) == 2  # short priorities start no new page (needspace)
-    assert COVER.data_to in pages[0] and "Page" not in pages[0]
-    assert "Contents" in pages[1] and "Page 1 of 1" in pages[1]
+    assert COVER.data_to in pages[0] and "Contents" in pages[0] and "Page" not in pages[0]
+    assert "Page 1 of 1" in pages[1]
     assert pages[1].lstrip().startswith(f"{COVER.title} – Quarterly Update {COVER.quarter_label}")
     assert "First Body Second More" in pages[1]
-    document = pypdfium2.PdfDocument(str(tmp_path / "doc.pdf"))
+    document = pypdfium2.PdfDocument(str(pdf))
     assert [document.get_page_label(i) for i in range(len(document))] == ["i", "1"]
+
+
+def test_what_is_kept_on_one_page_moves_to_the_next_whole_or_breaks_when_taller_than_a_page(tmp_path):
+    """The scorecard's ``on-one-page``: a list that does not fit in what is left of a page
+    starts the next; one taller than a page starts a page of its own and breaks, none of it lost."""
+    def kept(name: str, items: int) -> str:
+        listed = "\n".join(f"- {name} item {i}" for i in range(1, items + 1))
+        return f"```{{=typst}}\n#on-one-page[\n```\n\n{listed}\n\n```{{=typst}}\n]\n```\n\n"
+
+    filler = "\n\n".join(f"Paragraph {i} of the text before." for i in range(1, 31))
+    pdf = compiled_with_layout(tmp_path, f"# Body\n\n{filler}\n\n{kept('Short', 15)}{kept('Long', 90)}")
+    pages = page_texts(pdf)[1:]
+    assert "Paragraph 30" in pages[0] and "Short item" not in pages[0]  # room left, but not for the list
+    assert "Short item 1 " in pages[1] and "Short item 15" in pages[1]
+    first_long = next(n for n, page in enumerate(pages) if "Long item 1 " in page)
+    assert first_long > 1 and "Short item" not in pages[first_long]  # from the top of a page
+    assert "Long item 90" in pages[-1] and len(pages) - first_long == 2  # broken over two pages, every item there

@@ -32,9 +32,10 @@ from crimeplan.text.narrative import HOW_TO_READ_JUDGEMENTS, observed_period, ob
 from crimeplan.text.provenance import PERIOD_ASSUMED, legend
 from crimeplan.text.wording import counted, listed
 
-UNIT_WORDS = {"people": "number of people", "count": "number", "hours": "hours", "minutes": "minutes",
-              "percent": "percentage", "gbp": "pounds (£)"}
-KIND_WORDS = {"snapshot": "on one day", "total": "total over the period", "rate": "average or rate over the period"}
+# A definition's unit and kind, left out for the usual ones (a number, a total over the period).
+UNIT_WORDS = {"people": "people", "count": "", "hours": "hours", "minutes": "minutes", "percent": "percentage",
+              "gbp": "pounds (£)"}
+KIND_WORDS = {"snapshot": "on one day", "total": "", "rate": "average or rate over the period"}
 BETTER_WORDS = {"higher": "higher is better", "lower": "lower is better", "neither": "neither direction is better"}
 # What the status of the force's own figures (params ``statistics_status``) means, after
 # "<force>'s own figures in this update are ...".
@@ -137,8 +138,9 @@ class About:
         force = self.edition.plan.force
         blocks = ["## Measures and their definitions",
                   text(f"Each measure of the performance tables and public-data sections, by priority: what it "
-                       f"counts, its unit, and which direction the plan wants. The source is {force} unless another "
-                       "is named.")]
+                       "counts, and which direction the plan wants. Each is a number counted over the period unless "
+                       f"its unit, or \"on one day\", says otherwise. The source is {force} unless another is "
+                       "named.")]
         others = []
         for priority in self.edition.plan.priorities:
             title = priority.name
@@ -162,15 +164,18 @@ class About:
         return Markdown("\n\n".join(blocks))
 
     def _definition(self, measure: str) -> tuple[str, str]:
-        """A measure's label, and its unit, kind and better direction in brackets followed by
-        its definition (and its publisher, when not the force)."""
+        """A measure's label, and in brackets its unit and kind (unless a number over the
+        period) and better direction, followed by its definition (and its publisher, when not
+        the force)."""
         entry = self.edition.catalogue[measure]
         kind = KIND_WORDS[entry.kind]
         if entry.unit == Unit.PERCENT:
             kind = kind.replace("average or rate", "share")
         publisher = self.edition.sources[entry.source].publisher
         source = f" Source: {publisher}." if publisher != self.edition.plan.force else ""
-        return entry.label, f"({UNIT_WORDS[entry.unit]}, {kind}; {BETTER_WORDS[entry.better]}). {entry.definition}{source}"
+        about = ", ".join(filter(None, (UNIT_WORDS[entry.unit], kind)))
+        return entry.label, (f"({about + '; ' if about else ''}{BETTER_WORDS[entry.better]}). "
+                             f"{entry.definition}{source}")
 
     def figures_shown(self) -> Iterator[tuple[Comparison, Observation]]:
         """Every figure of the comparisons shown (this period, a year earlier, the previous

@@ -23,7 +23,9 @@ from crimeplan.text.provenance import legend, marked_period
 from crimeplan.text.wording import counted
 
 SCORECARD_CSV = "summary_scorecard.csv"
-PDF_NEW_PAGE = raw_block("typst", "#pagebreak(weak: true)")  # the scorecard starts a page of its own in the PDF
+# In the PDF the scorecard's table and its marks' legend are on one page: the next, when they
+# do not fit on this one.
+PDF_ONE_PAGE_START, PDF_ONE_PAGE_END = raw_block("typst", "#on-one-page["), raw_block("typst", "]")
 SCORECARD_COLUMNS = ["Measure", "This period", "Change", "Judgement", "Target"]
 SCORECARD_RECORD_COLUMNS = [
     "priority",
@@ -200,10 +202,10 @@ class Scorecard:
         if missing := self.without_figures():
             notes.append(text(missing))
         return Markdown(
-            f"{PDF_NEW_PAGE}\n\n## Scorecard of the plan's priorities\n\n"
+            f"{PDF_ONE_PAGE_START}\n\n## Scorecard of the plan's priorities\n\n"
             + "\n".join(lines)
-            + "\n\n"
-            + "\n\n".join(notes)
+            + f"\n\n{notes[0]}\n\n{PDF_ONE_PAGE_END}\n\n"
+            + "\n\n".join(notes[1:])
         )
 
     def csv(self) -> Markdown:
