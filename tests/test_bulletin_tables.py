@@ -47,8 +47,14 @@ def test_every_table_row_has_a_comparison_or_a_target(reports):
 def test_the_other_figures_are_listed_compactly_with_their_figures(reports):
     local = shown(reports[0].performance_table())
     also = local.split(f"**{ALSO_REPORTED}**", 1)[1]
-    assert "- Applications to join the Special Constabulary: 210 in July to September 2019" in also
-    assert "- Special Constable headcount in Castle Point and Rochford: 22 in September 2019" in also
+    assert also.startswith(
+        " (no figure for the same period last year and no target; for July to September 2019, "
+        "or its last day for a count on one day, unless another period is given)"
+    )
+    assert "- Applications to join the Special Constabulary: 210\n" in also  # the quarter, said once above
+    assert "- Special Constable headcount in Castle Point and Rochford: 22\n" in also  # on its last day
+    assert "- Special Constables leaving: 88 in the six months to September 2019\n" in also  # another period
+    assert "(period assumed)" in also  # and a period the source did not give is still said
     assert "|" not in also  # a list, not more table rows
     assert "Applications to join the Special Constabulary" not in local.split(f"**{ALSO_REPORTED}**", 1)[0]
 
@@ -148,7 +154,7 @@ def test_rendered_tables_without_clutter(rendered_default, document):
     assert priorities.count(FIRST_WORDS) == 1
     assert text.count(FIRST_WORDS) == 2  # and once in About these statistics
     assert priorities.count(ALSO_REPORTED) >= 5
-    assert "Applications to join the Special Constabulary: 210 in July to September 2019" in priorities
+    assert "Applications to join the Special Constabulary: 210" in priorities
     assert "Key figures" not in priorities
     assert priorities.count("48,810") <= 3  # the table, the change chart (PDF) and the force's own update
 

@@ -277,10 +277,9 @@ class About:
         blocks = [
             "## How changes are judged",
             "Each figure is compared with the same period a year earlier (and, where the data have it, the "
-            "previous quarter). Each change is judged by one of the methods below, in the same words in the "
-            "tables, the summary and the text.",
+            "previous quarter), and each change is judged by one of the methods below, in the same words "
+            f"throughout. **Reading the tables.** {text(HOW_TO_READ_JUDGEMENTS)}",
         ]
-        blocks.append(f"**Reading the tables.** {text(HOW_TO_READ_JUDGEMENTS)}")
         blocks += [f"**{title}.** {text}" for title, text in self.method_notes()]
         return Markdown("\n\n".join(blocks))
 
@@ -288,12 +287,11 @@ class About:
         """What the CSV downloads hold."""
         return Markdown(
             "## Data downloads\n\n"
-            "The HTML version offers each table (the scorecard and the performance tables) as a CSV file: the "
-            "figures unrounded, with each one's status, qualifier and whether its period is assumed; the judgement "
-            "and its method; and, where a test applies, the p-value, the p-value adjusted for the number of tests, "
-            "the 95% confidence interval (ci_lower, ci_upper, on the scale in ci_scale) and the dispersion from the "
-            "figure's history. Changes of a percentage are in percentage points. A text cell a spreadsheet could "
-            "read as a formula starts with an apostrophe.")
+            "The HTML version offers the scorecard and each performance table as a CSV file: the figures "
+            "unrounded, with their status, qualifier and whether the period is assumed; each judgement with its "
+            "method and, where tested, its p-value (also adjusted for the number of tests), 95% confidence interval "
+            "(ci_lower, ci_upper, on the scale in ci_scale) and dispersion. Changes of a percentage are in "
+            "percentage points; a cell a spreadsheet could read as a formula starts with an apostrophe.")
 
     def revisions(self) -> Markdown:
         """The revisions policy (plan ``revisions_policy``) and what changed in this version of the update."""

@@ -50,7 +50,7 @@ LINE_HEIGHT = 16
 PDF_COLUMN_POINTS = 482
 MIN_PDF_POINTS = 8
 PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
-TREND_HEIGHT = 200  # a trend's plot: tall enough for six axis labels, a quarter of a PDF page with its title
+TREND_HEIGHT = 180  # a trend's plot: tall enough for six axis labels, a quarter of a PDF page with its title
 MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
 CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill their container
 FACET_WIDTH = 420  # panels of faceted charts, which cannot size to a container
@@ -90,6 +90,21 @@ def wrap(text: str, width: int) -> list[str]:
     """``text`` as lines of at most ``width`` characters (a longer word keeps its own line)."""
     lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
     return lines or [text]
+
+
+def _legends_across(spec: dict | list) -> None:
+    """The legends above a static chart laid out in a row, not a column: the PDF's page is
+    wide enough (a phone's is not: the HTML keeps them in a column)."""
+    if isinstance(spec, list):
+        for item in spec:
+            if isinstance(item, (dict, list)):
+                _legends_across(item)
+        return
+    for key, value in spec.items():
+        if key == "legend" and isinstance(value, dict) and value.get("orient") == "top":
+            value["direction"] = "horizontal"
+        elif isinstance(value, (dict, list)):
+            _legends_across(value)
 
 
 def wrapped(text: str, width: int = AXIS_LABEL_CHARS) -> str:
@@ -170,6 +185,7 @@ class Chart:
                 else json.loads(self.spec_json))
         if spec.get("width") == "container":
             spec["width"] = CHART_WIDTH
+        _legends_across(spec)
         spec["title"]["text"] = wrap(self.title, STATIC_TITLE_CHARS)
         if self.subtitle:
             spec["title"]["subtitle"] = wrap(self.subtitle, STATIC_SUBTITLE_CHARS)

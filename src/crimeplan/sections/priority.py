@@ -131,7 +131,7 @@ class PriorityReport:
                               + " *About these statistics*" + text("."))
         others = [c for c in shown if not compared(c)]
         if others:
-            blocks.append(also_reported(others, self.catalogue))
+            blocks.append(also_reported(others, self.catalogue, self.quarter))
         if key := legend(narrative.figure_statuses(shown)):
             blocks.append(text(key))
         return Markdown("\n\n".join(blocks))
@@ -197,11 +197,15 @@ def compared(comparison: Comparison) -> bool:
     return comparison.current is not None and (comparison.previous_year is not None or comparison.target is not None)
 
 
-def also_reported(comparisons: list[Comparison], catalogue: Catalogue) -> str:
+def also_reported(comparisons: list[Comparison], catalogue: Catalogue, quarter: Quarter) -> str:
     """The quarter's figures that have neither a comparison nor a target, as a short list
-    under the performance table: "Applications to join the Special Constabulary: 210 in July to September 2019"."""
-    lines = [f"- {text(narrative.reported_figure(c, catalogue[c.measure]))}" for c in comparisons]
-    return f"**{ALSO_REPORTED}** " + text("(no figure for the same period last year and no target)") + "\n\n" + "\n".join(lines)
+    under the performance table: "Applications to join the Special Constabulary: 210", the
+    period said where it is not the quarter."""
+    lines = [f"- {text(narrative.reported_figure(c, catalogue[c.measure], quarter))}" for c in comparisons]
+    lead = (f"(no figure for the same period last year and no target; for "
+            f"{narrative.describe_period(quarter.start, quarter.end)}, or its last day for a count on one day, "
+            "unless another period is given)")
+    return f"**{ALSO_REPORTED}** " + text(lead) + "\n\n" + "\n".join(lines)
 
 
 def compact_table(table: pd.DataFrame, force_area: str) -> pd.DataFrame:

@@ -1263,13 +1263,11 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
             (
                 "Progress against targets",
                 (
-                    "A target is met once the latest value reaches it or goes beyond it in the direction the plan wants. "
-                    "Before the target date, progress is measured against a straight line from a baseline to the target "
-                    "on its date: for a level, such as a headcount, the baseline is the figure a year earlier; for a total "
-                    "counted towards a year's target, zero at the beginning of the year. The measure is on track when the "
-                    "latest value is on that line or beyond it, and not on track when it falls short; without a baseline "
-                    "(no figure a year earlier, or no total for the year so far) progress is not assessed and the tables "
-                    "say why. A target not reached by its date is reported as not met."
+                    "A target is met once the latest value reaches it in the direction the plan wants, and not met "
+                    "if its date passes first. Before then, a measure is on track when its latest value is on or "
+                    "beyond a straight line from a baseline to the target on its date: the figure a year earlier for "
+                    "a level (such as a headcount), zero at the start of the year for a total counted towards a "
+                    "year's target. Without a baseline, progress is not assessed and the tables say why."
                 ),
             )
         )
@@ -1281,10 +1279,10 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
                 "Not tested",
                 (
                     f"{len(untested)} change{'' if len(untested) == 1 else 's'} {'is' if len(untested) == 1 else 'are'} "
-                    f"not tested: {', '.join(counts)}. For these the update shows the change and any progress against a "
-                    "target, but makes no claim about whether the change is larger than chance. A figure worked out from "
-                    "other published figures is never tested; a count is tested without its own history only where its "
-                    "events are close to independent, because otherwise nothing shows how much it normally varies."
+                    f"not tested: {', '.join(counts)}. For these the update shows the change, and any progress against "
+                    "a target, without saying whether it is larger than chance: nothing shows how much a figure worked "
+                    "out from others normally varies, nor a count without its own history unless its events are close "
+                    "to independent."
                 ),
             )
         )
@@ -1292,11 +1290,10 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
         (
             "Words used for changes",
             (
-                "Significantly better and significantly worse describe significant changes in the direction the plan "
-                "wants or against it; no significant change means the change is within chance variation. For measures "
-                "where neither a rise nor a fall is better (for example arrests, which may reflect more offending or "
-                "more enforcement, or calls and investigations, which are workload), a significant change is called a "
-                "significant increase or decrease, without judging it."
+                "Significantly better or worse: a significant change in the direction the plan wants, or against it; "
+                "no significant change: within chance variation. Where neither direction is better (arrests, which "
+                "may reflect more offending or more enforcement, or calls, which are workload), a significant change "
+                "is a significant increase or decrease, without a judgement."
             ),
         )
     )

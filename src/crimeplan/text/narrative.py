@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from crimeplan.inputs.measures import Catalogue, MeasureDef, Unit
-from crimeplan.periods import is_month_end, whole_months
+from crimeplan.periods import Quarter, is_month_end, whole_months
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Change, Comparison, Observation
 from crimeplan.text import wording
@@ -88,12 +88,14 @@ def observed_value(observation: Observation, unit: str, decimals: int | None = N
                   observation.status)
 
 
-def reported_figure(comparison: Comparison, definition: MeasureDef) -> str:
+def reported_figure(comparison: Comparison, definition: MeasureDef, quarter: Quarter) -> str:
     """A figure with nothing to compare it with, for a short list: "Calls for service in
-    a district: 1,234 in July to September 2019"."""
+    a district: 1,234", with its period when that is not ``quarter`` (nor, for a level on one
+    day, its last day): "... : 56 in the six months to September 2019"."""
     current = comparison.current
-    return (f"{subject(definition, comparison)}: {observed_value(current, comparison.unit)} "
-            f"{observed_when(current)}")
+    figure = f"{subject(definition, comparison)}: {observed_value(current, comparison.unit)}"
+    in_quarter = (current.start, current.end) in ((quarter.start, quarter.end), (quarter.end, quarter.end))
+    return figure if in_quarter and not current.period_assumed else f"{figure} {observed_when(current)}"
 
 
 def figure_statuses(comparisons: list[Comparison]) -> set[str]:

@@ -16,8 +16,8 @@ from crimeplan.inputs.schemas import PUBLISHED
 
 MARKERS = {"derived": "[d]", "estimated": "[e]", "provisional": "[p]"}
 MEANINGS = {
-    "derived": "a derived figure, worked out from other published figures (such as a published change or "
-    "percentage) rather than published itself",
+    "derived": "a derived figure, worked out from other published figures (such as a published change), not "
+    "published itself",
     "estimated": "an estimated figure, not a count",
     "provisional": "a provisional figure, which may be revised",
 }
