@@ -10,6 +10,7 @@ tables' bold headers and charts' bold labels are smaller.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import groupby
 from pathlib import Path
 
@@ -99,3 +100,12 @@ def test_page_labels_count_to_the_last_printed_page(rendered_default):
     assert len(numbered) == len(labels) - 1, "every page after the cover has a label"
     last = int(numbered[-1][0])
     assert [(int(n), int(m)) for n, m in numbered] == [(n, last) for n in range(1, last + 1)]
+
+
+def test_the_text_is_set_in_liberation_sans_on_every_page(rendered_default):
+    """The page count rests on the font: Liberation Sans (Arial's metrics, which .ci/run
+    installs), not the wider DejaVu Sans it falls back to."""
+    with parsed_pdf(rendered_default.pdf) as pdf:
+        for page in pdf.pages:
+            fonts = Counter(char["fontname"].split("+")[-1].split("-")[0] for char in page.chars)
+            assert fonts.most_common(1)[0][0] == "LiberationSans", (page.page_number, fonts.most_common(3))
