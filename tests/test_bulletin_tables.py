@@ -47,10 +47,7 @@ def test_every_table_row_has_a_comparison_or_a_target(reports):
 def test_the_other_figures_are_listed_compactly_with_their_figures(reports):
     local = shown(reports[0].performance_table())
     also = local.split(f"**{ALSO_REPORTED}**", 1)[1]
-    assert also.startswith(
-        " (no figure for the same period last year and no target; for July to September 2019, "
-        "or its last day for a count on one day, unless another period is given)"
-    )
+    assert also.startswith(" (no comparison or target; July to September 2019, or its last day, unless stated)")
     assert "- Applications to join the Special Constabulary: 210\n" in also  # the quarter, said once above
     assert "- Special Constable headcount in Castle Point and Rochford: 22\n" in also  # on its last day
     assert "- Special Constables leaving: 88 in the six months to September 2019\n" in also  # another period

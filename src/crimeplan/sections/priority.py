@@ -202,9 +202,8 @@ def also_reported(comparisons: list[Comparison], catalogue: Catalogue, quarter: 
     under the performance table: "Applications to join the Special Constabulary: 210", the
     period said where it is not the quarter."""
     lines = [f"- {text(narrative.reported_figure(c, catalogue[c.measure], quarter))}" for c in comparisons]
-    lead = (f"(no figure for the same period last year and no target; for "
-            f"{narrative.describe_period(quarter.start, quarter.end)}, or its last day for a count on one day, "
-            "unless another period is given)")
+    lead = (f"(no comparison or target; {narrative.describe_period(quarter.start, quarter.end)}, or its last day, "
+            "unless stated)")
     return f"**{ALSO_REPORTED}** " + text(lead) + "\n\n" + "\n".join(lines)
 
 
