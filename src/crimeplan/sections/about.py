@@ -209,14 +209,14 @@ class About:
         notes and qualifier columns. (Derived figures and assumed periods: :meth:`provenance`.)"""
         catalogue = self.edition.catalogue
         kinds = [catalogue[m].kind for m in self.measures_shown]
-        counted = [f"{kinds.count(kind)} {one if kinds.count(kind) == 1 else many}" for kind, one, many in (
+        kind_counts = [f"{kinds.count(kind)} {one if kinds.count(kind) == 1 else many}" for kind, one, many in (
             (Kind.SNAPSHOT, "level on one day", "levels on one day (such as a headcount)"),
             (Kind.TOTAL, "total over a period", "totals over a period"),
             (Kind.RATE, "average, rate or share over a period", "averages, rates or shares over a period"))
             if kind in kinds]
         figures = list(self.figures_shown())
         recording = (f"Each figure is held with its measure, area, period, source and edition, and any note from the "
-                     f"source. The {len(kinds)} measures shown are {listed(counted)} (see Measures and their "
+                     f"source. The {len(kinds)} measures shown are {listed(kind_counts)} (see Measures and their "
                      f"definitions). A figure is for the whole of {self.edition.plan.force_area} unless an area is "
                      "named; figures not published as shown are listed under Figures not published as such.")
         blocks = ["## Quality and methodology", f"**Recording.** {text(recording)}"]

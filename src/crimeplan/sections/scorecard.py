@@ -19,7 +19,7 @@ from crimeplan.sections import downloads
 from crimeplan.sections.priority import comparison_record, markdown_table
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative
-from crimeplan.text.provenance import legend, marked_period
+from crimeplan.text.provenance import legend
 from crimeplan.text.wording import counted
 
 SCORECARD_CSV = "summary_scorecard.csv"
@@ -126,7 +126,7 @@ class Scorecard:
                 change = formatted["Change %"] or formatted["Change"]  # the change in numbers is in the CSV
                 definition = self._definition(c)
                 where = "" if c.force_wide else f" ({c.area})"
-                period = marked_period(narrative.short_period(c.current.start, c.current.end), c.current.period_assumed)
+                period = formatted["Period"]  # "Jul to Sep 2019", as in the performance table
                 rows.append(
                     {
                         "Measure": f"{definition.short}{where}, {period}",
