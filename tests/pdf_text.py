@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pdfplumber
 
+# The update's A4 pages after the cover (layout.typ, the extension's margins), in points:
+# the running header sits in the top margin (2.2 cm, 62 pt) and the page label in the
+# bottom one (1.8 cm, 51 pt).
+PAGE_HEIGHT, TOP_MARGIN, BOTTOM_MARGIN = 842, 62, 51
+
 
 def pdf_text(path: Path) -> str:
     """The PDF's text in reading order (poppler's pdftotext), normalised."""

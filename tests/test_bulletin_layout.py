@@ -17,11 +17,10 @@ from pathlib import Path
 from conftest import REPO
 from crimeplan.build.render.document import CoverFacts
 from crimeplan.inputs.params import load_plan, load_quarter
-from pdf_text import parsed_pdf
+from pdf_text import BOTTOM_MARGIN, TOP_MARGIN, parsed_pdf
 
 COVER = CoverFacts.of(load_plan(REPO / "params"), load_quarter(REPO / "params", "2019-20-Q2"))
-HEADER_ZONE = 70  # points: the running header sits in the 2.6 cm top margin
-FOOTER_ZONE = 62  # points: the page label sits in the 2.2 cm bottom margin
+HEADER_ZONE, FOOTER_ZONE = TOP_MARGIN - 2, BOTTOM_MARGIN - 1  # points: the running header's and page label's margins
 BODY_SIZE = 10  # points: body text; headings are this size or larger
 SECTION_SIZE = 14  # points: a section's (a priority's) heading, in its coloured band
 PAGE_LABEL = re.compile(r"Page (\d+) of (\d+)")
@@ -88,6 +87,13 @@ def test_the_cover_title_keeps_its_years_on_one_line(rendered_default):
     for year_range in years:
         assert any(year_range in line for line in cover_lines), (year_range, cover_lines)
     assert not [line for line in cover_lines if re.search(r"\d{4}–$", line)], cover_lines
+
+
+def test_the_seed_quarter_fits_in_22_pages_cover_included(rendered_default):
+    """The 2019/20 Q2 update (every seed figure in it, test_render) is no longer than 22 A4
+    pages: a layout or wording change that adds a page shows here."""
+    with parsed_pdf(rendered_default.pdf) as pdf:
+        assert len(pdf.pages) <= 22
 
 
 def test_page_labels_count_to_the_last_printed_page(rendered_default):

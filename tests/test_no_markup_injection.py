@@ -25,7 +25,7 @@ import yaml
 from conftest import copy_project, render, run_cli
 from crimeplan.errors import InputError
 from crimeplan.text.commentary import load_commentary
-from pdf_text import html_text
+from pdf_text import BOTTOM_MARGIN, PAGE_HEIGHT, TOP_MARGIN, html_text
 from test_quarto import needs_quarto, require_quarto
 
 QUARTER = "2019-20-Q2"
@@ -213,8 +213,6 @@ def test_no_payload_becomes_live_html(hostile):
     assert literal(ORDINARY) in shown
 
 
-# The A4 pages' height and their top and bottom margins (layout.typ, _quarto.yml), in points.
-PAGE_HEIGHT, TOP_MARGIN, BOTTOM_MARGIN = 842, 74, 63
 
 
 def pdf_without_running_headers(path: Path) -> str:

@@ -41,7 +41,7 @@ from pdf_text import html_text, normalised, parsed_pdf, pdf_text
 from seed_figures import missing_figures
 from test_accessibility import WCAG_TAGS, _describe
 from test_browser import open_offline
-from test_bulletin_layout import pages_ending_with_a_heading
+from test_bulletin_layout import FOOTER_ZONE, pages_ending_with_a_heading
 from test_render import chart_outputs
 
 PLAN = load_plan(REPO / "params")
@@ -320,7 +320,6 @@ def stranded_headings(path: Path) -> list[str]:
     return stranded
 
 
-FOOTER_ZONE = 62  # points: the 2.2 cm bottom margin, where the page number sits
 HEADING_HEIGHT = 30  # points: a level-1 heading's coloured band is the tallest
 
 
@@ -343,9 +342,12 @@ def test_tables_are_not_hyphenated(both, renderer):
     raw = subprocess.run(["pdftotext", str(both[renderer].pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "\u00ad" not in raw, "no soft hyphen (a word broken by hyphenation)"
     assert not re.findall(r"[a-z]-\n[a-z]+", raw), "no word broken at a line end"
-    lines = set(raw.splitlines())
-    for whole in ("Measure", "Period", "Change", "Judgement", "Target", "Special Constable headcount"):
-        assert whole in lines, whole
+    # The column headings' lines (pdftotext joins neighbouring cells): each heading is whole on one.
+    header_words = {"Measure", "Period", "This", "period", "Same", "last", "year", "Change", "Judgement", "Target"}
+    header_lines = [line.split() for line in raw.splitlines() if line.strip() and set(line.split()) <= header_words]
+    for whole in ("Measure", "Period", "Change", "Judgement", "Target"):
+        assert any(whole in words for words in header_lines), whole
+    assert any(line.startswith("Special Constable headcount") for line in raw.splitlines())
 
 
 @needs_quarto

@@ -201,7 +201,7 @@ _SHORT_REASONS = {
     judging.NoTest.RATE_WITHOUT_COUNTS: "an average, no counts",
     judging.NoTest.NO_EVENTS: "no events",
     judging.NoTest.NO_EARLIER_FIGURE: "no earlier figure",
-    judging.NoTest.NO_HISTORY: "no history to measure its normal variation",
+    judging.NoTest.NO_HISTORY: "no history",
     judging.NoTest.NO_DENOMINATOR: "outcomes, no count of the events",
     judging.NoTest.DERIVED: "derived figure",
     judging.NoTest.ESTIMATED: "estimated figure",
