@@ -49,6 +49,14 @@ def _opened(path: str, mtime_ns: int, size: int) -> pdfplumber.PDF:
     return pdfplumber.open(path)
 
 
+def pdf_table_rows(path: Path) -> str:
+    """The PDF's table rows, one a line, each its cells' text in column order (a cell's
+    wrapped lines joined), as a reader reads a row across, whatever order pdftotext takes."""
+    with parsed_pdf(path) as pdf:
+        rows = [row for page in pdf.pages for table in page.extract_tables() for row in table]
+    return "\n".join(normalised(" ".join(cell for cell in row if cell)) for row in rows)
+
+
 def normalised(text: str) -> str:
     """Whitespace collapsed and typographic apostrophes made plain, as a reader would search."""
     return re.sub(r"\s+", " ", text).replace("\u2019", "'")
