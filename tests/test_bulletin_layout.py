@@ -20,7 +20,9 @@ from crimeplan.inputs.params import load_plan, load_quarter
 from pdf_text import BOTTOM_MARGIN, TOP_MARGIN, parsed_pdf
 
 COVER = CoverFacts.of(load_plan(REPO / "params"), load_quarter(REPO / "params", "2019-20-Q2"))
-HEADER_ZONE, FOOTER_ZONE = TOP_MARGIN - 2, BOTTOM_MARGIN - 1  # points: the running header's and page label's margins
+# Points: the running header's and the page label's margins, less a point or two, so that a
+# body line starting at the margin's edge counts as body.
+HEADER_ZONE, FOOTER_ZONE = TOP_MARGIN - 2, BOTTOM_MARGIN - 1
 BODY_SIZE = 10  # points: body text; headings are this size or larger
 SECTION_SIZE = 14  # points: a section's (a priority's) heading, in its coloured band
 PAGE_LABEL = re.compile(r"Page (\d+) of (\d+)")

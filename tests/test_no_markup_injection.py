@@ -213,8 +213,6 @@ def test_no_payload_becomes_live_html(hostile):
     assert literal(ORDINARY) in shown
 
 
-
-
 def pdf_without_running_headers(path: Path) -> str:
     """The cover's text, then every later page's text inside the margins (pdftotext crops
     in points), so that a paragraph broken across pages reads on."""
