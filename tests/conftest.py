@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from crimeplan.build.kernels import skip_slow_imports
+from crimeplan.build import skip_slow_imports
 
 skip_slow_imports()  # before any test module imports Altair: as the CLI and the kernels do
 

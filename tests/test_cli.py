@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib.metadata import version
 
 from conftest import copy_project, run_cli
@@ -19,6 +21,20 @@ def test_render_help_lists_the_checks_and_exit_codes(tmp_path):
 def test_version(tmp_path):
     result = run_cli(tmp_path, "--version")
     assert result.returncode == 0 and result.stdout.strip() == f"crimeplan {version('crimeplan')}"
+
+
+def test_the_cli_never_imports_the_grammar_jsonschema_would_build():
+    """rfc3987_syntax compiles ~40 grammars on import (seconds); the CLI marks it unimportable
+    before any renderer imports nbformat, and jsonschema then does without it."""
+    probe = (
+        "import sys\n"
+        "from crimeplan import cli\n"
+        "try:\n    cli.main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "import nbformat\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "None"
 
 
 def test_outside_a_project_root_is_one_plain_message(tmp_path):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import sys
 import tempfile
 import threading
 import time
@@ -42,7 +41,7 @@ STARTUP_SECONDS = 120
 SOCKETS_PREFIX = "crimeplan-"  # the kernels' local sockets: <temp>/crimeplan-<render pid>-<thread>-<n>
 # Run by each kernel before its first notebook.
 WARM_UP = (
-    "from crimeplan.build.kernels import skip_slow_imports\n"
+    "from crimeplan.build import skip_slow_imports\n"
     "skip_slow_imports()\n"
     "import pandas, altair, vl_convert, IPython.display\n"
     "import crimeplan.sections.priority\n"
@@ -50,15 +49,6 @@ WARM_UP = (
 )
 RESET = "get_ipython().reset(new_session=True, aggressive=False)"
 WARM_ENGINE = "crimeplan-warm-kernel"
-
-
-def skip_slow_imports() -> None:
-    """Skip an optional import that costs about a second and that crimeplan never uses.
-
-    Importing ``rfc3987_syntax`` builds a grammar; jsonschema only uses it for "iri"
-    format checks, which neither nbformat nor Altair asks for.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "not importable"
 
 
 @dataclass

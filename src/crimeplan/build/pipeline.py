@@ -86,9 +86,8 @@ class Kernels:
 
     def get(self, notebooks: int):
         if self.pool is None:
-            from crimeplan.build.kernels import KernelPool, skip_slow_imports
+            from crimeplan.build.kernels import KernelPool
 
-            skip_slow_imports()
             self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir,
                                    cell_timeout=self.cell_timeout).__enter__()
         return self.pool
