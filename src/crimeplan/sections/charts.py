@@ -21,7 +21,7 @@ import os
 import textwrap
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from importlib import metadata
 from pathlib import Path
 
@@ -244,6 +244,20 @@ class Chart:
         }, {"image/svg+xml": {"alt": self.alt_text}}
 
 
+
+def _unchecked(build):
+    """``build`` with Altair's check of each schema object as it is made turned off (its
+    "debug mode": a quarter of a chart's making): like :attr:`Chart.spec`, the finished
+    chart is left to the tests, which check every chart's spec against Vega-Lite's schema."""
+
+    @wraps(build)
+    def unchecked(*args, **kwargs):
+        with alt.utils.schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return unchecked
+
+
 def script_json(value) -> str:
     """``value`` as JSON safe inside an HTML ``<script>``: no ``<`` the HTML parser could act on."""
     return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
@@ -267,6 +281,7 @@ CONFIG = {
 # --- the change chart: this period against the same period last year and the target ----------
 
 
+@_unchecked
 def change_chart(rows: pd.DataFrame, title: str, alt_text: str, *, subtitle: str = "", caption: str = "") -> Chart:
     """One row per measure: a hollow circle at the same period last year, a line to a
     triangle at this period (pointing the way the measure moved) and a bar at the target.
@@ -312,6 +327,7 @@ def _tick_label(value: float, unit: str, last: bool) -> str:
     return format_value(value, unit) if last or unit in (Unit.PERCENT, Unit.GBP) else format_number(value)
 
 
+@_unchecked
 def strip_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str, *,
                 subtitle: str = "", caption: str = "") -> Chart:
     """One row per item (e.g. an offence), each on its own scale from zero, with a marker
@@ -429,6 +445,7 @@ PERIOD_LABELS = {
 }
 
 
+@_unchecked
 def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *, period: str = "month",
                 points: pd.DataFrame | None = None, target: tuple[float, object, str] | None = None,
                 spc=None, subtitle: str = "", caption: str = "") -> Chart:
@@ -524,6 +541,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
 # --- bars: areas or forces side by side ---------------------------------------------------------
 
 
+@_unchecked
 def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, *, subtitle: str = "",
                   caption: str = "") -> Chart:
     """Horizontal bars, one per area, largest first, each labelled with its value:
@@ -549,6 +567,7 @@ def _step(labels) -> int:
     return max(24, max(label.count("\n") + 1 for label in labels) * LINE_HEIGHT + 6)
 
 
+@_unchecked
 def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, highlight: str,
                           facet: str | None = None, *, subtitle: str = "", caption: str = "",
                           value_format: str = ",.1f") -> Chart:
