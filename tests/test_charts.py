@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, copy_project
-from crimeplan.sections import charts
+from crimeplan.sections import charts, vega
 from crimeplan.sections.charts import Chart, contrast_ratio
 from crimeplan.sections.priority import PriorityReport
 from crimeplan.stats.judgement import spc
@@ -263,9 +263,9 @@ def test_text_is_at_least_12_px_and_8_pt_in_the_pdf(shipped):
         assert drawn and min(drawn) >= 12, chart.title
         width = float(re.search(r'<svg[^>]* width="([\d.]+)"', chart.svg)[1])
         assert width <= charts.MAX_SVG_WIDTH, chart.title
-        assert min(drawn) * charts.PDF_COLUMN_POINTS / width >= charts.MIN_PDF_POINTS
+        assert min(drawn) * vega.PDF_COLUMN_POINTS / width >= charts.MIN_PDF_POINTS
         height = float(re.search(r'<svg[^>]* height="([\d.]+)"', chart.svg)[1])
-        assert height * charts.PDF_COLUMN_POINTS / width <= charts.PDF_PAGE_POINTS, f"fits on a page: {chart.title}"
+        assert height * vega.PDF_COLUMN_POINTS / width <= vega.PDF_PAGE_POINTS, f"fits on a page: {chart.title}"
 
 
 def test_contrast_ratio_follows_wcag():

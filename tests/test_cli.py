@@ -6,7 +6,7 @@ import subprocess
 import sys
 from importlib.metadata import version
 
-from conftest import copy_project, run_cli
+from conftest import REPO, copy_project, run_cli
 
 
 def test_render_help_lists_the_checks_and_exit_codes(tmp_path):
@@ -35,6 +35,28 @@ def test_the_cli_never_imports_the_grammar_jsonschema_would_build():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "None"
+
+
+def test_the_render_s_own_process_never_imports_altair(tmp_path):
+    """Only the kernels draw charts: the render's process checks, writes the tables and
+    renders without Altair (0.4 s of import it would spend while the kernels work)."""
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from crimeplan import cli  # noqa: F401  (as the command line starts)\n"
+        "from crimeplan.build import pipeline\n"
+        "from crimeplan.build.render import builtin, quarto\n"
+        "from rich.console import Console\n"
+        "from crimeplan.periods import Quarter\n"
+        "from crimeplan.project import Project\n"
+        "project, quarter = Project(Path(sys.argv[1])), Quarter.parse('2019-20-Q2')\n"
+        "edition = pipeline._checked_edition(project, quarter, Console(stderr=True))\n"
+        "pipeline._write_tables(edition, Path(sys.argv[2]))\n"
+        "print('altair' in sys.modules, len(list(Path(sys.argv[2]).glob('*.csv'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(REPO), str(tmp_path / "tables")],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "8"]
 
 
 def test_outside_a_project_root_is_one_plain_message(tmp_path):

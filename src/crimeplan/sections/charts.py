@@ -17,19 +17,17 @@ import hashlib
 import html
 import json
 import math
-import os
 import textwrap
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache, wraps
-from importlib import metadata
-from pathlib import Path
+from functools import cached_property, wraps
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
 from crimeplan.inputs.measures import Kind, Unit
+from crimeplan.sections.vega import PDF_COLUMN_POINTS, script_json
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import (
     format_number,
@@ -47,9 +45,7 @@ from crimeplan.text.wording import direction_between, rose_to, signed, up_from
 FONT_SIZE = 12
 TITLE_FONT_SIZE = 15
 LINE_HEIGHT = 16
-PDF_COLUMN_POINTS = 482
 MIN_PDF_POINTS = 8
-PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
 TREND_HEIGHT = 180  # a trend's plot: tall enough for six axis labels, a quarter of a PDF page with its title
 MAX_SVG_WIDTH = FONT_SIZE * PDF_COLUMN_POINTS / MIN_PDF_POINTS
 CHART_WIDTH = 680  # the static (SVG) width of single views; in HTML they fill their container
@@ -258,9 +254,6 @@ def _unchecked(build):
     return unchecked
 
 
-def script_json(value) -> str:
-    """``value`` as JSON safe inside an HTML ``<script>``: no ``<`` the HTML parser could act on."""
-    return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
 
 
 _TEXT = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
@@ -732,29 +725,3 @@ def contrast_ratio(first: str, second: str = BACKGROUND) -> float:
     """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
-
-
-@lru_cache(maxsize=1)
-def vega_javascript() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``).
-
-    vl-convert builds it in about a second; it depends only on vl-convert's version, so it
-    is kept in the user's cache folder (``$XDG_CACHE_HOME/crimeplan``) once built.
-    """
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan"
-    path = cache / f"vega-embed-bundle-vl-convert-{metadata.version('vl-convert-python')}.js"
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    bundle = vlc.javascript_bundle()  # type: ignore[call-arg]  # the stub calls the optional snippet required
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(bundle, encoding="utf-8")
-        partial.replace(path)
-    except OSError:
-        pass  # a read-only home: build it again next time
-    return bundle
-
-

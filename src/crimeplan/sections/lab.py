@@ -29,7 +29,7 @@ def interactive_charts():
         return None
     from IPython.display import HTML
 
-    from crimeplan.sections.charts import vega_javascript
+    from crimeplan.sections.vega import vega_javascript
 
     # Once per page: a second copy at the top level would declare its names again (an error).
     return HTML(f'<script type="text/javascript">if (!window.vegaEmbed) {{ (function () {{\n{vega_javascript()}\n}})(); }}'
@@ -56,7 +56,7 @@ def offline_altair():
 
 def _offline_bundle(spec: dict, **_options) -> dict:
     """An Altair chart as HTML drawn by the ``window.vegaEmbed`` that :func:`offline_altair` loaded."""
-    from crimeplan.sections.charts import script_json
+    from crimeplan.sections.vega import script_json
 
     element = f"crimeplan-altair-{uuid.uuid4().hex}"
     script = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import Markdown
@@ -19,13 +20,13 @@ from crimeplan.inputs.params import Plan, Priority
 from crimeplan.markup import text
 from crimeplan.periods import Quarter
 from crimeplan.sections import downloads
-from crimeplan.sections.charts import Chart
-from crimeplan.sections.priority_charts import PriorityCharts
-from crimeplan.sections.public_data import open_data_sections
 from crimeplan.stats.compare import Comparison
 from crimeplan.text import narrative
 from crimeplan.text.commentary import Commentary
 from crimeplan.text.provenance import legend, statuses_in
+
+if TYPE_CHECKING:  # the charts are imported when drawn: tables and text need no Altair
+    from crimeplan.sections.charts import Chart
 
 # What an empty cell of the performance table means, in words a screen reader reads.
 NOT_AVAILABLE, NO_COMPARISON, NO_TARGET = "not available", "no comparison", "no target"
@@ -181,6 +182,8 @@ class PriorityReport:
 
     def public_data(self) -> list[Markdown | Chart]:
         """Official open data for the priority (police.uk, Home Office), when the quarter has it."""
+        from crimeplan.sections.public_data import open_data_sections
+
         return open_data_sections(
             self.priority.number, self.quarter, self.measures, self.catalogue, self.plan,
             self.edition.comparison_group,
@@ -188,6 +191,8 @@ class PriorityReport:
 
     def charts(self) -> list[Chart]:
         """Charts that add what the performance table cannot (:class:`PriorityCharts`)."""
+        from crimeplan.sections.priority_charts import PriorityCharts
+
         return PriorityCharts(self.edition, self.priority, self.comparisons).all()
 
 

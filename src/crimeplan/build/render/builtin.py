@@ -18,7 +18,7 @@ import yaml
 from crimeplan.build.render import bounded
 from crimeplan.build.render.document import EXTENSION, HTML, TYPST, CoverFacts, notebook_markdown
 from crimeplan.errors import ExecutionError
-from crimeplan.sections.charts import vega_javascript
+from crimeplan.sections.vega import vega_javascript
 
 # Values reach the Markdown as escaped text (crimeplan.markup); as a second guard, the
 # Markdown is read without raw HTML or TeX, citations, maths, spans and link or code

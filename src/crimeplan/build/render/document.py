@@ -15,7 +15,7 @@ import nbformat
 
 from crimeplan.inputs.params import Plan, QuarterParams
 from crimeplan.markup import raw_block, text, typst_string
-from crimeplan.sections.charts import PDF_COLUMN_POINTS, PDF_PAGE_POINTS
+from crimeplan.sections.vega import PDF_COLUMN_POINTS, PDF_PAGE_POINTS
 
 HTML = "html"
 TYPST = "typst"

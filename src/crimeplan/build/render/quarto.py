@@ -46,7 +46,7 @@ import yaml
 from crimeplan.build.render import bounded
 from crimeplan.build.render.document import EXTENSION, TYPST, CoverFacts, output_block
 from crimeplan.errors import ExecutionError
-from crimeplan.sections.charts import vega_javascript
+from crimeplan.sections.vega import vega_javascript
 
 EXTENSION_NAME = "crimeplan"
 PROJECT_EXTENSION = Path("_extensions") / EXTENSION_NAME  # where a project holds the extension
