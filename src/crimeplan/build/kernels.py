@@ -46,6 +46,8 @@ WARM_UP = (
     "import pandas, altair, vl_convert, IPython.display\n"
     "import crimeplan.sections.priority\n"
     "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"
+    "import gc\n"
+    "gc.freeze()  # the modules stay: each collection (every RESET makes one) skips their objects\n"
 )
 RESET = "get_ipython().reset(new_session=True, aggressive=False)"
 WARM_ENGINE = "crimeplan-warm-kernel"
