@@ -45,6 +45,15 @@ def test_a_saved_edition_is_taken_without_reading_the_project_again(tmp_path, mo
     assert [c.current for c in taken.comparisons(1)] == [c.current for c in loaded.comparisons(1)]
 
 
+def test_the_rows_of_a_measure_and_area_are_every_period_s_and_none_for_a_pair_without_data():
+    edition = PriorityReport.load("p1_local_policing", QUARTER, REPO).edition
+    measures = edition.measures
+    expected = measures[(measures["measure"] == "specials_headcount_home_office") & (measures["area"] == "Essex")]
+    pd.testing.assert_frame_equal(edition.rows_of("specials_headcount_home_office", "Essex"), expected)
+    assert len(expected) > 6 and edition.rows_of("specials_headcount_home_office", "Harlow").empty
+    assert list(edition.rows_of("no_such_measure", "Essex").columns) == list(measures.columns)
+
+
 def test_a_folder_that_is_not_a_project_is_named(tmp_path):
     with pytest.raises(InputError, match="is not a crimeplan project root"):
         editions.notebook_edition(QUARTER, tmp_path)

@@ -19,6 +19,7 @@ the update is left untouched.
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import shutil
@@ -216,6 +217,7 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
                 + f", {renderer.name} renderer")
     pool = kernels.get(len(to_execute)) if to_execute else None  # they warm up during the checks
     edition = _checked_edition(project, quarter, console)
+    gc.freeze()  # the edition and the modules live until the render ends: later collections skip them
     execute_started = time.monotonic()
     timings, execute_seconds = {}, 0.0
     if pool is not None:

@@ -68,6 +68,7 @@ class Edition:
     warnings: list[Problem] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)  # data/sources.yml, by catalogue source
     _comparisons: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
+    _row_labels: dict[tuple[str, str], pd.Index] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def quarter(self) -> Quarter:
@@ -76,7 +77,7 @@ class Edition:
     def __getstate__(self) -> dict:
         """What pickle saves (a render hands the edition to its kernels): the measures' period
         dates as datetime64 columns, which pickle far faster than a ``date`` object a cell."""
-        state = self.__dict__.copy()
+        state = self.__dict__.copy() | {"_row_labels": {}}  # each process groups the rows it reads
         dates = self.measures[list(PERIOD_COLUMNS)]
         if not dates.isna().any().any():
             state["measures"] = self.measures.assign(**{c: pd.to_datetime(dates[c]) for c in PERIOD_COLUMNS})
@@ -119,6 +120,14 @@ class Edition:
             for comparison in self.comparisons(priority.number):
                 if comparison.previous_quarter is not None:
                     comparison.previous_quarter.judgement  # noqa: B018 - worked out here, then kept with the edition
+
+    def rows_of(self, measure: str, area: str) -> pd.DataFrame:
+        """The measures' rows for one measure and area, every period (grouped once per edition:
+        a chart's series would otherwise compare every row's measure and area)."""
+        if not self._row_labels:
+            self._row_labels.update(self.measures.groupby(["measure", "area"], sort=False).groups)
+        labels = self._row_labels.get((measure, area))
+        return self.measures.iloc[:0] if labels is None else self.measures.loc[labels]
 
     @property
     def area_names(self) -> set[str]:

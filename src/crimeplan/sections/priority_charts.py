@@ -54,12 +54,8 @@ class PriorityCharts:
         """The force-wide rows of ``comparison``'s measure up to the quarter's end that cover
         periods as long as the current one (months, quarters, snapshots), oldest first."""
         length = _length(comparison.current.start, comparison.current.end)
-        frame = self.edition.measures
-        rows = frame[
-            (frame["measure"] == comparison.measure)
-            & (frame["area"] == comparison.area)
-            & (frame["period_end"] <= self.edition.quarter.end)
-        ]
+        rows = self.edition.rows_of(comparison.measure, comparison.area)
+        rows = rows[rows["period_end"] <= self.edition.quarter.end]
         same_length = [_length(row.period_start, row.period_end) == length for row in rows.itertuples()]
         return rows[same_length].sort_values("period_end")
 
