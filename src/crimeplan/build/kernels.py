@@ -81,7 +81,6 @@ class KernelPool:
 
     def __enter__(self) -> KernelPool:
         logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures are reported as ExecutionError
-        _register_warm_engine()
         remove_stale_sockets()
         for number in range(self.size):
             kernel = _Kernel()
@@ -89,6 +88,7 @@ class KernelPool:
             thread = threading.Thread(target=self._serve, args=(kernel,), name=f"kernel-{number + 1}", daemon=True)
             self._threads.append(thread)
             thread.start()
+        _register_warm_engine()  # Papermill's import while the kernels start; no notebook is submitted before
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 RENDERING = "CRIMEPLAN_RENDER"  # set in the kernels of `crimeplan render`
 ALTAIR_RENDERER = "crimeplan-offline"
@@ -80,6 +82,8 @@ def measures_table(root: str | Path = "..") -> pd.DataFrame:
     ``data/measures/own_figures.csv``) and ``row``. Raises
     :class:`~crimeplan.errors.InputError` listing every problem in the data.
     """
+    import pandas as pd
+
     from crimeplan.inputs.measures import display_path, raise_for_errors, read_catalogue, read_measures
     from crimeplan.periods import quarter_of
 
