@@ -325,6 +325,15 @@ def test_no_chart_repeats_a_table_as_bars_of_two_periods(shipped):
         assert "yOffset" not in chart.spec_json and '"period"' not in chart.spec_json, chart.title
 
 
+def test_an_outline_has_the_chart_s_words_and_draws_nothing():
+    """About learns the measures the public-data sections show from outlines of their charts."""
+    with charts.outlines_only():
+        outline = synthetic_trend(20)
+    drawn = synthetic_trend(20)
+    assert (outline.title, outline.alt_text, outline.caption) == (drawn.title, drawn.alt_text, drawn.caption)
+    assert "mark" not in outline.chart.to_dict(validate=False) and "layer" not in outline.spec and "layer" in drawn.spec
+
+
 def test_long_labels_are_wrapped_not_cut():
     assert charts.wrap("Share of Special Constabulary applications from Black, Asian and minority ethnic "
                        "applicants", charts.LABEL_CHARS) == [

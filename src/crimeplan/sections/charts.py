@@ -15,9 +15,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import inspect
 import json
 import math
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, wraps
@@ -240,20 +244,38 @@ class Chart:
         }, {"image/svg+xml": {"alt": self.alt_text}}
 
 
+_outlined: ContextVar[bool] = ContextVar("outlined", default=False)
 
-def _unchecked(build):
-    """``build`` with Altair's check of each schema object as it is made turned off (its
-    "debug mode": a quarter of a chart's making): like :attr:`Chart.spec`, the finished
-    chart is left to the tests, which check every chart's spec against Vega-Lite's schema."""
+
+@contextmanager
+def outlines_only() -> Iterator[None]:
+    """Within it, each chart is made as its title and text around an empty Altair chart:
+    for learning what sections show (the measures About lists) without drawing them."""
+    token = _outlined.set(True)
+    try:
+        yield
+    finally:
+        _outlined.reset(token)
+
+
+def _builder(build):
+    """A chart builder: ``build`` with Altair's check of each schema object as it is made
+    turned off (its "debug mode", a quarter of a chart's making; like :attr:`Chart.spec`,
+    the finished chart is left to the tests, which check every chart's spec against
+    Vega-Lite's schema), or only the chart's outline within :func:`outlines_only`."""
+    signature = inspect.signature(build)
 
     @wraps(build)
-    def unchecked(*args, **kwargs):
+    def built(*args, **kwargs) -> Chart:
+        if _outlined.get():
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            words = {name: bound.arguments[name] for name in ("title", "alt_text", "subtitle", "caption")}
+            return Chart(alt.Chart(), **words)
         with alt.utils.schemapi.debug_mode(False):
             return build(*args, **kwargs)
 
-    return unchecked
-
-
+    return built
 
 
 _TEXT = {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 0}
@@ -274,7 +296,7 @@ CONFIG = {
 # --- the change chart: this period against the same period last year and the target ----------
 
 
-@_unchecked
+@_builder
 def change_chart(rows: pd.DataFrame, title: str, alt_text: str, *, subtitle: str = "", caption: str = "") -> Chart:
     """One row per measure: a hollow circle at the same period last year, a line to a
     triangle at this period (pointing the way the measure moved) and a bar at the target.
@@ -320,7 +342,7 @@ def _tick_label(value: float, unit: str, last: bool) -> str:
     return format_value(value, unit) if last or unit in (Unit.PERCENT, Unit.GBP) else format_number(value)
 
 
-@_unchecked
+@_builder
 def strip_chart(rows: list[dict], roles: list[tuple[str, str, str, str]], title: str, alt_text: str, *,
                 subtitle: str = "", caption: str = "") -> Chart:
     """One row per item (e.g. an offence), each on its own scale from zero, with a marker
@@ -438,7 +460,7 @@ PERIOD_LABELS = {
 }
 
 
-@_unchecked
+@_builder
 def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *, period: str = "month",
                 points: pd.DataFrame | None = None, target: tuple[float, object, str] | None = None,
                 spc=None, subtitle: str = "", caption: str = "") -> Chart:
@@ -534,7 +556,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
 # --- bars: areas or forces side by side ---------------------------------------------------------
 
 
-@_unchecked
+@_builder
 def by_area_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, *, subtitle: str = "",
                   caption: str = "") -> Chart:
     """Horizontal bars, one per area, largest first, each labelled with its value:
@@ -560,7 +582,7 @@ def _step(labels) -> int:
     return max(24, max(label.count("\n") + 1 for label in labels) * LINE_HEIGHT + 6)
 
 
-@_unchecked
+@_builder
 def highlighted_bar_chart(table: pd.DataFrame, title: str, alt_text: str, x_title: str, highlight: str,
                           facet: str | None = None, *, subtitle: str = "", caption: str = "",
                           value_format: str = ",.1f") -> Chart:

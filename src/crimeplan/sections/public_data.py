@@ -70,10 +70,11 @@ def measures_shown(quarter: Quarter, measures: pd.DataFrame, catalogue: Catalogu
     of every section shown, its own measures and those of the plan's list for it that it
     read, that have rows up to the quarter's end (for the update's sources and definitions)."""
     shown = set()
-    for priority in plan.priorities:
-        for section, _, read in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
-            own = set(SECTION_MEASURES[section.section])
-            shown |= own | (set(_section_measures(section)) - own) & read
+    with charts.outlines_only():
+        for priority in plan.priorities:
+            for section, _, read in _shown_sections(priority, quarter, measures, catalogue, plan, comparison_group):
+                own = set(SECTION_MEASURES[section.section])
+                shown |= own | (set(_section_measures(section)) - own) & read
     rows = measures[measures["measure"].isin(shown)]
     return set(rows.loc[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(quarter.end), "measure"])
 
