@@ -168,3 +168,14 @@ def test_catalogue_entry_missing_several_fields_is_one_problem(data_dir):
         "'kind', 'better', 'source', 'definition' are missing (required: label, priority, commitment, unit, kind, "
         "better, source, definition) (rule: catalogue_missing)",
     ]
+
+
+def test_a_column_transformed_per_distinct_value_is_the_cell_by_cell_result_in_row_order():
+    from crimeplan.inputs.schemas import parsed_dates, parsed_numbers
+
+    cells = pd.Series(["2019-09-30", "30/09/2019", "2019-09-30", "", "2019-02-30", "2019-09-30"], index=[7, 3, 9, 1, 4, 2])
+    assert parsed_dates(cells).equals(pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce"))
+    numbers = parsed_numbers(pd.Series(["12", "12,3", "nan", "12", "-4.5", None], index=list("abcdef")))
+    assert numbers.index.tolist() == list("abcdef")
+    assert numbers.isna().tolist() == [False, True, True, False, False, True]
+    assert numbers[["a", "d", "e"]].tolist() == [12.0, 12.0, -4.5]

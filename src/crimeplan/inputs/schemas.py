@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import wraps
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,17 +112,34 @@ def date_hint(text: str) -> str:
     return ""
 
 
+def per_distinct_value(transform: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+    """``transform`` (cell by cell over a column) worked out once per distinct value and
+    spread back to every row: a measures column repeats its ids, areas, dates and sources
+    thousands of times."""
+
+    @wraps(transform)
+    def spread(column: pd.Series) -> pd.Series:
+        codes, distinct = pd.factorize(column, use_na_sentinel=False)
+        done = transform(pd.Series(distinct, dtype=column.dtype))
+        return pd.Series(done.to_numpy()[codes], index=column.index, dtype=done.dtype, name=column.name)
+
+    return spread
+
+
+@per_distinct_value
 def parsed_dates(text: pd.Series) -> pd.Series:
     """ISO dates as ``datetime64``; anything else (``Sept 19``, ``2019-02-30``) is NaT."""
     return pd.to_datetime(text, format=DATE_FORMAT, errors="coerce")
 
 
+@per_distinct_value
 def parsed_numbers(text: pd.Series) -> pd.Series:
     """Finite numbers as floats; anything else (``12,3``, ``£5``, ``nan``, ``inf``) is NaN."""
     numbers = pd.to_numeric(text, errors="coerce").astype(float)
     return numbers.where(np.isfinite(numbers))
 
 
+@per_distinct_value
 def normal_qualifier(text: pd.Series) -> pd.Series:
     """Qualifiers as compared and stored: lower case, single spaces ("More  than" -> "more than")."""
     return text.str.lower().str.split().str.join(" ")
@@ -151,7 +169,7 @@ def measures_text_schema() -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "measure": pa.Column(None, _check("measure_id", lambda s: s.str.match(MEASURE_ID_PATTERN))),
+            "measure": pa.Column(None, _check("measure_id", per_distinct_value(lambda s: s.str.match(MEASURE_ID_PATTERN)))),
             "area": pa.Column(None, _check("required_area", lambda s: s != "")),
             "period_start": pa.Column(None, _check("iso_date_start", lambda s: parsed_dates(s).notna())),
             "period_end": pa.Column(None, _check("iso_date_end", lambda s: parsed_dates(s).notna())),
@@ -160,7 +178,7 @@ def measures_text_schema() -> pa.DataFrameSchema:
             "period_assumed": pa.Column(
                 None, _check("period_assumed", lambda s: s.str.lower().isin(PERIOD_ASSUMED_VALUES))),
             "qualifier": pa.Column(None, _check("known_qualifier", lambda s: normal_qualifier(s).isin(["", *QUALIFIERS]))),
-            "source": pa.Column(None, _check("source_text", lambda s: ~s.str.fullmatch(NUMBER_ONLY))),
+            "source": pa.Column(None, _check("source_text", per_distinct_value(lambda s: ~s.str.fullmatch(NUMBER_ONLY)))),
         },
     )
 
