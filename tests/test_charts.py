@@ -334,6 +334,26 @@ def test_an_outline_has_the_chart_s_words_and_draws_nothing():
     assert "mark" not in outline.chart.to_dict(validate=False) and "layer" not in outline.spec and "layer" in drawn.spec
 
 
+def test_a_chart_drawn_before_is_read_from_the_cache_and_any_change_draws_it_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    spec = synthetic_trend(20).static_spec
+    first = vega.svg(spec)
+    assert first.startswith("<svg") and len(list((tmp_path / "crimeplan" / "charts").glob("*.svg"))) == 1
+    drawn = []
+    monkeypatch.setattr(vega.vlc, "vegalite_to_svg", lambda spec: drawn.append(spec) or "<svg>new</svg>")
+    assert vega.svg(spec) == first and drawn == []
+    changed = {**spec, "title": {**spec["title"], "text": ["Crimes fell"]}}
+    assert vega.svg(changed) == "<svg>new</svg>" and len(drawn) == 1
+    monkeypatch.setattr(vega, "_fonts", lambda: [("/usr/share/fonts/new.ttf", 1, 1)])  # a font installed
+    assert vega.svg(spec) == "<svg>new</svg>" and len(drawn) == 2
+
+
+def test_a_chart_is_drawn_where_the_cache_cannot_be_written(tmp_path, monkeypatch):
+    (tmp_path / "crimeplan").write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert vega.svg(synthetic_trend(20).static_spec).startswith("<svg")
+
+
 def test_long_labels_are_wrapped_not_cut():
     assert charts.wrap("Share of Special Constabulary applications from Black, Asian and minority ethnic "
                        "applicants", charts.LABEL_CHARS) == [

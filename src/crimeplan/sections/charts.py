@@ -28,9 +28,9 @@ from functools import cached_property, wraps
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
 from crimeplan.inputs.measures import Kind, Unit
+from crimeplan.sections import vega
 from crimeplan.sections.vega import PDF_COLUMN_POINTS, script_json
 from crimeplan.stats import judgement
 from crimeplan.text.formatting import (
@@ -193,7 +193,7 @@ class Chart:
 
     @cached_property
     def svg(self) -> str:
-        return vlc.vegalite_to_svg(self.static_spec)
+        return vega.svg(self.static_spec)
 
     def html(self) -> str:
         """The chart as a ``<figure>``: the drawing, then its title as a visible caption.

@@ -5,8 +5,11 @@ process imports this, never :mod:`crimeplan.sections.charts` (Altair takes 0.4 s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import threading
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -25,6 +28,9 @@ def script_json(value) -> str:
     return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
 
 
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+
 @lru_cache(maxsize=1)
 def vega_javascript() -> str:
     """Vega, Vega-Lite and Vega-Embed as one offline script (sets ``window.vegaEmbed``).
@@ -32,18 +38,45 @@ def vega_javascript() -> str:
     vl-convert builds it in about a second; it depends only on vl-convert's version, so it
     is kept in the user's cache folder (``$XDG_CACHE_HOME/crimeplan``) once built.
     """
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan"
-    path = cache / f"vega-embed-bundle-vl-convert-{metadata.version('vl-convert-python')}.js"
+    name = f"vega-embed-bundle-vl-convert-{metadata.version('vl-convert-python')}.js"
+    return _kept(name, lambda: vlc.javascript_bundle())  # type: ignore[call-arg]  # the stub calls the optional snippet required
+
+
+def svg(spec: dict) -> str:
+    """The Vega-Lite ``spec`` drawn as SVG by vl-convert (0.1 to 0.3 s a chart), kept in the
+    user's cache folder by what the drawing depends on: the spec, vl-convert's version and
+    the fonts installed. A render of unchanged figures draws none of its charts again."""
+    drawing = [spec, metadata.version("vl-convert-python"), _fonts()]
+    key = hashlib.sha256(json.dumps(drawing, sort_keys=True).encode()).hexdigest()
+    return _kept(f"charts/{key}.svg", lambda: vlc.vegalite_to_svg(spec))
+
+
+def _kept(name: str, make: Callable[[], str]) -> str:
+    """The text ``make`` gives, kept as ``name`` in the user's cache folder (read from it
+    when there; a read-only home makes it every time)."""
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan" / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    bundle = vlc.javascript_bundle()  # type: ignore[call-arg]  # the stub calls the optional snippet required
+    text = make()
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(bundle, encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+        partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError:
-        pass  # a read-only home: build it again next time
-    return bundle
+        pass
+    return text
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> list[tuple[str, int, int]]:
+    """The font files vl-convert may lay text out with: path, size and modification time."""
+    found = []
+    for folder in FONT_FOLDERS:
+        for path in sorted(Path(folder).expanduser().rglob("*")):
+            if path.is_file():
+                status = path.stat()
+                found.append((str(path), status.st_size, status.st_mtime_ns))
+    return found
