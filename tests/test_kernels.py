@@ -77,6 +77,28 @@ def test_what_a_kernel_imported_before_its_notebooks_is_left_out_of_garbage_coll
     assert int(frozen) > 100_000 and altair == "True"
 
 
+def test_a_chart_s_id_does_not_depend_on_what_the_kernel_ran_before(tmp_path):
+    """`render --all` runs several quarters' notebooks on one kernel: an identical chart
+    drawn by an earlier notebook must not renumber this one's (the update would then
+    depend on which kernel ran what)."""
+    draw = (
+        "import altair as alt, pandas as pd\n"
+        "from crimeplan.sections.charts import Chart\n"
+        "def chart():\n"
+        "    return Chart(alt.Chart(pd.DataFrame({'a': [1]})).mark_point().encode(x='a:Q'), 'A title', 'Alt text.')\n"
+        "print(chart().element_id, chart().element_id)"
+    )
+    sources = [notebook(tmp_path / f"{name}.ipynb", draw) for name in ("a", "b")]
+    with KernelPool(1, tmp_path) as pool:
+        pool.submit(sources, tmp_path / "out", {"quarter": "2019-20-Q2"})
+        pool.wait(quiet())
+    ids = [
+        nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4).cells[-1].outputs[0]["text"].split()
+        for name in ("a", "b")
+    ]
+    assert ids[0] == ids[1] and ids[0][1] == f"{ids[0][0]}-2", ids
+
+
 def test_a_failing_notebook_is_named_and_every_kernel_stops(tmp_path):
     sources = [notebook(tmp_path / f"n{i}.ipynb", "x = 1") for i in range(3)]
     sources.insert(1, notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('figures do not add up')"))

@@ -49,7 +49,13 @@ WARM_UP = (
     "import gc\n"
     "gc.freeze()  # the modules stay: each collection (every RESET makes one) skips their objects\n"
 )
-RESET = "get_ipython().reset(new_session=True, aggressive=False)"
+# Before each notebook: a clean namespace, and chart ids numbered as in a fresh kernel.
+RESET = (
+    "get_ipython().reset(new_session=True, aggressive=False)\n"
+    "from crimeplan.sections.charts import forget_drawn_charts\n"
+    "forget_drawn_charts()\n"
+    "del forget_drawn_charts\n"
+)
 WARM_ENGINE = "crimeplan-warm-kernel"
 
 

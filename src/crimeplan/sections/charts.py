@@ -83,7 +83,7 @@ EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } 
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
 MIN_TREND_POINTS = 6
 
-_drawn: dict[str, int] = {}  # charts made in this process, by content
+_drawn: dict[str, int] = {}  # charts made in this process (a render's kernel: this notebook), by content
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -141,11 +141,13 @@ class Chart:
     def element_id(self) -> str:
         """The id of the chart's element in the HTML: named by its content, so that the same
         inputs give the same page, and numbered apart from any identical chart the same
-        process drew before. Worked out when the chart is drawn, so that a chart made only
-        to learn what a section shows costs no spec."""
+        process drew before (in a render's kernel, the same notebook: :func:`forget_drawn_charts`).
+        Worked out when the chart is drawn, so that a chart made only to learn what a
+        section shows costs no spec."""
         digest = hashlib.sha1(f"{self.spec_json}\0{self.alt_text}\0{self.caption}".encode()).hexdigest()[:12]
         _drawn[digest] = _drawn.get(digest, 0) + 1
         return f"chart-{digest}" + (f"-{_drawn[digest]}" if _drawn[digest] > 1 else "")
+
 
     @cached_property
     def spec(self) -> dict:
@@ -242,6 +244,13 @@ class Chart:
             "image/svg+xml": self.svg,
             "text/plain": self.alt_text,
         }, {"image/svg+xml": {"alt": self.alt_text}}
+
+
+def forget_drawn_charts() -> None:
+    """Number charts as if none had been drawn: a render's kernel calls it before each
+    notebook, so that a chart's id does not depend on what the kernel ran before (in
+    JupyterLab the count runs on, keeping a cell run again apart from its old output)."""
+    _drawn.clear()
 
 
 _outlined: ContextVar[bool] = ContextVar("outlined", default=False)
