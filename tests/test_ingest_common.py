@@ -10,8 +10,8 @@ import pytest
 from crimeplan.ingest import SOURCES
 from crimeplan.ingest.common import (
     ForceNames,
+    csv_number,
     current_umask,
-    format_value,
     is_non_territorial,
     project_force,
     write_atomically,
@@ -61,8 +61,8 @@ def test_non_territorial_bodies() -> None:
     assert not is_non_territorial("Essex")
 
 
-def test_format_value() -> None:
-    assert [format_value(v) for v in (519, 519.0, 3187.4950000000003, 2959.9001, -0.0)] == [
+def test_a_figure_is_written_to_a_measures_csv_whole_or_to_two_places() -> None:
+    assert [csv_number(v) for v in (519, 519.0, 3187.4950000000003, 2959.9001, -0.0)] == [
         "519", "519", "3187.5", "2959.9", "0"]
 
 

@@ -344,8 +344,9 @@ def load_reference_areas(reference_dir: Path) -> set[str]:
     return set(frame["area"]) | every_district(reference_dir)
 
 
-def format_value(value: float) -> str:
-    """Whole numbers without a decimal point; others rounded to 2 places."""
+def csv_number(value: float) -> str:
+    """A figure as a measures CSV cell holds it: whole numbers without a decimal point, others
+    rounded to 2 places."""
     rounded = round(float(value), 2)
     if rounded.is_integer():
         return str(int(rounded))
@@ -379,7 +380,7 @@ def validate_measures(frame: pd.DataFrame, origin: str, known_areas: set[str]) -
             f"{first['period_start']} appears more than once"
         )
     rows = rows.sort_values(key, kind="stable").reset_index(drop=True)
-    rows["value"] = rows["value"].map(format_value)
+    rows["value"] = rows["value"].map(csv_number)
     for column in ("period_start", "period_end"):
         rows[column] = rows[column].map(lambda d: d.isoformat())
     rows[["source", "note"]] = rows[["source", "note"]].fillna("")

@@ -29,8 +29,8 @@ from crimeplan.ingest.common import (
     ForceNames,
     Source,
     SourceResult,
+    csv_number,
     expand_paths,
-    format_value,
     is_non_territorial,
     progress_bar,
 )
@@ -192,8 +192,8 @@ def _read_table(sheet: pd.DataFrame, label: str, names: ForceNames) -> list[tupl
             known = [v for v in day_values if v is not None]
             if total is not None and len(known) == len(day_values) and abs(sum(known) - total) > 0.5:
                 raise InputError(
-                    f"{label}: the 43 forces add up to {format_value(sum(known))} on "
-                    f"{day:%d %B %Y} but the table's total says {format_value(total)}"
+                    f"{label}: the 43 forces add up to {csv_number(sum(known))} on "
+                    f"{day:%d %B %Y} but the table's total says {csv_number(total)}"
                 )
     return values
 
@@ -327,10 +327,10 @@ class WorkforceSource(Source):
         for key, snapshot in latest.items():
             note = ""
             previous = earlier.get(key)
-            if previous and format_value(previous.value) != format_value(snapshot.value):
+            if previous and csv_number(previous.value) != csv_number(snapshot.value):
                 revised += 1
                 note = (f"revised: the {previous.release:%d %B %Y} release gave "
-                        f"{format_value(previous.value)}")
+                        f"{csv_number(previous.value)}")
             source = f"Home Office police workforce tables, {snapshot.release:%d %B %Y} release"
             rows.append((snapshot.measure, snapshot.force, snapshot.day, snapshot.day,
                          snapshot.value, source, note))
