@@ -4,8 +4,10 @@ as titles, targets and control limits drawn, legible text, marks with enough con
 from __future__ import annotations
 
 import csv
+import errno
 import re
 from datetime import date
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -352,6 +354,19 @@ def test_a_chart_is_drawn_where_the_cache_cannot_be_written(tmp_path, monkeypatc
     (tmp_path / "crimeplan").write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert vega.svg(synthetic_trend(20).static_spec).startswith("<svg")
+
+
+def test_a_disk_full_while_keeping_a_chart_leaves_no_part_written_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    real_write = Path.write_text
+
+    def full_disk(path, text, **kwargs):
+        real_write(path, text[:10], **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    assert vega.svg(synthetic_trend(20).static_spec).startswith("<svg")
+    assert list((tmp_path / "crimeplan" / "charts").iterdir()) == []
 
 
 def test_long_labels_are_wrapped_not_cut():

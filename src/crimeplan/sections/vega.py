@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -53,20 +54,22 @@ def svg(spec: dict) -> str:
 
 def _kept(name: str, make: Callable[[], str]) -> str:
     """The text ``make`` gives, kept as ``name`` in the user's cache folder (read from it
-    when there; a read-only home makes it every time)."""
+    when there; a read-only home or a full disk makes it every time, leaving no part-written
+    file behind)."""
     path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan" / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
     text = make()
+    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError:
-        pass
+        with suppress(OSError):  # none was written where no folder could be made
+            partial.unlink()
     return text
 
 
