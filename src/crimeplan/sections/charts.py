@@ -148,7 +148,6 @@ class Chart:
         _drawn[digest] = _drawn.get(digest, 0) + 1
         return f"chart-{digest}" + (f"-{_drawn[digest]}" if _drawn[digest] > 1 else "")
 
-
     @cached_property
     def spec(self) -> dict:
         """The Vega-Lite spec the HTML draws: single views fill their container's width.

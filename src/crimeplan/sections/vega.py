@@ -22,14 +22,13 @@ import vl_convert as vlc
 # the text area of a page.
 PDF_COLUMN_POINTS = 482
 PDF_PAGE_POINTS = 700  # the height of the text area of an A4 page: a taller chart would be cut
+# Where vl-convert finds the fonts it lays a chart's text out with (fontconfig's usual folders).
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
 
 def script_json(value) -> str:
     """``value`` as JSON safe inside an HTML ``<script>``: no ``<`` the HTML parser could act on."""
     return json.dumps(value, sort_keys=True).replace("<", "\\u003c")
-
-
-FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
 
 @lru_cache(maxsize=1)
