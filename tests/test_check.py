@@ -607,3 +607,17 @@ def test_a_unit_written_after_a_reference_that_prints_it_is_a_warning(project, c
         p1.write_text(p1.read_text().replace(text, "- {{specials_hours.number}} hours of duty."))
         code, lines = run_check(project, capsys, "2019-20-Q2")
         assert code == 0 and not [line for line in lines if "commentary_unit" in line]
+
+
+def test_the_quarter_is_compared_once_for_the_checks_and_the_update(project, monkeypatch):
+    """The row checks, the plausibility warnings and every priority's section share one
+    comparison of the quarter (a fresh project: nothing remembered from another test)."""
+    from crimeplan.stats import compare
+
+    calls = []
+    counted = compare.compare_all
+    monkeypatch.setattr(compare, "compare_all", lambda *args, **kw: calls.append(kw) or counted(*args, **kw))
+    edition = load_edition(Project(project), Quarter.parse("2019-20-Q2"))
+    shown = [c for p in edition.plan.priorities for c in edition.comparisons(p.number)]
+    assert len(calls) == 1 and calls[0].get("priority") is None, calls
+    assert shown and all(c.area in edition.plan.areas for c in shown)

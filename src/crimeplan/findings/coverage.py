@@ -23,7 +23,7 @@ from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import rows_label
 from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
-from crimeplan.stats.compare import compare_all
+from crimeplan.stats.compare import Comparison
 
 NEAR_DAYS = 7  # a period this close to the expected one is taken for a typing slip
 
@@ -83,11 +83,12 @@ def snapshot_problems(project: Project, measures: pd.DataFrame, catalogue: Catal
     ]
 
 
-def quarter_problems(project: Project, plan: Plan, measures: pd.DataFrame, catalogue: Catalogue,
-                     quarter: Quarter) -> list[Problem]:
+def quarter_problems(project: Project, plan: Plan, own: pd.DataFrame, catalogue: Catalogue,
+                     quarter: Quarter, compared: list[Comparison]) -> list[Problem]:
     """Rows the quarter's update would silently pass over, and catalogue measures it has
-    no value for (a warning, listed once per priority)."""
-    own = own_measures(measures)
+    no value for (a warning, listed once per priority); ``own`` are the force's own valid
+    rows and ``compared`` their comparisons for the quarter
+    (:func:`~crimeplan.stats.compare.compare_all`)."""
     in_quarter = own[(own["period_end"] >= quarter.start) & (own["period_end"] <= quarter.end)]
     if in_quarter.empty:
         return [Problem("warning", f"no measure of the force's own has a value for {quarter.label}: the update "
@@ -96,8 +97,7 @@ def quarter_problems(project: Project, plan: Plan, measures: pd.DataFrame, catal
     problems = []
     rows_of = dict(tuple(own.groupby(["measure", "area"], sort=False)))  # each measure and area's rows, once
     for priority in plan.priorities:
-        comparisons = compare_all(own, catalogue, quarter, force_area=plan.force_area, area_order=plan.areas,
-                                  priority=priority.number)
+        comparisons = [c for c in compared if catalogue[c.measure].priority == priority.number]
         for comparison in comparisons:
             if catalogue[comparison.measure].kind == Kind.SNAPSHOT:
                 continue

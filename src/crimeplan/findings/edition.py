@@ -96,22 +96,9 @@ class Edition:
         Worked out once per edition, for every priority at once: the changes tested are
         corrected together for their number (Holm's method). A render does it before
         handing the edition to the notebook kernels."""
-        if not self._comparisons:
-            from crimeplan.findings.coverage import own_measures
-            from crimeplan.stats.compare import compare_all
-            from crimeplan.stats.judgement import correct_for_multiplicity
-
-            own = own_measures(self.measures)
-            for p in self.plan.priorities:
-                self._comparisons[p.number] = [
-                    c for c in compare_all(own, self.catalogue, self.quarter, force_area=self.plan.force_area,
-                                           area_order=self.plan.areas, priority=p.number)
-                    if c.area in self.plan.areas
-                ]
-            changes = [c.previous_year for comparisons in self._comparisons.values() for c in comparisons
-                       if c.previous_year is not None]
-            for change, judgement in zip(changes, correct_for_multiplicity([c.judgement for c in changes])):
-                change.settle(judgement)
+        if not self._comparisons:  # an edition made without read_quarter
+            compared = _compare_quarter(coverage.own_measures(self.measures), self.catalogue, self.quarter, self.plan)
+            self._comparisons.update(_by_priority(compared, self.plan, self.catalogue))
         return self._comparisons[priority]
 
     def compare_every_priority(self) -> None:
@@ -193,14 +180,16 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
         params_file = project.shown(project.params_dir / f"{quarter.id}.yml")
         problems += [problem for column, value in _params_text(params)
                      for problem in shown_as_typed(value, file=params_file, column=column)]
+    plan, catalogue = shared.plan, shared.catalogue
     valid = coverage.valid_rows(shared.measures)  # checked even beside errors elsewhere: every problem at once
+    own = coverage.own_measures(valid)
+    compared = _attempt(project, problems, lambda: _compare_quarter(own, catalogue, quarter, plan)) or []
     if not valid.empty:
         for found in (
             _attempt(project, problems, lambda: coverage.quarter_problems(
-                project, shared.plan, valid, shared.catalogue, quarter)),
+                project, plan, own, catalogue, quarter, compared)),
             _attempt(project, problems, lambda: plausibility.quarter_problems(
-                project, coverage.own_measures(valid), shared.catalogue, quarter,
-                force_area=shared.plan.force_area, areas=shared.plan.areas)),
+                project, own, catalogue, compared, plan.areas)),
         ):
             problems += found or []
     if not shared.ok:
@@ -220,8 +209,31 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
         project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
         areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
         warnings=[p for p in shared.problems + problems if p.severity == "warning"], sources=shared.sources,
+        _comparisons=_by_priority(compared, shared.plan, shared.catalogue),  # the rows checked are the edition's
     )
     return edition, problems
+
+
+def _compare_quarter(own: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, plan: Plan) -> list:
+    """The quarter against earlier periods and targets, for each of the force's own
+    measures (``own``: their rows) in every area: worked out once, for the checks and the update."""
+    from crimeplan.stats.compare import compare_all
+
+    return compare_all(own, catalogue, quarter, force_area=plan.force_area, area_order=plan.areas)
+
+
+def _by_priority(compared: list, plan: Plan, catalogue: Catalogue) -> dict[int, list]:
+    """``compared`` in the plan's areas, by priority, the changes tested corrected together
+    for their number (Holm's method)."""
+    from crimeplan.stats.judgement import correct_for_multiplicity
+
+    shown = [c for c in compared if c.area in plan.areas]
+    by_priority = {p.number: [c for c in shown if catalogue[c.measure].priority == p.number] for p in plan.priorities}
+    changes = [c.previous_year for comparisons in by_priority.values() for c in comparisons
+               if c.previous_year is not None]
+    for change, judgement in zip(changes, correct_for_multiplicity([c.judgement for c in changes])):
+        change.settle(judgement)
+    return by_priority
 
 
 def read_edition(project: Project, quarter: Quarter, shared: SharedInputs | None = None,

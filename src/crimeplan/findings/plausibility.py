@@ -28,9 +28,8 @@ import pandas as pd
 
 from crimeplan.errors import Problem
 from crimeplan.inputs.measures import Catalogue, Unit
-from crimeplan.periods import Quarter
 from crimeplan.project import Project
-from crimeplan.stats.compare import Comparison, Observation, compare_all
+from crimeplan.stats.compare import Comparison, Observation
 from crimeplan.text.formatting import format_number, format_value, long_date
 from crimeplan.text.narrative import describe_period
 
@@ -38,11 +37,12 @@ MIN_HISTORY = 4  # earlier periods needed before a figure is judged against its 
 FAR_FACTOR = 2  # "far outside": beyond twice the highest or below half the lowest
 
 
-def quarter_problems(project: Project, measures: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, *,
-                     force_area: str, areas: list[str]) -> list[Problem]:
-    """Warnings for the unlikely figures among the rows the quarter's update shows."""
+def quarter_problems(project: Project, measures: pd.DataFrame, catalogue: Catalogue, compared: list[Comparison],
+                     areas: list[str]) -> list[Problem]:
+    """Warnings for the unlikely figures among the rows the quarter's update shows
+    (``compared``: the quarter's comparisons of ``measures``, :func:`~crimeplan.stats.compare.compare_all`)."""
     checker = _Checker(project, measures, catalogue)
-    for comparison in compare_all(measures, catalogue, quarter, force_area=force_area, area_order=areas):
+    for comparison in compared:
         if comparison.area in areas and comparison.current is not None:
             checker.comparison(comparison)
     return checker.problems
