@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import time
 
 import nbformat
@@ -97,6 +100,56 @@ def test_a_chart_s_id_does_not_depend_on_what_the_kernel_ran_before(tmp_path):
         for name in ("a", "b")
     ]
     assert ids[0] == ids[1] and ids[0][1] == f"{ids[0][0]}-2", ids
+
+
+def test_a_render_s_kernels_are_forked_from_one_process_that_imported_their_modules(tmp_path):
+    """Two kernels cost one import of IPython, pandas and Altair: each is a child of one
+    process (not of the render's) that had them imported, which goes when the pool does."""
+    probe = "import os, sys\nprint(os.getppid(), 'altair' in sys.modules)"
+    sources = [notebook(tmp_path / f"{name}.ipynb", probe, "import time; time.sleep(1)") for name in ("a", "b")]
+    with KernelPool(2, tmp_path) as pool:
+        pool.submit(sources, tmp_path / "out", {"quarter": "2019-20-Q2"})
+        pool.wait(quiet())
+        pids = [kernel.pid for kernel in pool.kernels]
+    parents = {
+        nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4).cells[2].outputs[0]["text"]
+        for name in ("a", "b")
+    }
+    assert len(parents) == 1 and len(set(pids)) == 2, (parents, pids)
+    parent, imported = parents.pop().split()
+    assert int(parent) != os.getpid() and imported == "True"
+    assert left_running([*pids, int(parent)]) == []
+
+
+def test_kernels_stop_when_the_render_is_killed(tmp_path):
+    """A render killed outright (``kill -9``) runs no clean-up: its kernels see their parent go and stop."""
+    notebook(
+        tmp_path / "slow.ipynb",
+        "import os; open('kernel.pid', 'w').write(str(os.getpid()))",
+        "import time; time.sleep(120)",
+    )
+    render = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import io, sys; from pathlib import Path; from rich.console import Console\n"
+                "from crimeplan.build.kernels import KernelPool\n"
+                "with KernelPool(1, Path(sys.argv[1])) as pool:\n"
+                "    pool.submit([Path(sys.argv[1]) / 'slow.ipynb'], Path(sys.argv[1]) / 'out', {})\n"
+                "    pool.wait(Console(file=io.StringIO()))\n"
+            ),
+            str(tmp_path),
+        ]
+    )
+    marker = tmp_path / "kernel.pid"
+    deadline = time.monotonic() + 120
+    while not (marker.is_file() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    kernel = int(marker.read_text())
+    render.kill()
+    render.wait()
+    assert left_running([kernel]) == []
 
 
 def test_a_failing_notebook_is_named_and_every_kernel_stops(tmp_path):

@@ -1,7 +1,8 @@
 """Executing the priority notebooks with Papermill on a small pool of warm kernels.
 
-Each kernel is started once per render and imports pandas, Altair and ``crimeplan``
-while the render is still checking its inputs. The edition the render loaded reaches the
+Each kernel is started once per render, while the render is still checking its inputs:
+forked, on Linux, from one process that imported pandas, Altair and ``crimeplan`` for
+them all (:mod:`crimeplan.build.zygote`). The edition the render loaded reaches the
 notebooks as a parameter, ``edition_file`` (:func:`crimeplan.findings.edition.notebook_edition`),
 so no notebook reads the data again.
 Papermill runs each notebook in-process through its Python API on one of these kernels
@@ -33,6 +34,7 @@ from rich.progress import (
 )
 
 from crimeplan.build import interrupts
+from crimeplan.build.zygote import FORKS, Zygote, forked_kernel_manager
 from crimeplan.errors import ExecutionError
 from crimeplan.sections.lab import RENDERING
 
@@ -84,10 +86,13 @@ class KernelPool:
     _done: queue.Queue = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)
     _outstanding: int = 0
+    _zygote: Zygote | None = None
 
     def __enter__(self) -> KernelPool:
         logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures are reported as ExecutionError
         remove_stale_sockets()
+        if FORKS:
+            self._zygote = Zygote(self.cwd, _kernel_environment())
         for number in range(self.size):
             kernel = _Kernel()
             self.kernels.append(kernel)
@@ -101,6 +106,8 @@ class KernelPool:
         for _ in self._threads:
             self._work.put(None)
         self.kill()  # the kernels hold nothing worth a graceful shutdown
+        if self._zygote is not None:
+            self._zygote.stop()
         for thread in self._threads:
             thread.join(0.5)
 
@@ -187,10 +194,11 @@ class KernelPool:
 
         # Local sockets, not TCP, named by an absolute path (the kernel runs in another folder).
         sockets = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}{os.getpid()}-{threading.current_thread().name}"
-        manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(sockets))
+        options = {"kernel_name": KERNEL, "transport": "ipc", "ip": str(sockets)}
+        manager = (AsyncKernelManager(**options) if self._zygote is None
+                   else forked_kernel_manager(self._zygote, **options))
         kernel.manager = manager
-        env = {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
-        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=env)
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=_kernel_environment())
         kernel.pid = manager.provisioner.pid  # type: ignore[union-attr]  # the local provisioner just started
         kernel.client = manager.client()
         kernel.client.start_channels()
@@ -206,6 +214,11 @@ class KernelPool:
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, execution_timeout=self.cell_timeout, partial_output=output,
         )
+
+
+def _kernel_environment() -> dict[str, str]:
+    """The kernels' environment: the render's, marked as a render's, Python's warnings off."""
+    return {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
 
 
 def remove_stale_sockets() -> None:
