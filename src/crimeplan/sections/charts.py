@@ -412,17 +412,17 @@ def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, in
     x_scale = alt.Scale(domain=[-0.03, 1.05], nice=False, zero=False)
     labels = base.mark_text(align="left", baseline="top", fontWeight="bold", lineBreak="\n",
                             lineHeight=LINE_HEIGHT).encode(
-        x=alt.value(0), y=alt.Y("top:Q", scale=y_scale, axis=None), text="label:N")
+        x=alt.value(0), y=alt.Y("top:Q", scale=y_scale, axis=None), text=alt.Text("label:N"))
     figures = base.mark_text(align="right" if inline else "left", baseline="top", lineBreak="\n",
                              lineHeight=LINE_HEIGHT).encode(
         x=alt.X("edge:Q", scale=x_scale, axis=None) if inline else alt.value(0),
-        y=alt.Y("figures_top:Q", scale=y_scale, axis=None), text="figures:N")
+        y=alt.Y("figures_top:Q", scale=y_scale, axis=None), text=alt.Text("figures:N"))
     if inline:
         figures = figures.transform_calculate(edge="1.05")
     track = base.transform_calculate(zero="0", one="1").mark_rule(color=TRACK, strokeWidth=1).encode(
-        x=alt.X("zero:Q", scale=x_scale, axis=None), x2="one:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
+        x=alt.X("zero:Q", scale=x_scale, axis=None), x2=alt.X2("one:Q"), y=alt.Y("y:Q", scale=y_scale, axis=None))
     change = base.transform_filter("datum['from'] != null").mark_rule(color=GREY, strokeWidth=3).encode(
-        x=alt.X("from:Q", scale=x_scale, axis=None), x2="to:Q", y=alt.Y("y:Q", scale=y_scale, axis=None))
+        x=alt.X("from:Q", scale=x_scale, axis=None), x2=alt.X2("to:Q"), y=alt.Y("y:Q", scale=y_scale, axis=None))
     names = [role[0] for role in roles]
     legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolSize=140,
                         columns=len(roles) if len(roles) <= 3 else 2)
@@ -445,10 +445,10 @@ def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, in
         axis_rows = alt.Chart(alt.Data(values=axes))
         layers += [
             axis_rows.transform_calculate(zero="0", one="1").mark_rule(color=GREY, strokeWidth=1).encode(
-                x=alt.X("zero:Q", scale=x_scale, axis=None), x2="one:Q", y=alt.Y("y:Q", scale=y_scale, axis=None)),
+                x=alt.X("zero:Q", scale=x_scale, axis=None), x2=alt.X2("one:Q"), y=alt.Y("y:Q", scale=y_scale, axis=None)),
             *(alt.Chart(alt.Data(values=[t for t in tick_labels if (t["x"] == 1) == last]))
               .mark_text(baseline="top", align="right" if last else "center").encode(
-                x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), text="text:N")
+                x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), text=alt.Text("text:N"))
               for last in (False, True)),
         ]
     return alt.layer(*layers).properties(height=height)
@@ -509,11 +509,11 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
                                            for d in limits]))
         layers += [
             lines.mark_rule(color=GREY, strokeWidth=1.5).encode(
-                y="value:Q", strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(
+                y=alt.Y("value:Q"), strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(
                     domain=["solid", "limit"], range=[[1, 0], [6, 3]]), legend=None),
                 tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("value:Q", format=",.1f")]),
             lines.mark_text(align="left", baseline="middle", dx=6, x="width").encode(
-                y="value:Q", text="text:N"),
+                y=alt.Y("value:Q"), text=alt.Text("text:N")),
         ]
     layers += [
         base.transform_filter(alt.datum.source == sources[0]).mark_line(strokeWidth=2.5).encode(
@@ -551,11 +551,11 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
                                            "text": words}]))
         layers += [
             alt.Chart(alt.Data(values=[{"value": value}])).mark_rule(color=ORANGE, strokeWidth=2, strokeDash=[6, 4])
-            .encode(y="value:Q"),
+            .encode(y=alt.Y("value:Q")),
             mark.mark_point(shape=TARGET_SHAPE, size=300, strokeWidth=3, color=ORANGE, opacity=1).encode(
                 x=x, y=y, tooltip=alt.Tooltip("text:N", title="Target")),
             mark.mark_text(align="right", baseline="bottom", dx=-6, dy=-6, color=ORANGE, fontWeight="bold").encode(
-                x=x, y=y, text="text:N"),
+                x=x, y=y, text=alt.Text("text:N")),
         ]
     chart = alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=TREND_HEIGHT)
     return Chart(chart, title, alt_text, subtitle, caption)
