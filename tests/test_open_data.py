@@ -102,6 +102,23 @@ def test_an_earlier_quarter_shows_nothing_after_its_end(inputs):
     assert "390 Special Constables in Essex on 30 September 2017" in text_of(items)
 
 
+def test_each_quarter_s_sections_are_its_own_whatever_was_shown_before(inputs):
+    """A kernel shows several priorities and quarters from one set of measures: the rows
+    split once for a quarter are not those of the quarter shown before, nor of other measures."""
+    measures, catalogue, plan, group = inputs
+
+    def words(quarter, rows=measures):
+        items = open_data_sections(1, Quarter.parse(quarter), rows, catalogue, plan, group)
+        return text_of(items) + " ".join(c.title for c in charts_of(items))
+
+    later = words("2019-20-Q2")
+    earlier = words("2017-18-Q2")
+    assert "2019" not in earlier and "2019" in later
+    assert words("2019-20-Q2") == later
+    fewer = measures[~measures["measure"].str.startswith("specials_headcount")]
+    assert words("2019-20-Q2", fewer) != later
+
+
 def test_anti_social_behaviour_by_month_and_district_for_a_covered_quarter(inputs):
     quarter_months = ("2018-04-01", "2018-05-01", "2018-06-01")
     rows = csv_rows("police_uk.csv", "police_uk_asb_incidents")

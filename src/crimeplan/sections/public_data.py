@@ -86,8 +86,7 @@ def _shown_sections(priority: Priority | int, quarter: Quarter, measures: pd.Dat
     and the measures it read."""
     if isinstance(priority, int):
         priority = plan.priority(priority)
-    typed = _typed(measures) if priority.public_data else None
-    by_measure = _by_measure(typed, quarter) if typed is not None else {}
+    typed, by_measure = _split(measures, quarter) if priority.public_data else (None, {})
     made = []
     for section in priority.public_data:
         context = _Context(list(section.measures), quarter, typed, catalogue, plan, comparison_group, by_measure)
@@ -143,15 +142,21 @@ class _Context:
         return frame.sort_values(["period_end", "area"])
 
 
-def _typed(measures: pd.DataFrame) -> pd.DataFrame:
+def _split(measures: pd.DataFrame, quarter: Quarter) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The measures with their periods as datetimes, and those ending on or before the
+    quarter's end by measure; worked out once for the same measures and quarter (a
+    kernel's priorities, and About, which learns from every priority's sections)."""
+    if _last_split and _last_split[0] is measures and _last_split[1] == quarter:
+        return _last_split[2], _last_split[3]
     columns = measures[["measure", "area", "period_start", "period_end", "value", "source"]]
-    return columns.assign(period_start=pd.to_datetime(columns["period_start"]),
-                          period_end=pd.to_datetime(columns["period_end"]))
+    typed = columns.assign(period_start=pd.to_datetime(columns["period_start"]),
+                           period_end=pd.to_datetime(columns["period_end"]))
+    by_measure = dict(tuple(typed[typed["period_end"] <= pd.Timestamp(quarter.end)].groupby("measure", sort=False)))
+    _last_split[:] = [measures, quarter, typed, by_measure]
+    return typed, by_measure
 
 
-def _by_measure(typed: pd.DataFrame, quarter: Quarter) -> dict[str, pd.DataFrame]:
-    """The rows ending on or before the quarter's end, by measure."""
-    return dict(tuple(typed[typed["period_end"] <= pd.Timestamp(quarter.end)].groupby("measure", sort=False)))
+_last_split: list = []  # the measures and quarter :func:`_split` was last given, and what it made
 
 
 def _under_heading(markdown: Markdown | charts.Chart) -> Markdown:
