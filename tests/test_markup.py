@@ -10,7 +10,7 @@ import pypandoc
 import pytest
 import typst
 
-from crimeplan.build.render.builtin import PANDOC_INPUT
+from crimeplan.build.render.builtin import FILTER, PANDOC_INPUT
 from crimeplan.markup import commentary_markdown, is_web_address, link, markup_found, text, typst_string
 
 HOSTILE = [
@@ -107,3 +107,22 @@ def test_markup_is_named(value, found):
 ])
 def test_ordinary_text_is_not_called_markup(value):
     assert markup_found(value) is None
+
+
+def test_every_table_cell_keeps_its_own_text_in_the_pdf_source():
+    """The filter writes a table's cells in one run of the writer and splits the result:
+    a group row, empty cells side by side and first, and text that reads like the line it
+    splits at each stay in their own cell."""
+    markdown = "\n".join([
+        "| | Figure | Note |", "|---|---|---|", "| **Group** | | |",
+        f"| #crimeplan-cell-break | | {text('#crimeplan-cell-break')} |", "| **b** c | | 2 |",
+    ])
+    source = pypandoc.convert_text(markdown, "typst", format=PANDOC_INPUT, extra_args=[FILTER])
+    assert 'header: (("", []), ("Figure", [Figure]), ("Note", [Note]),),' in source
+    rows = re.search(r"rows: \(\n(.*)\n  \),", source, re.S).group(1).splitlines()
+    assert rows == [
+        '    (("Group", [#strong[Group]]),),',
+        '    (("#crimeplan-cell-break", [\\#crimeplan-cell-break]), ("", []), '
+        '("#crimeplan-cell-break", [\\#crimeplan-cell-break]),),',
+        '    (("b c", [#strong[b] c]), ("", []), ("2", [2]),),',
+    ], source

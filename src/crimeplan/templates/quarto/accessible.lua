@@ -31,6 +31,31 @@ local function typst_content(blocks)
   return "[" .. source:gsub("%s+$", "") .. "]"
 end
 
+-- What starts the line between two cells' contents: no text can write it (the writer
+-- escapes a "#" in text), only this filter's own raw block.
+local CELL_BREAK = "#crimeplan-cell-break"
+
+-- typst_content of each cell, in order, from one run of the writer for them all (a run
+-- per cell was most of the filter's time).
+local function typst_contents(cells)
+  local blocks = pandoc.Blocks({})
+  for i, cell in ipairs(cells) do
+    if i > 1 then
+      blocks[#blocks + 1] = pandoc.RawBlock("typst", CELL_BREAK)
+    end
+    blocks:extend(cell.contents)
+  end
+  local source = "\n" .. pandoc.write(pandoc.Pandoc(blocks), "typst")
+  local contents, start = {}, 1
+  while #contents < #cells do
+    local from, to = source:find("\n" .. CELL_BREAK, start, true)
+    local piece = source:sub(start, (from or 0) - 1)
+    contents[#contents + 1] = "[" .. piece:gsub("^%s+", ""):gsub("%s+$", "") .. "]"
+    start = (to or #source) + 1
+  end
+  return contents
+end
+
 local function align_name(alignment)
   if alignment == "AlignRight" then return "right" end
   if alignment == "AlignCenter" then return "center" end
@@ -60,24 +85,37 @@ local function typst_table(tbl, caption)
   for _, spec in ipairs(tbl.colspecs) do
     aligns[#aligns + 1] = align_name(spec[1])
   end
-  local function row_source(row)
-    if is_group_row(row) then  -- one cell, which crimeplan-table spans across the table
-      local cell = row.cells[1]
-      return "((" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. "),)"
-    end
-    local cells = {}
-    for _, cell in ipairs(row.cells) do
-      cells[#cells + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. typst_content(cell.contents) .. ")"
-    end
-    return "(" .. table.concat(cells, ", ") .. ",)"
-  end
-  local header = "()"
+  -- The cells shown, row by row: a group row's first cell only, which crimeplan-table
+  -- spans across the table.
+  local shown_rows = {}
   if #tbl.head.rows > 0 then
-    header = row_source(tbl.head.rows[1])
+    shown_rows[1] = tbl.head.rows[1]
   end
-  local rows = {}
   for _, body in ipairs(tbl.bodies) do
     for _, row in ipairs(body.body) do
+      shown_rows[#shown_rows + 1] = row
+    end
+  end
+  local cells = pandoc.List()
+  for _, row in ipairs(shown_rows) do
+    cells:extend(is_group_row(row) and { row.cells[1] } or row.cells)
+  end
+  local contents = typst_contents(cells)
+  local next_cell = 0
+  local function row_source(row)
+    local sources = {}
+    for _, cell in ipairs(is_group_row(row) and { row.cells[1] } or row.cells) do
+      next_cell = next_cell + 1
+      sources[#sources + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. contents[next_cell] .. ")"
+    end
+    return "(" .. table.concat(sources, ", ") .. ",)"
+  end
+  local header = "()"
+  local rows = {}
+  for i, row in ipairs(shown_rows) do
+    if i == 1 and #tbl.head.rows > 0 then
+      header = row_source(row)
+    else
       rows[#rows + 1] = row_source(row)
     end
   end
