@@ -67,6 +67,7 @@ class Edition:
     commentary: dict[int, Commentary]
     warnings: list[Problem] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)  # data/sources.yml, by catalogue source
+    _compared: list | None = field(default=None, repr=False, compare=False)  # the checks' comparisons, unjudged
     _comparisons: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
     _row_labels: dict[tuple[str, str], pd.Index] = field(default_factory=dict, repr=False, compare=False)
 
@@ -96,8 +97,11 @@ class Edition:
         Worked out once per edition, for every priority at once: the changes tested are
         corrected together for their number (Holm's method). A render does it before
         handing the edition to the notebook kernels."""
-        if not self._comparisons:  # an edition made without read_quarter
-            compared = _compare_quarter(coverage.own_measures(self.measures), self.catalogue, self.quarter, self.plan)
+        if not self._comparisons:
+            compared = self._compared  # read_quarter's, for its checks; else worked out here
+            if compared is None:
+                compared = _compare_quarter(coverage.own_measures(self.measures), self.catalogue, self.quarter,
+                                            self.plan)
             self._comparisons.update(_by_priority(compared, self.plan, self.catalogue))
         return self._comparisons[priority]
 
@@ -209,7 +213,7 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
         project=project, plan=shared.plan, params=params, catalogue=shared.catalogue, measures=shared.measures,
         areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
         warnings=[p for p in shared.problems + problems if p.severity == "warning"], sources=shared.sources,
-        _comparisons=_by_priority(compared, shared.plan, shared.catalogue),  # the rows checked are the edition's
+        _compared=compared,  # the rows checked are the edition's; judged when a section first asks
     )
     return edition, problems
 
