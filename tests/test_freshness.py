@@ -10,7 +10,7 @@ import pytest
 
 from conftest import copy_project
 from crimeplan.build.freshness import notebook_keys
-from crimeplan.build.pipeline import notebook_parameters, notebook_paths
+from crimeplan.build.pipeline import longest_first, notebook_parameters, notebook_paths
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
@@ -88,3 +88,12 @@ def test_a_notebook_s_cells_change_only_its_key_and_its_outputs_change_none(proj
 def test_other_parameters_change_every_key(project):
     before = keys(project)
     assert changed(before, keys(project, quarter="2018-19-Q2")) == sorted(before)
+
+
+def test_the_longest_notebooks_are_executed_first_so_that_the_kernels_finish_together():
+    paths = [Path(f"{name}.ipynb") for name in ("summary", "p1", "p2", "p3", "about")]
+    last_render = {"summary": 0.6, "p1": 1.3, "p2": 0.2, "p3": 0.9, "about": 0.5}
+    assert [p.stem for p in longest_first(paths, last_render, set())] == ["p1", "p3", "summary", "about", "p2"]
+    public = {Path("p3.ipynb"), Path("p1.ipynb")}
+    without_p2 = {name: s for name, s in last_render.items() if name != "p2"}
+    assert [p.stem for p in longest_first(paths, without_p2, public)] == ["p1", "p3", "summary", "p2", "about"]

@@ -122,9 +122,11 @@ def render_quarter(
     load_quarter(project.params_dir, quarter.id)  # before the lock: no lock file for a quarter without params
     notebooks = notebook_paths(project, plan)
     parameters = notebook_parameters(project, quarter)
+    drawing_long_series = {path for path, number in notebooks.items()
+                           if number is not None and plan.priority(number).public_data}
     try:
         result = _render_locked(project, quarter, chosen, notebooks, parameters, lock_timeout, force, kernels,
-                                console)
+                                console, drawing_long_series)
     except OSError as error:
         if error.errno in FULL_OR_READ_ONLY or _inside(error.filename, project.outputs_dir):
             raise OutputError.of(error, project.outputs_dir) from None
@@ -135,7 +137,7 @@ def render_quarter(
 
 def _render_locked(project: Project, quarter: Quarter, chosen: Renderer, notebooks: dict[Path, int | None],
                    parameters: dict[str, str], lock_timeout: float, force: bool, kernels: Kernels,
-                   console: Console) -> RenderResult:
+                   console: Console, drawing_long_series: set[Path]) -> RenderResult:
     """The render under the quarter's lock: recover, reuse what is fresh, build, publish."""
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
     final_dir = project.outputs_dir / quarter.id
@@ -147,7 +149,8 @@ def _render_locked(project: Project, quarter: Quarter, chosen: Renderer, noteboo
         if (len(reusable) == len(keys) and set(UPDATE_FILES) <= set(previous.get("files", {}))
                 and previous.get("render_key") == _render_key(chosen, project, previous)):
             return RenderResult(quarter, final_dir, chosen.name, 0.0, up_to_date=True)
-        to_execute = [path for path in notebooks if path.stem not in reusable]
+        to_execute = longest_first([path for path in notebooks if path.stem not in reusable],
+                                   previous.get("notebook_seconds", {}), drawing_long_series)
         build_dir = Path(tempfile.mkdtemp(prefix=f".build-{quarter.id}-", dir=project.outputs_dir))
         build_dir.chmod(0o755)
         try:
@@ -160,6 +163,15 @@ def _render_locked(project: Project, quarter: Quarter, chosen: Renderer, noteboo
             shutil.rmtree(build_dir, ignore_errors=True)
         shutil.rmtree(_failed_dir(project.outputs_dir, quarter), ignore_errors=True)  # it failed no more
     return result
+
+
+def longest_first(notebooks: list[Path], seconds: dict[str, float], drawing_long_series: set[Path]) -> list[Path]:
+    """``notebooks`` in the order to execute them: the longest first, so that the kernels
+    finish together. By the seconds each took in the last render when all are known, else
+    those ``drawing_long_series`` (public data) first, each group in the plan's order."""
+    if all(path.stem in seconds for path in notebooks):
+        return sorted(notebooks, key=lambda path: -seconds[path.stem])
+    return sorted(notebooks, key=lambda path: path not in drawing_long_series)
 
 
 def _inside(filename: str | bytes | None, folder: Path) -> bool:
