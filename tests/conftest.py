@@ -19,9 +19,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from crimeplan.build import skip_slow_imports
-
-skip_slow_imports()  # before any test module imports Altair: as the CLI and the kernels do
+import crimeplan  # noqa: F401  # before any test module imports Altair: jsonschema's slow grammar is skipped
 
 REPO = Path(__file__).resolve().parents[1]
 # The raw public data beside the repository; CRIMEPLAN_SHARED_DATA points elsewhere (e.g. from a worktree).

@@ -23,14 +23,14 @@ def test_version(tmp_path):
     assert result.returncode == 0 and result.stdout.strip() == f"crimeplan {version('crimeplan')}"
 
 
-def test_the_cli_never_imports_the_grammar_jsonschema_would_build():
-    """rfc3987_syntax compiles ~40 grammars on import (seconds); the CLI marks it unimportable
-    before any renderer imports nbformat, and jsonschema then does without it."""
+def test_nothing_that_imports_crimeplan_first_builds_the_grammar_jsonschema_would():
+    """rfc3987_syntax compiles ~40 grammars on import (seconds): importing crimeplan marks it
+    unimportable, so the CLI, the kernels and a notebook's charts import nbformat and Altair
+    without it."""
     probe = (
         "import sys\n"
-        "from crimeplan import cli\n"
-        "try:\n    cli.main(['--version'])\nexcept SystemExit:\n    pass\n"
-        "import nbformat\n"
+        "from crimeplan.sections.charts import Chart\n"
+        "import nbformat, altair\n"
         "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -43,8 +43,6 @@ def test_the_render_s_own_process_never_imports_altair(tmp_path):
     probe = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from crimeplan.build import skip_slow_imports\n"
-        "skip_slow_imports()  # as the command line starts\n"
         "from crimeplan.build import pipeline\n"
         "from crimeplan.build.render import builtin, quarto\n"
         "from rich.console import Console\n"

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from crimeplan.build import interrupts, skip_slow_imports
+from crimeplan.build import interrupts
 from crimeplan.build.render import CHOICES as RENDERER_CHOICES
 from crimeplan.errors import CrimeplanError, InputError
 
@@ -111,7 +111,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    skip_slow_imports()  # before a renderer imports nbformat
     args = _parser().parse_args(argv)
     interrupts.install()  # clean up like Ctrl-C: stop kernels, keep the old update
     if args.allow_outside_root:

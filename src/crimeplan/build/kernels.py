@@ -43,8 +43,6 @@ STARTUP_SECONDS = 120
 SOCKETS_PREFIX = "crimeplan-"  # the kernels' local sockets: <temp>/crimeplan-<render pid>-<thread>-<n>
 # Run by each kernel before its first notebook.
 WARM_UP = (
-    "from crimeplan.build import skip_slow_imports\n"
-    "skip_slow_imports()\n"
     "import pandas, altair, vl_convert, IPython.display\n"
     "import crimeplan.sections.priority\n"
     "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"

@@ -98,9 +98,6 @@ def forked_kernel_manager(zygote: Zygote, **options: Any):
 
 def main() -> None:
     """Import the kernels' modules, then fork a kernel for each connection file read."""
-    from crimeplan.build import skip_slow_imports
-
-    skip_slow_imports()
     import altair  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
     import IPython.display  # noqa: F401
