@@ -34,9 +34,8 @@ from rich.progress import (
 )
 
 from crimeplan.build import interrupts
-from crimeplan.build.zygote import FORKS, Zygote, forked_kernel_manager
+from crimeplan.build.zygote import Zygote, forked_kernel_manager, kernel_environment, start_zygote
 from crimeplan.errors import ExecutionError
-from crimeplan.sections.lab import RENDERING
 
 KERNEL = "python3"
 STARTUP_SECONDS = 120
@@ -84,13 +83,15 @@ class KernelPool:
     _done: queue.Queue = field(default_factory=queue.Queue)
     _threads: list[threading.Thread] = field(default_factory=list)
     _outstanding: int = 0
-    _zygote: Zygote | None = None
+    zygote: Zygote | None = None  # the process the kernels are forked from, if the caller started it
+    _own_zygote: bool = False
 
     def __enter__(self) -> KernelPool:
         logging.getLogger("papermill").setLevel(logging.CRITICAL)  # failures are reported as ExecutionError
         remove_stale_sockets()
-        if FORKS:
-            self._zygote = Zygote(self.cwd, _kernel_environment())
+        if self.zygote is None:
+            self.zygote = start_zygote(self.cwd)
+            self._own_zygote = True
         for number in range(self.size):
             kernel = _Kernel()
             self.kernels.append(kernel)
@@ -104,8 +105,8 @@ class KernelPool:
         for _ in self._threads:
             self._work.put(None)
         self.kill()  # the kernels hold nothing worth a graceful shutdown
-        if self._zygote is not None:
-            self._zygote.stop()
+        if self._own_zygote and self.zygote is not None:
+            self.zygote.stop()
         for thread in self._threads:
             thread.join(0.5)
 
@@ -193,10 +194,10 @@ class KernelPool:
         # Local sockets, not TCP, named by an absolute path (the kernel runs in another folder).
         sockets = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}{os.getpid()}-{threading.current_thread().name}"
         options = {"kernel_name": KERNEL, "transport": "ipc", "ip": str(sockets)}
-        manager = (AsyncKernelManager(**options) if self._zygote is None
-                   else forked_kernel_manager(self._zygote, **options))
+        manager = (AsyncKernelManager(**options) if self.zygote is None
+                   else forked_kernel_manager(self.zygote, **options))
         kernel.manager = manager
-        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=_kernel_environment())
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=kernel_environment())
         kernel.pid = manager.provisioner.pid  # type: ignore[union-attr]  # the local provisioner just started
         kernel.client = manager.client()
         kernel.client.start_channels()
@@ -212,11 +213,6 @@ class KernelPool:
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, execution_timeout=self.cell_timeout, partial_output=output,
         )
-
-
-def _kernel_environment() -> dict[str, str]:
-    """The kernels' environment: the render's, marked as a render's, Python's warnings off."""
-    return {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
 
 
 def remove_stale_sockets() -> None:

@@ -37,6 +37,7 @@ from rich.markup import escape
 
 from crimeplan.build import freshness, interrupts
 from crimeplan.build.render import Renderer, choose_renderer
+from crimeplan.build.zygote import Zygote, start_zygote
 from crimeplan.errors import CrimeplanError, InputError, LockedError, OutputError
 from crimeplan.inputs.files import file_digest
 from crimeplan.inputs.params import Plan, load_plan, load_quarter
@@ -79,26 +80,32 @@ def notebook_paths(project: Project, plan: Plan) -> dict[Path, int | None]:
 
 class Kernels:
     """The warm kernels of one command, shared by the quarters it renders and started
-    when a quarter first has notebooks to execute (so an up-to-date render starts none)."""
+    when a quarter first has notebooks to execute (so an up-to-date render starts none).
+    The process they are forked from (:mod:`crimeplan.build.zygote`) starts at once: its
+    imports overlap the command's reading of the plan and the freshness check."""
 
     def __init__(self, jobs: int, notebooks_dir: Path, cell_timeout: float | None = None) -> None:
         self.jobs, self.notebooks_dir, self.cell_timeout = max(1, jobs), notebooks_dir, cell_timeout
         self.pool: KernelPool | None = None
+        self.zygote: Zygote | None = None
 
     def get(self, notebooks: int):
         if self.pool is None:
             from crimeplan.build.kernels import KernelPool
 
-            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir,
-                                   cell_timeout=self.cell_timeout).__enter__()
+            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir, cell_timeout=self.cell_timeout,
+                                   zygote=self.zygote).__enter__()
         return self.pool
 
     def __enter__(self) -> Kernels:
+        self.zygote = start_zygote(self.notebooks_dir)
         return self
 
     def __exit__(self, *exc_info) -> None:
         if self.pool is not None:
             self.pool.__exit__(*exc_info)
+        if self.zygote is not None:
+            self.zygote.stop()
 
 
 def render_quarter(

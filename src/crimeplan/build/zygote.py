@@ -27,6 +27,19 @@ from typing import Any
 FORKS = sys.platform == "linux"  # fork after importing pandas and Altair is safe there
 
 
+def kernel_environment() -> dict[str, str]:
+    """The kernels' environment: the render's, marked as a render's, Python's warnings off."""
+    from crimeplan.sections.lab import RENDERING
+
+    return {**os.environ, "PYTHONWARNINGS": "ignore", RENDERING: "1"}
+
+
+def start_zygote(cwd: Path) -> Zygote | None:
+    """The process to fork kernels in ``cwd`` from, started now; ``None`` where kernels
+    cannot be forked (each then starts on its own)."""
+    return Zygote(cwd, kernel_environment()) if FORKS else None
+
+
 class Zygote:
     """The process kernels are forked from, started in ``cwd`` with ``env``."""
 
