@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -245,7 +246,6 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
         edition.compare_every_priority()  # once here, not in each kernel
         save_for_kernels(edition, build_dir / EDITION_FILE)
         pool.submit(to_execute, executed_dir, {**parameters, "edition_file": str(build_dir / EDITION_FILE)})
-    _write_tables(edition, build_dir / "tables")  # while the kernels work
     if pool is not None:
         try:
             timings = pool.wait(console)
@@ -258,7 +258,10 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
     from crimeplan.build.render.document import CoverFacts
 
     cover = CoverFacts.of(edition.plan, edition.params)
-    (render or renderer.render)(project.root, [executed_dir / p.name for p in notebooks], cover, build_dir)
+    with ThreadPoolExecutor(max_workers=1) as beside:  # while Pandoc and Typst work (the kernels have finished)
+        tables = beside.submit(_write_tables, edition, build_dir / "tables")
+        (render or renderer.render)(project.root, [executed_dir / p.name for p in notebooks], cover, build_dir)
+        tables.result()
     shutil.rmtree(build_dir / "_render", ignore_errors=True)
     _write_index(build_dir / INDEX, cover)
     return RenderResult(quarter, final_dir, renderer.name, 0.0, timings, execute_seconds)
