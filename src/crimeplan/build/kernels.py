@@ -34,7 +34,7 @@ from rich.progress import (
 )
 
 from crimeplan.build import interrupts
-from crimeplan.build.zygote import Zygote, forked_kernel_manager, kernel_environment, start_zygote
+from crimeplan.build.zygote import KERNEL_MODULES, Zygote, forked_kernel_manager, kernel_environment, start_zygote
 from crimeplan.errors import ExecutionError
 
 KERNEL = "python3"
@@ -42,8 +42,7 @@ STARTUP_SECONDS = 120
 SOCKETS_PREFIX = "crimeplan-"  # the kernels' local sockets: <temp>/crimeplan-<render pid>-<thread>-<n>
 # Run by each kernel before its first notebook.
 WARM_UP = (
-    "import pandas, altair, vl_convert, IPython.display\n"
-    "import crimeplan.sections.priority\n"
+    f"import {', '.join(KERNEL_MODULES)}, vl_convert\n"
     "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"
     "import gc\n"
     "gc.freeze()  # the modules stay: each collection (every RESET makes one) skips their objects\n"

@@ -15,6 +15,7 @@ started it). Linux only: elsewhere each kernel is started on its own.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import signal
 import subprocess
@@ -25,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 FORKS = sys.platform == "linux"  # fork after importing pandas and Altair is safe there
+# What every kernel imports before its first notebook (vl-convert's engine, which runs
+# threads, is started in each kernel: kernels.WARM_UP).
+KERNEL_MODULES = ("pandas", "altair", "IPython.display", "crimeplan.sections.priority")
 
 
 def kernel_environment() -> dict[str, str]:
@@ -111,13 +115,8 @@ def forked_kernel_manager(zygote: Zygote, **options: Any):
 
 def main() -> None:
     """Import the kernels' modules, then fork a kernel for each connection file read."""
-    import altair  # noqa: F401
-    import ipykernel.kernelapp  # noqa: F401
-    import IPython.display  # noqa: F401
-    import pandas  # noqa: F401
-
-    import crimeplan.sections.priority  # noqa: F401
-
+    for module in (*KERNEL_MODULES, "ipykernel.kernelapp"):
+        importlib.import_module(module)
     gc.freeze()  # the modules stay: each kernel's collections skip their objects
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels that stop leave no zombie behind
     requests, answers = sys.stdin, sys.stdout
@@ -138,9 +137,6 @@ def _serve_kernel(connection_file: str, requests: int, answers: int) -> None:
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, requests)  # the render's pipes are not the kernel's
         os.dup2(2, answers)
-        import vl_convert
-
-        vl_convert.vegalite_to_svg({"mark": "point"})  # starts its JavaScript engine (it has threads: after the fork)
         from ipykernel.kernelapp import IPKernelApp
 
         # A kernel stops when the process it was forked from has gone (as when the render is killed).
