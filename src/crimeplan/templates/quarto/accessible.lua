@@ -85,39 +85,34 @@ local function typst_table(tbl, caption)
   for _, spec in ipairs(tbl.colspecs) do
     aligns[#aligns + 1] = align_name(spec[1])
   end
-  -- The cells shown, row by row: a group row's first cell only, which crimeplan-table
-  -- spans across the table.
-  local shown_rows = {}
-  if #tbl.head.rows > 0 then
-    shown_rows[1] = tbl.head.rows[1]
-  end
+  -- The header row, if any, then the body rows.
+  local shown_rows = { tbl.head.rows[1] }
   for _, body in ipairs(tbl.bodies) do
     for _, row in ipairs(body.body) do
       shown_rows[#shown_rows + 1] = row
     end
   end
+  -- A group row shows its first cell only, which crimeplan-table spans across the table.
+  local function shown_cells(row)
+    return is_group_row(row) and { row.cells[1] } or row.cells
+  end
   local cells = pandoc.List()
   for _, row in ipairs(shown_rows) do
-    cells:extend(is_group_row(row) and { row.cells[1] } or row.cells)
+    cells:extend(shown_cells(row))
   end
   local contents = typst_contents(cells)
-  local next_cell = 0
-  local function row_source(row)
-    local sources = {}
-    for _, cell in ipairs(is_group_row(row) and { row.cells[1] } or row.cells) do
+  local rows, next_cell = {}, 0
+  for _, row in ipairs(shown_rows) do
+    local row_cells = {}
+    for _, cell in ipairs(shown_cells(row)) do
       next_cell = next_cell + 1
-      sources[#sources + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. contents[next_cell] .. ")"
+      row_cells[#row_cells + 1] = "(" .. typst_string(cell_text(cell)) .. ", " .. contents[next_cell] .. ")"
     end
-    return "(" .. table.concat(sources, ", ") .. ",)"
+    rows[#rows + 1] = "(" .. table.concat(row_cells, ", ") .. ",)"
   end
   local header = "()"
-  local rows = {}
-  for i, row in ipairs(shown_rows) do
-    if i == 1 and #tbl.head.rows > 0 then
-      header = row_source(row)
-    else
-      rows[#rows + 1] = row_source(row)
-    end
+  if #tbl.head.rows > 0 then
+    header = table.remove(rows, 1)
   end
   return "#crimeplan-table(\n  caption: " .. typst_string(caption)
     .. ",\n  aligns: (" .. table.concat(aligns, ", ") .. ",),"
