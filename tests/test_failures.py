@@ -117,6 +117,8 @@ def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project,
 
 
 def test_two_renders_of_one_quarter_give_one_complete_update(project):
+    commentary = project / "data" / "commentary" / QUARTER / "p7.md"
+    commentary.write_text(commentary.read_text() + "\n- A line the test adds: the first render has p7 to execute.\n")
     command = [sys.executable, "-m", "crimeplan", "--root", str(project), "render", QUARTER, "--renderer", "builtin"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1)

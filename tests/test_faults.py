@@ -1,8 +1,8 @@
 """Faults and hostile files (issue 22): each ends in a documented exit code with one plain
 line naming the file or folder, and the previous update is byte-identical afterwards.
 
-One golden render per module; each test works on a fresh copy of it at the same path (a
-project moved elsewhere renders again, as its notebooks' parameters name its folders). Faults the operating
+Each test works on a fresh copy of the shared 2019/20 Q2 render (a copied project is up to
+date, as its notebooks name the project folder relative to theirs). Faults the operating
 system would cause (a process killed between the two renames of publishing, a read-only
 or full disk) are injected by running the CLI in a child Python that patches one call.
 """
@@ -21,30 +21,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import copy_project, render, run_cli
+from conftest import copy_project, run_cli
 
 QUARTER = "2019-20-Q2"
 OUTPUT_FILES = ("update.html", "update.pdf", "manifest.json")
 
 
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory) -> Path:
-    """A pristine copy of a project with a finished 2019/20 Q2 update (built-in renderer),
-    rendered at ``<golden>/../project``."""
-    root = copy_project(tmp_path_factory.mktemp("golden") / "project")
-    render(root, QUARTER, "--renderer", "builtin")
-    pristine = root.with_name("pristine")
-    shutil.copytree(root, pristine, symlinks=True)
-    return pristine
-
-
 @pytest.fixture
-def project(golden) -> Path:
-    """The golden project, fresh, where it was rendered."""
-    root = golden.with_name("project")
-    shutil.rmtree(root)
-    shutil.copytree(golden, root, symlinks=True)
-    return root
+def project(rendered_default, tmp_path) -> Path:
+    """A copy of a project with a finished 2019/20 Q2 update (built-in renderer)."""
+    return Path(shutil.copytree(rendered_default.root, tmp_path / "project", symlinks=True))
 
 
 def fingerprint(root: Path) -> dict[str, str]:
@@ -248,9 +234,9 @@ def test_a_device_is_refused_even_where_outside_files_are_allowed(project):
 def test_an_endless_cell_stops_at_the_cell_timeout_naming_notebook_and_cell(project):
     before = fingerprint(project)
     add_cell(project / "notebooks" / "p3_domestic_abuse.ipynb", "while True:\n    pass")
-    result = render_cli(project, "--cell-timeout", "15")
+    result = render_cli(project, "--cell-timeout", "4")
     assert_plain_failure(
-        result, 3, "p3_domestic_abuse.ipynb, code cell 4 ('while True:'): did not finish within 15 s (--cell-timeout)"
+        result, 3, "p3_domestic_abuse.ipynb, code cell 4 ('while True:'): did not finish within 4 s (--cell-timeout)"
     )
     assert fingerprint(project) == before
     failed = project / "outputs" / "failed" / QUARTER
@@ -342,16 +328,14 @@ def test_a_full_disk_while_keeping_failed_notebooks_does_not_hide_the_notebook_e
 
 
 @pytest.mark.render
-def test_two_renders_of_the_same_inputs_give_byte_identical_html_and_pdf(golden, project):
-    """Rendered again from scratch: chart ids, the PDF's dates and document id come from
-    the inputs, not from the run."""
+def test_two_renders_of_the_same_inputs_give_byte_identical_html_and_pdf(rendered_default, project):
+    """Rendered again from scratch, in another folder: chart ids, the PDF's dates and
+    document id come from the inputs, not from the run or where the project is."""
     result = render_cli(project, "--force")
     assert result.returncode == 0, result.stderr
     for name in ("update.html", "update.pdf"):
-        assert (project / "outputs" / QUARTER / name).read_bytes() == (
-            golden / "outputs" / QUARTER / name
-        ).read_bytes(), name
-    pdf = (golden / "outputs" / QUARTER / "update.pdf").read_bytes()
+        assert (project / "outputs" / QUARTER / name).read_bytes() == (rendered_default.output_dir / name).read_bytes(), name
+    pdf = rendered_default.pdf.read_bytes()
     assert b"/CreationDate(D:20191001000000Z)" in pdf, "created the month the update was produced (October 2019)"
 
 

@@ -3,6 +3,7 @@ exactly the inputs it reads (the renders in test_incremental show the same end t
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -35,6 +36,14 @@ def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def test_nothing_changed_gives_the_same_keys(project):
     assert keys(project) == keys(project)
+
+
+def test_a_project_copied_elsewhere_keeps_its_keys(project, tmp_path):
+    """The notebooks are given the project folder relative to theirs, as in JupyterLab: a
+    copy (a colleague's clone, a moved folder) finds its update up to date."""
+    moved = Project(Path(shutil.copytree(project.root, tmp_path / "elsewhere" / "deeper" / "project")))
+    assert notebook_parameters(moved, QUARTER)["project_dir"] == ".."
+    assert keys(moved) == keys(project)
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import copy_project, render, run_cli
+from conftest import render, run_cli
 from crimeplan.inputs.params import load_plan
 
 QUARTER = "2019-20-Q2"
@@ -18,11 +19,10 @@ ALL = sorted(name for name, _ in load_plan(Path(__file__).resolve().parents[1] /
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """One project rendered once; the tests below change it in turn and render again."""
-    root = copy_project(tmp_path_factory.mktemp("incremental") / "project")
-    render(root, QUARTER, "--renderer", "builtin")
-    return root
+def project(rendered_default, tmp_path_factory) -> Path:
+    """A copy of the shared rendered project (up to date where it is copied to); the tests
+    below change it in turn and render again."""
+    return Path(shutil.copytree(rendered_default.root, tmp_path_factory.mktemp("incremental") / "project"))
 
 
 def manifest(root: Path) -> dict:

@@ -39,7 +39,7 @@ from crimeplan.build.render.document import CoverFacts, hidden_from_update
 from crimeplan.inputs.params import load_plan, load_quarter
 from pdf_text import html_text, normalised, parsed_pdf, pdf_text
 from seed_figures import missing_figures
-from test_accessibility import WCAG_TAGS, _describe
+from test_accessibility import assert_axe_finds_no_violations
 from test_browser import open_offline
 from test_bulletin_layout import FOOTER_ZONE, pages_ending_with_a_heading
 from test_render import chart_outputs
@@ -602,13 +602,7 @@ def open_quarto_at(browser, rendered_quarto):
 @needs_quarto
 @pytest.mark.parametrize("width", [390, 1280])
 def test_axe_finds_no_wcag_a_or_aa_violations_in_the_quarto_html(open_quarto_at, width):
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = open_quarto_at(width)
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    violations = result.response["violations"]
-    assert violations == [], f"axe at {width} px:\n{_describe(violations)}"
-    assert len(result.response["passes"]) > 10  # axe did run its rules
+    assert_axe_finds_no_violations(open_quarto_at(width), width)
 
 
 # The built-in update's accessibility checks that read the page through the browser, run

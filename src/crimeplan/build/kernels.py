@@ -47,12 +47,14 @@ WARM_UP = (
     "import gc\n"
     "gc.freeze()  # the modules stay: each collection (every RESET makes one) skips their objects\n"
 )
-# Before each notebook: a clean namespace, and chart ids numbered as in a fresh kernel.
+# Before each notebook: a clean namespace, chart ids numbered as in a fresh kernel, and the
+# kernel's own folder (the notebooks', which the ``project_dir`` parameter is relative to).
 RESET = (
     "get_ipython().reset(new_session=True, aggressive=False)\n"
     "from crimeplan.sections.charts import forget_drawn_charts\n"
     "forget_drawn_charts()\n"
     "del forget_drawn_charts\n"
+    "__import__('os').chdir({folder!r})\n"
 )
 WARM_ENGINE = "crimeplan-warm-kernel"
 
@@ -206,7 +208,7 @@ class KernelPool:
     def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str]) -> None:
         import papermill
 
-        _run_code(kernel, RESET)
+        _run_code(kernel, RESET.format(folder=str(self.cwd)))
         papermill.execute_notebook(
             str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
             km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,

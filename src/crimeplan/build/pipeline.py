@@ -218,8 +218,11 @@ def recover(project: Project, quarter: Quarter, console: Console) -> None:
 
 def notebook_parameters(project: Project, quarter: Quarter) -> dict[str, str]:
     """What Papermill gives every notebook's ``parameters`` cell (and what its freshness key
-    includes); ``edition_file`` is added when the notebooks run."""
-    return {"quarter": quarter.id, "project_dir": str(project.root.resolve())}
+    includes); ``edition_file`` is added when the notebooks run. The project folder is named
+    from the notebooks' folder, where the kernels run ("..", as in JupyterLab), so a project
+    copied or moved elsewhere keeps its keys and its update stays up to date."""
+    project_dir = os.path.relpath(project.root.resolve(), project.notebooks_dir.resolve())
+    return {"quarter": quarter.id, "project_dir": project_dir}
 
 
 def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: dict[Path, int | None],
