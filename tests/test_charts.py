@@ -202,6 +202,23 @@ def test_control_limits_are_drawn_from_fifteen_points():
     assert not any("line" in row for row in inline_rows(synthetic_trend(14)))
 
 
+def test_a_long_series_is_marked_at_the_same_point_of_each_year():
+    from crimeplan.sections.charts import MAX_DATE_TICKS, date_ticks
+
+    def ms(days) -> list[int]:
+        return [pd.Timestamp(day).value // 1_000_000 for day in days]
+
+    quarters = ms(pd.date_range("2006-04-01", "2018-10-01", freq="QS-JAN"))  # 51 quarters, the last Oct-Dec
+    target = ms(["2020-03-31"])[0]
+    ticks = date_ticks(quarters, {target})
+    marked = pd.to_datetime(ticks, unit="ms")
+    assert ticks[0] == quarters[0] and quarters[-1] in ticks and ticks[-1] == target
+    assert set(marked[1:-1].month) == {10} and len(ticks) <= MAX_DATE_TICKS + 2
+    assert list(marked[1:-1].year) == list(range(2006, 2019, 2))  # 13 Octobers: every other one, back from the latest
+    few = ms(pd.date_range("2018-01-01", periods=MAX_DATE_TICKS, freq="MS"))
+    assert date_ticks(few, set()) == few
+
+
 def test_date_axes_show_the_real_periods():
     chart = synthetic_trend(16, target=(90, date(2020, 3, 31), "Target 90 by March 2020"))
     axis = next(value["axis"] for key, value in walk(chart.spec) if key == "x" and "axis" in value)

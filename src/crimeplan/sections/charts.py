@@ -82,6 +82,7 @@ MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
 EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
 MIN_TREND_POINTS = 6
+MAX_DATE_TICKS = 12  # a trend's date axis marks at most this many of its periods (and a target's date)
 
 _drawn: dict[str, int] = {}  # charts made in this process (a render's kernel: this notebook), by content
 
@@ -457,6 +458,22 @@ def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, in
 # --- trends: a series over time, with its target and control limits --------------------------
 
 
+def date_ticks(dates: list[int], kept: set[int]) -> list[int]:
+    """The dates (UTC milliseconds, sorted) a trend's axis marks, with the ``kept`` ones.
+
+    Every period's date when there are at most :data:`MAX_DATE_TICKS`; else the first, and
+    the latest period's month in each year (every n-th year, counting back from the latest),
+    so that a long series is marked at the same point of each year and its labels fit.
+    """
+    if len(dates) <= MAX_DATE_TICKS:
+        return sorted(set(dates) | kept)
+    month = pd.to_datetime(dates, unit="ms").month
+    yearly = [day for day, its_month in zip(dates, month) if its_month == month[-1]]
+    marked = yearly if len(yearly) > 1 else dates
+    step = -(-len(marked) // MAX_DATE_TICKS)
+    return sorted({dates[0], *marked[::-1][::step], *kept})
+
+
 def _utc_ms(day) -> int:
     return int(pd.Timestamp(day).tz_localize(None).value // 1_000_000)
 
@@ -486,7 +503,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
     data = pd.concat(frames, ignore_index=True)
     data = data.assign(date=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in data["date"]])
     sources = list(dict.fromkeys(data["source"]))
-    axis_dates = sorted({_utc_ms(d) for d in data["date"]} | ({_utc_ms(target[1])} if target else set()))
+    axis_dates = date_ticks(sorted({_utc_ms(d) for d in data["date"]}), {_utc_ms(target[1])} if target else set())
     x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
               axis=alt.Axis(values=axis_dates, labelExpr=PERIOD_LABELS[period], labelAngle=0,
                             labelOverlap="greedy", labelSeparation=8, grid=False))
