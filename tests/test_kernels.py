@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import nbformat
@@ -174,3 +175,31 @@ def test_an_interrupt_stops_every_kernel(tmp_path):
             raise KeyboardInterrupt
     pids = [kernel.pid for kernel in pool.kernels]
     assert left_running(pids) == []
+
+
+class _StoppedZygote:
+    def stop(self) -> None:
+        pass
+
+
+def test_leaving_the_pool_waits_only_for_threads_serving_notebooks(tmp_path, monkeypatch):
+    """A render refused by its checks ends at once: leaving the pool does not wait for a
+    thread still starting its kernel (the answer it waits for no longer comes)."""
+    released, in_place = threading.Event(), threading.Barrier(3)  # the test and both threads
+
+    def start(pool, kernel):  # kernel-1 starts its kernel; kernel-2 is still waiting for its own
+        kernel.ready = threading.current_thread().name == "kernel-1"
+        in_place.wait()
+        if not kernel.ready:
+            released.wait(30)
+
+    monkeypatch.setattr(KernelPool, "_start", start)
+    joined = []
+    try:
+        with KernelPool(2, tmp_path, zygote=_StoppedZygote()) as pool:
+            in_place.wait()
+            for thread in pool._threads:
+                thread.join = lambda timeout=None, name=thread.name: joined.append(name)
+    finally:
+        released.set()
+    assert joined == ["kernel-1"]

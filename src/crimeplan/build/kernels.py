@@ -66,6 +66,7 @@ class _Kernel:
     manager: Any = None
     client: Any = None
     pid: int | None = None
+    ready: bool = False  # its kernel started and warmed up: the thread now serves notebooks
 
 
 @dataclass
@@ -108,8 +109,9 @@ class KernelPool:
         self.kill()  # the kernels hold nothing worth a graceful shutdown
         if self._own_zygote and self.zygote is not None:
             self.zygote.stop()
-        for thread in self._threads:
-            thread.join(0.5)
+        for thread, kernel in zip(self._threads, self.kernels):
+            if kernel.ready:  # one still starting its kernel waits for an answer that no longer comes
+                thread.join(0.5)
 
     def kill(self) -> None:
         """Kill every kernel process that is still running and remove its connection file."""
@@ -204,6 +206,7 @@ class KernelPool:
         kernel.client.start_channels()
         run_sync(kernel.client.wait_for_ready)(timeout=STARTUP_SECONDS)
         _run_code(kernel, WARM_UP)
+        kernel.ready = True
 
     def _run(self, kernel: _Kernel, source: Path, output: Path, parameters: dict[str, str]) -> None:
         import papermill
