@@ -12,6 +12,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 import pytest
+import vl_convert
 
 from conftest import REPO, copy_project
 from crimeplan.sections import charts, vega
@@ -202,28 +203,66 @@ def test_control_limits_are_drawn_from_fifteen_points():
     assert not any("line" in row for row in inline_rows(synthetic_trend(14)))
 
 
-def test_a_long_series_is_marked_at_the_same_point_of_each_year():
-    from crimeplan.sections.charts import MAX_DATE_TICKS, date_ticks
+PHONE_PLOT_WIDTH = 300  # a trend's plot in the HTML on a 390 px screen
 
-    def ms(days) -> list[int]:
-        return [pd.Timestamp(day).value // 1_000_000 for day in days]
 
-    quarters = ms(pd.date_range("2006-04-01", "2018-10-01", freq="QS-JAN"))  # 51 quarters, the last Oct-Dec
-    target = ms(["2020-03-31"])[0]
-    ticks = date_ticks(quarters, {target})
-    marked = pd.to_datetime(ticks, unit="ms")
-    assert ticks[0] == quarters[0] and quarters[-1] in ticks and ticks[-1] == target
-    assert set(marked[1:-1].month) == {10} and len(ticks) <= MAX_DATE_TICKS + 2
-    assert list(marked[1:-1].year) == list(range(2006, 2019, 2))  # 13 Octobers: every other one, back from the latest
-    few = ms(pd.date_range("2018-01-01", periods=MAX_DATE_TICKS, freq="MS"))
-    assert date_ticks(few, set()) == few
+def drawn_labels(chart: Chart, width: int | None = None) -> list[str]:
+    """The date labels a static chart shows, as in the PDF or with its plot ``width`` px wide
+    (Vega hides a label that overlaps the one before it, with opacity 0)."""
+    svg = chart.svg
+    if width is not None:
+        svg = vl_convert.vegalite_to_svg({**chart.spec, "width": width, "autosize": {"type": "pad"}})
+    return [text for attributes, text in re.findall(r"<text([^>]*)>([^<]+)</text>", svg)
+            if 'opacity="0"' not in attributes and re.fullmatch(r"(\w{3}\u2013)?\w{3} \d{4}", text)]
+
+
+def period_label(day: pd.Timestamp, by_quarter: bool) -> str:
+    return f"{day:%b}\u2013{day + pd.DateOffset(months=2):%b %Y}" if by_quarter else f"{day:%b %Y}"
+
+
+LONG_SERIES = {  # the shapes of the public series: first period, periods, frequency, label period
+    "recorded crime by quarter": ("2006-04-01", 51, "QS-JAN", "quarter"),
+    "STATS19 by month": ("2019-01-01", 66, "MS", "month"),
+    "borough crime by month": ("2010-04-01", 166, "MS", "month"),
+    "workforce on 31 March": ("2007-03-31", 13, "YS-MAR", "date"),
+    "one year by month": ("2018-01-01", 12, "MS", "month"),
+}
+
+
+@pytest.mark.parametrize("shape", LONG_SERIES)
+def test_a_long_series_is_marked_at_the_same_point_of_each_year_with_its_first_and_latest_periods(shape):
+    first, count, frequency, period = LONG_SERIES[shape]
+    dates = pd.date_range(first, periods=count, freq=frequency)
+    series = pd.DataFrame({"date": dates, "value": [100.0 + n % 5 for n in range(count)], "source": "Essex Police",
+                           "when": [str(day) for day in dates]})
+    chart = charts.trend_chart(series, "Crimes", "Line chart.", "Crimes", period=period)
+    in_pdf, on_phone = drawn_labels(chart), drawn_labels(chart, PHONE_PLOT_WIDTH)
+    first_label, latest = (period_label(dates[i], period == "quarter") for i in (0, -1))
+    assert in_pdf[0] == first_label and latest in in_pdf and latest in on_phone
+    assert 3 <= len(on_phone) < len(in_pdf) <= 12
+    if (dates.month == dates[-1].month).sum() >= 3:  # three years or more: the same month each year
+        assert {label[:3] for label in in_pdf[1:] + on_phone[1:]} == {latest[:3]}
+
+
+def test_every_trend_labels_its_latest_period_in_the_pdf_and_on_a_phone(shipped):
+    trends = 0
+    for chart in shipped:
+        axis = next((value["axis"] for key, value in walk(chart.spec)
+                     if key == "x" and isinstance(value, dict) and "values" in (value.get("axis") or {})), None)
+        if axis is None:
+            continue
+        trends += 1
+        latest = max(pd.Timestamp(row["date"]) for row in inline_rows(chart) if "date" in row and "source" in row)
+        label = period_label(latest, "utcOffset" in axis["labelExpr"])
+        assert label in drawn_labels(chart) and label in drawn_labels(chart, PHONE_PLOT_WIDTH), chart.title
+    assert trends >= 10
 
 
 def test_date_axes_show_the_real_periods():
     chart = synthetic_trend(16, target=(90, date(2020, 3, 31), "Target 90 by March 2020"))
     axis = next(value["axis"] for key, value in walk(chart.spec) if key == "x" and "axis" in value)
     assert "utcFormat(datum.value, '%b')" in axis["labelExpr"]  # "Apr–Jun 2016", not a timestamp
-    assert axis["values"][-1] == pd.Timestamp("2020-03-31").value // 1_000_000
+    assert str(pd.Timestamp("2020-03-31").value // 1_000_000) in axis["values"]["expr"]  # the target's date
     assert "Apr\u2013Jun 2016" in chart.svg and "Mar 2020" in chart.svg
 
 

@@ -82,7 +82,11 @@ MARK_COLOURS = (BLUE, MID_BLUE, GREY, TRACK, ORANGE, PURPLE)
 EMBED_STYLE = ".vega-embed { display: block; width: 100%; position: relative; } .vega-embed svg { display: block; }"
 TARGET_SHAPE = "M0,-1.3L0,1.3"  # a vertical bar
 MIN_TREND_POINTS = 6
-MAX_DATE_TICKS = 12  # a trend's date axis marks at most this many of its periods (and a target's date)
+# The room (px) a trend's date label takes on its axis, with the gap Vega keeps between labels:
+# "Jul–Sep 2019" is wider than "Sep 2019".
+DATE_LABEL_ROOM = {"quarter": 90, "month": 62, "date": 62}
+MAX_DATE_LABELS = 24
+YEAR_MS = 365.25 * 24 * 3600 * 1000
 
 _drawn: dict[str, int] = {}  # charts made in this process (a render's kernel: this notebook), by content
 
@@ -458,20 +462,44 @@ def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, in
 # --- trends: a series over time, with its target and control limits --------------------------
 
 
-def date_ticks(dates: list[int], kept: set[int]) -> list[int]:
-    """The dates (UTC milliseconds, sorted) a trend's axis marks, with the ``kept`` ones.
+def date_ticks(dates: list[int], kept: set[int], most: int) -> list[int]:
+    """The dates (UTC milliseconds, sorted) a trend's axis marks: the first, the ``kept``
+    ones (a target's), and marks counting back from the latest period's, spaced so that
+    ``most`` labels would fit across the axis.
 
-    Every period's date when there are at most :data:`MAX_DATE_TICKS`; else the first, and
-    the latest period's month in each year (every n-th year, counting back from the latest),
-    so that a long series is marked at the same point of each year and its labels fit.
+    Vega hides a label that overlaps the one before it, so the spacing is what keeps the
+    latest period's label drawn. Where the series spans three years or more and the marks
+    are a quarter of a year apart or more, they fall on the latest period's month of every
+    n-th year: the series is marked at the same point of each year.
     """
-    if len(dates) <= MAX_DATE_TICKS:
-        return sorted(set(dates) | kept)
+    gap = (max([dates[-1], *kept]) - dates[0]) / (most - 1)
     month = pd.to_datetime(dates, unit="ms").month
     yearly = [day for day, its_month in zip(dates, month) if its_month == month[-1]]
-    marked = yearly if len(yearly) > 1 else dates
-    step = -(-len(marked) // MAX_DATE_TICKS)
-    return sorted({dates[0], *marked[::-1][::step], *kept})
+    if gap >= YEAR_MS / 4 and len(yearly) >= 3:
+        marks = yearly[::-1][:: math.ceil(gap / YEAR_MS)]
+    else:
+        marks = []
+        for day in reversed(dates):
+            if not marks or marks[-1] - day >= gap:
+                marks.append(day)
+    return sorted({dates[0], *marks, *kept})
+
+
+def date_axis_values(dates: list[int], kept: set[int], period: str) -> alt.ExprRef:
+    """A trend's axis marks for the width it is drawn at (the PDF's, or a screen's): the
+    :func:`date_ticks` for as many labels as fit across that width."""
+    room, every = DATE_LABEL_ROOM[period], set(dates) | kept
+    choices: list[tuple[int, list[int]]] = []  # (the least plot width, the marks)
+    for most in range(3, MAX_DATE_LABELS + 1):
+        ticks = date_ticks(dates, kept, most)
+        if not choices or ticks != choices[-1][1]:
+            choices.append(((most - 1) * room, ticks))
+        if len(ticks) == len(every):
+            break
+    expression = json.dumps(choices[0][1])
+    for width, ticks in choices[1:]:
+        expression = f"width >= {width} ? {json.dumps(ticks)} : {expression}"
+    return alt.ExprRef(expression)
 
 
 def _utc_ms(day) -> int:
@@ -503,10 +531,11 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
     data = pd.concat(frames, ignore_index=True)
     data = data.assign(date=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in data["date"]])
     sources = list(dict.fromkeys(data["source"]))
-    axis_dates = date_ticks(sorted({_utc_ms(d) for d in data["date"]}), {_utc_ms(target[1])} if target else set())
+    axis_dates = date_axis_values(sorted({_utc_ms(d) for d in data["date"]}),
+                                  {_utc_ms(target[1])} if target else set(), period)
     x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
               axis=alt.Axis(values=axis_dates, labelExpr=PERIOD_LABELS[period], labelAngle=0,
-                            labelOverlap="greedy", labelSeparation=8, grid=False))
+                            labelOverlap="greedy", labelSeparation=8, labelFlush=False, grid=False))
     y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",~f", tickCount=6))
     colour_scale = alt.Scale(domain=sources, range=[BLUE, GREY][: len(sources)])
     colour = alt.Color("source:N", title=None, sort=sources, scale=colour_scale,
