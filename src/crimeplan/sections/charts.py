@@ -86,7 +86,7 @@ MIN_TREND_POINTS = 6
 # "Jul–Sep 2019" is wider than "Sep 2019".
 DATE_LABEL_ROOM = {"quarter": 90, "month": 62, "date": 62}
 MAX_DATE_LABELS = 24
-YEAR_MS = 365.25 * 24 * 3600 * 1000
+YEAR_MS = pd.Timedelta(days=365.25) / pd.Timedelta(milliseconds=1)
 
 _drawn: dict[str, int] = {}  # charts made in this process (a render's kernel: this notebook), by content
 
