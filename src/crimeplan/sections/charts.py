@@ -85,7 +85,7 @@ MIN_TREND_POINTS = 6
 # The room (px) a trend's date label takes on its axis, with the gap Vega keeps between labels:
 # "Jul–Sep 2019" is wider than "Sep 2019".
 DATE_LABEL_ROOM = {"quarter": 90, "month": 62, "date": 62}
-MAX_DATE_LABELS = 24
+MAX_DATE_LABELS = 24  # the most a wide screen marks (a long monthly series has more periods)
 YEAR_MS = pd.Timedelta(days=365.25) / pd.Timedelta(milliseconds=1)
 
 _drawn: dict[str, int] = {}  # charts made in this process (a render's kernel: this notebook), by content
