@@ -462,36 +462,15 @@ def _rows_view(groups: list[dict], roles: list[tuple[str, str, str, str]], *, in
 # --- trends: a series over time, with its target and control limits --------------------------
 
 
-def date_ticks(dates: list[int], kept: set[int], most: int) -> list[int]:
-    """The dates (UTC milliseconds, sorted) a trend's axis marks: the first, the ``kept``
-    ones (a target's), and marks counting back from the latest period's, spaced so that
-    ``most`` labels would fit across the axis.
-
-    Vega hides a label that overlaps the one before it, so the spacing is what keeps the
-    latest period's label drawn. Where the series spans three years or more and the marks
-    are a quarter of a year apart or more, they fall on the latest period's month of every
-    n-th year: the series is marked at the same point of each year.
-    """
-    gap = (max([dates[-1], *kept]) - dates[0]) / (most - 1)
-    month = pd.to_datetime(dates, unit="ms").month
-    yearly = [day for day, its_month in zip(dates, month) if its_month == month[-1]]
-    if gap >= YEAR_MS / 4 and len(yearly) >= 3:
-        marks = yearly[::-1][:: math.ceil(gap / YEAR_MS)]
-    else:
-        marks = []
-        for day in reversed(dates):
-            if not marks or marks[-1] - day >= gap:
-                marks.append(day)
-    return sorted({dates[0], *marks, *kept})
-
-
 def date_axis_values(dates: list[int], kept: set[int], period: str) -> alt.ExprRef:
     """A trend's axis marks for the width it is drawn at (the PDF's, or a screen's): the
-    :func:`date_ticks` for as many labels as fit across that width."""
+    :func:`_date_ticks` for as many labels as fit across that width."""
     room, every = DATE_LABEL_ROOM[period], set(dates) | kept
+    month = pd.to_datetime(dates, unit="ms").month
+    yearly = [day for day, its_month in zip(dates, month) if its_month == month[-1]]
     choices: list[tuple[int, list[int]]] = []  # (the least plot width, the marks)
     for most in range(3, MAX_DATE_LABELS + 1):
-        ticks = date_ticks(dates, kept, most)
+        ticks = _date_ticks(dates, yearly, kept, most)
         if not choices or ticks != choices[-1][1]:
             choices.append(((most - 1) * room, ticks))
         if len(ticks) == len(every):
@@ -500,6 +479,28 @@ def date_axis_values(dates: list[int], kept: set[int], period: str) -> alt.ExprR
     for width, ticks in choices[1:]:
         expression = f"width >= {width} ? {json.dumps(ticks)} : {expression}"
     return alt.ExprRef(expression)
+
+
+def _date_ticks(dates: list[int], yearly: list[int], kept: set[int], most: int) -> list[int]:
+    """The dates (UTC milliseconds, sorted) a trend's axis marks: the first, the ``kept``
+    ones (a target's), and marks counting back from the latest period's, spaced so that
+    ``most`` labels would fit across the axis; ``yearly`` are the dates in the latest
+    period's month.
+
+    Vega hides a label that overlaps the one before it, so the spacing is what keeps the
+    latest period's label drawn. Where the series spans three years or more and the marks
+    are a quarter of a year apart or more, they fall on the latest period's month of every
+    n-th year: the series is marked at the same point of each year.
+    """
+    gap = (max([dates[-1], *kept]) - dates[0]) / (most - 1)
+    if gap >= YEAR_MS / 4 and len(yearly) >= 3:
+        marks = yearly[::-1][:: math.ceil(gap / YEAR_MS)]
+    else:
+        marks = []
+        for day in reversed(dates):
+            if not marks or marks[-1] - day >= gap:
+                marks.append(day)
+    return sorted({dates[0], *marks, *kept})
 
 
 def _utc_ms(day) -> int:
