@@ -216,6 +216,12 @@ def drawn_labels(chart: Chart, width: int | None = None) -> list[str]:
             if 'opacity="0"' not in attributes and re.fullmatch(r"(\w{3}\u2013)?\w{3} \d{4}", text)]
 
 
+def date_axis(chart: Chart) -> dict | None:
+    """The axis of a trend's dates (the one that marks chosen dates), or None for another chart."""
+    return next((value["axis"] for key, value in walk(chart.spec)
+                 if key == "x" and isinstance(value, dict) and "values" in (value.get("axis") or {})), None)
+
+
 def period_label(day: pd.Timestamp, by_quarter: bool) -> str:
     return f"{day:%b}\u2013{day + pd.DateOffset(months=2):%b %Y}" if by_quarter else f"{day:%b %Y}"
 
@@ -247,8 +253,7 @@ def test_a_long_series_is_marked_at_the_same_point_of_each_year_with_its_first_a
 def test_every_trend_labels_its_latest_period_in_the_pdf_and_on_a_phone(shipped):
     trends = 0
     for chart in shipped:
-        axis = next((value["axis"] for key, value in walk(chart.spec)
-                     if key == "x" and isinstance(value, dict) and "values" in (value.get("axis") or {})), None)
+        axis = date_axis(chart)
         if axis is None:
             continue
         trends += 1
@@ -260,7 +265,7 @@ def test_every_trend_labels_its_latest_period_in_the_pdf_and_on_a_phone(shipped)
 
 def test_date_axes_show_the_real_periods():
     chart = synthetic_trend(16, target=(90, date(2020, 3, 31), "Target 90 by March 2020"))
-    axis = next(value["axis"] for key, value in walk(chart.spec) if key == "x" and "axis" in value)
+    axis = date_axis(chart)
     assert "utcFormat(datum.value, '%b')" in axis["labelExpr"]  # "Apr–Jun 2016", not a timestamp
     assert str(pd.Timestamp("2020-03-31").value // 1_000_000) in axis["values"]["expr"]  # the target's date
     assert "Apr\u2013Jun 2016" in chart.svg and "Mar 2020" in chart.svg
