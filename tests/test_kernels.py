@@ -203,3 +203,14 @@ def test_leaving_the_pool_waits_only_for_threads_serving_notebooks(tmp_path, mon
     finally:
         released.set()
     assert joined == ["kernel-1"]
+
+
+def test_stopping_the_zygote_with_a_fork_request_unread_raises_nothing(tmp_path):
+    """A refused render stops the process kernels are forked from while a kernel thread may
+    still be asking it for a fork: the request it never read is dropped, not an error."""
+    from crimeplan.build.zygote import Zygote
+
+    zygote = Zygote(tmp_path, dict(os.environ))
+    zygote._process.stdin.write("a connection file\n")  # written, not yet flushed to it
+    zygote.stop()
+    assert zygote._process.returncode is not None

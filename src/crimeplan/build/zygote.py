@@ -74,9 +74,14 @@ class Zygote:
         """Stop it (its kernels stop when they see it gone; the pool kills them first)."""
         self._process.kill()
         self._process.wait()
-        for pipe in (self._process.stdin, self._process.stdout):
-            if pipe is not None:
-                pipe.close()
+        with self._lock:  # a kernel thread asking for a fork has had its answer (none) and let go
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is None:
+                    continue
+                try:
+                    pipe.close()
+                except BrokenPipeError:  # a request it was stopped before reading: nobody to read it now
+                    pass
 
 
 def forked_kernel_manager(zygote: Zygote, **options: Any):
