@@ -60,6 +60,26 @@ def run_cli(root: Path, *args: str, timeout: float = 900) -> subprocess.Complete
     )
 
 
+@pytest.fixture
+def cli_in_process(monkeypatch, capsys) -> Callable[..., subprocess.CompletedProcess]:
+    """``crimeplan ARGS...`` run in the test's own process (no interpreter to start, the
+    library already imported), its exit code and output as :func:`run_cli` gives them.
+    For commands that end before notebooks run (refusals): kills and signals need a process
+    of their own, so their tests use :func:`run_cli`."""
+    from crimeplan import cli
+    from crimeplan.build import interrupts
+
+    monkeypatch.setattr(interrupts, "install", lambda: None)  # pytest keeps its own signal handlers
+
+    def run(root: Path, *args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        code = cli.main(["--root", str(root), *args])
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(["crimeplan", "--root", str(root), *args], code, captured.out, captured.err)
+
+    return run
+
+
 @dataclass(frozen=True)
 class Rendered:
     root: Path

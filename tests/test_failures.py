@@ -57,11 +57,11 @@ def test_notebook_that_raises_fails_render_and_keeps_previous_update(project):
     assert not list((project / "outputs").glob(".build-*")), "no half-built folder is left behind"
 
 
-def test_bad_data_is_refused_before_anything_runs(project):
+def test_bad_data_is_refused_before_anything_runs(project, cli_in_process):
     before = fingerprint(project)
     measures = project / "data" / "measures" / "essex_pcp.csv"
     measures.write_text(measures.read_text() + "specials_headcunt,Essex,2019-09-30,2019-09-30,1,,,,,\n")
-    result = run_cli(project, "render", QUARTER)
+    result = cli_in_process(project, "render", QUARTER)
     assert result.returncode == 2
     assert "specials_headcunt" in result.stderr and "essex_pcp.csv" in result.stderr
     assert fingerprint(project) == before

@@ -109,8 +109,8 @@ def test_a_render_killed_between_the_renames_is_recovered_by_the_next(project):
     assert not (project / "outputs" / ".2031-32-Q1.lock").exists()
 
 
-def test_a_quarter_without_params_leaves_no_lock_file(project):
-    result = run_cli(project, "render", "2031-32-Q1")
+def test_a_quarter_without_params_leaves_no_lock_file(project, cli_in_process):
+    result = cli_in_process(project, "render", "2031-32-Q1")
     assert_plain_failure(result, 2, "no params for quarter 2031-32-Q1")
     assert not (project / "outputs" / ".2031-32-Q1.lock").exists()
 
@@ -210,11 +210,11 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_hostile_input_is_refused_naming_the_file(project, case):
+def test_hostile_input_is_refused_naming_the_file(project, case, cli_in_process):
     make, phrases = HOSTILE[case]
     before = fingerprint(project)
     make(project)
-    result = render_cli(project, timeout=180)
+    result = cli_in_process(project, "render", QUARTER, "--renderer", "builtin")
     assert_plain_failure(result, 2, *phrases)
     assert "root:x:0" not in result.stderr, "no content of a file outside the project is shown"
     assert fingerprint(project) == before
@@ -398,20 +398,16 @@ def test_a_quarto_pass_over_its_time_bound_is_stopped(tmp_path, monkeypatch):
         quarto._quarto_render(tmp_path / "update.ipynb", "crimeplan-typst")
 
 
-def test_an_unexpected_error_is_one_line_without_debug(project, monkeypatch, capsys):
-    from crimeplan import cli
-    from crimeplan.build import interrupts
+def test_an_unexpected_error_is_one_line_without_debug(project, monkeypatch, cli_in_process):
     from crimeplan.findings import check
-
-    monkeypatch.setattr(interrupts, "install", lambda: None)  # keep pytest's own signal handlers
 
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected")
 
     monkeypatch.setattr(check, "check_project", broken)
-    assert cli.main(["--root", str(project), "check", QUARTER]) == 1
-    stderr = capsys.readouterr().err
-    assert "unexpected RuntimeError: something nobody expected" in stderr and "--debug" in stderr
-    assert "Traceback" not in stderr
+    result = cli_in_process(project, "check", QUARTER)
+    assert result.returncode == 1
+    assert "unexpected RuntimeError: something nobody expected" in result.stderr and "--debug" in result.stderr
+    assert "Traceback" not in result.stderr
     with pytest.raises(RuntimeError):
-        cli.main(["--root", str(project), "--debug", "check", QUARTER])
+        cli_in_process(project, "--debug", "check", QUARTER)

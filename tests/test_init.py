@@ -44,8 +44,8 @@ def test_init_for_every_force_gives_a_project_that_passes_check(tmp_path: Path) 
             f"{name}.ipynb" for name, _ in plan.notebooks)
 
 
-def test_init_on_the_command_line(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "init", str(tmp_path / "kent"), "--force", "Kent Police", "--quarter", "2019-20-Q2")
+def test_init_on_the_command_line(tmp_path: Path, cli_in_process) -> None:
+    result = cli_in_process(tmp_path, "init", str(tmp_path / "kent"), "--force", "Kent Police", "--quarter", "2019-20-Q2")
     assert result.returncode == 0, result.stderr
     assert "Created a project for Kent" in result.stderr
     root = tmp_path / "kent"
@@ -57,7 +57,7 @@ def test_init_on_the_command_line(tmp_path: Path) -> None:
     # a Quarto project whose default profile is its quarter, using the crimeplan extension
     assert yaml.safe_load((root / "_quarto.yml").read_text())["profile"]["default"] == "2019-20-Q2"
     assert "/.quarto/" in (root / ".gitignore").read_text().splitlines()
-    checked = run_cli(root, "check")
+    checked = cli_in_process(root, "check")
     assert checked.returncode == 0, checked.stderr
     makefile = (root / "Makefile").read_text()
     assert f"CRIMEPLAN_SOURCE ?= {REPO}" in makefile
@@ -68,8 +68,8 @@ def test_init_on_the_command_line(tmp_path: Path) -> None:
     assert "South East forces" in groups and "- Thames Valley" in groups
 
 
-def test_a_misspelt_force_gets_the_closest_matches_and_exit_2(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "init", str(tmp_path / "new"), "--force", "West Yorkshre")
+def test_a_misspelt_force_gets_the_closest_matches_and_exit_2(tmp_path: Path, cli_in_process) -> None:
+    result = cli_in_process(tmp_path, "init", str(tmp_path / "new"), "--force", "West Yorkshre")
     assert result.returncode == 2
     assert "did you mean 'West Yorkshire'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "new").exists()
@@ -77,9 +77,9 @@ def test_a_misspelt_force_gets_the_closest_matches_and_exit_2(tmp_path: Path) ->
     assert resolve_force("metropolitan police service", FORCES) == "Metropolitan Police"
 
 
-def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, cli_in_process) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    result = run_cli(tmp_path, "init", str(tmp_path), "--force", "Kent")
+    result = cli_in_process(tmp_path, "init", str(tmp_path), "--force", "Kent")
     assert result.returncode == 2 and "not empty" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 

@@ -67,20 +67,20 @@ def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path):
     assert "Winter enforcement began in November." in text
 
 
-def test_a_started_quarter_is_not_overwritten(tmp_path):
+def test_a_started_quarter_is_not_overwritten(tmp_path, cli_in_process):
     root = copy_project(tmp_path / "project")
-    assert run_cli(root, "new-quarter", QUARTER).returncode == 0
+    assert cli_in_process(root, "new-quarter", QUARTER).returncode == 0
     params = root / "params" / f"{QUARTER}.yml"
     params.write_text(params.read_text() + "# edited\n")
-    again = run_cli(root, "new-quarter", QUARTER)
+    again = cli_in_process(root, "new-quarter", QUARTER)
     assert again.returncode == 2
     assert "2019-20-Q3 has been started already (params/2019-20-Q3.yml" in again.stderr
     assert params.read_text().endswith("# edited\n")
 
 
-def test_a_quarter_needs_its_previous_quarter(tmp_path):
+def test_a_quarter_needs_its_previous_quarter(tmp_path, cli_in_process):
     root = copy_project(tmp_path / "project")
-    result = run_cli(root, "new-quarter", "2021-22-Q1")
+    result = cli_in_process(root, "new-quarter", "2021-22-Q1")
     assert result.returncode == 2
     assert "no params for quarter 2020-21-Q4" in result.stderr
     assert not (root / "params" / "2021-22-Q1.yml").exists()

@@ -289,21 +289,21 @@ def _quarter():
     return Quarter.parse(QUARTER)
 
 
-def test_check_refuses_a_commentary_bypass(tmp_path):
+def test_check_refuses_a_commentary_bypass(tmp_path, cli_in_process):
     """`check` (and so `render`) refuses commentary that tries a bypass, with file and rule."""
     root = copy_project(tmp_path / "project")
     commentary = root / "data" / "commentary" / QUARTER / "p2.md"
     commentary.write_text(commentary.read_text() + "- [our page](java&#115;cript:alert(1))\n")
-    result = run_cli(root, "check", QUARTER)
+    result = cli_in_process(root, "check", QUARTER)
     assert result.returncode == 2
     assert "p2.md" in result.stderr + result.stdout and "commentary_no_html" in result.stderr + result.stdout
 
 
-def test_source_addresses_must_be_web_addresses(tmp_path):
+def test_source_addresses_must_be_web_addresses(tmp_path, cli_in_process):
     root = copy_project(tmp_path / "project")
     _edit_yaml(root / "data" / "sources.yml", lambda s: s["sources"]["Essex Police update, Oct 2019"].update(
         url="javascript:alert(1)", licence_url="java&#115;cript:alert(1)"))
-    result = run_cli(root, "check", QUARTER)
+    result = cli_in_process(root, "check", QUARTER)
     output = result.stdout + result.stderr
     assert result.returncode == 2
     assert "data/sources.yml, source 'Essex Police update, Oct 2019'" in output

@@ -161,9 +161,9 @@ def test_current_update_shows_both_sources_of_the_specials_trend(rendered_defaul
     assert "the Home Office figure (519) and Essex Police's (515) differ by 4" in pdf
 
 
-def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path):
+def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path, cli_in_process):
     root = copy_project(tmp_path / "project")
-    result = run_cli(root, "render", "2030-31-Q1")
+    result = cli_in_process(root, "render", "2030-31-Q1")
     assert result.returncode == 2
     assert "no params for quarter 2030-31-Q1" in result.stderr and "2019-20-Q2" in result.stderr
     assert not (root / "outputs" / "2030-31-Q1").exists()
