@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from rich.console import Console
 
 from conftest import REPO, copy_project
+from crimeplan.build.kernels import KernelPool
 from crimeplan.inputs.params import load_plan
 
 PRIORITY_NOTEBOOKS = [p.notebook for p in load_plan(REPO / "params").priorities]
@@ -19,24 +21,23 @@ NOTEBOOKS = [name for name, _ in load_plan(REPO / "params").notebooks]
 DTYPES_PROBE = "print({column: str(dtype) for column, dtype in report.tidy().dtypes.items()})"
 
 
-def run_as_in_jupyterlab(path):
-    """Execute a notebook top to bottom in a fresh kernel, with its own default parameters
-    (a priority's notebook then also says what types its table to explore has)."""
-    notebook = nbformat.read(path, as_version=4)
-    if any("report.tidy()" in cell.source for cell in notebook.cells):
-        notebook.cells.append(nbformat.v4.new_code_cell(DTYPES_PROBE))
-    NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   timeout=300).execute()
-    return notebook
-
-
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict:
-    """Every notebook of the plan executed as-is, two at a time (each in its own kernel)."""
+    """Every notebook of the plan executed as-is, with no parameter given (its own
+    defaults: the latest quarter of the project above it), on two kernels that start each
+    notebook in a clean namespace, as a render's do (test_lab runs one in JupyterLab
+    itself). A priority's notebook then also says what types its table to explore has."""
     project = copy_project(tmp_path_factory.mktemp("lab") / "project")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = {name: pool.submit(run_as_in_jupyterlab, project / "notebooks" / f"{name}.ipynb") for name in NOTEBOOKS}
-        return {name: run.result() for name, run in runs.items()}
+    notebooks = project / "notebooks"
+    for name in PRIORITY_NOTEBOOKS:
+        path = notebooks / f"{name}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.append(nbformat.v4.new_code_cell(DTYPES_PROBE))
+        nbformat.write(notebook, path)
+    with KernelPool(2, notebooks) as pool:
+        pool.submit([notebooks / f"{name}.ipynb" for name in NOTEBOOKS], project / "executed", {})
+        pool.wait(Console(file=io.StringIO()))
+    return {name: nbformat.read(project / "executed" / f"{name}.ipynb", as_version=4) for name in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -69,10 +70,14 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(name):
     assert raw["metadata"]["kernelspec"]["name"] == "python3"
 
 
-def test_charts_draw_interactively_in_jupyterlab_offline(executed, browser, tmp_path):
-    """The notebook's own outputs, in order, as JupyterLab shows them: the offline Vega
-    libraries first, then the charts, which draw as live SVG with no network."""
-    notebook = executed["p7_road_safety"]
+def test_charts_draw_interactively_in_jupyterlab_offline(browser, tmp_path):
+    """The notebook's own outputs, in order, as JupyterLab shows them (a kernel of its own,
+    not a render's): the offline Vega libraries first, then the charts, which draw as live
+    SVG with no network."""
+    path = copy_project(tmp_path / "project") / "notebooks" / "p7_road_safety.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                   timeout=300).execute()
     html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", [])
             if "text/html" in o.get("data", {})]
     charts = [h for h in html if "crimeplan-chart" in h]

@@ -122,6 +122,9 @@ def main() -> None:
     """Import the kernels' modules, then fork a kernel for each connection file read."""
     for module in (*KERNEL_MODULES, "ipykernel.kernelapp"):
         importlib.import_module(module)
+    # pandas, imported here outside a kernel, took this for a terminal; inside one it shows
+    # at most 20 columns of a table's text, as the kernels of JupyterLab do.
+    importlib.import_module("pandas").set_option("display.max_columns", 20)
     gc.freeze()  # the modules stay: each kernel's collections skip their objects
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels that stop leave no zombie behind
     requests, answers = sys.stdin, sys.stdout
