@@ -3,6 +3,8 @@ exactly the inputs it reads (the renders in test_incremental show the same end t
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import pytest
 
 from conftest import copy_project
 from crimeplan.build.freshness import notebook_keys
-from crimeplan.build.pipeline import longest_first, notebook_parameters, notebook_paths
+from crimeplan.build.pipeline import _published_manifest, longest_first, notebook_parameters, notebook_paths
+from crimeplan.inputs.files import file_digest
 from crimeplan.inputs.params import load_plan
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
@@ -64,6 +67,36 @@ def test_a_shared_input_changes_every_notebook_s_key(project, shared):
     path = project.root / shared
     path.write_text(path.read_text() + ("\n" if shared.endswith(".csv") else "\n# changed by the test\n"))
     assert changed(before, keys(project)) == sorted(before)
+
+
+def test_a_changed_byte_with_the_old_timestamp_changes_every_key(project):
+    """Keys hash content: an edit that keeps the file's size and modification time counts."""
+    before = keys(project)
+    path = project.data_dir / "measures" / "essex_pcp.csv"
+    stat, text = path.stat(), path.read_text()
+    path.write_text(text.replace("specials_headcount,Essex,2019-09-30,2019-09-30,515",
+                                 "specials_headcount,Essex,2019-09-30,2019-09-30,516", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    assert changed(before, keys(project)) == sorted(before)
+
+
+@pytest.mark.parametrize("alter", ["changed", "removed"])
+def test_an_update_with_an_altered_file_is_not_reused(tmp_path, alter):
+    """A published update whose files are not those its manifest lists (a PDF overwritten
+    or deleted by hand) counts as no update: the next render makes it all again."""
+    update = tmp_path / "update"
+    update.mkdir()
+    for name in ("update.html", "update.pdf"):
+        (update / name).write_bytes(f"the {name} as rendered".encode())
+    manifest = {"inputs": {}, "files": {name: file_digest(update / name) for name in ("update.html", "update.pdf")}}
+    (update / "manifest.json").write_text(json.dumps(manifest))
+    assert _published_manifest(update) == manifest
+    if alter == "changed":
+        (update / "update.pdf").write_bytes(b"not the update")
+    else:
+        (update / "update.pdf").unlink()
+    assert _published_manifest(update) == {}
 
 
 def test_a_new_measures_file_changes_every_key(project):
