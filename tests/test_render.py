@@ -169,7 +169,7 @@ def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path, cli_in_pr
     assert not (root / "outputs" / "2030-31-Q1").exists()
 
 
-def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch):
+def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch, cli_in_process):
     import os
     import shutil
 
@@ -178,6 +178,6 @@ def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch):
         monkeypatch.setenv("PATH", os.pathsep.join(
             p for p in os.environ["PATH"].split(os.pathsep) if os.path.abspath(p or ".") != hidden))
     root = copy_project(tmp_path / "project")
-    result = run_cli(root, "render", "2019-20-Q2", "--renderer", "quarto")
+    result = cli_in_process(root, "render", "2019-20-Q2", "--renderer", "quarto")
     assert result.returncode == 2
     assert "`quarto` command is not on PATH" in result.stderr
