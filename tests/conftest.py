@@ -20,6 +20,7 @@ import pytest
 from filelock import FileLock
 
 import crimeplan  # noqa: F401  # before any test module imports Altair: jsonschema's slow grammar is skipped
+import pdf_text
 
 REPO = Path(__file__).resolve().parents[1]
 # The raw public data beside the repository; CRIMEPLAN_SHARED_DATA points elsewhere (e.g. from a worktree).
@@ -128,6 +129,12 @@ def run_dir(tmp_path_factory) -> Path:
     """A folder every pytest-xdist worker of this test run shares (the session's own without xdist)."""
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pdf_pages_parsed_once(run_dir) -> None:
+    """Every worker loads the pages of a PDF another has parsed (tests/pdf_text.py)."""
+    pdf_text.PARSED_PAGES_DIR = run_dir / "pdf-pages"
 
 
 def shared_render(run_dir: Path, name: str, make: Callable[[Path], Rendered]) -> Rendered:

@@ -74,8 +74,13 @@ def test_a_changed_byte_with_the_old_timestamp_changes_every_key(project):
     before = keys(project)
     path = project.data_dir / "measures" / "essex_pcp.csv"
     stat, text = path.stat(), path.read_text()
-    path.write_text(text.replace("specials_headcount,Essex,2019-09-30,2019-09-30,515",
-                                 "specials_headcount,Essex,2019-09-30,2019-09-30,516", 1))
+    path.write_text(
+        text.replace(
+            "specials_headcount,Essex,2019-09-30,2019-09-30,515",
+            "specials_headcount,Essex,2019-09-30,2019-09-30,516",
+            1,
+        )
+    )
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
     assert changed(before, keys(project)) == sorted(before)

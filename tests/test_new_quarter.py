@@ -22,9 +22,9 @@ def fill(path, values: dict[tuple[str, str, str], str]) -> None:
         writer.writerows(rows)
 
 
-def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path):
+def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path, cli_in_process):
     root = copy_project(tmp_path / "project")
-    started = run_cli(root, "new-quarter", QUARTER)
+    started = cli_in_process(root, "new-quarter", QUARTER)
     assert started.returncode == 0, started.stderr
     params = (root / "params" / f"{QUARTER}.yml").read_text()
     assert "quarter: 2019-20-Q3" in params and "data_to: 2019-12-31" in params and "produced: January 2020" in params
@@ -40,13 +40,13 @@ def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path):
     assert ("specials_headcount", "Essex", "2018-09-30", "2018-09-30") not in keys, "nothing the data holds"
     assert all(r["value"] == "" for r in rows)
 
-    checked = run_cli(root, "check", QUARTER)
+    checked = cli_in_process(root, "check", QUARTER)
     assert checked.returncode == 0
     empty = len(rows)
     assert (f"warning: data/measures/{QUARTER}.csv, rows 2-{empty + 1}, column value: {empty} rows have no value "
             "yet: fill in the figures or delete the rows") in checked.stderr, "one line for the empty template rows"
     assert "no value yet for 'ksi_casualties'" not in checked.stderr
-    listed = run_cli(root, "check", QUARTER, "--verbose")
+    listed = cli_in_process(root, "check", QUARTER, "--verbose")
     assert "no value yet for 'ksi_casualties', Essex, 2019-10-01 to 2019-12-31" in listed.stderr
     assert listed.stderr.count("(rule: value_filled)") == empty
     assert "no text yet under '### Essex' of p7_killed_seriously_injured" in checked.stderr

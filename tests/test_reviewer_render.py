@@ -15,7 +15,7 @@ from crimeplan.inputs.params import load_plan
 from crimeplan.sections.about import About
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
-from pdf_text import html_text, pdf_body_text, pdf_text
+from pdf_text import html_text, pdf_body_text, pdf_table_rows, pdf_text
 from test_update_figures import _set_value
 
 PLAN = load_plan(REPO / "params")
@@ -197,6 +197,14 @@ def test_changed_data_changes_main_points_and_judgements(rendered_changed):
         assert ("People killed on the roads fell to 1 in July to September 2019, down from 14 in July to "
                 "September 2018 (13 fewer, 93% lower). This is significantly better than a year earlier.") in summary
         assert "600 by Mar 2020: met" in summary  # the scorecard's target cell
+
+
+def test_changed_data_changes_the_table_rows_and_sentences(rendered_changed):
+    html = html_text(rendered_changed.html)  # its tables read row by row already
+    for document, rows in ((pdf_text(rendered_changed.pdf), pdf_table_rows(rendered_changed.pdf)), (html, html)):
+        assert "Special Constable headcount Sep 2019 650 464 +186 (+40%)" in rows
+        assert "Arrests of drug drivers Jul to Sep 2019 400 300 +100 (+33%)" in rows
+        assert "rose to 515" not in document and "rose to 650" in document
 
 
 @pytest.mark.parametrize("document", ["pdf", "html"])
