@@ -50,56 +50,62 @@ def left_running(pids) -> list[int]:
     return alive(pids)
 
 
-def test_a_notebook_sees_nothing_the_previous_one_defined(tmp_path):
-    first = notebook(tmp_path / "a.ipynb", "leaked = 'from priority a'", "import json as leaked_module")
-    second = notebook(
-        tmp_path / "b.ipynb",
-        "assert 'leaked' not in dir() and 'leaked_module' not in dir(), sorted(dir())",
-        "print(quarter)",
-    )
-    with KernelPool(1, tmp_path) as pool:  # one kernel: b runs where a ran
-        pool.submit([first, second], tmp_path / "out", {"quarter": "2019-20-Q2"})
+CHART_IDS = (
+    "import altair as alt, pandas as pd\n"
+    "from crimeplan.sections.charts import Chart\n"
+    "def chart():\n"
+    "    return Chart(alt.Chart(pd.DataFrame({'a': [1]})).mark_point().encode(x='a:Q'), 'A title', 'Alt text.')\n"
+    "print(chart().element_id, chart().element_id)"
+)
+
+
+@pytest.fixture(scope="module")
+def one_kernel(tmp_path_factory):
+    """Notebooks run in turn on one kernel, as a render's kernel runs priority after
+    priority: what each printed, by name, and the kernel's pid."""
+    folder = tmp_path_factory.mktemp("one-kernel")
+    sources = [
+        notebook(folder / "a.ipynb", "leaked = 'from priority a'", "import json as leaked_module"),
+        notebook(
+            folder / "b.ipynb",
+            "assert 'leaked' not in dir() and 'leaked_module' not in dir(), sorted(dir())",
+            "print(quarter)",
+        ),
+        notebook(folder / "frozen.ipynb", "import gc, sys", "print(gc.get_freeze_count(), 'altair' in sys.modules)"),
+        notebook(folder / "chart_a.ipynb", CHART_IDS),
+        notebook(folder / "chart_b.ipynb", CHART_IDS),
+    ]
+    with KernelPool(1, folder) as pool:
+        pool.submit(sources, folder / "out", {"quarter": "2019-20-Q2"})
         timings = pool.wait(quiet())
         pids = [kernel.pid for kernel in pool.kernels]
-    assert set(timings) == {"a", "b"}
-    executed = nbformat.read(tmp_path / "out" / "b.ipynb", as_version=4)
-    assert executed.metadata["papermill"]["parameters"] == {"quarter": "2019-20-Q2"}
-    assert executed.cells[-1].outputs[0]["text"] == "2019-20-Q2\n"
-    counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+    executed = {path.stem: nbformat.read(folder / "out" / path.name, as_version=4) for path in sources}
+    return executed, timings, pids
+
+
+def test_a_notebook_sees_nothing_the_previous_one_defined(one_kernel):
+    executed, timings, pids = one_kernel  # b ran where a ran
+    assert set(timings) == {"a", "b", "frozen", "chart_a", "chart_b"}
+    second = executed["b"]
+    assert second.metadata["papermill"]["parameters"] == {"quarter": "2019-20-Q2"}
+    assert second.cells[-1].outputs[0]["text"] == "2019-20-Q2\n"
+    counts = [c.execution_count for c in second.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), "each notebook starts a fresh session"
     assert len(pids) == 1 and left_running(pids) == []
 
 
-def test_what_a_kernel_imported_before_its_notebooks_is_left_out_of_garbage_collection(tmp_path):
+def test_what_a_kernel_imported_before_its_notebooks_is_left_out_of_garbage_collection(one_kernel):
     """Each notebook starts with a reset, which collects garbage: over the objects of pandas
     and Altair that is a tenth of a second per notebook, unless the warm-up froze them."""
-    source = notebook(tmp_path / "a.ipynb", "import gc, sys", "print(gc.get_freeze_count(), 'altair' in sys.modules)")
-    with KernelPool(1, tmp_path) as pool:
-        pool.submit([source], tmp_path / "out", {"quarter": "2019-20-Q2"})
-        pool.wait(quiet())
-    frozen, altair = nbformat.read(tmp_path / "out" / "a.ipynb", as_version=4).cells[-1].outputs[0]["text"].split()
+    frozen, altair = one_kernel[0]["frozen"].cells[-1].outputs[0]["text"].split()
     assert int(frozen) > 100_000 and altair == "True"
 
 
-def test_a_chart_s_id_does_not_depend_on_what_the_kernel_ran_before(tmp_path):
+def test_a_chart_s_id_does_not_depend_on_what_the_kernel_ran_before(one_kernel):
     """`render --all` runs several quarters' notebooks on one kernel: an identical chart
     drawn by an earlier notebook must not renumber this one's (the update would then
     depend on which kernel ran what)."""
-    draw = (
-        "import altair as alt, pandas as pd\n"
-        "from crimeplan.sections.charts import Chart\n"
-        "def chart():\n"
-        "    return Chart(alt.Chart(pd.DataFrame({'a': [1]})).mark_point().encode(x='a:Q'), 'A title', 'Alt text.')\n"
-        "print(chart().element_id, chart().element_id)"
-    )
-    sources = [notebook(tmp_path / f"{name}.ipynb", draw) for name in ("a", "b")]
-    with KernelPool(1, tmp_path) as pool:
-        pool.submit(sources, tmp_path / "out", {"quarter": "2019-20-Q2"})
-        pool.wait(quiet())
-    ids = [
-        nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4).cells[-1].outputs[0]["text"].split()
-        for name in ("a", "b")
-    ]
+    ids = [one_kernel[0][name].cells[-1].outputs[0]["text"].split() for name in ("chart_a", "chart_b")]
     assert ids[0] == ids[1] and ids[0][1] == f"{ids[0][0]}-2", ids
 
 
