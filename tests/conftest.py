@@ -6,6 +6,7 @@ updates are made once per test run and shared by every xdist worker's tests that
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -13,8 +14,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from filelock import FileLock
@@ -61,24 +64,19 @@ def run_cli(root: Path, *args: str, timeout: float = 900) -> subprocess.Complete
     )
 
 
-@pytest.fixture
-def cli_in_process(monkeypatch, capsys) -> Callable[..., subprocess.CompletedProcess]:
-    """``crimeplan ARGS...`` run in the test's own process (no interpreter to start, the
-    library already imported), its exit code and output as :func:`run_cli` gives them.
-    For commands that end before notebooks run (refusals): kills and signals need a process
-    of their own, so their tests use :func:`run_cli`."""
+def run_in_process(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """``crimeplan --root ROOT ARGS...`` run in the test's own process (no interpreter to
+    start, the library already imported), its exit code and output as :func:`run_cli` gives
+    them. For commands that end before notebooks run (refusals, check, init, ingest): kills
+    and signals need a process of their own, so their tests use :func:`run_cli`."""
     from crimeplan import cli
     from crimeplan.build import interrupts
 
-    monkeypatch.setattr(interrupts, "install", lambda: None)  # pytest keeps its own signal handlers
-
-    def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-        capsys.readouterr()
+    out, err = io.StringIO(), io.StringIO()
+    # pytest keeps its own signal handlers
+    with mock.patch.object(interrupts, "install", lambda: None), redirect_stdout(out), redirect_stderr(err):
         code = cli.main(["--root", str(root), *args])
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(["crimeplan", "--root", str(root), *args], code, captured.out, captured.err)
-
-    return run
+    return subprocess.CompletedProcess(["crimeplan", "--root", str(root), *args], code, out.getvalue(), err.getvalue())
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, copy_project, shown, write_measures
+from conftest import REPO, copy_project, run_in_process, shown, write_measures
 from crimeplan.errors import InputError
 from crimeplan.inputs.measures import read_measures
 from crimeplan.inputs.params import REVISIONS_POLICY, QuarterParams
@@ -134,20 +134,20 @@ def test_a_qualified_figure_is_not_judged_against_a_target():
 
 
 @pytest.mark.render
-def test_check_warns_of_a_qualifier_written_again_before_a_reference(tmp_path, cli_in_process):
+def test_check_warns_of_a_qualifier_written_again_before_a_reference(tmp_path):
     """The commentary wrote "more than {{...}}" while the figure was stored bare; once the
     measures carry the qualifier, writing it again would print "more than more than 200"."""
     root = copy_project(tmp_path / "project")
     p4 = root / "data" / "commentary" / "2019-20-Q2" / "p4.md"
     p4.write_text(p4.read_text(encoding="utf-8").replace("saw {{section60", "saw More than {{section60"), "utf-8")
-    result = cli_in_process(root, "check", "2019-20-Q2")
+    result = run_in_process(root, "check", "2019-20-Q2")
     assert result.returncode == 0, result.stderr
     assert (
         "warning: data/commentary/2019-20-Q2/p4.md, line 27: {{section60_stop_searches@Harlow}} prints the figure "
         "with its qualifier ('more than ...', from the measures' qualifier column), so 'more than' before it "
         "repeats it: delete 'more than' (rule: commentary_qualifier)"
     ) in result.stderr
-    shipped = cli_in_process(copy_project(tmp_path / "shipped"), "check", "2019-20-Q2")
+    shipped = run_in_process(copy_project(tmp_path / "shipped"), "check", "2019-20-Q2")
     assert shipped.returncode == 0 and "commentary_qualifier" not in shipped.stderr, "the shipped text is clean"
 
 

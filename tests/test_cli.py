@@ -6,7 +6,7 @@ import subprocess
 import sys
 from importlib.metadata import version
 
-from conftest import REPO, copy_project, run_cli
+from conftest import REPO, copy_project, run_cli, run_in_process
 
 
 def test_render_help_lists_the_checks_and_exit_codes(tmp_path):
@@ -58,18 +58,18 @@ def test_the_render_s_own_process_never_imports_altair(tmp_path):
     assert done.stdout.split() == ["False", "8"]
 
 
-def test_outside_a_project_root_is_one_plain_message(tmp_path, cli_in_process):
-    result = cli_in_process(tmp_path / "notebooks", "render", "latest")
+def test_outside_a_project_root_is_one_plain_message(tmp_path):
+    result = run_in_process(tmp_path / "notebooks", "render", "latest")
     assert result.returncode == 2
     assert "is not a crimeplan project root" in result.stderr and "--root" in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("error:") == 1
 
 
-def test_day_first_date_in_params_is_explained(tmp_path, cli_in_process):
+def test_day_first_date_in_params_is_explained(tmp_path):
     root = copy_project(tmp_path / "project")
     params = root / "params" / "2019-20-Q2.yml"
     params.write_text(params.read_text().replace("data_to: 2019-09-30", "data_to: 30/09/2019"))
-    result = cli_in_process(root, "check", "2019-20-Q2")
+    result = run_in_process(root, "check", "2019-20-Q2")
     assert result.returncode == 2
     assert ("params/2019-20-Q2.yml: data_to: '30/09/2019' looks like a day-first date: write dates as "
             "YYYY-MM-DD, e.g. 2019-12-31 (rule: params)") in result.stderr

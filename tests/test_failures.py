@@ -16,7 +16,7 @@ import pdfplumber
 import psutil
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, run_in_process
 
 QUARTER = "2019-20-Q2"
 
@@ -57,11 +57,11 @@ def test_notebook_that_raises_fails_render_and_keeps_previous_update(project):
     assert not list((project / "outputs").glob(".build-*")), "no half-built folder is left behind"
 
 
-def test_bad_data_is_refused_before_anything_runs(project, cli_in_process):
+def test_bad_data_is_refused_before_anything_runs(project):
     before = fingerprint(project)
     measures = project / "data" / "measures" / "essex_pcp.csv"
     measures.write_text(measures.read_text() + "specials_headcunt,Essex,2019-09-30,2019-09-30,1,,,,,\n")
-    result = cli_in_process(project, "render", QUARTER)
+    result = run_in_process(project, "render", QUARTER)
     assert result.returncode == 2
     assert "specials_headcunt" in result.stderr and "essex_pcp.csv" in result.stderr
     assert fingerprint(project) == before

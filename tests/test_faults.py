@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import copy_project, run_cli
+from conftest import copy_project, run_cli, run_in_process
 
 QUARTER = "2019-20-Q2"
 OUTPUT_FILES = ("update.html", "update.pdf", "manifest.json")
@@ -109,8 +109,8 @@ def test_a_render_killed_between_the_renames_is_recovered_by_the_next(project):
     assert not (project / "outputs" / ".2031-32-Q1.lock").exists()
 
 
-def test_a_quarter_without_params_leaves_no_lock_file(project, cli_in_process):
-    result = cli_in_process(project, "render", "2031-32-Q1")
+def test_a_quarter_without_params_leaves_no_lock_file(project):
+    result = run_in_process(project, "render", "2031-32-Q1")
     assert_plain_failure(result, 2, "no params for quarter 2031-32-Q1")
     assert not (project / "outputs" / ".2031-32-Q1.lock").exists()
 
@@ -210,11 +210,11 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_hostile_input_is_refused_naming_the_file(project, case, cli_in_process):
+def test_hostile_input_is_refused_naming_the_file(project, case):
     make, phrases = HOSTILE[case]
     before = fingerprint(project)
     make(project)
-    result = cli_in_process(project, "render", QUARTER, "--renderer", "builtin")
+    result = run_in_process(project, "render", QUARTER, "--renderer", "builtin")
     assert_plain_failure(result, 2, *phrases)
     assert "root:x:0" not in result.stderr, "no content of a file outside the project is shown"
     assert fingerprint(project) == before
@@ -398,16 +398,16 @@ def test_a_quarto_pass_over_its_time_bound_is_stopped(tmp_path, monkeypatch):
         quarto._quarto_render(tmp_path / "update.ipynb", "crimeplan-typst")
 
 
-def test_an_unexpected_error_is_one_line_without_debug(project, monkeypatch, cli_in_process):
+def test_an_unexpected_error_is_one_line_without_debug(project, monkeypatch):
     from crimeplan.findings import check
 
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected")
 
     monkeypatch.setattr(check, "check_project", broken)
-    result = cli_in_process(project, "check", QUARTER)
+    result = run_in_process(project, "check", QUARTER)
     assert result.returncode == 1
     assert "unexpected RuntimeError: something nobody expected" in result.stderr and "--debug" in result.stderr
     assert "Traceback" not in result.stderr
     with pytest.raises(RuntimeError):
-        cli_in_process(project, "--debug", "check", QUARTER)
+        run_in_process(project, "--debug", "check", QUARTER)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, SHARED_DATA
+from conftest import REPO, SHARED_DATA, run_in_process
 from crimeplan.errors import InputError
 from crimeplan.ingest import ingest
 from crimeplan.ingest.ons_recorded_crime import OnsRecordedCrimeSource, quarter_number, recover_quarters
@@ -290,8 +290,8 @@ def test_met_borough_errors(tmp_path: Path, data_dir: Path) -> None:
         ingest("mps-borough", [bad], data_dir, progress=False)
 
 
-def test_the_new_sources_on_the_command_line(tmp_path: Path, data_dir: Path, cli_in_process) -> None:
-    result = cli_in_process(data_dir.parent, "ingest", "stats19", str(write(tmp_path / "x.csv", STATS19_HEADER)))
+def test_the_new_sources_on_the_command_line(tmp_path: Path, data_dir: Path) -> None:
+    result = run_in_process(data_dir.parent, "ingest", "stats19", str(write(tmp_path / "x.csv", STATS19_HEADER)))
     assert result.returncode == 2
     assert "file has a header but no data rows" in result.stderr
 

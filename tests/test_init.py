@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from conftest import REPO, SHARED_DATA, run_cli
+from conftest import REPO, SHARED_DATA, run_cli, run_in_process
 from crimeplan.findings.check import check_project
 from crimeplan.ingest.reference import read_force_districts
 from crimeplan.inputs.params import load_plan
@@ -44,8 +44,8 @@ def test_init_for_every_force_gives_a_project_that_passes_check(tmp_path: Path) 
             f"{name}.ipynb" for name, _ in plan.notebooks)
 
 
-def test_init_on_the_command_line(tmp_path: Path, cli_in_process) -> None:
-    result = cli_in_process(tmp_path, "init", str(tmp_path / "kent"), "--force", "Kent Police", "--quarter", "2019-20-Q2")
+def test_init_on_the_command_line(tmp_path: Path) -> None:
+    result = run_in_process(tmp_path, "init", str(tmp_path / "kent"), "--force", "Kent Police", "--quarter", "2019-20-Q2")
     assert result.returncode == 0, result.stderr
     assert "Created a project for Kent" in result.stderr
     root = tmp_path / "kent"
@@ -57,7 +57,7 @@ def test_init_on_the_command_line(tmp_path: Path, cli_in_process) -> None:
     # a Quarto project whose default profile is its quarter, using the crimeplan extension
     assert yaml.safe_load((root / "_quarto.yml").read_text())["profile"]["default"] == "2019-20-Q2"
     assert "/.quarto/" in (root / ".gitignore").read_text().splitlines()
-    checked = cli_in_process(root, "check")
+    checked = run_in_process(root, "check")
     assert checked.returncode == 0, checked.stderr
     makefile = (root / "Makefile").read_text()
     assert f"CRIMEPLAN_SOURCE ?= {REPO}" in makefile
@@ -68,8 +68,8 @@ def test_init_on_the_command_line(tmp_path: Path, cli_in_process) -> None:
     assert "South East forces" in groups and "- Thames Valley" in groups
 
 
-def test_a_misspelt_force_gets_the_closest_matches_and_exit_2(tmp_path: Path, cli_in_process) -> None:
-    result = cli_in_process(tmp_path, "init", str(tmp_path / "new"), "--force", "West Yorkshre")
+def test_a_misspelt_force_gets_the_closest_matches_and_exit_2(tmp_path: Path) -> None:
+    result = run_in_process(tmp_path, "init", str(tmp_path / "new"), "--force", "West Yorkshre")
     assert result.returncode == 2
     assert "did you mean 'West Yorkshire'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "new").exists()
@@ -77,9 +77,9 @@ def test_a_misspelt_force_gets_the_closest_matches_and_exit_2(tmp_path: Path, cl
     assert resolve_force("metropolitan police service", FORCES) == "Metropolitan Police"
 
 
-def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, cli_in_process) -> None:
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    result = cli_in_process(tmp_path, "init", str(tmp_path), "--force", "Kent")
+    result = run_in_process(tmp_path, "init", str(tmp_path), "--force", "Kent")
     assert result.returncode == 2 and "not empty" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -182,11 +182,11 @@ def west_yorkshire(tmp_path_factory) -> Path:
     if not WEST_YORKSHIRE_STREET.is_dir():
         pytest.skip(f"raw public data not present at {SHARED_DATA}")
     root = tmp_path_factory.mktemp("wy") / "west-yorkshire"
-    assert run_cli(root.parent, "init", str(root), "--force", "West Yorkshire", "--quarter", QUARTER.id).returncode == 0
+    assert run_in_process(root.parent, "init", str(root), "--force", "West Yorkshire", "--quarter", QUARTER.id).returncode == 0
     for source, path in (("police-uk", WEST_YORKSHIRE_STREET),
                          ("home-office-workforce", SHARED_DATA / "home_office_workforce"),
                          ("recorded-crime", SHARED_DATA / "home_office_recorded_crime")):
-        result = run_cli(root, "ingest", source, str(path))
+        result = run_in_process(root, "ingest", source, str(path))
         assert result.returncode == 0, result.stderr
     result = run_cli(root, "render", QUARTER.id, "--renderer", "builtin")
     assert result.returncode == 0, result.stderr
@@ -236,8 +236,8 @@ MPS_FOLDER = SHARED_DATA / "mps_borough_crime"
 
 def project_from_open_data(root: Path, force: str, quarter: str, source: str, path: Path) -> tuple[str, str]:
     """``init`` a project, ingest one public source, render the quarter: its HTML and PDF text."""
-    assert run_cli(root.parent, "init", str(root), "--force", force, "--quarter", quarter).returncode == 0
-    result = run_cli(root, "ingest", source, str(path))
+    assert run_in_process(root.parent, "init", str(root), "--force", force, "--quarter", quarter).returncode == 0
+    result = run_in_process(root, "ingest", source, str(path))
     assert result.returncode == 0, result.stderr
     result = run_cli(root, "render", quarter, "--renderer", "builtin")
     assert result.returncode == 0, result.stderr

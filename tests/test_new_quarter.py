@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from conftest import copy_project, run_cli
+from conftest import copy_project, run_cli, run_in_process
 from pdf_text import html_text
 
 QUARTER = "2019-20-Q3"
@@ -22,9 +22,9 @@ def fill(path, values: dict[tuple[str, str, str], str]) -> None:
         writer.writerows(rows)
 
 
-def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path, cli_in_process):
+def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path):
     root = copy_project(tmp_path / "project")
-    started = cli_in_process(root, "new-quarter", QUARTER)
+    started = run_in_process(root, "new-quarter", QUARTER)
     assert started.returncode == 0, started.stderr
     params = (root / "params" / f"{QUARTER}.yml").read_text()
     assert "quarter: 2019-20-Q3" in params and "data_to: 2019-12-31" in params and "produced: January 2020" in params
@@ -40,13 +40,13 @@ def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path, cli_in_proces
     assert ("specials_headcount", "Essex", "2018-09-30", "2018-09-30") not in keys, "nothing the data holds"
     assert all(r["value"] == "" for r in rows)
 
-    checked = cli_in_process(root, "check", QUARTER)
+    checked = run_in_process(root, "check", QUARTER)
     assert checked.returncode == 0
     empty = len(rows)
     assert (f"warning: data/measures/{QUARTER}.csv, rows 2-{empty + 1}, column value: {empty} rows have no value "
             "yet: fill in the figures or delete the rows") in checked.stderr, "one line for the empty template rows"
     assert "no value yet for 'ksi_casualties'" not in checked.stderr
-    listed = cli_in_process(root, "check", QUARTER, "--verbose")
+    listed = run_in_process(root, "check", QUARTER, "--verbose")
     assert "no value yet for 'ksi_casualties', Essex, 2019-10-01 to 2019-12-31" in listed.stderr
     assert listed.stderr.count("(rule: value_filled)") == empty
     assert "no text yet under '### Essex' of p7_killed_seriously_injured" in checked.stderr
@@ -67,20 +67,20 @@ def test_a_new_quarter_is_started_filled_in_and_rendered(tmp_path, cli_in_proces
     assert "Winter enforcement began in November." in text
 
 
-def test_a_started_quarter_is_not_overwritten(tmp_path, cli_in_process):
+def test_a_started_quarter_is_not_overwritten(tmp_path):
     root = copy_project(tmp_path / "project")
-    assert cli_in_process(root, "new-quarter", QUARTER).returncode == 0
+    assert run_in_process(root, "new-quarter", QUARTER).returncode == 0
     params = root / "params" / f"{QUARTER}.yml"
     params.write_text(params.read_text() + "# edited\n")
-    again = cli_in_process(root, "new-quarter", QUARTER)
+    again = run_in_process(root, "new-quarter", QUARTER)
     assert again.returncode == 2
     assert "2019-20-Q3 has been started already (params/2019-20-Q3.yml" in again.stderr
     assert params.read_text().endswith("# edited\n")
 
 
-def test_a_quarter_needs_its_previous_quarter(tmp_path, cli_in_process):
+def test_a_quarter_needs_its_previous_quarter(tmp_path):
     root = copy_project(tmp_path / "project")
-    result = cli_in_process(root, "new-quarter", "2021-22-Q1")
+    result = run_in_process(root, "new-quarter", "2021-22-Q1")
     assert result.returncode == 2
     assert "no params for quarter 2020-21-Q4" in result.stderr
     assert not (root / "params" / "2021-22-Q1.yml").exists()

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import copy_project, render, run_cli
+from conftest import copy_project, render, run_in_process
 from crimeplan.errors import InputError
 from crimeplan.text.commentary import load_commentary
 from pdf_text import BOTTOM_MARGIN, PAGE_HEIGHT, TOP_MARGIN, html_text
@@ -116,7 +116,7 @@ def plant_payloads(root: Path) -> None:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if f"@{AREA}" not in line]
         text = "\n".join(f"### {area}" if line == f"### {AREA}" else line for line in lines) + "\n"
         path.write_text(text.replace("### Essex\n", f"### Essex\n- {ORDINARY}\n", 1), encoding="utf-8")
-    ingested = run_cli(root, "ingest", "police-uk", str(_police_uk_file(root)))
+    ingested = run_in_process(root, "ingest", "police-uk", str(_police_uk_file(root)))
     assert ingested.returncode == 0, ingested.stderr
     _police_uk_file(root).unlink()
 
@@ -184,9 +184,9 @@ def literal(text: str) -> str:
     return re.sub(r"\s", "", text).translate(str.maketrans("\u201c\u201d\u2018\u2019", "\"\"''"))
 
 
-def test_check_names_every_field_that_holds_markup(hostile_project, cli_in_process):
+def test_check_names_every_field_that_holds_markup(hostile_project):
     """`check` passes (the payloads are text) and warns of each field, naming its file and key."""
-    result = cli_in_process(hostile_project, "check", QUARTER)
+    result = run_in_process(hostile_project, "check", QUARTER)
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr
     for where in ("data/catalogue.yml, measure 'specials_headcount', column label",
@@ -293,21 +293,21 @@ def _quarter():
     return Quarter.parse(QUARTER)
 
 
-def test_check_refuses_a_commentary_bypass(tmp_path, cli_in_process):
+def test_check_refuses_a_commentary_bypass(tmp_path):
     """`check` (and so `render`) refuses commentary that tries a bypass, with file and rule."""
     root = copy_project(tmp_path / "project")
     commentary = root / "data" / "commentary" / QUARTER / "p2.md"
     commentary.write_text(commentary.read_text() + "- [our page](java&#115;cript:alert(1))\n")
-    result = cli_in_process(root, "check", QUARTER)
+    result = run_in_process(root, "check", QUARTER)
     assert result.returncode == 2
     assert "p2.md" in result.stderr + result.stdout and "commentary_no_html" in result.stderr + result.stdout
 
 
-def test_source_addresses_must_be_web_addresses(tmp_path, cli_in_process):
+def test_source_addresses_must_be_web_addresses(tmp_path):
     root = copy_project(tmp_path / "project")
     _edit_yaml(root / "data" / "sources.yml", lambda s: s["sources"]["Essex Police update, Oct 2019"].update(
         url="javascript:alert(1)", licence_url="java&#115;cript:alert(1)"))
-    result = cli_in_process(root, "check", QUARTER)
+    result = run_in_process(root, "check", QUARTER)
     output = result.stdout + result.stderr
     assert result.returncode == 2
     assert "data/sources.yml, source 'Essex Police update, Oct 2019'" in output

@@ -11,7 +11,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import REPO, copy_project, run_cli
+from conftest import REPO, copy_project, run_cli, run_in_process
 from crimeplan.inputs.params import load_plan
 from pdf_text import html_text, parsed_pdf, pdf_text
 
@@ -161,15 +161,15 @@ def test_current_update_shows_both_sources_of_the_specials_trend(rendered_defaul
     assert "the Home Office figure (519) and Essex Police's (515) differ by 4" in pdf
 
 
-def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path, cli_in_process):
+def test_unknown_quarter_is_a_clear_error_and_writes_nothing(tmp_path):
     root = copy_project(tmp_path / "project")
-    result = cli_in_process(root, "render", "2030-31-Q1")
+    result = run_in_process(root, "render", "2030-31-Q1")
     assert result.returncode == 2
     assert "no params for quarter 2030-31-Q1" in result.stderr and "2019-20-Q2" in result.stderr
     assert not (root / "outputs" / "2030-31-Q1").exists()
 
 
-def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch, cli_in_process):
+def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch):
     import os
     import shutil
 
@@ -178,6 +178,6 @@ def test_renderer_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch, 
         monkeypatch.setenv("PATH", os.pathsep.join(
             p for p in os.environ["PATH"].split(os.pathsep) if os.path.abspath(p or ".") != hidden))
     root = copy_project(tmp_path / "project")
-    result = cli_in_process(root, "render", "2019-20-Q2", "--renderer", "quarto")
+    result = run_in_process(root, "render", "2019-20-Q2", "--renderer", "quarto")
     assert result.returncode == 2
     assert "`quarto` command is not on PATH" in result.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, run_in_process
 from crimeplan.cli import main
 
 QUARTER = "2019-20-Q3"
@@ -71,9 +71,9 @@ def only(lines: list[str], *parts: str) -> str:
     return matching[0]
 
 
-def assert_not_rendered(cli_in_process, root: Path, *options: str) -> str:
+def assert_not_rendered(root: Path, *options: str) -> str:
     """``render`` refuses (exit 2) and publishes nothing; returns what it printed."""
-    result = cli_in_process(root, "render", QUARTER, "--renderer", "builtin", *options)
+    result = run_in_process(root, "render", QUARTER, "--renderer", "builtin", *options)
     assert result.returncode == 2, result.stderr
     assert not (root / "outputs" / QUARTER / "update.html").exists()
     return result.stderr
@@ -85,7 +85,7 @@ def test_the_filled_template_passes(project, capsys):
     assert not [line for line in lines if "plausible" in line or "error" in line[:6]], lines
 
 
-def test_a_short_row_with_a_thousands_comma_is_an_error(project, capsys, cli_in_process):
+def test_a_short_row_with_a_thousands_comma_is_an_error(project, capsys):
     line = "crime_bureau_101_calls,Essex,2019-10-01,2019-12-31,27,800"
     row = edit_template(project, "crime_bureau_101_calls,Essex,2019-10-01", line)
     code, lines = check(project, capsys)
@@ -94,7 +94,7 @@ def test_a_short_row_with_a_thousands_comma_is_an_error(project, capsys, cli_in_
         f"error: data/measures/{QUARTER}.csv, row {row}: the row has 6 fields but the header has 10 ('27,800' reads "
         "as two values: write the number without its comma (27800) or put it in quotes); the row was not read "
         "(rule: field_count)")
-    stderr = assert_not_rendered(cli_in_process, project)
+    stderr = assert_not_rendered(project)
     assert "27,800" in stderr and "fell to 27" not in stderr
 
 
@@ -108,7 +108,7 @@ def test_a_source_that_is_only_a_number_is_an_error(project, capsys):
                               "a number ('800'): a number with a comma that is not in quotes (27,800)")
 
 
-def test_a_percentage_typed_as_a_fraction_is_a_warning_and_strict_renders_nothing(project, capsys, cli_in_process):
+def test_a_percentage_typed_as_a_fraction_is_a_warning_and_strict_renders_nothing(project, capsys):
     line = "specials_applications_bame_pct,Essex,2019-10-01,2019-12-31,0.14,,,,,"
     row = edit_template(project, "specials_applications_bame_pct,Essex,2019-10-01", line)
     code, lines = check(project, capsys)
@@ -120,11 +120,11 @@ def test_a_percentage_typed_as_a_fraction_is_a_warning_and_strict_renders_nothin
     assert not [line for line in lines if "plausible_change" in line], "one warning for the row, not two"
     code, _ = check(project, capsys, "--strict")
     assert code == 2
-    stderr = assert_not_rendered(cli_in_process, project, "--strict")
+    stderr = assert_not_rendered(project, "--strict")
     assert "which --strict makes errors" in stderr and "typed as a fraction?" in stderr
 
 
-def test_a_valid_area_the_plan_does_not_report_is_named(project, capsys, cli_in_process):
+def test_a_valid_area_the_plan_does_not_report_is_named(project, capsys):
     line = "gang_team_arrests,Colchester,2019-10-01,2019-12-31,12,,,,,"
     row = edit_template(project, "gang_team_arrests,Basildon,2019-10-01", None, add=line)
     code, lines = check(project, capsys)
@@ -134,10 +134,10 @@ def test_a_valid_area_the_plan_does_not_report_is_named(project, capsys, cli_in_
         f"warning: data/measures/{QUARTER}.csv, row {row}, column area: area 'Colchester' is in data/reference/ but "
         "not one of the plan's areas (params/plan.yml areas: Essex, ")
     assert "so the update shows none of these rows (gang_team_arrests)" in message
-    assert_not_rendered(cli_in_process, project, "--strict")
+    assert_not_rendered(project, "--strict")
 
 
-def test_a_comparison_row_a_day_off_beside_the_empty_exact_row_is_an_error(project, capsys, cli_in_process):
+def test_a_comparison_row_a_day_off_beside_the_empty_exact_row_is_an_error(project, capsys):
     empty = "drink_drive_arrests,Essex,2018-10-01,2018-12-31,,,,,,"
     near = "drink_drive_arrests,Essex,2018-10-02,2018-12-31,301,,,,,"
     row = edit_template(project, "drink_drive_arrests,Essex,2018-10-01", empty, add=near)
@@ -148,7 +148,7 @@ def test_a_comparison_row_a_day_off_beside_the_empty_exact_row_is_an_error(proje
         "row covers 2018-10-02 to 2018-12-31, close to but not the same period last year (2018-10-01 to "
         "2018-12-31), so the update cannot use it: did you mean 2018-10-01 to 2018-12-31? (rule: period_matches)")
     assert only(lines, "value_filled", f"row {row - 1}")
-    assert "did you mean 2018-10-01 to 2018-12-31?" in assert_not_rendered(cli_in_process, project)
+    assert "did you mean 2018-10-01 to 2018-12-31?" in assert_not_rendered(project)
 
 
 def test_a_row_a_day_off_beside_a_filled_exact_row_is_named_as_unused(project, capsys):
