@@ -133,6 +133,7 @@ class SharedInputs:
     catalogue: Catalogue
     declared: set[str]
     measures: pd.DataFrame
+    valid: pd.DataFrame  # the measures' rows the checks and comparisons use (coverage.valid_rows), found once
     areas: pd.DataFrame
     comparison_group: ComparisonGroup | None
     problems: list[Problem]
@@ -169,7 +170,7 @@ def read_shared(project: Project) -> SharedInputs:
         if not any(p.severity == "error" for p in problems):
             group = _attempt(project, problems,
                              lambda: load_comparison_group(project.data_dir, plan.force_area, areas))
-    return SharedInputs(plan, catalogue, declared, measures, areas, group, _unique(problems), sources)
+    return SharedInputs(plan, catalogue, declared, measures, valid, areas, group, _unique(problems), sources)
 
 
 def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tuple[Edition | None, list[Problem]]:
@@ -185,7 +186,7 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
         problems += [problem for column, value in _params_text(params)
                      for problem in shown_as_typed(value, file=params_file, column=column)]
     plan, catalogue = shared.plan, shared.catalogue
-    valid = coverage.valid_rows(shared.measures)  # checked even beside errors elsewhere: every problem at once
+    valid = shared.valid  # checked even beside errors elsewhere: every problem at once
     own = coverage.own_measures(valid)
     compared = _attempt(project, problems, lambda: _compare_quarter(own, catalogue, quarter, plan)) or []
     if not valid.empty:
@@ -452,8 +453,7 @@ def _commentary_problems(project: Project, shared: SharedInputs, quarter: Quarte
         for path, line, commitment, area in scanned.unwritten
     ]
     area_names = set(shared.areas["area"])
-    qualified = coverage.valid_rows(shared.measures)
-    qualified = qualified[qualified["qualifier"] != ""]
+    qualified = shared.valid[shared.valid["qualifier"] != ""]
     qualifiers: dict[tuple[str, str], list[tuple[date, str]]] = {}  # by measure and area, in file order
     for measure, area, end, qualifier in zip(*(qualified[c].tolist() for c in ("measure", "area", "period_end",
                                                                                 "qualifier"))):

@@ -52,11 +52,13 @@ def related_total_problems(project: Project, measures: pd.DataFrame, catalogue: 
     """Rows whose figure is larger than the total the catalogue names in ``at_most``."""
     problems = []
     key = ["area", "period_start", "period_end"]
-    for measure_id, definition in catalogue.items():
-        if definition.at_most is None:
+    bounded = {measure_id: d for measure_id, d in catalogue.items() if d.at_most is not None}
+    named = measures[measures["measure"].isin({*bounded, *(d.at_most for d in bounded.values())})]
+    rows = {measure_id: group for measure_id, group in named.groupby("measure", sort=False)}  # one pass, not two a part
+    for measure_id, definition in bounded.items():
+        if measure_id not in rows or definition.at_most not in rows:
             continue
-        parts = measures[measures["measure"] == measure_id]
-        totals = measures[measures["measure"] == definition.at_most][[*key, "value", "row", "file"]]
+        parts, totals = rows[measure_id], rows[definition.at_most][[*key, "value", "row", "file"]]
         pairs = parts.merge(totals, on=key, suffixes=("", "_total"))
         total_label = catalogue[definition.at_most].label if definition.at_most in catalogue else definition.at_most
         for row in pairs[pairs["value"] > pairs["value_total"]].itertuples():
