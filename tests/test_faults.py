@@ -43,8 +43,8 @@ def leftovers(root: Path) -> list[str]:
     return sorted(p.name for p in [*outputs.glob(".build-*"), *outputs.glob(".retired-*")])
 
 
-def render_cli(root: Path, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return run_cli(root, "render", QUARTER, "--renderer", "builtin", *extra, timeout=timeout)
+def render_cli(root: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_cli(root, "render", QUARTER, "--renderer", "builtin", *extra, timeout=300)
 
 
 def render_patched(root: Path, patch: str, *extra: str) -> subprocess.CompletedProcess:

@@ -128,9 +128,10 @@ def hostile_project(tmp_path_factory) -> Path:
     return root
 
 
-def _rendered(hostile_project: Path, renderer: str):
-    root = hostile_project.parent.parent / renderer / "project"
-    shutil.copytree(hostile_project, root)
+def _rendered(source: Path, renderer: str):
+    """A copy of the project at ``source`` (with its outputs) rendered with ``renderer``."""
+    root = source.parent.parent / renderer / "project"
+    shutil.copytree(source, root)
     return render(root, QUARTER, "--renderer", renderer)
 
 
@@ -144,9 +145,7 @@ def hostile_quarto(hostile_builtin):
     """Quarto's update of the hostile project, from the built-in render's executed notebooks
     (up to date, so the payloads reach Quarto's passes exactly as they reached the built-in's)."""
     require_quarto()
-    root = hostile_builtin.root.parent.parent / "quarto" / "project"
-    shutil.copytree(hostile_builtin.root, root)
-    return render(root, QUARTER, "--renderer", "quarto")
+    return _rendered(hostile_builtin.root, "quarto")
 
 
 RENDERERS = [pytest.param("builtin"), pytest.param("quarto", marks=needs_quarto)]
