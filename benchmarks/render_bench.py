@@ -4,10 +4,11 @@ Scenarios, each run several times on fresh copies of the project (medians report
 
 - naive: what a user would write without crimeplan's pipeline: the Papermill CLI once per
   notebook, one after another, then the built-in renderer on the executed notebooks;
-- cold: ``crimeplan render QUARTER`` in a fresh process with no previous update and no
-  chart drawn before (the benchmark's own cache folder, its charts removed; the offline
-  Vega bundle, built once per machine, is kept);
-- cold, every chart drawn before: the same in another fresh copy, the drawn charts kept;
+- cold: ``crimeplan render QUARTER`` in a fresh process with no previous update, no
+  chart drawn and no measures file checked before (the benchmark's own cache folder, its
+  charts and checked files removed; the offline Vega bundle, built once per machine, is kept);
+- cold, charts drawn and files checked before: the same in another fresh copy, with what
+  the first left in the cache folder (as when a new quarter is first rendered);
 - unchanged: the same command again, nothing changed;
 - one edit: after one line of one priority's commentary changed;
 - all cold: ``crimeplan render --all`` with no previous updates;
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,15 +89,20 @@ def naive(root: Path, quarter: str) -> float:
     return time.perf_counter() - started
 
 
-def use_own_cache(folder: Path) -> Path:
+def use_own_cache(folder: Path) -> Callable[[], None]:
     """Point this process and the commands it times at a cache folder of their own, with the
-    offline Vega bundle already built in it; returns its folder of drawn charts, which each
-    cold scenario empties first (a cold render draws every chart)."""
+    offline Vega bundle already built in it; returns what each cold scenario calls first:
+    it removes the drawn charts and checked files (a cold render draws and checks them all)."""
     os.environ["XDG_CACHE_HOME"] = str(folder)
     from crimeplan.sections.vega import vega_javascript
 
     vega_javascript()
-    return folder / "crimeplan" / "charts"
+
+    def forget() -> None:
+        for made in ("charts", "checked"):
+            shutil.rmtree(folder / "crimeplan" / made, ignore_errors=True)
+
+    return forget
 
 
 def edit_commentary(root: Path, quarter: str, run: int) -> None:
@@ -118,24 +125,24 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="crimeplan-bench-") as scratch:
         scratch = Path(scratch)
-        charts = use_own_cache(scratch / "cache")
+        forget_charts_and_checks = use_own_cache(scratch / "cache")
         for run in range(runs):
             print(f"run {run + 1} of {runs}", flush=True)
-            shutil.rmtree(charts, ignore_errors=True)
+            forget_charts_and_checks()
             record("naive (Papermill CLI per notebook, then render)", naive(fresh_project(scratch), quarter))
             root = fresh_project(scratch)
-            shutil.rmtree(charts, ignore_errors=True)
+            forget_charts_and_checks()
             record("crimeplan cold", timed(crimeplan(root, "render", quarter, "--renderer", "builtin")))
-            record("crimeplan cold, every chart drawn before",
+            record("crimeplan cold, charts drawn and files checked before",
                    timed(crimeplan(fresh_project(scratch), "render", quarter, "--renderer", "builtin")))
             record("crimeplan unchanged", timed(crimeplan(root, "render", quarter, "--renderer", "builtin")))
             edit_commentary(root, quarter, run)
             record("crimeplan one commentary edit", timed(crimeplan(root, "render", quarter, "--renderer", "builtin")))
-            shutil.rmtree(charts, ignore_errors=True)
+            forget_charts_and_checks()
             record("crimeplan --all cold", timed(crimeplan(fresh_project(scratch), "render", "--all", "--renderer", "builtin")))
             if shutil.which("quarto"):
                 quarto_root = fresh_project(scratch)
-                shutil.rmtree(charts, ignore_errors=True)
+                forget_charts_and_checks()
                 record("crimeplan cold, Quarto renderer",
                        timed(crimeplan(quarto_root, "render", quarter, "--renderer", "quarto")))
                 edit_commentary(quarto_root, quarter, run)

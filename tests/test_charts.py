@@ -419,13 +419,13 @@ def test_a_chart_is_drawn_where_the_cache_cannot_be_written(tmp_path, monkeypatc
 
 def test_a_disk_full_while_keeping_a_chart_leaves_no_part_written_file(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    real_write = Path.write_text
+    real_write = Path.write_bytes
 
-    def full_disk(path, text, **kwargs):
-        real_write(path, text[:10], **kwargs)
+    def full_disk(path, data):
+        real_write(path, data[:10])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full_disk)
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
     assert vega.svg(synthetic_trend(20).static_spec).startswith("<svg")
     assert list((tmp_path / "crimeplan" / "charts").iterdir()) == []
 

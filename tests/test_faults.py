@@ -343,19 +343,19 @@ def test_two_renders_of_the_same_inputs_give_byte_identical_html_and_pdf(rendere
 def test_every_runtime_package_is_in_the_freshness_key(monkeypatch):
     from importlib import metadata
 
-    from crimeplan.build import freshness
+    from crimeplan.inputs import cache
 
-    assert {"scipy", "pandas", "numpy", "altair", "typst", "pypandoc-binary"} <= set(freshness.key_packages())
-    freshness.environment_digest.cache_clear()
-    before = freshness.environment_digest()
+    assert {"scipy", "pandas", "numpy", "altair", "typst", "pypandoc-binary"} <= set(cache.key_packages())
+    cache.environment_digest.cache_clear()
+    before = cache.environment_digest()
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda name: "0.0" if name == "scipy" else real(name))
-    freshness.environment_digest.cache_clear()
+    cache.environment_digest.cache_clear()
     try:
-        assert freshness.environment_digest() != before, "another scipy gives other p-values: render again"
+        assert cache.environment_digest() != before, "another scipy gives other p-values: render again"
     finally:
         monkeypatch.undo()
-        freshness.environment_digest.cache_clear()
+        cache.environment_digest.cache_clear()
 
 
 def test_the_in_process_edition_sees_a_same_size_edit_that_keeps_the_time(tmp_path):

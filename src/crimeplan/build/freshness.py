@@ -12,61 +12,12 @@ renderer changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
-import re
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
-from crimeplan.inputs.files import file_digest
+from crimeplan.inputs.cache import content_hash, environment_digest, files_digest
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
-
-CODE_DIR = Path(__file__).resolve().parents[1]  # the whole crimeplan package
-
-
-def _hash(*parts: bytes | str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()
-
-
-def files_digest(paths: list[Path], relative_to: Path) -> str:
-    """One hash of these files' names (relative to ``relative_to``) and contents (a marker
-    for one that is absent, not a regular file or unreadable: the checks then say why)."""
-    parts: list[bytes | str] = []
-    for path in sorted(paths):
-        try:
-            content = file_digest(path) if path.is_file() else "\0absent"
-        except OSError:
-            content = "\0unreadable"
-        parts += [str(path.relative_to(relative_to)), content]
-    return _hash(*parts)
-
-
-def key_packages() -> list[str]:
-    """The packages whose versions are in every key: crimeplan's runtime dependencies (its
-    package metadata), and numpy and nbclient, which pandas, scipy and papermill run on."""
-    required = (re.split(r"[^A-Za-z0-9._-]", requirement, maxsplit=1)[0] for requirement in metadata.requires("crimeplan") or ())
-    return sorted({name.lower() for name in required} | {"numpy", "nbclient"})
-
-
-@lru_cache(maxsize=1)
-def environment_digest() -> str:
-    """The crimeplan code and templates, Python's version and the key packages' versions."""
-    code = sorted(p for p in CODE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    versions: dict[str, str | None] = {}
-    for name in key_packages():
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return _hash(files_digest(code, CODE_DIR), platform.python_version(), json.dumps(versions, sort_keys=True))
 
 
 def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int | None],
@@ -80,12 +31,12 @@ def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int 
         params / "plan.yml", params / f"{quarter.id}.yml", data / "catalogue.yml", data / "sources.yml",
         *(data / "measures").glob("*.csv"), *(p for p in (data / "reference").rglob("*") if p.is_file()),
     ]
-    shared = _hash(files_digest(shared_files, project.root), environment_digest(),
+    shared = content_hash(files_digest(shared_files, project.root), environment_digest(),
                    json.dumps(parameters, sort_keys=True))
     keys = {}
     for notebook, number in notebooks.items():
         own = [] if number is None else [data / "commentary" / quarter.id / f"p{number}.md"]
-        keys[notebook.stem] = _hash(shared, notebook_digest(notebook), files_digest(own, project.root))
+        keys[notebook.stem] = content_hash(shared, notebook_digest(notebook), files_digest(own, project.root))
     return keys
 
 
@@ -101,11 +52,11 @@ def notebook_digest(path: Path) -> str:
         executed = [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
                      sorted(c.get("metadata", {}).get("tags", []))) for c in cells]
     except (ValueError, KeyError, TypeError):
-        return _hash(raw)
-    return _hash(json.dumps(executed))
+        return content_hash(raw)
+    return content_hash(json.dumps(executed))
 
 
 def render_key(renderer: str, renderer_files: list[Path], project: Project, notebook_digests: dict[str, str]) -> str:
     """What the HTML and PDF depend on beyond the notebooks' own keys."""
-    return _hash(renderer, files_digest(renderer_files, project.root), json.dumps(notebook_digests, sort_keys=True))
+    return content_hash(renderer, files_digest(renderer_files, project.root), json.dumps(notebook_digests, sort_keys=True))
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import pickle
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -34,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from crimeplan.errors import InputError, Problem
+from crimeplan.inputs.cache import content_hash, environment_digest, kept
 from crimeplan.inputs.files import load_yaml, present, read_bytes, read_text, read_yaml
 from crimeplan.inputs.schemas import (
     AREA_COLUMNS,
@@ -59,6 +62,7 @@ MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
 # Measures files remembered with their checks (by content; a project has about ten).
 CHECKED_FILES_REMEMBERED = 64
+CHECKED_FILES_KEPT = 32  # in the cache folder: a project's files for the last few versions of the code
 
 SHORT_LABEL_LENGTH = 40  # characters: a scorecard cell at 390 px on two lines
 
@@ -338,9 +342,19 @@ class _CheckedFile:
 @lru_cache(maxsize=CHECKED_FILES_REMEMBERED)
 def _checked_file(raw: bytes, shown_as: str, units_key: tuple | None,
                   areas_key: frozenset[str] | None) -> _CheckedFile:
-    """Read and check one measures file's rows on their own (``file`` left to
-    :meth:`_CheckedFile.at`); remembered by content, so that a project read again, or a
-    copy of it, with one file changed checks only that file again."""
+    """One measures file's rows read and checked on their own (``file`` left to
+    :meth:`_CheckedFile.at`). Remembered by content, in this process and in the user's
+    cache folder between commands, so that a project read again, or a copy of it, with one
+    file changed checks only that file again (the national series are checked once)."""
+    key = content_hash(environment_digest(), raw, shown_as, json.dumps(units_key),
+                       json.dumps(None if areas_key is None else sorted(areas_key)))
+    return kept(f"checked/{key}.pickle", lambda: _check_file(raw, shown_as, units_key, areas_key),
+                dump=pickle.dumps, load=pickle.loads, keep=CHECKED_FILES_KEPT)
+
+
+def _check_file(raw: bytes, shown_as: str, units_key: tuple | None,
+                areas_key: frozenset[str] | None) -> _CheckedFile:
+    """Read and check one measures file's rows on their own (see :func:`_checked_file`)."""
     frame, read = _with_header(*csv_text(raw, shown_as), shown_as, measures_columns_schema(),
                                [*MEASURE_COLUMNS, *PROVENANCE_COLUMNS])
     if frame is None:

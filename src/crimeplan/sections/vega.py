@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Callable
-from contextlib import suppress
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 import vl_convert as vlc
+
+from crimeplan.inputs.cache import kept
 
 # The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm
 # margins: 17 cm = 482 pt) and as a figure that may float when it is taller than half
@@ -52,24 +51,8 @@ def svg(spec: dict) -> str:
 
 
 def _kept(name: str, make: Callable[[], str]) -> str:
-    """The text ``make`` gives, kept as ``name`` in the user's cache folder (read from it
-    when there; a read-only home or a full disk makes it every time, leaving no part-written
-    file behind)."""
-    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crimeplan" / name
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    text = make()
-    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError:
-        with suppress(OSError):  # none was written where no folder could be made
-            partial.unlink()
-    return text
+    """The text ``make`` gives, kept as ``name`` in the user's cache folder."""
+    return kept(name, make, dump=str.encode, load=lambda raw: raw.decode("utf-8"))
 
 
 @lru_cache(maxsize=1)
