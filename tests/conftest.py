@@ -32,6 +32,11 @@ SHARED_DATA = Path(os.environ.get("CRIMEPLAN_SHARED_DATA") or REPO.parent / "sha
 # so that a copy renders with `quarto render` and can be a git repository of its own.
 PROJECT_PARTS = ("_quarto.yml", "_extensions", ".gitignore", ".gitattributes", "params", "data", "notebooks")
 CHROMIUM = Path("/usr/bin/chromium")
+# A render in the suite runs its notebooks on one kernel (--jobs 1) unless the test asks for
+# more: the two workers keep both cores busy already, and each kernel more costs its start-up
+# (about 0.8 s of CPU). The shared renders the document tests read, and the interrupt tests,
+# use two kernels, as on a user's two-core machine.
+os.environ.setdefault("CRIMEPLAN_JOBS", "1")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -75,7 +80,10 @@ def run_in_process(root: Path, *args: str) -> subprocess.CompletedProcess:
     out, err = io.StringIO(), io.StringIO()
     # pytest keeps its own signal handlers
     with mock.patch.object(interrupts, "install", lambda: None), redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(["--root", str(root), *args])
+        try:
+            code = cli.main(["--root", str(root), *args])
+        except SystemExit as exit_:  # argparse refusing the arguments, as the command line would
+            code = exit_.code if isinstance(exit_.code, int) else 1
     return subprocess.CompletedProcess(["crimeplan", "--root", str(root), *args], code, out.getvalue(), err.getvalue())
 
 
@@ -155,7 +163,8 @@ def shared_render(run_dir: Path, name: str, make: Callable[[Path], Rendered]) ->
 
 def shipped_render(quarter: str) -> Callable[[Path], Rendered]:
     """How :func:`shared_render` makes the shipped project's ``quarter`` with the built-in renderer."""
-    return lambda folder: render(copy_project(folder / "project"), quarter, "--renderer", "builtin")
+    return lambda folder: render(copy_project(folder / "project"), quarter, "--renderer", "builtin",
+                                 "--jobs", "2")
 
 
 @pytest.fixture(scope="session")

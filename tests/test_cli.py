@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import version
@@ -80,3 +81,19 @@ def test_render_prints_each_warning_once_without_source_tags(rendered_previous_y
     warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
     assert warnings and len(warnings) == len(set(warnings))
     assert ".py:" not in result.stderr
+
+
+def test_jobs_default_to_crimeplan_jobs_when_set_and_a_bad_count_is_refused(tmp_path, monkeypatch):
+    from crimeplan import cli
+
+    monkeypatch.setenv("CRIMEPLAN_JOBS", "3")
+    assert cli._parser().parse_args(["render", "latest"]).jobs == 3
+    assert cli._parser().parse_args(["render", "latest", "--jobs", "1"]).jobs == 1
+    monkeypatch.delenv("CRIMEPLAN_JOBS")
+    assert cli._parser().parse_args(["quarto", "pre-render"]).jobs == (os.cpu_count() or 1)
+    for where in ({"CRIMEPLAN_JOBS": "two"}, {"CRIMEPLAN_JOBS": "0"}):
+        monkeypatch.setenv("CRIMEPLAN_JOBS", where["CRIMEPLAN_JOBS"])
+        result = run_in_process(tmp_path, "render", "latest")
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert (f"argument --jobs: '{where['CRIMEPLAN_JOBS']}' is not a number of notebooks to run at once"
+                in result.stderr), result.stderr

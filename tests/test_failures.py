@@ -94,7 +94,8 @@ def test_interrupted_render_keeps_previous_update_and_leaves_no_kernels(project,
     running = tmp_path / "p7 is executing"
     add_cell(project / "notebooks" / "p7_road_safety.ipynb",
              f"import pathlib, time\npathlib.Path({str(running)!r}).touch()\ntime.sleep(60)", 3)
-    command = [sys.executable, "-m", "crimeplan", "--root", str(project), "render", QUARTER, "--renderer", "builtin"]
+    command = [sys.executable, "-m", "crimeplan", "--root", str(project), "render", QUARTER, "--renderer", "builtin",
+               "--jobs", "2"]
     render_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(render_process.pid)
     kernels: set[psutil.Process] = set()

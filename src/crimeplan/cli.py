@@ -20,6 +20,7 @@ from crimeplan.errors import CrimeplanError, InputError
 EXIT_INTERRUPTED = 130
 EXIT_UNEXPECTED = 1
 CELL_TIMEOUT_SECONDS = 600
+JOBS_VARIABLE = "CRIMEPLAN_JOBS"  # the default of --jobs, where the CPU count is not wanted
 RENDER_EPILOG = """\
 Before executing anything, render runs the same checks as `crimeplan check QUARTER`; if
 any input is bad it lists every problem and stops. Notebooks whose inputs did not change since the published
@@ -36,6 +37,19 @@ exit codes:
   5    outputs/ is not writable or the disk is full; the previous update was left as it was
   130  interrupted (Ctrl-C or SIGTERM); the previous update was left as it was
 """
+
+
+def jobs_count(text: str) -> int:
+    """A ``--jobs`` value (or ``$CRIMEPLAN_JOBS``): a whole number of kernels, at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of notebooks to run at once (1 or more; "
+                                         f"also read from ${JOBS_VARIABLE})")
+    return int(text)
+
+
+def default_jobs() -> str:
+    """``$CRIMEPLAN_JOBS`` when set (checked as ``--jobs`` is), else the CPU count."""
+    return os.environ.get(JOBS_VARIABLE) or str(os.cpu_count() or 1)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     which = render.add_mutually_exclusive_group(required=True)
     which.add_argument("quarter", nargs="?", help="quarter id, e.g. 2019-20-Q2, or 'latest'")
     which.add_argument("--all", action="store_true", help="render every quarter in params/")
-    render.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: CPU count)")
+    render.add_argument("--jobs", type=jobs_count, default=default_jobs(),
+                        help=f"notebooks run at once (default: ${JOBS_VARIABLE} when set, else the CPU count)")
     render.add_argument("--renderer", choices=RENDERER_CHOICES, default="auto",
                         help="quarto when installed (auto), or the built-in Pandoc + Typst renderer")
     render.add_argument("--force", action="store_true",
@@ -101,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
                                  "runs them); profiles writes _quarto-<quarter>.yml for every quarter in params/ "
                                  "and makes the latest the default profile.")
     quarto.add_argument("step", choices=["pre-render", "post-render", "profiles"])
-    quarto.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (pre-render)")
+    quarto.add_argument("--jobs", type=jobs_count, default=default_jobs(),
+                        help=f"notebooks run at once in pre-render (default: ${JOBS_VARIABLE}, else the CPU count)")
 
     reference = commands.add_parser("reference", help="derive data/reference/force_districts.csv and "
                                     "lsoa_districts.csv from the ONS lookups")
