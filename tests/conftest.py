@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -106,6 +107,11 @@ class Rendered:
         return self.output_dir / "update.pdf"
 
 
+def printed(cell) -> str:
+    """What a code cell printed (a kernel under load may send one print in several parts)."""
+    return "".join(output.get("text", "") for output in cell.outputs if output["output_type"] == "stream")
+
+
 def render(root: Path, quarter: str, *extra: str) -> Rendered:
     result = run_cli(root, "render", quarter, *extra)
     assert result.returncode == 0, f"render {quarter} failed:\n{result.stderr}"
@@ -193,19 +199,22 @@ def browser():
 
 def page_opener(browser, rendered: Rendered, charts: int):
     """A function that opens ``rendered``'s HTML at a viewport width once its ``charts``
-    charts are drawn; yields it, then closes the pages it opened (for module fixtures)."""
-    pages = []
+    charts are drawn; yields it, then closes the pages it opened (for module fixtures).
+    Tests that only read a page share the one opened at their width; ``fresh=True`` opens
+    one of its own (for a test that moves the focus)."""
+    pages: dict[int | tuple[int, int], Any] = {}
 
-    def open_page(width: int):
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        pages.append(page)
-        page.goto(rendered.html.as_uri())
-        page.locator("figure.crimeplan-chart svg.marks").nth(charts - 1).wait_for(state="attached", timeout=30_000)
-        page.evaluate("document.fonts.ready")
-        return page
+    def open_page(width: int, fresh: bool = False):
+        key = (width, len(pages)) if fresh else width
+        if key not in pages:
+            page = pages[key] = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(rendered.html.as_uri())
+            page.locator("figure.crimeplan-chart svg.marks").nth(charts - 1).wait_for(state="attached", timeout=30_000)
+            page.evaluate("document.fonts.ready")
+        return pages[key]
 
     yield open_page
-    for page in pages:
+    for page in pages.values():
         page.close()
 
 

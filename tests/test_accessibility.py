@@ -85,7 +85,7 @@ def test_headings_form_one_outline_of_unique_headings(open_at):
 
 
 def test_skip_link_leads_to_the_main_content(open_at):
-    page = open_at(390)
+    page = open_at(390, fresh=True)  # nothing focused yet
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.textContent, document.activeElement.getAttribute('href')]")
     assert focused == ["Skip to main content", "#main"]

@@ -14,6 +14,7 @@ import psutil
 import pytest
 from rich.console import Console
 
+from conftest import printed
 from crimeplan.build.kernels import KernelPool
 from crimeplan.errors import ExecutionError
 
@@ -88,7 +89,7 @@ def test_a_notebook_sees_nothing_the_previous_one_defined(one_kernel):
     assert set(timings) == {"a", "b", "frozen", "chart_a", "chart_b"}
     second = executed["b"]
     assert second.metadata["papermill"]["parameters"] == {"quarter": "2019-20-Q2"}
-    assert second.cells[-1].outputs[0]["text"] == "2019-20-Q2\n"
+    assert printed(second.cells[-1]) == "2019-20-Q2\n"
     counts = [c.execution_count for c in second.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), "each notebook starts a fresh session"
     assert len(pids) == 1 and left_running(pids) == []
@@ -97,7 +98,7 @@ def test_a_notebook_sees_nothing_the_previous_one_defined(one_kernel):
 def test_what_a_kernel_imported_before_its_notebooks_is_left_out_of_garbage_collection(one_kernel):
     """Each notebook starts with a reset, which collects garbage: over the objects of pandas
     and Altair that is a tenth of a second per notebook, unless the warm-up froze them."""
-    frozen, altair = one_kernel[0]["frozen"].cells[-1].outputs[0]["text"].split()
+    frozen, altair = printed(one_kernel[0]["frozen"].cells[-1]).split()
     assert int(frozen) > 100_000 and altair == "True"
 
 
@@ -105,7 +106,7 @@ def test_a_chart_s_id_does_not_depend_on_what_the_kernel_ran_before(one_kernel):
     """`render --all` runs several quarters' notebooks on one kernel: an identical chart
     drawn by an earlier notebook must not renumber this one's (the update would then
     depend on which kernel ran what)."""
-    ids = [one_kernel[0][name].cells[-1].outputs[0]["text"].split() for name in ("chart_a", "chart_b")]
+    ids = [printed(one_kernel[0][name].cells[-1]).split() for name in ("chart_a", "chart_b")]
     assert ids[0] == ids[1] and ids[0][1] == f"{ids[0][0]}-2", ids
 
 
@@ -118,10 +119,7 @@ def test_a_render_s_kernels_are_forked_from_one_process_that_imported_their_modu
         pool.submit(sources, tmp_path / "out", {"quarter": "2019-20-Q2"})
         pool.wait(quiet())
         pids = [kernel.pid for kernel in pool.kernels]
-    parents = {
-        nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4).cells[2].outputs[0]["text"]
-        for name in ("a", "b")
-    }
+    parents = {printed(nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4).cells[2]) for name in ("a", "b")}
     assert len(parents) == 1 and len(set(pids)) == 2, (parents, pids)
     parent, imported = parents.pop().split()
     assert int(parent) != os.getpid() and imported == "True"

@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 from rich.console import Console
 
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, printed
 from crimeplan.build.kernels import KernelPool
 from crimeplan.inputs.params import load_plan
 
@@ -56,7 +56,7 @@ def test_priority_notebook_ends_with_a_table_to_explore(executed, name):
     assert "<table" in table["text/html"]
     for column in ("measure", "label", "unit", "area", "period_start", "period_end", "value", "judgement"):
         assert column in table["text/plain"]
-    dtypes = notebook.cells[-1].outputs[0]["text"]
+    dtypes = printed(notebook.cells[-1])
     assert "'period_start': 'datetime64[ns]'" in dtypes and "'period_end': 'datetime64[ns]'" in dtypes
     assert "'value': 'float64'" in dtypes
 
