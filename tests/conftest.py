@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -233,21 +234,39 @@ E2E_MODULES = frozenset({
 # only; a test class there keeps its tests on one worker (its class fixtures are made once).
 # Every other module keeps its tests on one worker (its module fixtures are made once).
 SPREAD_MODULES = frozenset({"test_quarto"})
+# Handed out first: the scopes whose tests are one long chain on a worker (Quarto's root
+# render, profile, preview and lab, about a minute and a half), so that the other worker
+# runs the rest beside it instead of waiting for it at the end. The others go largest first.
+LONGEST_SCOPES = ("tests/test_quarto.py::TestTheQuartoProject",)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def scheduling_scope(nodeid: str) -> str:
+    """The unit of work a worker takes whole: a module, or in SPREAD_MODULES a test class or test."""
+    module, _, rest = nodeid.partition("::")
+    if Path(module).stem not in SPREAD_MODULES:
+        return module
+    return f"{module}::{rest.split('::')[0]}" if "::" in rest else nodeid
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.stem in E2E_MODULES or item.get_closest_marker("render"):
             item.add_marker(pytest.mark.e2e)
+    if config.pluginmanager.hasplugin("xdist"):
+        sizes = Counter(scheduling_scope(item.nodeid) for item in items)
+        items.sort(key=lambda item: (scheduling_scope(item.nodeid) not in LONGEST_SCOPES,
+                                     -sizes[scheduling_scope(item.nodeid)]))  # stable: in file order within
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("xdist"):
+        config.option.loadscopereorder = False  # the order is pytest_collection_modifyitems'
         config.pluginmanager.register(_Scheduling())
 
 
 class _Scheduling:
-    """How ``make test`` (``-n 2``) hands tests to its pytest-xdist workers: see SPREAD_MODULES."""
+    """How ``make test`` (``-n 2``) hands tests to its pytest-xdist workers: see SPREAD_MODULES
+    and LONGEST_SCOPES."""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_xdist_make_scheduler(self, config, log):
@@ -255,9 +274,6 @@ class _Scheduling:
 
         class ByModule(LoadScopeScheduling):
             def _split_scope(self, nodeid: str) -> str:
-                module, _, rest = nodeid.partition("::")
-                if Path(module).stem not in SPREAD_MODULES:
-                    return module
-                return f"{module}::{rest.split('::')[0]}" if "::" in rest else nodeid
+                return scheduling_scope(nodeid)
 
         return ByModule(config, log)
