@@ -17,6 +17,7 @@ from rich.console import Console
 from conftest import printed
 from crimeplan.build.kernels import KernelPool
 from crimeplan.errors import ExecutionError
+from crimeplan.inputs.params import load_plan
 
 
 def notebook(path, *sources: str):
@@ -218,3 +219,33 @@ def test_stopping_the_zygote_with_a_fork_request_unread_raises_nothing(tmp_path)
     zygote._process.stdin.write("a connection file\n")  # written, not yet flushed to it
     zygote.stop()
     assert zygote._process.returncode is not None
+
+
+def test_a_quarter_with_nothing_to_execute_stops_the_process_kernels_are_forked_from(rendered_default, tmp_path):
+    """A render whose notebooks are all up to date (another renderer, say) stops that process
+    before the renderer runs, instead of letting it import pandas and Altair beside it."""
+    from crimeplan.build import pipeline
+    from crimeplan.build.render import RENDERERS
+    from crimeplan.periods import Quarter
+    from crimeplan.project import Project
+
+    project, quarter = Project(rendered_default.root), Quarter.parse(rendered_default.quarter)
+    notebooks = pipeline.notebook_paths(project, load_plan(project.params_dir))
+    seen = []
+    with pipeline.Kernels(2, project.notebooks_dir) as kernels:
+        zygote = kernels.zygote
+        assert zygote is not None
+        pipeline._build(
+            project,
+            quarter,
+            RENDERERS["builtin"],
+            notebooks,
+            [],
+            pipeline.notebook_parameters(project, quarter),
+            rendered_default.output_dir,
+            tmp_path,
+            kernels,
+            quiet(),
+            render=lambda *_: seen.append((kernels.zygote, zygote._process.poll())),
+        )
+    assert seen == [(None, -9)], "stopped (killed) before the renderer ran"

@@ -98,6 +98,13 @@ class Kernels:
                                    zygote=self.zygote).__enter__()
         return self.pool
 
+    def not_needed(self) -> None:
+        """A quarter with nothing to execute: the process kernels would be forked from stops
+        importing (its CPU is the renderer's); a later quarter's pool starts its own."""
+        if self.pool is None and self.zygote is not None:
+            self.zygote.stop()
+            self.zygote = None
+
     def __enter__(self) -> Kernels:
         self.zygote = start_zygote(self.notebooks_dir)
         return self
@@ -239,6 +246,8 @@ def _build(project: Project, quarter: Quarter, renderer: Renderer, notebooks: di
                 + (f" ({reused} unchanged since the last render)" if reused else "")
                 + f", {renderer.name} renderer")
     pool = kernels.get(len(to_execute)) if to_execute else None  # they warm up during the checks
+    if pool is None:
+        kernels.not_needed()
     edition = _checked_edition(project, quarter, console)
     gc.freeze()  # the edition and the modules live until the render ends: later collections skip them
     execute_started = time.monotonic()
