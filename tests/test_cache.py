@@ -106,12 +106,16 @@ def test_measures_are_checked_where_the_cache_cannot_be_written(data_dir, tmp_pa
     measures._checked_file.cache_clear()
 
 
-def test_only_the_newest_files_of_a_cache_folder_stay(cache_dir):
+def test_only_the_newest_files_of_a_cache_folder_stay_up_to_its_size(cache_dir):
     for number in range(5):
         made = cache.kept(
-            f"things/{number}.txt", lambda number=number: str(number), dump=str.encode, load=bytes.decode, keep=3
+            f"things/{number}.txt",
+            lambda number=number: str(number) * 10,
+            dump=str.encode,
+            load=bytes.decode,
+            keep_bytes=35,
         )
-        assert made == str(number)
+        assert made == str(number) * 10
         os.utime(cache_dir / "things" / f"{number}.txt", (number, number))  # written in turn
     assert sorted(p.name for p in (cache_dir / "things").iterdir()) == ["2.txt", "3.txt", "4.txt"]
-    assert cache.kept("things/4.txt", lambda: "made again", dump=str.encode, load=bytes.decode) == "4"
+    assert cache.kept("things/4.txt", lambda: "made again", dump=str.encode, load=bytes.decode) == "4" * 10

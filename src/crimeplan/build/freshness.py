@@ -32,7 +32,7 @@ def notebook_keys(project: Project, quarter: Quarter, notebooks: dict[Path, int 
         *(data / "measures").glob("*.csv"), *(p for p in (data / "reference").rglob("*") if p.is_file()),
     ]
     shared = content_hash(files_digest(shared_files, project.root), environment_digest(),
-                   json.dumps(parameters, sort_keys=True))
+                          json.dumps(parameters, sort_keys=True))
     keys = {}
     for notebook, number in notebooks.items():
         own = [] if number is None else [data / "commentary" / quarter.id / f"p{number}.md"]

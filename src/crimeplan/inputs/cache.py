@@ -4,7 +4,8 @@ digest its keys (and the render's freshness keys) include.
 ``$XDG_CACHE_HOME/crimeplan`` (``~/.cache/crimeplan``) holds what takes long to make and
 depends only on what its name hashes: the offline Vega script, the drawn charts
 (:mod:`crimeplan.sections.vega`) and the checked measures files
-(:mod:`crimeplan.inputs.measures`). Deleting the folder only makes the next command slower.
+(:mod:`crimeplan.inputs.measures`, kept as pickles: the folder is the user's own, as the
+start-up files of their shell are). Deleting it only makes the next command slower.
 """
 
 from __future__ import annotations
@@ -34,12 +35,16 @@ def cache_folder() -> Path:
 
 
 def kept(
-    name: str, make: Callable[[], T], dump: Callable[[T], bytes], load: Callable[[bytes], T], keep: int | None = None
+    name: str,
+    make: Callable[[], T],
+    dump: Callable[[T], bytes],
+    load: Callable[[bytes], T],
+    keep_bytes: int | None = None,
 ) -> T:
     """What ``make`` gives, kept as ``name`` in the cache folder: loaded from it when there
     (a file that does not load is made again), else made and written as ``dump`` gives it.
     A read-only home or a full disk makes it every time and leaves no part-written file.
-    With ``keep``, only the ``keep`` newest files of ``name``'s folder stay."""
+    With ``keep_bytes``, only the newest files of ``name``'s folder stay, up to that size in all."""
     path = cache_folder() / name
     try:
         return load(path.read_bytes())
@@ -51,26 +56,28 @@ def kept(
         path.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(dump(value))
         partial.replace(path)
-        if keep is not None:
-            _keep_newest(path.parent, keep)
+        if keep_bytes is not None:
+            _keep_newest(path.parent, keep_bytes)
     except OSError:
         with suppress(OSError):  # none was written where no folder could be made
             partial.unlink()
     return value
 
 
-def _keep_newest(folder: Path, keep: int) -> None:
-    """Remove all but the ``keep`` most recently written files of ``folder``."""
-
-    def written(path: Path) -> float:
-        try:
-            return path.stat().st_mtime
-        except OSError:  # removed by another command meanwhile
-            return 0.0
-
-    for old in sorted(folder.iterdir(), key=written, reverse=True)[keep:]:
-        with suppress(OSError):
-            old.unlink()
+def _keep_newest(folder: Path, keep_bytes: int) -> None:
+    """Remove the files of ``folder`` written before the newest ``keep_bytes`` of them (the
+    newest stays, whatever its size)."""
+    files = []
+    for path in folder.iterdir():
+        with suppress(OSError):  # removed by another command meanwhile
+            status = path.stat()
+            files.append((status.st_mtime, status.st_size, path))
+    kept_bytes = 0
+    for index, (_, size, path) in enumerate(sorted(files, key=lambda file: file[0], reverse=True)):
+        kept_bytes += size
+        if index and kept_bytes > keep_bytes:
+            with suppress(OSError):
+                path.unlink()
 
 
 def content_hash(*parts: bytes | str) -> str:

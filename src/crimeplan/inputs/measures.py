@@ -62,7 +62,8 @@ MEASURE_KEY = ["measure", "area", "period_start", "period_end"]
 THOUSANDS_PART = re.compile(r"\d{3}(\.\d+)?")  # what follows a thousands comma: 27,800 -> "800"
 # Measures files remembered with their checks (by content; a project has about ten).
 CHECKED_FILES_REMEMBERED = 64
-CHECKED_FILES_KEPT = 32  # in the cache folder: a project's files for the last few versions of the code
+# In the cache folder: the newest checked files up to this size (the shipped project's are 7 MB).
+CHECKED_FILES_KEPT_BYTES = 64 * 1024 * 1024
 
 SHORT_LABEL_LENGTH = 40  # characters: a scorecard cell at 390 px on two lines
 
@@ -349,7 +350,7 @@ def _checked_file(raw: bytes, shown_as: str, units_key: tuple | None,
     key = content_hash(environment_digest(), raw, shown_as, json.dumps(units_key),
                        json.dumps(None if areas_key is None else sorted(areas_key)))
     return kept(f"checked/{key}.pickle", lambda: _check_file(raw, shown_as, units_key, areas_key),
-                dump=pickle.dumps, load=pickle.loads, keep=CHECKED_FILES_KEPT)
+                dump=pickle.dumps, load=pickle.loads, keep_bytes=CHECKED_FILES_KEPT_BYTES)
 
 
 def _check_file(raw: bytes, shown_as: str, units_key: tuple | None,
