@@ -119,3 +119,8 @@ def test_only_the_newest_files_of_a_cache_folder_stay_up_to_its_size(cache_dir):
         os.utime(cache_dir / "things" / f"{number}.txt", (number, number))  # written in turn
     assert sorted(p.name for p in (cache_dir / "things").iterdir()) == ["2.txt", "3.txt", "4.txt"]
     assert cache.kept("things/4.txt", lambda: "made again", dump=str.encode, load=bytes.decode) == "4" * 10
+
+
+def test_the_file_just_written_stays_even_when_larger_than_the_folder_may_hold(cache_dir):
+    cache.kept("things/big.txt", lambda: "x" * 100, dump=str.encode, load=bytes.decode, keep_bytes=10)
+    assert [p.name for p in (cache_dir / "things").iterdir()] == ["big.txt"]
