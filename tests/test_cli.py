@@ -91,9 +91,8 @@ def test_jobs_default_to_crimeplan_jobs_when_set_and_a_bad_count_is_refused(tmp_
     assert cli._parser().parse_args(["render", "latest", "--jobs", "1"]).jobs == 1
     monkeypatch.delenv("CRIMEPLAN_JOBS")
     assert cli._parser().parse_args(["quarto", "pre-render"]).jobs == (os.cpu_count() or 1)
-    for where in ({"CRIMEPLAN_JOBS": "two"}, {"CRIMEPLAN_JOBS": "0"}):
-        monkeypatch.setenv("CRIMEPLAN_JOBS", where["CRIMEPLAN_JOBS"])
+    for bad in ("two", "0", "²"):
+        monkeypatch.setenv("CRIMEPLAN_JOBS", bad)
         result = run_in_process(tmp_path, "render", "latest")
         assert result.returncode == 2 and "Traceback" not in result.stderr
-        assert (f"argument --jobs: '{where['CRIMEPLAN_JOBS']}' is not a number of notebooks to run at once"
-                in result.stderr), result.stderr
+        assert f"argument --jobs: '{bad}' is not a number of notebooks to run at once" in result.stderr, result.stderr

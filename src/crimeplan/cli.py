@@ -41,7 +41,7 @@ exit codes:
 
 def jobs_count(text: str) -> int:
     """A ``--jobs`` value (or ``$CRIMEPLAN_JOBS``): a whole number of kernels, at least 1."""
-    if not text.strip().isdigit() or int(text) < 1:
+    if not text.strip().isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of notebooks to run at once (1 or more; "
                                          f"also read from ${JOBS_VARIABLE})")
     return int(text)
