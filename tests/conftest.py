@@ -253,9 +253,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.path.stem in E2E_MODULES or item.get_closest_marker("render"):
             item.add_marker(pytest.mark.e2e)
     if config.pluginmanager.hasplugin("xdist"):
-        sizes = Counter(scheduling_scope(item.nodeid) for item in items)
-        items.sort(key=lambda item: (scheduling_scope(item.nodeid) not in LONGEST_SCOPES,
-                                     -sizes[scheduling_scope(item.nodeid)]))  # stable: in file order within
+        scopes = {item.nodeid: scheduling_scope(item.nodeid) for item in items}
+        sizes = Counter(scopes.values())
+        items.sort(key=lambda item: (scopes[item.nodeid] not in LONGEST_SCOPES,
+                                     -sizes[scopes[item.nodeid]]))  # stable: in file order within
 
 
 def pytest_configure(config: pytest.Config) -> None:

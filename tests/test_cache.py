@@ -16,13 +16,18 @@ from crimeplan.inputs.measures import read_measures
 UNITS = {"asb_incidents": "count", "officer_headcount": "people"}
 
 
+def as_a_new_command() -> None:
+    """Nothing remembered in this process, as in a command that just started."""
+    measures._checked_file.cache_clear()
+
+
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
     """An empty cache folder of this test's own, and nothing remembered in this process."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    measures._checked_file.cache_clear()
+    as_a_new_command()
     yield tmp_path / "cache" / "crimeplan"
-    measures._checked_file.cache_clear()
+    as_a_new_command()
 
 
 @pytest.fixture
@@ -37,10 +42,6 @@ def checks_made(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(measures, "_check_file", counted)
     return made
-
-
-def as_a_new_command() -> None:
-    measures._checked_file.cache_clear()
 
 
 def test_a_measures_file_checked_before_is_read_from_the_cache_and_any_change_checks_it_again(
@@ -100,10 +101,10 @@ def test_a_cache_file_that_does_not_load_is_checked_again_and_replaced(data_dir,
 def test_measures_are_checked_where_the_cache_cannot_be_written(data_dir, tmp_path, monkeypatch):
     (tmp_path / "crimeplan").write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    measures._checked_file.cache_clear()
+    as_a_new_command()
     frame, problems = read_measures(data_dir)
     assert len(frame) > 0 and not problems
-    measures._checked_file.cache_clear()
+    as_a_new_command()
 
 
 def test_only_the_newest_files_of_a_cache_folder_stay_up_to_its_size(cache_dir):
