@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -15,7 +16,7 @@ import pytest
 from rich.console import Console
 
 from conftest import printed
-from crimeplan.build.kernels import KernelPool
+from crimeplan.build.kernels import KernelPool, _wait_for_ready
 from crimeplan.errors import ExecutionError
 from crimeplan.inputs.params import load_plan
 
@@ -180,6 +181,44 @@ def test_an_interrupt_stops_every_kernel(tmp_path):
             raise KeyboardInterrupt
     pids = [kernel.pid for kernel in pool.kernels]
     assert left_running(pids) == []
+
+
+class _Client:
+    """A kernel client whose kernel answers ``kernel_info`` (or never does, and is dead)."""
+
+    def __init__(self, answers: bool) -> None:
+        self.answers, self.iopub_reads = answers, 0
+
+    def kernel_info(self) -> str:
+        return "request"
+
+    async def get_shell_msg(self, timeout: float) -> dict:
+        if not self.answers:
+            raise queue.Empty
+        return {"msg_type": "kernel_info_reply"}
+
+    async def get_iopub_msg(self, timeout: float) -> dict:
+        self.iopub_reads += 1
+        if self.iopub_reads > 1:  # the kernel's status when it answered, then nothing more
+            raise queue.Empty
+        return {"msg_type": "status"}
+
+    async def is_alive(self) -> bool:
+        return self.answers
+
+
+def test_a_kernel_is_ready_once_it_answers_and_its_output_arrives_without_waiting_for_silence():
+    """Ready at its kernel_info reply and one IOPub message: not after jupyter_client's
+    further 0.2 s of waiting for IOPub to fall silent (a notebook's client skips messages
+    that are not its own)."""
+    client = _Client(answers=True)
+    _wait_for_ready(client)
+    assert client.iopub_reads == 1
+
+
+def test_a_kernel_that_stops_before_it_answers_is_reported():
+    with pytest.raises(RuntimeError, match="stopped before it answered"):
+        _wait_for_ready(_Client(answers=False))
 
 
 class _StoppedZygote:
