@@ -411,6 +411,21 @@ def test_a_chart_drawn_before_is_read_from_the_cache_and_any_change_draws_it_aga
     assert vega.svg(spec) == "<svg>new</svg>" and len(drawn) == 2
 
 
+def test_kernels_start_drawing_at_once_only_before_the_first_chart_is_kept(tmp_path, monkeypatch):
+    """A first render draws every chart, so each kernel starts vl-convert's engine while it
+    waits for its first notebook; once a chart is kept, most renders draw none and it
+    starts only for a chart not drawn before."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    drawn = []
+    monkeypatch.setattr(vega.vlc, "vegalite_to_svg", lambda spec: drawn.append(spec) or "<svg></svg>")
+    vega.start_drawing_for_a_first_render()
+    assert drawn == [{"mark": "point"}]
+    vega.svg(synthetic_trend(20).static_spec)
+    drawn.clear()
+    vega.start_drawing_for_a_first_render()
+    assert drawn == []
+
+
 def test_a_chart_is_drawn_where_the_cache_cannot_be_written(tmp_path, monkeypatch):
     (tmp_path / "crimeplan").write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

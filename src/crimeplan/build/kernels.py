@@ -42,8 +42,8 @@ STARTUP_SECONDS = 120
 SOCKETS_PREFIX = "crimeplan-"  # the kernels' local sockets: <temp>/crimeplan-<render pid>-<thread>-<n>
 # Run by each kernel before its first notebook.
 WARM_UP = (
-    f"import {', '.join(KERNEL_MODULES)}, vl_convert\n"
-    "vl_convert.vegalite_to_svg({'mark': 'point'})  # starts vl-convert's JavaScript engine\n"
+    f"import {', '.join(KERNEL_MODULES)}, crimeplan.sections.vega\n"
+    "crimeplan.sections.vega.start_drawing_for_a_first_render()\n"
     "import gc\n"
     "gc.freeze()  # the modules stay: each collection (every RESET makes one) skips their objects\n"
 )

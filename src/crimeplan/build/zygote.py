@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 FORKS = sys.platform == "linux"  # fork after importing pandas and Altair is safe there
-# What every kernel imports before its first notebook (vl-convert's engine, which runs
-# threads, is started in each kernel: kernels.WARM_UP).
+# What every kernel imports before its first notebook (vl-convert's engine runs threads,
+# so it starts in each kernel, never here: kernels.WARM_UP).
 KERNEL_MODULES = ("pandas", "altair", "IPython.display", "crimeplan.sections.priority")
 
 
