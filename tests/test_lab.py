@@ -133,8 +133,8 @@ def test_a_priority_notebook_and_a_plain_altair_chart_draw_offline_in_jupyterlab
         page.goto(f"{base}/lab/tree/notebooks/explore.ipynb?token={token}")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-        page.locator("[data-command='notebook:restart-run-all']").first.click()
-        page.locator(".jp-Dialog button.jp-mod-accept").click()
+        page.locator(".lm-MenuBar-item", has_text="Run").click()  # the kernel just started: no restart
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         chart = page.locator("[id^='crimeplan-altair-'] svg")
         try:
             chart.first.wait_for(timeout=180_000)
