@@ -47,6 +47,7 @@ from crimeplan.inputs.schemas import shown_as_typed, suggestion
 from crimeplan.inputs.sources import SOURCES_FILE, Source, read_sources
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
+from crimeplan.stats.compare import MeasureRows
 from crimeplan.text import commentary
 from crimeplan.text.commentary import Commentary
 
@@ -69,7 +70,7 @@ class Edition:
     sources: dict[str, Source] = field(default_factory=dict)  # data/sources.yml, by catalogue source
     _compared: list | None = field(default=None, repr=False, compare=False)  # the checks' comparisons, unjudged
     _comparisons: dict[int, list] = field(default_factory=dict, repr=False, compare=False)
-    _row_labels: dict[tuple[str, str], pd.Index] = field(default_factory=dict, repr=False, compare=False)
+    _rows: MeasureRows | None = field(default=None, repr=False, compare=False)
 
     @property
     def quarter(self) -> Quarter:
@@ -78,7 +79,7 @@ class Edition:
     def __getstate__(self) -> dict:
         """What pickle saves (a render hands the edition to its kernels): the measures' period
         dates as datetime64 columns, which pickle far faster than a ``date`` object a cell."""
-        state = self.__dict__.copy() | {"_row_labels": {}}  # each process groups the rows it reads
+        state = self.__dict__.copy() | {"_rows": None}  # each process groups the rows it reads
         dates = self.measures[list(PERIOD_COLUMNS)]
         if not dates.isna().any().any():
             state["measures"] = self.measures.assign(**{c: pd.to_datetime(dates[c]) for c in PERIOD_COLUMNS})
@@ -115,10 +116,11 @@ class Edition:
     def rows_of(self, measure: str, area: str) -> pd.DataFrame:
         """The measures' rows for one measure and area, every period (grouped once per edition:
         a chart's series would otherwise compare every row's measure and area)."""
-        if not self._row_labels:
-            self._row_labels.update(self.measures.groupby(["measure", "area"], sort=False).groups)
-        labels = self._row_labels.get((measure, area))
-        return self.measures.iloc[:0] if labels is None else self.measures.loc[labels]
+        rows = self._rows
+        if rows is None:  # an edition unpickled in a kernel groups the rows it reads
+            rows = MeasureRows(self.measures)
+            object.__setattr__(self, "_rows", rows)
+        return rows(measure, area)
 
     @property
     def area_names(self) -> set[str]:
@@ -199,9 +201,10 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
             problems += found or []
     if not shared.ok:
         return None, problems
+    rows = MeasureRows(shared.measures)  # grouped once for every priority's references
     resolved = {  # every reference resolved even beside other errors: all problems in one run
         p.number: _attempt(project, problems, lambda number=p.number: commentary.load_commentary(
-            project.data_dir, quarter, number, shared.plan, shared.measures, shared.catalogue,
+            project.data_dir, quarter, number, shared.plan, rows, shared.catalogue,
             set(shared.areas["area"]),
         ))
         for p in shared.plan.priorities
@@ -215,6 +218,7 @@ def read_quarter(project: Project, shared: SharedInputs, quarter: Quarter) -> tu
         areas=shared.areas, comparison_group=shared.comparison_group, commentary=resolved,
         warnings=[p for p in shared.problems + problems if p.severity == "warning"], sources=shared.sources,
         _compared=compared,  # the rows checked are the edition's; judged when a section first asks
+        _rows=rows,
     )
     return edition, problems
 

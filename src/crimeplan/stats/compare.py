@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -414,8 +415,24 @@ def _year_to_date(rows: list[_Row], current: Observation, definition: MeasureDef
     return Observation(total, year_start, current.end)
 
 
+class MeasureRows:
+    """A measures table's rows by measure and area, grouped when first asked: finding one
+    measure's rows otherwise compares every row's measure and area."""
+
+    def __init__(self, measures: pd.DataFrame) -> None:
+        self.measures = measures
+        self._positions: dict[tuple[str, str], Any] | None = None
+
+    def __call__(self, measure: str, area: str) -> pd.DataFrame:
+        """The rows of ``measure`` in ``area``, every period, in the table's order."""
+        if self._positions is None:
+            self._positions = self.measures.groupby(["measure", "area"], sort=False).indices
+        positions = self._positions.get((measure, area))
+        return self.measures.iloc[:0] if positions is None else self.measures.iloc[positions]
+
+
 def compare(
-    measures: pd.DataFrame,
+    measures: pd.DataFrame | MeasureRows,
     catalogue: Catalogue,
     measure_id: str,
     area: str,
@@ -429,9 +446,10 @@ def compare(
     ``force_area`` (the plan's ``force_area``).
     """
     definition = _definition(catalogue, measure_id)
+    rows = measures if isinstance(measures, MeasureRows) else MeasureRows(measures)
 
     def rows_of(measure: str) -> list[_Row]:
-        return _rows(measures[(measures["measure"] == measure) & (measures["area"] == area)])
+        return _rows(rows(measure, area))
 
     denominator_rows = rows_of(definition.denominator) if definition.denominator else None
     return _compare_rows(rows_of(measure_id), definition, measure_id, area, quarter, force_area, denominator_rows)

@@ -53,7 +53,7 @@ from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import QUALIFIERS, suggestion
 from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
 from crimeplan.periods import Quarter
-from crimeplan.stats.compare import Change, Comparison, compare
+from crimeplan.stats.compare import Change, Comparison, MeasureRows, compare
 from crimeplan.text import wording
 from crimeplan.text.formatting import (
     format_number,
@@ -419,7 +419,7 @@ def repeated_qualifier(reference: Reference, qualifier: str) -> str | None:
 
 def resolve(
     reference: Reference,
-    measures: pd.DataFrame,
+    measures: pd.DataFrame | MeasureRows,
     catalogue: Catalogue,
     quarter: Quarter,
     *,
@@ -441,13 +441,14 @@ def load_commentary(
     quarter: Quarter,
     priority: int,
     plan: Plan,
-    measures: pd.DataFrame,
+    measures: pd.DataFrame | MeasureRows,
     catalogue: Catalogue,
     areas: Iterable[str],
 ) -> Commentary:
     """Parse and resolve ``data/commentary/<quarter>/p<priority>.md``.
 
-    ``areas`` are the known area names (``data/reference/``) that references may use.
+    ``areas`` are the known area names (``data/reference/``) that references may use;
+    ``measures`` may be grouped already (an edition reads all its priorities' commentary).
     Every commitment of the priority is a key of ``by_commitment`` (empty list when it
     has no commentary); a missing file gives all-empty lists and one warning.
     """
@@ -458,21 +459,14 @@ def load_commentary(
         return Commentary(priority, quarter, by_commitment, [f"no commentary for priority {priority} in {quarter.label}: {path} not found"])
     known_areas = set(areas)
     sections, errors = _parse_sections(path, plan, priority)
-    rows_of: dict[str, pd.DataFrame] = {}  # each measure's rows (and its denominator's), found once
-
-    def measure_rows(measure_id: str) -> pd.DataFrame:
-        if measure_id not in rows_of:
-            definition = catalogue.get(measure_id)
-            wanted = {measure_id, definition.denominator if definition else None}
-            rows_of[measure_id] = measures[measures["measure"].isin(wanted)]
-        return rows_of[measure_id]
+    rows = measures if isinstance(measures, MeasureRows) else MeasureRows(measures)
 
     def substitute(line: str, number: int) -> str:
         references, malformed = references_in(line, path, number)
         errors.extend(malformed)
         for reference in references:
             try:
-                text = resolve(reference, measure_rows(reference.measure), catalogue, quarter,
+                text = resolve(reference, rows, catalogue, quarter,
                                force_area=plan.force_area, known_areas=known_areas)
             except InputError as error:
                 errors.append(error)
