@@ -23,7 +23,7 @@ from crimeplan.inputs.params import Plan
 from crimeplan.inputs.schemas import rows_label
 from crimeplan.periods import Quarter, shift_months
 from crimeplan.project import Project
-from crimeplan.stats.compare import Comparison
+from crimeplan.stats.compare import Comparison, MeasureRows
 
 NEAR_DAYS = 7  # a period this close to the expected one is taken for a typing slip
 
@@ -95,13 +95,13 @@ def quarter_problems(project: Project, plan: Plan, own: pd.DataFrame, catalogue:
                         "shows public data and commentary only", file=project.shown(project.data_dir / "measures"),
                         rule="measure_has_value")]
     problems = []
-    rows_of = dict(tuple(own.groupby(["measure", "area"], sort=False)))  # each measure and area's rows, once
+    rows_of = MeasureRows(own)
     for priority in plan.priorities:
         comparisons = [c for c in compared if catalogue[c.measure].priority == priority.number]
         for comparison in comparisons:
             if catalogue[comparison.measure].kind == Kind.SNAPSHOT:
                 continue
-            rows = rows_of[(comparison.measure, comparison.area)]
+            rows = rows_of(comparison.measure, comparison.area)
             current = comparison.current
             problems += _near_misses(project, rows, quarter.start, quarter.end, f"the quarter {quarter.label}",
                                      used=current is not None and (current.start, current.end) == (quarter.start, quarter.end))

@@ -515,11 +515,10 @@ def compare_all(
     wanted = measures_for(catalogue, priority=priority, commitment=commitment)
     denominators = {catalogue[m].denominator for m in wanted} - {None}
     selected = measures[measures["measure"].isin(set(wanted) | denominators)]
-    rows_by_key = {key: _rows(group) for key, group in selected.groupby(["measure", "area"], sort=False)}
+    rows = MeasureRows(selected)
     return [
-        _compare_rows(rows_by_key[(measure_id, area)], catalogue[measure_id], measure_id, area, quarter, force_area,
-                      rows_by_key.get((catalogue[measure_id].denominator, area), [])
-                      if catalogue[measure_id].denominator else None)
+        _compare_rows(_rows(rows(measure_id, area)), catalogue[measure_id], measure_id, area, quarter, force_area,
+                      _rows(rows(denominator, area)) if (denominator := catalogue[measure_id].denominator) else None)
         for measure_id in wanted
         for area in areas_with_data(selected, measure_id, area_order)
     ]
