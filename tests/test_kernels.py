@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import queue
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -126,6 +127,21 @@ def test_a_render_s_kernels_are_forked_from_one_process_that_imported_their_modu
     parent, imported = parents.pop().split()
     assert int(parent) != os.getpid() and imported == "True"
     assert left_running([*pids, int(parent)]) == []
+
+
+def test_the_cells_a_render_executes_stay_out_of_the_user_s_ipython_history(tmp_path, monkeypatch):
+    """An analyst's IPython history (the up-arrow of their own consoles) holds their own
+    code, not the cells of every notebook each render ran."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    source = notebook(tmp_path / "a.ipynb", "figure = 48810", "print(figure)")
+    with KernelPool(1, tmp_path) as pool:
+        pool.submit([source], tmp_path / "out", {"quarter": "2019-20-Q2"})
+        pool.wait(quiet())
+    assert printed(nbformat.read(tmp_path / "out" / "a.ipynb", as_version=4).cells[-1]) == "48810\n"
+    history = tmp_path / "ipython" / "profile_default" / "history.sqlite"
+    if history.exists():
+        with sqlite3.connect(history) as database:
+            assert database.execute("SELECT source FROM history").fetchall() == []
 
 
 def test_kernels_stop_when_the_render_is_killed(tmp_path):

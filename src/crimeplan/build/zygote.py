@@ -29,6 +29,9 @@ FORKS = sys.platform == "linux"  # fork after importing pandas and Altair is saf
 # What every kernel imports before its first notebook (vl-convert's engine runs threads,
 # so it starts in each kernel, never here: kernels.WARM_UP).
 KERNEL_MODULES = ("pandas", "altair", "IPython.display", "crimeplan.sections.priority")
+# Every kernel's options: a render's cells stay out of the user's IPython history (the
+# up-arrow of their own consoles), and no kernel writes to its database.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
 def kernel_environment() -> dict[str, str]:
@@ -148,7 +151,9 @@ def _serve_kernel(connection_file: str, requests: int, answers: int) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         # A kernel stops when the process it was forked from has gone (as when the render is killed).
-        IPKernelApp.launch_instance(argv=["-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}"])
+        IPKernelApp.launch_instance(
+            argv=["-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}", *KERNEL_OPTIONS]
+        )
         code = 0
     except Exception:  # on the render's error stream; the render reports the kernel dead
         traceback.print_exc()
