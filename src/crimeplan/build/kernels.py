@@ -156,13 +156,8 @@ class KernelPool:
         timings: dict[str, float] = {}
         running: dict[str, float] = {}
         progress = Progress(
-            TextColumn("[bold]Executing notebooks"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
+            TextColumn("[bold]Executing notebooks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
         )
         with progress:
             task = progress.add_task("starting kernels", total=self._outstanding)
@@ -209,13 +204,11 @@ class KernelPool:
         # Local sockets, not TCP, named by an absolute path (the kernel runs in another folder).
         sockets = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}{os.getpid()}-{threading.current_thread().name}"
         options = {"kernel_name": KERNEL, "transport": "ipc", "ip": str(sockets)}
-        manager = (
-            AsyncKernelManager(**options) if self.zygote is None else forked_kernel_manager(self.zygote, **options)
-        )
+        manager = (AsyncKernelManager(**options) if self.zygote is None
+                   else forked_kernel_manager(self.zygote, **options))
         kernel.manager = manager
-        run_sync(manager.start_kernel)(
-            cwd=str(self.cwd), env=kernel_environment(), extra_arguments=list(KERNEL_OPTIONS)
-        )
+        run_sync(manager.start_kernel)(cwd=str(self.cwd), env=kernel_environment(),
+                                       extra_arguments=list(KERNEL_OPTIONS))
         kernel.pid = manager.provisioner.pid  # type: ignore[union-attr]  # the local provisioner just started
         kernel.client = manager.client()
         kernel.client.start_channels()
@@ -228,18 +221,9 @@ class KernelPool:
 
         _run_code(kernel, RESET.format(folder=str(self.cwd)))
         papermill.execute_notebook(
-            str(source),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            engine_name=WARM_ENGINE,
-            km=kernel.manager,
-            kc=kernel.client,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=self.cell_timeout,
-            partial_output=output,
+            str(source), str(output), parameters=parameters, kernel_name=KERNEL, engine_name=WARM_ENGINE,
+            km=kernel.manager, kc=kernel.client, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, execution_timeout=self.cell_timeout, partial_output=output,
         )
 
 
@@ -305,33 +289,14 @@ def _register_warm_engine() -> None:
 
     class WarmKernelEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
-            start_timeout=60,
-            execution_timeout=None,
-            km=None,
-            kc=None,
-            *,
-            partial_output,
-            **kwargs,
-        ):
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     km=None, kc=None, *, partial_output, **kwargs):
             try:
                 return WarmClient(
-                    nb_man,
-                    km=km,
-                    kc=kc,
-                    kernel_name=kernel_name,
-                    timeout=execution_timeout,
-                    startup_timeout=start_timeout,
-                    log=logging.getLogger("papermill"),
-                    log_output=log_output,
-                    stdout_file=stdout_file,
-                    stderr_file=stderr_file,
+                    nb_man, km=km, kc=kc, kernel_name=kernel_name, timeout=execution_timeout,
+                    startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+                    stdout_file=stdout_file, stderr_file=stderr_file,
                 ).execute()
             except Exception:
                 # A timeout or a dead kernel: Papermill writes nothing, so the notebook as far
@@ -362,8 +327,7 @@ def failure_message(source: Path, output: Path, error: Exception, cell_timeout: 
         notebook = None
     if notebook is not None:
         code_cells = [
-            c
-            for c in notebook.cells
+            c for c in notebook.cells
             if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
         ]
         started = None
