@@ -1,9 +1,14 @@
 """Ctrl-C, SIGTERM and SIGHUP stop a render, and are remembered.
 
-The handler raises :class:`KeyboardInterrupt` where the main thread is, like Ctrl-C. An
-interrupt that lands inside an import of a compiled module can come out as another
-error, so the signal is also recorded: the render checks it before publishing anything,
-and the CLI reports it as an interrupt whatever error it became.
+The handler raises :class:`Interrupted` (a :class:`KeyboardInterrupt`) where the main
+thread is, like Ctrl-C. An interrupt that lands inside an import of a compiled module can
+come out as another error, so the signal is also recorded: the render checks it before
+publishing anything, and the CLI reports it as an interrupt whatever error it became.
+
+It is a subclass because CPython (3.11, at least) remembers a ``KeyboardInterrupt`` itself
+that leaves code run by ``exec`` (each import, a dataclass's generated methods) even once
+it is caught, and ``python -m crimeplan`` then ends by SIGINT instead of with its exit
+code, 130. A subclass is not remembered.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import signal
 _received: list[str] = []
 
 
+class Interrupted(KeyboardInterrupt):
+    """An interrupt (Ctrl-C, SIGTERM or SIGHUP: its name is the argument)."""
+
+
 def _handle(signum, frame) -> None:
     """The first interrupt raises; later ones (a second Ctrl-C, a signal the stopping kernels
     pass on) are only recorded, so that the clean-up they would cut short runs to its end."""
     first = not _received
     _received.append(signal.Signals(signum).name)
     if first:
-        raise KeyboardInterrupt(_received[-1])
+        raise Interrupted(_received[-1])
 
 
 def install() -> None:
@@ -33,6 +42,6 @@ def received() -> bool:
 
 
 def stop_if_received() -> None:
-    """Raise :class:`KeyboardInterrupt` if an interrupt came, even one another error hid."""
+    """Raise :class:`Interrupted` if an interrupt came, even one another error hid."""
     if _received:
-        raise KeyboardInterrupt(_received[0])
+        raise Interrupted(_received[0])
