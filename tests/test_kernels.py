@@ -17,7 +17,7 @@ import pytest
 from rich.console import Console
 
 from conftest import printed
-from crimeplan.build.kernels import KernelPool, _wait_for_ready
+from crimeplan.build.kernels import KernelPool, Kernels, _wait_for_ready
 from crimeplan.errors import ExecutionError
 from crimeplan.inputs.params import load_plan
 
@@ -287,7 +287,7 @@ def test_a_quarter_with_nothing_to_execute_stops_the_process_kernels_are_forked_
     project, quarter = Project(rendered_default.root), Quarter.parse(rendered_default.quarter)
     notebooks = pipeline.notebook_paths(project, load_plan(project.params_dir))
     seen = []
-    with pipeline.Kernels(2, project.notebooks_dir) as kernels:
+    with Kernels(2, project.notebooks_dir) as kernels:
         zygote = kernels.zygote
         assert zygote is not None
         pipeline._build(

@@ -227,6 +227,41 @@ class KernelPool:
         )
 
 
+class Kernels:
+    """The warm kernels of one command, shared by the quarters it renders and started
+    when a quarter first has notebooks to execute (so an up-to-date render starts none).
+    The process they are forked from (:mod:`crimeplan.build.zygote`) starts at once: its
+    imports overlap the command's reading of the plan and the freshness check."""
+
+    def __init__(self, jobs: int, notebooks_dir: Path, cell_timeout: float | None = None) -> None:
+        self.jobs, self.notebooks_dir, self.cell_timeout = max(1, jobs), notebooks_dir, cell_timeout
+        self.pool: KernelPool | None = None
+        self.zygote: Zygote | None = None
+
+    def get(self, notebooks: int):
+        if self.pool is None:
+            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir, cell_timeout=self.cell_timeout,
+                                   zygote=self.zygote).__enter__()
+        return self.pool
+
+    def not_needed(self) -> None:
+        """A quarter with nothing to execute: the process kernels would be forked from stops
+        importing (its CPU is the renderer's); a later quarter's pool starts its own."""
+        if self.pool is None and self.zygote is not None:
+            self.zygote.stop()
+            self.zygote = None
+
+    def __enter__(self) -> Kernels:
+        self.zygote = start_zygote(self.notebooks_dir)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.__exit__(*exc_info)
+        if self.zygote is not None:
+            self.zygote.stop()
+
+
 def remove_stale_sockets() -> None:
     """Remove the kernel sockets that renders which were killed (so never cleaned up) left."""
     import psutil

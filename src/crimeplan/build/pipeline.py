@@ -38,7 +38,6 @@ from rich.markup import escape
 
 from crimeplan.build import freshness, interrupts
 from crimeplan.build.render import Renderer, choose_renderer
-from crimeplan.build.zygote import Zygote, start_zygote
 from crimeplan.errors import CrimeplanError, InputError, LockedError, OutputError
 from crimeplan.inputs.files import file_digest
 from crimeplan.inputs.params import Plan, load_plan, load_quarter
@@ -46,7 +45,7 @@ from crimeplan.periods import Quarter
 from crimeplan.project import Project
 
 if TYPE_CHECKING:
-    from crimeplan.build.kernels import KernelPool
+    from crimeplan.build.kernels import Kernels
 
 MANIFEST = "manifest.json"
 UPDATE_FILES = ("update.html", "update.pdf")
@@ -79,43 +78,6 @@ def notebook_paths(project: Project, plan: Plan) -> dict[Path, int | None]:
     return paths
 
 
-class Kernels:
-    """The warm kernels of one command, shared by the quarters it renders and started
-    when a quarter first has notebooks to execute (so an up-to-date render starts none).
-    The process they are forked from (:mod:`crimeplan.build.zygote`) starts at once: its
-    imports overlap the command's reading of the plan and the freshness check."""
-
-    def __init__(self, jobs: int, notebooks_dir: Path, cell_timeout: float | None = None) -> None:
-        self.jobs, self.notebooks_dir, self.cell_timeout = max(1, jobs), notebooks_dir, cell_timeout
-        self.pool: KernelPool | None = None
-        self.zygote: Zygote | None = None
-
-    def get(self, notebooks: int):
-        if self.pool is None:
-            from crimeplan.build.kernels import KernelPool
-
-            self.pool = KernelPool(min(self.jobs, notebooks), self.notebooks_dir, cell_timeout=self.cell_timeout,
-                                   zygote=self.zygote).__enter__()
-        return self.pool
-
-    def not_needed(self) -> None:
-        """A quarter with nothing to execute: the process kernels would be forked from stops
-        importing (its CPU is the renderer's); a later quarter's pool starts its own."""
-        if self.pool is None and self.zygote is not None:
-            self.zygote.stop()
-            self.zygote = None
-
-    def __enter__(self) -> Kernels:
-        self.zygote = start_zygote(self.notebooks_dir)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.pool is not None:
-            self.pool.__exit__(*exc_info)
-        if self.zygote is not None:
-            self.zygote.stop()
-
-
 def render_quarter(
     project: Project, quarter: Quarter, *, jobs: int, renderer: str, console: Console,
     lock_timeout: float = -1, force: bool = False, kernels: Kernels | None = None, strict: bool = False,
@@ -126,6 +88,8 @@ def render_quarter(
     refuses to render (an :class:`InputError`) while the checks give any warning.
     """
     if kernels is None:
+        from crimeplan.build.kernels import Kernels
+
         with Kernels(jobs, project.notebooks_dir) as own:
             return render_quarter(project, quarter, jobs=jobs, renderer=renderer, console=console,
                                   lock_timeout=lock_timeout, force=force, kernels=own, strict=strict)

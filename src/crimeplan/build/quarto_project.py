@@ -128,8 +128,8 @@ def pre_render(project: Project, console: Console, jobs: int) -> None:
     import tempfile
 
     from crimeplan.build import freshness
+    from crimeplan.build.kernels import Kernels
     from crimeplan.build.pipeline import (
-        Kernels,
         _build,
         _published_manifest,
         _quarter_lock,
