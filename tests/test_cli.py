@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -64,6 +65,17 @@ def test_outside_a_project_root_is_one_plain_message(tmp_path):
     assert result.returncode == 2
     assert "is not a crimeplan project root" in result.stderr and "--root" in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("error:") == 1
+
+
+def test_a_project_without_its_notebooks_is_refused_naming_them(tmp_path):
+    root = copy_project(tmp_path / "project")
+    shutil.rmtree(root / "notebooks")
+    result = run_in_process(root, "render", "2019-20-Q2")
+    assert result.returncode == 2, result.stderr
+    assert "notebook(s) named in params/plan.yml not found" in result.stderr
+    assert "notebooks/p1_local_policing.ipynb" in result.stderr and "unexpected" not in result.stderr
+    result = run_in_process(root, "render", "2099-20-Q2")
+    assert result.returncode == 2 and "quarter id '2099-20-Q2' is impossible" in result.stderr, result.stderr
 
 
 def test_day_first_date_in_params_is_explained(tmp_path):

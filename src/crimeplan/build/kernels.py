@@ -252,7 +252,8 @@ class Kernels:
             self.zygote = None
 
     def __enter__(self) -> Kernels:
-        self.zygote = start_zygote(self.notebooks_dir)
+        # Without a notebooks folder the render stops, naming the notebooks, before any kernel.
+        self.zygote = start_zygote(self.notebooks_dir) if self.notebooks_dir.is_dir() else None
         return self
 
     def __exit__(self, *exc_info) -> None:
