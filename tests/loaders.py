@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimeplan.inputs.measures import Catalogue, raise_for_errors, read_areas, read_catalogue, read_measures
+from crimeplan.errors import raise_for_errors
+from crimeplan.inputs.measures import Catalogue, read_areas, read_catalogue, read_measures
 
 
 def load_measures(data_dir: Path) -> pd.DataFrame:

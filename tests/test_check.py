@@ -1,8 +1,9 @@
 """``crimeplan check``: each kind of bad input is reported with its file, location, column,
 value and rule, and the command exits 2; a clean project exits 0.
 
-Every test copies the small valid project in ``tests/fixtures/check/valid`` and breaks
-one thing (or several, for the listing test).
+Every test copies the small valid project in ``tests/fixtures/check/valid`` (data and
+params, with the repository's notebooks beside them) and breaks one thing (or several,
+for the listing test).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from crimeplan.cli import main
 from crimeplan.errors import InputError
 from crimeplan.findings.check import check_project
@@ -27,6 +29,7 @@ HEADER = "measure,area,period_start,period_end,value,source,note\n"
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(VALID_PROJECT, root)
+    shutil.copytree(REPO / "notebooks", root / "notebooks")  # the notebooks its plan names
     return root
 
 

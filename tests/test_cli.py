@@ -68,12 +68,16 @@ def test_outside_a_project_root_is_one_plain_message(tmp_path):
 
 
 def test_a_project_without_its_notebooks_is_refused_naming_them(tmp_path):
+    """``check`` finds what the render would refuse: each notebook params/plan.yml names."""
     root = copy_project(tmp_path / "project")
     shutil.rmtree(root / "notebooks")
-    result = run_in_process(root, "render", "2019-20-Q2")
-    assert result.returncode == 2, result.stderr
-    assert "notebook(s) named in params/plan.yml not found" in result.stderr
-    assert "notebooks/p1_local_policing.ipynb" in result.stderr and "unexpected" not in result.stderr
+    missing = ("params/plan.yml: names the notebook 'p1_local_policing', but notebooks/p1_local_policing.ipynb "
+               "does not exist (rule: notebook_present)")
+    for command in ("check", "render"):
+        result = run_in_process(root, command, "2019-20-Q2")
+        assert result.returncode == 2, result.stderr
+        assert missing in result.stderr and "unexpected" not in result.stderr
+        assert result.stderr.count("does not exist") == 9, result.stderr
     result = run_in_process(root, "render", "2099-20-Q2")
     assert result.returncode == 2 and "quarter id '2099-20-Q2' is impossible" in result.stderr, result.stderr
 

@@ -90,3 +90,11 @@ class OutputError(CrimeplanError):
         """``error`` (raised while writing under ``folder``) as one plain line naming the file."""
         where = error.filename or folder
         return cls(f"cannot write {where}: {error.strerror or error} (is {folder} writable, with space left?)")
+
+
+def raise_for_errors(problems: list[Problem]) -> None:
+    """Raise one :class:`InputError` listing every error in ``problems``."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        listing = "\n".join(f"  - {str(p).removeprefix('error: ')}" for p in errors)
+        raise InputError(f"{len(errors)} problem(s) in the input:\n{listing}", problems=errors)

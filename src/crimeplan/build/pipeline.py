@@ -38,9 +38,9 @@ from rich.markup import escape
 
 from crimeplan.build import freshness, interrupts
 from crimeplan.build.render import Renderer, choose_renderer
-from crimeplan.errors import CrimeplanError, InputError, LockedError, OutputError
+from crimeplan.errors import CrimeplanError, InputError, LockedError, OutputError, raise_for_errors
 from crimeplan.inputs.files import file_digest
-from crimeplan.inputs.params import Plan, load_plan, load_quarter
+from crimeplan.inputs.params import Plan, load_plan, load_quarter, missing_notebooks
 from crimeplan.periods import Quarter
 from crimeplan.project import Project
 
@@ -70,12 +70,8 @@ class RenderResult:
 def notebook_paths(project: Project, plan: Plan) -> dict[Path, int | None]:
     """The update's notebooks in order (``params/plan.yml`` names them), each with its
     priority number (``None`` for front and back matter)."""
-    paths = {project.notebooks_dir / f"{name}.ipynb": number for name, number in plan.notebooks}
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise InputError(f"notebook(s) named in params/plan.yml not found: {', '.join(missing)}",
-                         rule="notebook_present")
-    return paths
+    raise_for_errors(missing_notebooks(project, plan))
+    return {project.notebooks_dir / f"{name}.ipynb": number for name, number in plan.notebooks}
 
 
 def render_quarter(

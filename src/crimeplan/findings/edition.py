@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-from crimeplan.errors import InputError, Problem
+from crimeplan.errors import InputError, Problem, raise_for_errors
 from crimeplan.findings import coverage, plausibility
 from crimeplan.ingest.reference import every_district
 from crimeplan.inputs.files import LIMITS, file_digest, present
@@ -30,7 +30,6 @@ from crimeplan.inputs.measures import (
     Catalogue,
     ComparisonGroup,
     load_comparison_group,
-    raise_for_errors,
     read_areas,
     read_catalogue,
     read_measures,
@@ -41,6 +40,7 @@ from crimeplan.inputs.params import (
     QuarterParams,
     load_plan,
     load_quarter,
+    missing_notebooks,
     resolve_quarter,
 )
 from crimeplan.inputs.schemas import shown_as_typed, suggestion
@@ -167,7 +167,7 @@ def read_shared(project: Project) -> SharedInputs:
     group = None
     problems += _text_shown_as_typed(project, plan, catalogue, sources)
     if plan is not None:
-        problems += _plan_against_data(project, plan, catalogue, area_names)
+        problems += _plan_against_data(project, plan, catalogue, area_names) + missing_notebooks(project, plan)
         problems += coverage.area_problems(project, plan, valid, area_names)
         if not any(p.severity == "error" for p in problems):
             group = _attempt(project, problems,

@@ -149,14 +149,6 @@ Catalogue = dict[str, MeasureDef]
 REQUIRED_CATALOGUE_FIELDS = [name for name, info in MeasureDef.model_fields.items() if info.is_required()]
 
 
-def raise_for_errors(problems: list[Problem]) -> None:
-    """Raise one :class:`InputError` listing every error in ``problems``."""
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        listing = "\n".join(f"  - {str(p).removeprefix('error: ')}" for p in errors)
-        raise InputError(f"{len(errors)} problem(s) in the input:\n{listing}", problems=errors)
-
-
 def display_path(path: Path, data_dir: Path) -> str:
     """``path`` as the user knows it: relative to the project root (``data/...``)."""
     try:

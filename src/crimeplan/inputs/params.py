@@ -17,9 +17,10 @@ from pydantic import (
     model_validator,
 )
 
-from crimeplan.errors import InputError
+from crimeplan.errors import InputError, Problem
 from crimeplan.inputs.files import present, read_yaml
 from crimeplan.periods import Quarter
+from crimeplan.project import Project
 
 PLAN_FILE = "plan.yml"
 LATEST = "latest"
@@ -170,6 +171,17 @@ class Plan(_Strict):
         numbered: list[tuple[str, int | None]] = [(p.notebook, p.number) for p in self.priorities]
         return [(name, None) for name in self.front_matter] + numbered + [(name, None) for name in self.back_matter]
 
+
+
+def missing_notebooks(project: Project, plan: Plan) -> list[Problem]:
+    """An error for each notebook the plan names (front matter, priorities, back matter)
+    that is not in the project's ``notebooks/`` folder."""
+    plan_file = project.shown(project.params_dir / PLAN_FILE)
+    return [
+        Problem("error", f"names the notebook {name!r}, but {project.shown(path)} does not exist",
+                file=plan_file, value=name, rule="notebook_present")
+        for name, _ in plan.notebooks if not (path := project.notebooks_dir / f"{name}.ipynb").is_file()
+    ]
 
 class Revision(_Strict):
     """What changed in one version of a quarter's update, in a reader's words."""

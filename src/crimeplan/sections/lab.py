@@ -84,7 +84,8 @@ def measures_table(root: str | Path = "..") -> pd.DataFrame:
     """
     import pandas as pd
 
-    from crimeplan.inputs.measures import display_path, raise_for_errors, read_catalogue, read_measures
+    from crimeplan.errors import raise_for_errors
+    from crimeplan.inputs.measures import display_path, read_catalogue, read_measures
     from crimeplan.periods import quarter_of
 
     data_dir = Path(root).resolve() / "data"
