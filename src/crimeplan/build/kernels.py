@@ -230,8 +230,9 @@ class KernelPool:
 class Kernels:
     """The warm kernels of one command, shared by the quarters it renders and started
     when a quarter first has notebooks to execute (so an up-to-date render starts none).
-    The process they are forked from (:mod:`crimeplan.build.zygote`) starts at once: its
-    imports overlap the command's reading of the plan and the freshness check."""
+    The process they are forked from (:mod:`crimeplan.build.zygote`) starts at once, before
+    the render's own imports: its imports, the longest, overlap them, the reading of the
+    plan and the freshness check."""
 
     def __init__(self, jobs: int, notebooks_dir: Path, cell_timeout: float | None = None) -> None:
         self.jobs, self.notebooks_dir, self.cell_timeout = max(1, jobs), notebooks_dir, cell_timeout
