@@ -53,8 +53,8 @@ def default_jobs() -> str:
 
 
 class _Version(argparse.Action):
-    """``--version``, the installed package's looked up only when asked for (importing
-    ``importlib.metadata`` would delay every command, and a render's kernels, by 50 ms)."""
+    """``--version``: the installed version, looked up only when asked for (importing
+    ``importlib.metadata`` would delay every command, a render's kernels included, by 50 ms)."""
 
     def __init__(self, option_strings, dest, **kwargs) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,

@@ -172,7 +172,6 @@ class Plan(_Strict):
         return [(name, None) for name in self.front_matter] + numbered + [(name, None) for name in self.back_matter]
 
 
-
 def missing_notebooks(project: Project, plan: Plan) -> list[Problem]:
     """An error for each notebook the plan names (front matter, priorities, back matter)
     that is not in the project's ``notebooks/`` folder."""
@@ -182,6 +181,7 @@ def missing_notebooks(project: Project, plan: Plan) -> list[Problem]:
                 file=plan_file, value=name, rule="notebook_present")
         for name, _ in plan.notebooks if not (path := project.notebooks_dir / f"{name}.ipynb").is_file()
     ]
+
 
 class Revision(_Strict):
     """What changed in one version of a quarter's update, in a reader's words."""
