@@ -423,6 +423,11 @@ class MeasureRows:
         self.measures = measures
         self._positions: dict[tuple[str, str], Any] | None = None
 
+    @classmethod
+    def of(cls, measures: pd.DataFrame | MeasureRows) -> MeasureRows:
+        """``measures`` grouped: as given when a caller grouped them already."""
+        return measures if isinstance(measures, MeasureRows) else cls(measures)
+
     def __call__(self, measure: str, area: str) -> pd.DataFrame:
         """The rows of ``measure`` in ``area``, every period, in the table's order."""
         if self._positions is None:
@@ -446,7 +451,7 @@ def compare(
     ``force_area`` (the plan's ``force_area``).
     """
     definition = _definition(catalogue, measure_id)
-    rows = measures if isinstance(measures, MeasureRows) else MeasureRows(measures)
+    rows = MeasureRows.of(measures)
 
     def rows_of(measure: str) -> list[_Row]:
         return _rows(rows(measure, area))

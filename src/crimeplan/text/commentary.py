@@ -459,7 +459,7 @@ def load_commentary(
         return Commentary(priority, quarter, by_commitment, [f"no commentary for priority {priority} in {quarter.label}: {path} not found"])
     known_areas = set(areas)
     sections, errors = _parse_sections(path, plan, priority)
-    rows = measures if isinstance(measures, MeasureRows) else MeasureRows(measures)
+    rows = MeasureRows.of(measures)
 
     def substitute(line: str, number: int) -> str:
         references, malformed = references_in(line, path, number)
