@@ -293,5 +293,9 @@ def test_the_met_shows_borough_crime_by_month(tmp_path) -> None:
         assert f"Crime recorded by borough, October to December 2023: most in Westminster ({westminster:,})" in text
         assert f"Crime recorded by Metropolitan Police: {met_month('202312'):,} in December 2023" in text
         assert "165 months, April 2010 to December 2023" in text
+    # What the charts' descriptions (alt text) say of the control chart: London's monthly crimes in full.
+    alt_texts = " ".join(re.findall(r'alt="([^"]*)"', (tmp_path / "met" / "outputs" / "2023-24-Q3" / "update.html").read_text()))
+    assert "(average 66,746, process limits 57,247 to 76,244, over 165 points)" in alt_texts
+    assert not re.search(r"\de[+-]\d", alt_texts + html + pdf), "a number written in scientific notation"
     assert "None stated: the copy used says nothing about its licence" in html  # About: the source's licence
     assert "Safer roads" not in html  # no STATS19 series for the Met

@@ -344,6 +344,18 @@ def test_a_stable_series_shows_common_cause_variation_only():
     assert result.reason.startswith("The latest point is within the process limits and shows no run or trend")
 
 
+def test_a_control_chart_s_figures_are_written_as_the_update_writes_numbers():
+    """As the control chart labels its lines: a force's monthly crimes (about ten thousand)
+    in full and whole, never 1.027e+04; below 100 one decimal, a negative limit with the
+    minus sign."""
+    monthly = [10_268.4 + (37.3 if month % 2 else -37.3) for month in range(24)]
+    reason = spc(monthly, "lower").reason
+    assert "e+" not in reason
+    assert "(average 10,268, process limits 10,070 to 10,467, over 24 points)" in reason
+    small = spc([1, 5] * 8, "lower").reason
+    assert "(average 3.0, process limits \u22127.6 to 13.6, over 16 points)" in small
+
+
 @pytest.mark.parametrize(
     ("better", "verdict"),
     [

@@ -4,12 +4,13 @@ from datetime import date
 
 import pytest
 
-from crimeplan.text.formatting import (
+from crimeplan.formatting import (
     auto_decimals,
     format_money,
     format_number,
     format_percent,
     format_points,
+    format_rounded,
     format_value,
     long_date,
     month_year,
@@ -30,6 +31,14 @@ def test_round_half_up_rounds_halves_away_from_zero_not_to_even():
     assert round_half_up(0.125, 2) == 0.13
     assert round_half_up(2.5) == 3  # round() would give 2
     assert format_number(-0.4, 0) == "0"  # no negative zero
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(66745.7, "66,746"), (10267.5, "10,268"), (100.0, "100"), (45.25, "45.3"), (-7.64, "\u22127.6")],
+)
+def test_format_rounded_writes_averages_and_limits_whole_from_100_up(value, expected):
+    assert format_rounded(value) == expected
 
 
 @pytest.mark.parametrize(

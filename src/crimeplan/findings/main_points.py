@@ -28,12 +28,12 @@ from datetime import date, timedelta
 import pandas as pd
 
 from crimeplan.findings.coverage import valid_rows
+from crimeplan.formatting import auto_decimals, format_value, month_year
 from crimeplan.inputs.measures import Catalogue, Kind, MeasureDef, Unit
 from crimeplan.periods import Quarter, months_between
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, progress_note
 from crimeplan.text import narrative, wording
-from crimeplan.text.formatting import auto_decimals, format_value, month_year
 
 MAX_POINTS = 5
 CHANGE, TARGET, ATTENTION, TREND, STEADY, UNTESTED, UNASSESSED = (

@@ -27,10 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import Problem
+from crimeplan.formatting import format_number, format_value, long_date
 from crimeplan.inputs.measures import Catalogue, Unit
 from crimeplan.project import Project
 from crimeplan.stats.compare import Comparison, Observation
-from crimeplan.text.formatting import format_number, format_value, long_date
 from crimeplan.text.narrative import describe_period
 
 MIN_HISTORY = 4  # earlier periods needed before a figure is judged against its own range

@@ -20,6 +20,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan.findings.edition import Edition, notebook_edition
+from crimeplan.formatting import long_date, month_year
 from crimeplan.inputs.measures import Kind, Unit
 from crimeplan.markup import link, raw_block, text
 from crimeplan.sections import public_data
@@ -27,7 +28,6 @@ from crimeplan.sections.priority import ALSO_REPORTED, compared
 from crimeplan.sections.summary import Summary
 from crimeplan.stats import judgement as judging
 from crimeplan.stats.compare import Comparison, Observation
-from crimeplan.text.formatting import long_date, month_year
 from crimeplan.text.narrative import HOW_TO_READ_JUDGEMENTS, observed_period, observed_value, subject
 from crimeplan.text.provenance import PERIOD_ASSUMED, legend
 from crimeplan.text.wording import counted, listed

@@ -29,16 +29,17 @@ from functools import cached_property, wraps
 import altair as alt
 import pandas as pd
 
+from crimeplan.formatting import (
+    format_number,
+    format_percent,
+    format_rounded,
+    format_value,
+    month_year,
+)
 from crimeplan.inputs.measures import Kind, Unit
 from crimeplan.sections import vega
 from crimeplan.sections.vega import PDF_COLUMN_POINTS, script_json
 from crimeplan.stats import judgement
-from crimeplan.text.formatting import (
-    format_number,
-    format_percent,
-    format_value,
-    month_year,
-)
 from crimeplan.text.wording import direction_between, rose_to, signed, up_from
 
 # --- sizes --------------------------------------------------------------------------------
@@ -552,7 +553,7 @@ def trend_chart(series: pd.DataFrame, title: str, alt_text: str, y_title: str, *
         limits = [{"line": "Mean", "value": spc.mean, "dash": "solid"},
                   {"line": "Upper limit", "value": spc.upper, "dash": "limit"},
                   {"line": "Lower limit", "value": spc.lower, "dash": "limit"}]
-        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {format_number(d['value'], 0 if abs(d['value']) >= 100 else 1)}"}
+        lines = alt.Chart(alt.Data(values=[{**d, "text": f"{d['line']} {format_rounded(d['value'])}"}
                                            for d in limits]))
         layers += [
             lines.mark_rule(color=GREY, strokeWidth=1.5).encode(

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from crimeplan.findings.edition import Edition
+from crimeplan.formatting import format_value, month_year
 from crimeplan.inputs.measures import Kind
 from crimeplan.inputs.params import Priority
 from crimeplan.periods import whole_months
@@ -18,7 +19,6 @@ from crimeplan.sections.charts import Chart
 from crimeplan.stats import judgement
 from crimeplan.stats.compare import Comparison
 from crimeplan.text import narrative
-from crimeplan.text.formatting import format_number, format_value, month_year
 from crimeplan.text.narrative import describe_period
 from crimeplan.text.provenance import legend, marked, marker
 
@@ -116,10 +116,7 @@ class PriorityCharts:
         points = "; ".join(f"{r.when} {marked(format_value(r.value, c.unit), r.status)}" for r in series.itertuples())
         alt_text = " ".join(filter(None, [f"Line chart. {title}. {points}.", legend(series["status"])]))
         if control is not None:
-            alt_text += (
-                f" Control chart: mean {format_number(control.mean, 1)}, process limits "
-                f"{format_number(control.lower, 1)} to {format_number(control.upper, 1)}. {control.reason}"
-            )
+            alt_text += f" Control chart: {control.reason}"  # its mean and limits included
         subtitle = f"{len(series)} periods"
         if control is not None:
             subtitle += "; mean and process limits of an XmR control chart; diamonds mark special cause variation"

@@ -17,6 +17,14 @@ from datetime import date
 import pandas as pd
 from IPython.display import Markdown
 
+from crimeplan.formatting import (
+    format_number,
+    format_percent,
+    format_value,
+    long_date,
+    month_year,
+    round_half_up,
+)
 from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
 from crimeplan.inputs.measures import Catalogue, ComparisonGroup
@@ -25,14 +33,6 @@ from crimeplan.markup import text
 from crimeplan.periods import Quarter, months_between, quarter_of
 from crimeplan.sections import charts, trends
 from crimeplan.text import wording
-from crimeplan.text.formatting import (
-    format_number,
-    format_percent,
-    format_value,
-    long_date,
-    month_year,
-    round_half_up,
-)
 from crimeplan.text.narrative import describe_period
 
 HEADING = "## Public data"

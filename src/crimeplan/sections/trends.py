@@ -24,6 +24,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from crimeplan import markup
+from crimeplan.formatting import format_number, format_percent, format_value, long_date, month_year
 from crimeplan.ingest.ons_recorded_crime import ROLLING_SUFFIX
 from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
 from crimeplan.ingest.stats19 import KILLED, KSI, SERIOUSLY_INJURED
@@ -31,7 +32,6 @@ from crimeplan.inputs.measures import Better
 from crimeplan.periods import months_between
 from crimeplan.sections import charts
 from crimeplan.stats import judgement
-from crimeplan.text.formatting import format_number, format_percent, format_value, long_date, month_year
 
 if TYPE_CHECKING:
     from crimeplan.sections.public_data import _Context
@@ -137,8 +137,7 @@ def control_chart(rows: pd.DataFrame, subject: str, better: judgement.Better, un
     points = "; ".join(f"{w} {format_value(v, unit)}" for w, v in zip(series["when"], series["value"]))
     alt_text = f"Line chart. {title}. {points}."
     if control is not None:
-        alt_text += (f" Mean {format_number(control.mean, 1)}, process limits {format_number(control.lower, 1)} "
-                     f"to {format_number(control.upper, 1)}. {control.reason}")
+        alt_text += f" {control.reason}"  # its mean and limits included
     return charts.trend_chart(series, title, alt_text, y_title, period="date" if snapshot else period,
                               spc=control, subtitle=subtitle, caption=caption)
 

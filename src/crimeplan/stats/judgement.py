@@ -49,6 +49,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from crimeplan.formatting import format_number, format_percent, format_points, format_rounded, long_date
 from crimeplan.inputs.measures import Better, Kind, Unit
 
 if TYPE_CHECKING:
@@ -278,14 +279,14 @@ def _ratio_words(ratio: float) -> str:
     change = (ratio - 1) * 100
     if abs(change) < 0.5:
         return "no change"
-    size = f"{abs(change):,.0f}%" if abs(change) >= 10 else f"{abs(change):.1f}%"
+    size = format_percent(abs(change), 0 if abs(change) >= 10 else 1)
     return f"{size} {'higher' if change > 0 else 'lower'}"
 
 
 def _points_words(points: float) -> str:
     if abs(points) < 0.05:
         return "no change"
-    return f"{abs(points):.1f} percentage points {'higher' if points > 0 else 'lower'}"
+    return f"{format_points(abs(points), 1)} {'higher' if points > 0 else 'lower'}"
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,7 @@ class Dispersion:
             "trend and season": "its trend and seasonal pattern",
         }[self.model]
         return (
-            f"the {self.points} earlier periods vary {self.raw:.1f} times as much around {around} as "
+            f"the {self.points} earlier periods vary {format_number(self.raw, 1)} times as much around {around} as "
             "independent events would"
         )
 
@@ -387,14 +388,6 @@ def format_p(p_value: float) -> str:
             return f"p < {ALPHA:g}"
         return f"p = {p_value:.3f}"
     return f"p = {p_value:.2f}"
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _tested_reason(
@@ -470,7 +463,7 @@ def _whole_count(value: float, name: str) -> int:
     if not _is_number(value):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     if value < 0:
-        raise ValueError(f"{name} must not be negative (got {_number(value)})")
+        raise ValueError(f"{name} must not be negative (got {format_number(value)})")
     if not float(value).is_integer():
         raise ValueError(f"{name} must be a whole number of events (got {value})")
     return int(value)
@@ -532,9 +525,9 @@ def compare_counts(
         low, high = _wilson(x1 / phi, n / phi)
     interval = Interval(_share_to_ratio(low, t0, t1), _share_to_ratio(high, t0, t1), "rate ratio")
     if math.isclose(t1, t0):
-        change = f"{_number(x0)} to {_number(x1)}"
+        change = f"{format_number(x0)} to {format_number(x1)}"
     else:
-        change = f"{_number(x0)} in {_number(t0)} days to {_number(x1)} in {_number(t1)} days"
+        change = f"{format_number(x0)} in {format_number(t0)} days to {format_number(x1)} in {format_number(t1)} days"
     return _tested(method, p_value, _direction(x1 / t1, x0 / t0), better, change, interval, dispersion)
 
 
@@ -777,7 +770,7 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
             raise ValueError(f"{when} denominator is 0: a proportion needs at least one case")
         if numerator > denominator:
             raise ValueError(
-                f"{when} numerator ({_number(numerator)}) is larger than its denominator ({_number(denominator)})"
+                f"{when} numerator ({format_number(numerator)}) is larger than its denominator ({format_number(denominator)})"
             )
     pooled = (a + b) / (m + k)
     expected = [m * pooled, m * (1 - pooled), k * pooled, k * (1 - pooled)]
@@ -797,7 +790,10 @@ def compare_proportions(x1: float, n1: float, x0: float, n0: float, better: Bett
         100 * (difference + math.hypot(u1 - p1, p0 - l0)),
         "difference in percentage points",
     )
-    change = f"{p0:.1%} ({_number(b)} of {_number(k)}) to {p1:.1%} ({_number(a)} of {_number(m)})"
+    change = (
+        f"{format_percent(100 * p0, 1)} ({format_number(b)} of {format_number(k)}) to "
+        f"{format_percent(100 * p1, 1)} ({format_number(a)} of {format_number(m)})"
+    )
     return _tested(method, p_value, _direction(p1, p0), better, change, interval)
 
 
@@ -902,7 +898,10 @@ def spc(values: Sequence[float], better: Better) -> SpcResult:
 def _spc_reason(
     rules: tuple[str, ...], side: int, trend: int, count: int, mean: float, lower: float, upper: float
 ) -> str:
-    limits = f"average {_number(mean)}, process limits {_number(lower)} to {_number(upper)}, over {count} points"
+    limits = (
+        f"average {format_rounded(mean)}, process limits {format_rounded(lower)} to "
+        f"{format_rounded(upper)}, over {count} points"
+    )
     if not rules:
         return f"The latest point is within the process limits and shows no run or trend ({limits})."
     high = side > 0
@@ -1022,17 +1021,17 @@ def target_progress(
         slack = TOLERANCE * max(1.0, abs(mark))
         return value >= mark - slack if better == Better.HIGHER else value <= mark + slack
 
-    goal = f"the target of {_number(target)} by {_day(target_date)}"
+    goal = f"the target of {format_number(target)} by {long_date(target_date)}"
     if at_or_beyond(current, target):
-        return TargetJudgement(TargetVerdict.MET, f"{_number(current)} meets {goal}.", None)
+        return TargetJudgement(TargetVerdict.MET, f"{format_number(current)} meets {goal}.", None)
     if current_date >= target_date:
-        return TargetJudgement(TargetVerdict.NOT_MET, f"{_number(current)} did not meet {goal}.", None)
+        return TargetJudgement(TargetVerdict.NOT_MET, f"{format_number(current)} did not meet {goal}.", None)
     share = (current_date - baseline_date).days / (target_date - baseline_date).days
     path = baseline + (target - baseline) * share
     on_track = at_or_beyond(current, path)
     where = (
-        f"{_number(current)} on {_day(current_date)} against {_number(path)} on a straight path "
-        f"from {_number(baseline)} on {_day(baseline_date)} to {goal}"
+        f"{format_number(current)} on {long_date(current_date)} against {format_number(path)} on a straight path "
+        f"from {format_number(baseline)} on {long_date(baseline_date)} to {goal}"
     )
     if on_track:
         return TargetJudgement(TargetVerdict.ON_TRACK, f"{where}.", path)
@@ -1182,7 +1181,9 @@ def method_notes(judged: Sequence[tuple[str, Judgement]], targets: bool = False)
         )
     if quasi := by_method.get(METHOD_QUASI_POISSON):
         spread = ", ".join(
-            f"{label} {j.dispersion.raw:.1f} from {j.dispersion.points} periods" for label, j in quasi if j.dispersion
+            f"{label} {format_number(j.dispersion.raw, 1)} from {j.dispersion.points} periods"
+            for label, j in quasi
+            if j.dispersion
         )
         notes.append(
             (

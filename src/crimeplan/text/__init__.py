@@ -1,1 +1,2 @@
-"""Words and numbers as the update prints them: formatting, narrative, commentary."""
+"""Words as the update prints them: wording of changes, narrative, commentary (numbers in
+:mod:`crimeplan.formatting`)."""

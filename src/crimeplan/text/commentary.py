@@ -47,6 +47,13 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import (
+    format_number,
+    format_percent,
+    format_points,
+    format_value,
+    month_year,
+)
 from crimeplan.inputs.files import present, read_text
 from crimeplan.inputs.measures import Catalogue, Unit
 from crimeplan.inputs.params import Plan
@@ -55,13 +62,6 @@ from crimeplan.markup import commentary_markdown, is_web_address, scheme_of
 from crimeplan.periods import Quarter
 from crimeplan.stats.compare import Change, Comparison, MeasureRows, compare
 from crimeplan.text import wording
-from crimeplan.text.formatting import (
-    format_number,
-    format_percent,
-    format_points,
-    format_value,
-    month_year,
-)
 from crimeplan.text.narrative import observed_period, observed_value
 from crimeplan.text.provenance import qualified
 

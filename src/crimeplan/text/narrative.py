@@ -17,12 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from crimeplan.inputs.measures import Catalogue, MeasureDef, Unit
-from crimeplan.periods import Quarter, is_month_end, whole_months
-from crimeplan.stats import judgement as judging
-from crimeplan.stats.compare import Change, Comparison, Observation
-from crimeplan.text import wording
-from crimeplan.text.formatting import (
+from crimeplan.formatting import (
     auto_decimals,
     format_percent,
     format_points,
@@ -30,6 +25,11 @@ from crimeplan.text.formatting import (
     long_date,
     month_year,
 )
+from crimeplan.inputs.measures import Catalogue, MeasureDef, Unit
+from crimeplan.periods import Quarter, is_month_end, whole_months
+from crimeplan.stats import judgement as judging
+from crimeplan.stats.compare import Change, Comparison, Observation
+from crimeplan.text import wording
 from crimeplan.text.provenance import marked, marked_period, qualified
 
 # How to read the Judgement column: said once, under the update's first performance table

@@ -3,10 +3,10 @@ higher or lower, the verb of a figure without a comparison, and the sign in fron
 
 from __future__ import annotations
 
+from crimeplan.formatting import MINUS
 from crimeplan.inputs.measures import Kind
 from crimeplan.stats.compare import direction_of
 from crimeplan.stats.judgement import Direction
-from crimeplan.text.formatting import MINUS
 
 
 def signed(value: float, text: str) -> str:

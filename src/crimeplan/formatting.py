@@ -44,6 +44,12 @@ def format_number(value: float, decimals: int | None = None) -> str:
     return f"{round_half_up(value, decimals):,.{decimals}f}".replace("-", MINUS)
 
 
+def format_rounded(value: float) -> str:
+    """A figure worked out from others (an average, a control limit) as precise as a reader
+    needs it: whole from 100 up (``66,746``), else one decimal (``45.3``)."""
+    return format_number(value, 0 if abs(value) >= 100 else 1)
+
+
 def format_percent(value: float, decimals: int | None = 0) -> str:
     """``19.0`` -> ``19%``; ``84.7`` with one decimal -> ``84.7%``; None decimals: as stored."""
     return f"{format_number(value, decimals)}%"
