@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import long_date
 from crimeplan.ingest.common import (
     DEFAULT_REFERENCE_DIR,
     ForceNames,
@@ -169,7 +170,7 @@ class OnsRecordedCrimeSource(Source):
         files = expand_paths(paths, ("*.csv",))
         names = ForceNames.load(reference_dir)
         records = read_files(files, lambda path: _read_table(path, names), "ONS recorded crime", progress,
-                             "period_end", "year ending", lambda day: f"{day:%d %B %Y}")
+                             "period_end", "year ending", long_date)
         territorial = records[records["force"].notna()]
         rolling = self._rolling(territorial)
         quarters, notes = self._quarters(rolling, _known_quarters(reference_dir.parent))

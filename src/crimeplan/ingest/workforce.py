@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import long_date
 from crimeplan.ingest.common import (
     DEFAULT_REFERENCE_DIR,
     ForceNames,
@@ -143,7 +144,7 @@ def _number(value: object, label: str, row: int, day: date) -> float | None:
         return float(text.replace(",", ""))
     except ValueError:
         raise InputError(
-            f"{label}: row {row + 1}, column for {day:%d %B %Y}: {text!r} is not a number"
+            f"{label}: row {row + 1}, column for {long_date(day)}: {text!r} is not a number"
         ) from None
 
 
@@ -193,7 +194,7 @@ def _read_table(sheet: pd.DataFrame, label: str, names: ForceNames) -> list[tupl
             if total is not None and len(known) == len(day_values) and abs(sum(known) - total) > 0.5:
                 raise InputError(
                     f"{label}: the 43 forces add up to {csv_number(sum(known))} on "
-                    f"{day:%d %B %Y} but the table's total says {csv_number(total)}"
+                    f"{long_date(day)} but the table's total says {csv_number(total)}"
                 )
     return values
 
@@ -329,9 +330,9 @@ class WorkforceSource(Source):
             previous = earlier.get(key)
             if previous and csv_number(previous.value) != csv_number(snapshot.value):
                 revised += 1
-                note = (f"revised: the {previous.release:%d %B %Y} release gave "
+                note = (f"revised: the {long_date(previous.release)} release gave "
                         f"{csv_number(previous.value)}")
-            source = f"Home Office police workforce tables, {snapshot.release:%d %B %Y} release"
+            source = f"Home Office police workforce tables, {long_date(snapshot.release)} release"
             rows.append((snapshot.measure, snapshot.force, snapshot.day, snapshot.day,
                          snapshot.value, source, note))
         measures = pd.DataFrame(rows, columns=[

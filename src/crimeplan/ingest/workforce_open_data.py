@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import long_date
 from crimeplan.ingest.common import (
     DEFAULT_REFERENCE_DIR,
     ForceNames,
@@ -80,7 +81,7 @@ class WorkforceOpenDataSource(Source):
         files = expand_paths(paths, ("*.csv", "*.csv.gz"))
         names = ForceNames.load(reference_dir or DEFAULT_REFERENCE_DIR)
         records = read_files(files, lambda path: _read_table(path, names), "workforce open data", progress,
-                             "day", "snapshot", lambda day: f"{day:%d %B %Y}")
+                             "day", "snapshot", long_date)
         territorial = records[records["force"].notna()]
         missing = sorted(set(names.forces) - set(territorial["force"]))
         if missing:

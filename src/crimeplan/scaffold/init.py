@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import month_year
 from crimeplan.ingest.common import ForceNames
 from crimeplan.ingest.reference import (
     FORCE_DISTRICTS_FILE,
@@ -147,7 +148,7 @@ def default_quarter(today: date | None = None) -> Quarter:
 
 
 def _month_after(day: date) -> str:
-    return shift_months(day, 1).strftime("%B %Y")
+    return month_year(shift_months(day, 1))
 
 
 def _matter(source: Path) -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import month_year
 from crimeplan.inputs.files import read_yaml
 from crimeplan.inputs.measures import MEASURE_KEY
 from crimeplan.inputs.params import load_quarter
@@ -52,7 +53,7 @@ def new_quarter(project: Project, quarter: Quarter) -> list[Path]:
 
     raw = read_yaml(project.params_dir / f"{previous.id}.yml", root=project.root)
     raw.update(quarter=quarter.id, data_to=quarter.end, version=1,
-               produced=shift_months(quarter.end, 1).strftime("%B %Y"))
+               produced=month_year(shift_months(quarter.end, 1)))
     raw.pop("revisions", None)  # a new quarter's version 1 has no revisions yet
     if (released := previous_params.next_release_day) is not None:  # a quarter later again: the month, to check
         raw["next_release"] = shift_months(released, 3).strftime("%Y-%m")

@@ -386,7 +386,7 @@ def _months_in(quarter: Quarter) -> int:
 def _months_chart(monthly: pd.DataFrame, area: str) -> charts.Chart:
     series = pd.DataFrame({"date": monthly["period_start"].to_list(), "value": monthly["value"].to_list(),
                            "source": f"{area} (police.uk)",
-                           "when": [f"{d:%B %Y}" for d in monthly["period_start"]]})
+                           "when": [month_year(d) for d in monthly["period_start"]]})
     first, latest = series.iloc[0], series.iloc[-1]
     title = charts.movement_title(f"Anti-social behaviour records on police.uk in {area}", latest.value, "count",
                                   latest.when, first.value, first.when)

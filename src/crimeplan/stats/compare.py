@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from crimeplan.errors import InputError
+from crimeplan.formatting import long_date
 from crimeplan.inputs.measures import Better, Catalogue, Kind, MeasureDef, Unit
 from crimeplan.inputs.schemas import PUBLISHED
 from crimeplan.periods import Quarter, is_month_end, months_between, shift_months, whole_months
@@ -347,7 +348,7 @@ def progress_note(target: TargetProgress, definition: MeasureDef, quarter: Quart
         return "the catalogue gives no direction for this target"
     if definition.kind == Kind.TOTAL:
         start = shift_months(target.by, -12) + timedelta(days=1)
-        return f"there is no total for the year from {start.day} {start:%B %Y} to date"
+        return f"there is no total for the year from {long_date(start)} to date"
     return "there is no figure a year earlier to measure progress from"
 
 

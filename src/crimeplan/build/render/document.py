@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from crimeplan.formatting import month_year
 from crimeplan.inputs.params import Plan, QuarterParams
 from crimeplan.markup import raw_block, text, typst_string
 from crimeplan.sections.vega import PDF_COLUMN_POINTS, PDF_PAGE_POINTS
@@ -48,7 +49,7 @@ class CoverFacts:
         return cls(
             title=plan.plan_title,
             quarter_label=params.period.label,
-            data_to=f"Data to {params.data_to.strftime('%B %Y')}",
+            data_to=f"Data to {month_year(params.data_to)}",
             version=params.version,
             produced=params.produced,
             producing_unit=params.producing_unit,
