@@ -29,3 +29,11 @@ def test_fewer_people_but_less_money_and_a_minus_sign_not_a_hyphen():
         "more",
     )
     assert (wording.signed(-2, "2"), wording.signed(2, "2"), wording.signed(0, "0")) == ("\u22122", "+2", "0")
+
+
+@pytest.mark.parametrize(
+    ("difference", "previous", "expected"),
+    [(5, 100, "5%"), (-34, 464, "7%"), (12.5, 100, "13%"), (0.7, 100, "1%"), (0.4, 100, "0.4%")],
+)
+def test_a_change_s_percentage_is_whole_unless_it_rounds_below_one_percent(difference, previous, expected):
+    assert wording.percent_of(difference, previous) == expected

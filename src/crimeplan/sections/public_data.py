@@ -23,7 +23,6 @@ from crimeplan.formatting import (
     format_value,
     long_date,
     month_year,
-    round_half_up,
 )
 from crimeplan.ingest.ons_recorded_crime import DERIVED_LABEL
 from crimeplan.ingest.ons_recorded_crime import TOTAL as RECORDED_CRIME_TOTAL
@@ -179,8 +178,7 @@ def _change(current: float, previous: float, previous_when: str, unit: str = "co
     direction = wording.direction_between(current, previous)
     text = f"{format_value(abs(difference), unit)} {wording.more(direction)} than in {previous_when}"
     if previous:
-        percent = abs(difference) / previous * 100
-        text += f" ({format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)} {wording.higher(direction)})"
+        text += f" ({wording.percent_of(difference, previous)} {wording.higher(direction)})"
     return text
 
 

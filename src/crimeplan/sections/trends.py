@@ -32,6 +32,7 @@ from crimeplan.inputs.measures import Better
 from crimeplan.periods import months_between
 from crimeplan.sections import charts
 from crimeplan.stats import judgement
+from crimeplan.text import wording
 
 if TYPE_CHECKING:
     from crimeplan.sections.public_data import _Context
@@ -90,10 +91,9 @@ def change_words(current: float, previous: float, unit: str = "count") -> str:
     """``"12% more than"`` / ``"3 fewer than"`` / ``"the same as"``, the percentage when there is one."""
     if current == previous:
         return "the same as"
-    more = "more" if current > previous else "fewer"
+    more = wording.more(wording.direction_between(current, previous))
     if previous:
-        percent = abs(current - previous) / previous * 100
-        return f"{format_percent(percent, 0 if percent >= 1 else 1)} {more} than"
+        return f"{wording.percent_of(current - previous, previous)} {more} than"
     return f"{format_value(abs(current - previous), unit)} {more} than"
 
 
@@ -102,7 +102,7 @@ def percent_change(current: float, previous: float) -> float | None:
 
 
 def signed_percent(value: float) -> str:
-    return ("+" if value > 0 else "\u2212" if value < 0 else "") + format_percent(abs(value), 1)
+    return wording.signed(value, format_percent(abs(value), 1))
 
 
 def older_than_quarter(latest_end: pd.Timestamp, context: _Context, what: str) -> str:

@@ -3,7 +3,7 @@ higher or lower, the verb of a figure without a comparison, and the sign in fron
 
 from __future__ import annotations
 
-from crimeplan.formatting import MINUS
+from crimeplan.formatting import MINUS, format_percent, round_half_up
 from crimeplan.inputs.measures import Kind
 from crimeplan.stats.compare import direction_of
 from crimeplan.stats.judgement import Direction
@@ -12,6 +12,13 @@ from crimeplan.stats.judgement import Direction
 def signed(value: float, text: str) -> str:
     """``text`` (a size already formatted) with the sign of ``value``: ``+5``, ``−5``, ``0``."""
     return ("+" if value > 0 else MINUS if value < 0 else "") + text
+
+
+def percent_of(difference: float, previous: float) -> str:
+    """A change's size as a percentage of the earlier figure: whole when that rounds to 1% or
+    more (``5%``), else one decimal (``0.4%``, not ``0%``)."""
+    percent = abs(difference) / previous * 100
+    return format_percent(percent, 0 if round_half_up(percent) >= 1 else 1)
 
 
 def direction_between(current: float, previous: float) -> Direction:
