@@ -475,3 +475,16 @@ def test_a_bar_per_area_keeps_a_figure_s_qualifier(tmp_path):
     assert "highest in Harlow (more than 200), lowest in Thurrock (90)" in bars.title
     assert "Harlow: more than 200; Basildon: 150; Castle Point and Rochford: 132; Thurrock: 90." in bars.alt_text
     assert "more than 200" in bars.svg
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "unit", "expected"),
+    [
+        (515, 464, "people", "464 \u2192 515 (+11%)"),
+        (1004, 1000, "count", "1,000 \u2192 1,004 (+0.4%)"),  # not "+0%"
+        (84.7, 79.0, "percent", "79% \u2192 84.7% (+5.7 percentage points)"),
+        (80.0, 79.0, "percent", "79% \u2192 80% (+1 percentage point)"),
+    ],
+)
+def test_a_change_chart_row_states_the_change_as_the_text_does(current, previous, unit, expected):
+    assert charts.change_figures(current, previous, unit) == expected

@@ -31,7 +31,7 @@ import pandas as pd
 
 from crimeplan.formatting import (
     format_number,
-    format_percent,
+    format_points,
     format_rounded,
     format_value,
     month_year,
@@ -40,7 +40,7 @@ from crimeplan.inputs.measures import Kind, Unit
 from crimeplan.sections import vega
 from crimeplan.sections.vega import PDF_COLUMN_POINTS, script_json
 from crimeplan.stats import judgement
-from crimeplan.text.wording import direction_between, rose_to, signed, up_from
+from crimeplan.text.wording import direction_between, percent_of, rose_to, signed, up_from
 
 # --- sizes --------------------------------------------------------------------------------
 # The PDF places each chart's SVG at the full width of the text column (A4 less 2 cm
@@ -691,10 +691,10 @@ def _relative(current: float, previous: float, unit: str) -> str:
     if abs(difference) < judgement.TOLERANCE:
         return "no change"
     if unit == Unit.PERCENT:
-        return signed(difference, f"{format_number(abs(difference))} percentage points")
+        return signed(difference, format_points(abs(difference)))
     if abs(previous) < judgement.TOLERANCE:
         return signed(difference, format_value(abs(difference), unit))
-    return signed(difference, format_percent(abs(difference) / abs(previous) * 100))
+    return signed(difference, percent_of(difference, abs(previous)))
 
 
 def _target_words(target: float, by: date, unit: str, kind: str) -> str:
