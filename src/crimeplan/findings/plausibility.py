@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimeplan.errors import Problem
-from crimeplan.formatting import format_number, format_value, long_date
+from crimeplan.formatting import format_number, format_percent, format_value, long_date
 from crimeplan.inputs.measures import Catalogue, Unit
 from crimeplan.project import Project
 from crimeplan.stats.compare import Comparison, Observation
@@ -123,7 +123,7 @@ class _Checker:
         row = self._row(c, observation)
         if row is not None:
             shown = format_number(row.value * 100)
-            self._warn(row, f"{format_number(row.value)} would be shown as {format_number(row.value)}%, but its "
+            self._warn(row, f"{format_number(row.value)} would be shown as {format_percent(row.value, None)}, but its "
                        f"other {len(others)} period(s) are {_range(others, c.unit)}: typed as a fraction? "
                        f"For {shown}% write {shown}", "plausible_percent")
 
@@ -138,7 +138,7 @@ class _Checker:
         if ratio > limits.rise:
             size = f"{format_number(ratio, 1)} times"
         elif ratio < 1 - limits.fall / 100:
-            size = f"{format_number((1 - ratio) * 100, 0)}% lower than"
+            size = f"{format_percent((1 - ratio) * 100)} lower than"
         else:
             return
         where = "" if earlier is None else f", {_place(self.project, earlier.file, earlier.row, current.file)}"
