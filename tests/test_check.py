@@ -194,6 +194,15 @@ def test_conflicting_rows_name_both_rows(project, capsys):
     ]
 
 
+def test_conflicting_rows_show_the_earlier_value_as_typed(project, capsys):
+    add_measures(project, "first.csv", "specials_headcount,Essex,2020-03-31,2020-03-31,1234567.5,,\n")
+    add_measures(project, "second.csv", "specials_headcount,Essex,2020-03-31,2020-03-31,1234568,,\n")
+    code, lines = run_check(project, capsys)
+    assert code == 2
+    line = one_line(lines, "data/measures/second.csv, row 2, column value:")
+    assert "has value 1234568 here but 1234567.5 in data/measures/first.csv row 2" in line  # not 1.23457e+06
+
+
 def test_exact_duplicate_is_a_warning(project, capsys):
     add_measures(project, "second.csv", "specials_headcount,Essex,2019-09-30,2019-09-30,515.0,,\n")
     code, lines = run_check(project, capsys)

@@ -424,15 +424,16 @@ def _duplicates(typed: pd.DataFrame, shown: pd.DataFrame) -> tuple[list[Problem]
             ))
         else:
             problems.append(Problem(
-                "error", f"{what} has value {value} here but {_number(pair.value_first)} in {where}: "
+                "error", f"{what} has value {value} here but {_as_typed(pair.value_first)} in {where}: "
                 "one measure, area and period must have one value",
                 file=file, location=f"row {pair.row}", column="value", value=value, rule="conflicting_rows",
             ))
     return problems, pd.Index(repeats)
 
 
-def _number(value: float) -> str:
-    return f"{value:g}" if value != int(value) else str(int(value))
+def _as_typed(value: float) -> str:
+    """A parsed value as an analyst would have typed it (``515``, ``1234567.5``)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # --- catalogue -------------------------------------------------------------------------------
