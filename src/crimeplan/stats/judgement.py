@@ -463,7 +463,7 @@ def _whole_count(value: float, name: str) -> int:
     if not _is_number(value):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     if value < 0:
-        raise ValueError(f"{name} must not be negative (got {format_number(value)})")
+        raise ValueError(f"{name} must not be negative (got {value})")
     if not float(value).is_integer():
         raise ValueError(f"{name} must be a whole number of events (got {value})")
     return int(value)
