@@ -57,8 +57,7 @@ def format_percent(value: float, decimals: int | None = 0) -> str:
 
 def format_points(value: float, decimals: int | None = None) -> str:
     """A difference between two percentages: ``5.7`` -> ``5.7 percentage points``."""
-    text = format_number(value, decimals)
-    return f"{text} percentage {'point' if text == '1' else 'points'}"
+    return _with_noun(value, decimals, "percentage point", "percentage points")
 
 
 def format_money(value: float, decimals: int | None = None) -> str:
